@@ -1,0 +1,3 @@
+from kro.cli.main import main
+
+main()

@@ -1,0 +1,27 @@
+from kro.api import GVK
+from kro.openapi import BuiltinResolver
+
+
+def test_statefulset_schema_is_openapi_shaped() -> None:
+    kind = BuiltinResolver().resolve(GVK("apps", "v1", "StatefulSet"))
+    assert kind is not None and kind.namespaced and kind.plural == "statefulsets"
+    replicas = kind.schema["properties"]["spec"]["properties"]["replicas"]
+    assert replicas["type"] == "integer"
+    assert "readyReplicas" in kind.schema["properties"]["status"]["properties"]
+
+
+def test_int_or_string_and_list_map_keys_survive() -> None:
+    svc = BuiltinResolver().resolve(GVK("", "v1", "Service"))
+    assert svc is not None
+    ports = svc.schema["properties"]["spec"]["properties"]["ports"]
+    assert ports["x-kubernetes-list-type"] == "map"
+    assert ports["items"]["properties"]["targetPort"]["x-kubernetes-int-or-string"] is True
+
+
+def test_unknown_kind_is_none() -> None:
+    assert BuiltinResolver().resolve(GVK("example.com", "v1", "Nope")) is None
+
+
+def test_cluster_scoped_kinds() -> None:
+    ns = BuiltinResolver().resolve(GVK("", "v1", "Namespace"))
+    assert ns is not None and not ns.namespaced
