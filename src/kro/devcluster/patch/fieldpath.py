@@ -1,0 +1,133 @@
+"""Field paths and field sets in the ``FieldsV1`` encoding of ``metadata.managedFields``.
+
+A path is a tuple of path elements, each kept in its ``FieldsV1`` spelling so sets of paths are plain
+hashable Python values:
+
+- ``f:<name>``: a field of a map or struct;
+- ``k:{"name":"nginx"}``: the item of a keyed list (``x-kubernetes-list-type: map``) with those keys,
+  the JSON object's fields sorted by name, compact;
+- ``v:<json>``: the item of a set list with that value;
+- ``i:<n>``: a list position (read from other servers' documents; never produced here).
+
+A field set is a ``frozenset`` of member paths. In ``FieldsV1`` a node that is itself a member and has
+members below it carries a ``"."`` entry; a member with nothing below it is ``{}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kro.devcluster.patch.errors import MalformedPatchError
+
+PathElement = str
+Path = tuple[PathElement, ...]
+FieldSet = frozenset[Path]
+
+
+def field(name: str) -> PathElement:
+    return "f:" + name
+
+
+def key_element(keys: Mapping[str, Any]) -> PathElement:
+    return "k:" + _canonical({k: keys[k] for k in sorted(keys)})
+
+
+def value_element(value: Any) -> PathElement:
+    return "v:" + _canonical(value)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+def encode(fields: Iterable[Path]) -> dict[str, Any]:
+    """The ``fieldsV1`` document of a field set."""
+    members = set(fields)
+    tree: dict[str, Any] = {}
+    for path in sorted(members):
+        node = tree
+        for element in path:
+            node = node.setdefault(element, {})
+    _mark_members(tree, (), members)
+    return tree
+
+
+def _mark_members(node: dict[str, Any], prefix: Path, members: set[Path]) -> None:
+    for element, child in node.items():
+        if element == ".":
+            continue
+        path = (*prefix, element)
+        if child and path in members:
+            child["."] = {}
+        _mark_members(child, path, members)
+
+
+def decode(fields_v1: Any) -> FieldSet:
+    """The field set of a ``fieldsV1`` document; a located :class:`MalformedPatchError` if it is not one."""
+    out: set[Path] = set()
+    if fields_v1 is None:
+        return frozenset()
+    if not isinstance(fields_v1, Mapping):
+        raise MalformedPatchError("metadata.managedFields: fieldsV1 must be an object")
+    _decode_into(fields_v1, (), out)
+    return frozenset(out)
+
+
+def _decode_into(node: Mapping[str, Any], prefix: Path, out: set[Path]) -> None:
+    for raw, child in node.items():
+        if raw == ".":
+            out.add(prefix)
+            continue
+        element = _normalise(raw, prefix)
+        path = (*prefix, element)
+        if not isinstance(child, Mapping):
+            raise MalformedPatchError(f"metadata.managedFields: {render(path)}: expected an object")
+        if not child:
+            out.add(path)
+        else:
+            _decode_into(child, path, out)
+
+
+def _normalise(raw: str, prefix: Path) -> PathElement:
+    kind, sep, body = raw.partition(":")
+    if not sep or kind not in ("f", "k", "v", "i"):
+        raise MalformedPatchError(f"metadata.managedFields: {render(prefix)}: bad path element {raw!r}")
+    if kind in ("k", "v"):
+        try:
+            parsed = json.loads(body)
+        except json.JSONDecodeError as e:
+            raise MalformedPatchError(f"metadata.managedFields: bad path element {raw!r}") from e
+        if kind == "k":
+            if not isinstance(parsed, dict):
+                raise MalformedPatchError(f"metadata.managedFields: bad key element {raw!r}")
+            return key_element(parsed)
+        return value_element(parsed)
+    return raw
+
+
+def render(path: Path) -> str:
+    """The path as kube-apiserver prints it in conflicts: ``.spec.containers[name="nginx"].image``."""
+    parts: list[str] = []
+    for element in path:
+        kind, body = element[0], element[2:]
+        if kind == "f":
+            parts.append("." + body)
+        elif kind == "k":
+            keys = json.loads(body)
+            parts.append("[" + ",".join(f"{k}={_canonical(v)}" for k, v in keys.items()) + "]")
+        elif kind == "v":
+            parts.append("[=" + body + "]")
+        else:
+            parts.append("[" + body + "]")
+    return "".join(parts)
+
+
+def is_prefix(prefix: Path, path: Path) -> bool:
+    return len(prefix) < len(path) and path[: len(prefix)] == prefix
+
+
+def under(fields: Iterable[Path], prefix: Path) -> bool:
+    """Whether any path of ``fields`` lies strictly below ``prefix``."""
+    return any(is_prefix(prefix, p) for p in fields)

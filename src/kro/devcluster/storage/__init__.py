@@ -1,0 +1,37 @@
+"""Object storage for the local API server: a store contract (:class:`Store`), an in-memory backend
+and a durable SQLite backend, label/field selectors and the watch event window."""
+
+from kro.devcluster.storage.base import ListOptions, ListResult, Object, Store, Watcher, WatchEvent
+from kro.devcluster.storage.errors import (
+    ConflictError,
+    InvalidContinueError,
+    InvalidSelectorError,
+    KeyExistsError,
+    KeyNotFoundError,
+    StorageError,
+    TooOldError,
+)
+from kro.devcluster.storage.memory import MemoryStore, clone
+from kro.devcluster.storage.selectors import FieldSelector, LabelSelector
+from kro.devcluster.storage.sqlite import SQLiteStore
+
+__all__ = [
+    "ConflictError",
+    "FieldSelector",
+    "InvalidContinueError",
+    "InvalidSelectorError",
+    "KeyExistsError",
+    "KeyNotFoundError",
+    "LabelSelector",
+    "ListOptions",
+    "ListResult",
+    "MemoryStore",
+    "Object",
+    "SQLiteStore",
+    "StorageError",
+    "Store",
+    "TooOldError",
+    "WatchEvent",
+    "Watcher",
+    "clone",
+]

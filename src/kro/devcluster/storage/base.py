@@ -1,0 +1,132 @@
+"""The store contract every backend implements, and the values it hands out.
+
+A resource is named by its group-resource string (``"pods"``, ``"deployments.apps"``): objects are
+stored once, whatever version a client used. The store owns one cluster-wide resourceVersion counter
+that increases by one on every write; it knows nothing about Kubernetes object semantics (uids,
+generations, finalizers: see :mod:`kro.devcluster.objects`), only keys, preconditions and history.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from kro.devcluster.storage.selectors import FieldSelector, LabelSelector
+
+EventType = Literal["ADDED", "MODIFIED", "DELETED"]
+Object = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One committed change. ``old`` is the object before a MODIFIED/DELETED (``None`` for ADDED)."""
+
+    type: EventType
+    resource: str
+    object: Mapping[str, Any]
+    resource_version: int
+    old: Mapping[str, Any] | None = None
+
+    @property
+    def namespace(self) -> str:
+        meta: Mapping[str, Any] = self.object.get("metadata") or {}
+        return str(meta.get("namespace") or "")
+
+
+@dataclass(frozen=True)
+class ListResult:
+    items: list[Object]
+    resource_version: int
+    continue_token: str | None = None
+    remaining: int | None = None
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    label_selector: LabelSelector = field(default_factory=lambda: LabelSelector(()))
+    field_selector: FieldSelector = field(default_factory=lambda: FieldSelector(()))
+    limit: int = 0
+    continue_token: str | None = None
+
+
+def object_key(obj: Mapping[str, Any]) -> tuple[str, str]:
+    meta: Mapping[str, Any] = obj.get("metadata") or {}
+    return str(meta.get("namespace") or ""), str(meta.get("name") or "")
+
+
+def object_rv(obj: Mapping[str, Any]) -> int:
+    meta: Mapping[str, Any] = obj.get("metadata") or {}
+    try:
+        return int(meta.get("resourceVersion") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+class Watcher(abc.ABC):
+    """A live subscription. ``next`` returns the next event, or ``None`` on timeout or when closed."""
+
+    @abc.abstractmethod
+    async def next(self, timeout: float | None = None) -> WatchEvent | None: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    @property
+    @abc.abstractmethod
+    def closed(self) -> bool: ...
+
+    @property
+    @abc.abstractmethod
+    def overflowed(self) -> bool:
+        """True when the watcher fell too far behind and was cut off (clients must re-list)."""
+
+
+class Store(abc.ABC):
+    """Objects by (resource, namespace, name), a monotonically increasing resourceVersion, and a
+    bounded window of recent events for watches to resume from."""
+
+    @abc.abstractmethod
+    async def start(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @property
+    @abc.abstractmethod
+    def resource_version(self) -> int:
+        """The resourceVersion of the last committed write."""
+
+    @abc.abstractmethod
+    async def get(self, resource: str, namespace: str, name: str) -> Object | None: ...
+
+    @abc.abstractmethod
+    async def list(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
+        """Objects of one resource (``namespace=None``: all namespaces), sorted by (namespace, name).
+
+        ``limit`` > 0 pages the answer; the returned ``continue_token`` fetches the next page.
+        Raises :class:`~kro.devcluster.storage.errors.InvalidContinueError` or ``TooOldError``."""
+
+    @abc.abstractmethod
+    async def create(self, resource: str, obj: Mapping[str, Any]) -> Object:
+        """Store a new object and return it with its new resourceVersion. Raises ``KeyExistsError``."""
+
+    @abc.abstractmethod
+    async def update(self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None) -> Object:
+        """Replace an object. Raises ``KeyNotFoundError``, or ``ConflictError`` when ``expected_rv`` is
+        given and differs from the stored object's resourceVersion."""
+
+    @abc.abstractmethod
+    async def delete(self, resource: str, namespace: str, name: str, *, expected_rv: int | None = None) -> Object:
+        """Remove an object; returns it as last stored, stamped with the deletion's resourceVersion."""
+
+    @abc.abstractmethod
+    def resources(self) -> list[str]:
+        """Every resource that holds at least one object."""
+
+    @abc.abstractmethod
+    def watch(self, resource: str | None, namespace: str | None, since: int) -> Watcher:
+        """Events with resourceVersion > ``since`` for one resource (``None``: all) and namespace
+        (``None``: all), history first, then live. Raises ``TooOldError`` when ``since`` predates the
+        event window."""

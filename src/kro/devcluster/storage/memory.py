@@ -1,0 +1,177 @@
+"""The in-memory backend; also the cache the SQLite backend keeps in front of its database.
+
+All state changes happen synchronously inside one event loop, so a precondition check and the write
+it guards are atomic. Durable backends override :meth:`MemoryStore._commit` to persist each change
+(in resourceVersion order) before its event is published and the caller's write returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from kro.devcluster.storage.base import (
+    ListOptions,
+    ListResult,
+    Object,
+    Store,
+    Watcher,
+    WatchEvent,
+    object_key,
+    object_rv,
+)
+from kro.devcluster.storage.errors import (
+    ConflictError,
+    InvalidContinueError,
+    KeyExistsError,
+    KeyNotFoundError,
+    TooOldError,
+)
+from kro.devcluster.storage.eventlog import DEFAULT_WINDOW, EventLog
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (much faster than :func:`copy.deepcopy`)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
+def _stamp(obj: Mapping[str, Any], rv: int) -> Object:
+    out = clone(obj)
+    meta = out.setdefault("metadata", {})
+    meta["resourceVersion"] = str(rv)
+    return out
+
+
+def encode_continue(rv: int, namespace: str, name: str) -> str:
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": [namespace, name]}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_continue(token: str) -> tuple[int, tuple[str, str]]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        ns, name = data["start"]
+        return int(data["rv"]), (str(ns), str(name))
+    except (binascii.Error, ValueError, KeyError, TypeError) as e:
+        raise InvalidContinueError(f"continue key is not valid: {e}") from e
+
+
+class MemoryStore(Store):
+    def __init__(self, *, window: int = DEFAULT_WINDOW) -> None:
+        self._objects: dict[str, dict[tuple[str, str], Object]] = {}
+        self._rv = 0
+        self._log = EventLog(window=window)
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._log.close_all()
+
+    @property
+    def resource_version(self) -> int:
+        return self._rv
+
+    def resources(self) -> list[str]:
+        return sorted(r for r, objs in self._objects.items() if objs)
+
+    async def get(self, resource: str, namespace: str, name: str) -> Object | None:
+        obj = self._objects.get(resource, {}).get((namespace, name))
+        return clone(obj) if obj is not None else None
+
+    async def list(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
+        opts = options or ListOptions()
+        list_rv = self._rv
+        start: tuple[str, str] | None = None
+        if opts.continue_token:
+            list_rv, start = decode_continue(opts.continue_token)
+            if list_rv < self._log.oldest_available:
+                raise TooOldError(list_rv, self._log.oldest_available)
+        bucket = self._objects.get(resource, {})
+        keys = sorted(k for k in bucket if namespace is None or k[0] == namespace)
+        items: list[Object] = []
+        matched_after = 0
+        last_key: tuple[str, str] | None = None
+        for key in keys:
+            if start is not None and key <= start:
+                continue
+            obj = bucket[key]
+            if not self._selected(obj, opts):
+                continue
+            if opts.limit and len(items) >= opts.limit:
+                matched_after += 1
+                continue
+            items.append(clone(obj))
+            last_key = key
+        token = None
+        if opts.limit and matched_after and last_key is not None:
+            token = encode_continue(list_rv, *last_key)
+        return ListResult(items, list_rv, token, matched_after if token else None)
+
+    @staticmethod
+    def _selected(obj: Mapping[str, Any], opts: ListOptions) -> bool:
+        meta: Mapping[str, Any] = obj.get("metadata") or {}
+        if not opts.label_selector.empty and not opts.label_selector.matches(meta.get("labels")):
+            return False
+        return opts.field_selector.empty or opts.field_selector.matches(obj)
+
+    async def create(self, resource: str, obj: Mapping[str, Any]) -> Object:
+        ns, name = object_key(obj)
+        bucket = self._objects.setdefault(resource, {})
+        if (ns, name) in bucket:
+            raise KeyExistsError(resource, ns, name)
+        self._rv += 1
+        stored = _stamp(obj, self._rv)
+        bucket[(ns, name)] = stored
+        await self._commit(WatchEvent("ADDED", resource, stored, self._rv))
+        return clone(stored)
+
+    async def update(self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None) -> Object:
+        ns, name = object_key(obj)
+        bucket = self._objects.get(resource, {})
+        old = bucket.get((ns, name))
+        if old is None:
+            raise KeyNotFoundError(resource, ns, name)
+        if expected_rv is not None and expected_rv != object_rv(old):
+            raise ConflictError(resource, ns, name, expected=expected_rv, actual=object_rv(old))
+        self._rv += 1
+        stored = _stamp(obj, self._rv)
+        bucket[(ns, name)] = stored
+        await self._commit(WatchEvent("MODIFIED", resource, stored, self._rv, old))
+        return clone(stored)
+
+    async def delete(self, resource: str, namespace: str, name: str, *, expected_rv: int | None = None) -> Object:
+        bucket = self._objects.get(resource, {})
+        old = bucket.get((namespace, name))
+        if old is None:
+            raise KeyNotFoundError(resource, namespace, name)
+        if expected_rv is not None and expected_rv != object_rv(old):
+            raise ConflictError(resource, namespace, name, expected=expected_rv, actual=object_rv(old))
+        del bucket[(namespace, name)]
+        self._rv += 1
+        gone = _stamp(old, self._rv)
+        await self._commit(WatchEvent("DELETED", resource, gone, self._rv, old))
+        return clone(gone)
+
+    def watch(self, resource: str | None, namespace: str | None, since: int) -> Watcher:
+        return self._log.subscribe(resource, namespace, since)
+
+    async def _commit(self, event: WatchEvent) -> None:
+        """Make ``event`` durable (a no-op here) and publish it to watchers."""
+        self._log.append(event)
+
+    # Loading, for durable backends.
+    def _load(self, resource: str, obj: Object) -> None:
+        self._objects.setdefault(resource, {})[object_key(obj)] = obj
+
+    def _set_loaded_rv(self, rv: int) -> None:
+        self._rv = rv
+        self._log.reset(rv)

@@ -1,0 +1,198 @@
+"""The rate-limited work queue controllers drain: keys in, one worker per key at a time.
+
+Semantics (those of client-go's workqueue, which controllers are written against):
+
+- A key queued twice is queued once (``dirty`` set).
+- A key handed to a worker is *processing*; adding it again meanwhile marks it dirty but does not
+  queue it, and :meth:`WorkQueue.done` re-queues it afterwards. So no key is ever held by two workers,
+  and an event that arrives during a reconcile is never lost.
+- :meth:`WorkQueue.add_after` delays a key (one timer per key; an earlier deadline replaces a later
+  one). :meth:`WorkQueue.add_rate_limited` delays it by the rate limiter's verdict (per-key
+  exponential backoff combined with a global token bucket by default); :meth:`WorkQueue.forget`
+  resets the key's backoff after a success.
+- :meth:`WorkQueue.shutdown` stops accepting keys and cancels timers; workers still receive the
+  keys already queued, then :meth:`WorkQueue.get` raises :class:`QueueShutDown`.
+
+Time comes from an injected :class:`~kro.kube.clock.Clock`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Hashable
+from typing import Generic, TypeVar
+
+from kro.kube.clock import SYSTEM_CLOCK, Clock
+from kro.kube.ratelimit import ItemRateLimiter, default_controller_rate_limiter
+
+K = TypeVar("K", bound=Hashable)
+
+
+class QueueShutDown(Exception):
+    """The queue was shut down and holds no more keys."""
+
+
+class WorkQueue(Generic[K]):
+    """An asyncio work queue with de-duplication, delayed adds and per-key rate limiting."""
+
+    def __init__(
+        self,
+        *,
+        rate_limiter: ItemRateLimiter | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        name: str = "",
+    ) -> None:
+        self.name = name
+        self._clock = clock
+        self._limiter: ItemRateLimiter = rate_limiter or default_controller_rate_limiter(clock=clock)
+        self._queue: deque[K] = deque()
+        self._dirty: set[K] = set()
+        self._processing: set[K] = set()
+        self._timers: dict[K, tuple[float, asyncio.Task[None]]] = {}
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._shutting_down = False
+        self.adds = 0
+        self.retries = 0
+
+    # ---- adding ----
+
+    def add(self, key: K) -> None:
+        """Queue ``key`` unless it is queued already; deferred until done if it is being processed."""
+        if self._shutting_down or key in self._dirty:
+            return
+        self.adds += 1
+        self._dirty.add(key)
+        if key in self._processing:
+            return
+        self._queue.append(key)
+        self._wake()
+
+    def add_after(self, key: K, seconds: float) -> None:
+        """Queue ``key`` after ``seconds``; keeps the earlier deadline if the key is already waiting."""
+        if self._shutting_down:
+            return
+        if seconds <= 0:
+            self.add(key)
+            return
+        deadline = self._clock.now() + seconds
+        current = self._timers.get(key)
+        if current is not None:
+            if current[0] <= deadline:
+                return
+            current[1].cancel()
+        task = asyncio.get_running_loop().create_task(self._fire(key, seconds, deadline))
+        self._timers[key] = (deadline, task)
+
+    def add_rate_limited(self, key: K) -> float:
+        """Queue ``key`` after the rate limiter's delay (one more failure of it); returns the delay."""
+        delay = self._limiter.when(key)
+        self.retries += 1
+        self.add_after(key, delay)
+        return delay
+
+    def forget(self, key: K) -> None:
+        """``key`` was processed successfully: reset its backoff (does not dequeue it)."""
+        self._limiter.forget(key)
+
+    def num_requeues(self, key: K) -> int:
+        """Failures of ``key`` since it was last forgotten."""
+        return self._limiter.retries(key)
+
+    # ---- taking ----
+
+    async def get(self) -> K:
+        """The next key, now marked processing (call :meth:`done` when finished with it).
+
+        Raises :class:`QueueShutDown` once the queue is shut down and empty."""
+        while not self._queue:
+            if self._shutting_down:
+                raise QueueShutDown(self.name)
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # pass the wake-up this worker won't use to another one
+                raise
+        key = self._queue.popleft()
+        self._processing.add(key)
+        self._dirty.discard(key)
+        self._idle.clear()
+        return key
+
+    def done(self, key: K) -> None:
+        """Finished with ``key``; queue it again if it was added while being processed."""
+        self._processing.discard(key)
+        if key in self._dirty and not self._shutting_down:
+            self._queue.append(key)
+            self._wake()
+        if not self._processing:
+            self._idle.set()
+
+    async def __aiter__(self) -> AsyncIterator[K]:
+        """Keys until shutdown; the caller still calls :meth:`done` for each."""
+        while True:
+            try:
+                yield await self.get()
+            except QueueShutDown:
+                return
+
+    # ---- state ----
+
+    def __len__(self) -> int:
+        """Keys queued and ready (not those processing or waiting on a timer): the depth metric."""
+        return len(self._queue)
+
+    @property
+    def processing(self) -> int:
+        return len(self._processing)
+
+    @property
+    def waiting(self) -> int:
+        """Keys waiting on a delay."""
+        return len(self._timers)
+
+    @property
+    def shutting_down(self) -> bool:
+        return self._shutting_down
+
+    def shutdown(self) -> None:
+        """Accept no more keys and drop pending delays; workers drain what is queued, then stop."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        for _, task in self._timers.values():
+            task.cancel()
+        self._timers.clear()
+        self._wake_all()
+
+    async def shutdown_with_drain(self) -> None:
+        """:meth:`shutdown`, then wait until every key handed out has been marked done."""
+        self.shutdown()
+        await self._idle.wait()
+
+    # ---- internals ----
+
+    async def _fire(self, key: K, seconds: float, deadline: float) -> None:
+        await self._clock.sleep(seconds)
+        current = self._timers.get(key)
+        if current is not None and current[0] == deadline:
+            del self._timers[key]
+        self.add(key)
+
+    def _wake(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _wake_all(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)

@@ -1,0 +1,34 @@
+"""Evaluating one compiled expression, with its failure sorted into *pending* or *failed*.
+
+:class:`kro.graph.model.CompiledExpression` raises :class:`kro.cel.errors.EvaluationError`, whose
+``pending`` attribute says whether the data is merely not there yet. This module is the one place that
+looks at that attribute, so the rest of the planner deals only in :mod:`kro.runtime.errors`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kro.graph.model import CompiledExpression
+from kro.runtime.errors import ExpressionFailed, ExpressionPending
+
+
+def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any:
+    """The value of ``expression``; raises :class:`ExpressionPending` or :class:`ExpressionFailed`."""
+    missing = sorted({r.split(".", 1)[0] for r in expression.references} - bindings.keys())
+    if missing:
+        # A reference with no binding is a node that is not observed (or is skipped): wait for it.
+        raise ExpressionPending(expression.source, f"{', '.join(missing)} not observed yet")
+    try:
+        return expression.evaluate(bindings)
+    except Exception as e:  # the protocol's contract is EvaluationError; sort it by its attribute
+        if getattr(e, "pending", False):
+            raise ExpressionPending(expression.source, str(e)) from e
+        raise ExpressionFailed(expression.source, str(e)) from e
+
+
+def evaluate_bool(expression: CompiledExpression, bindings: Mapping[str, Any]) -> bool:
+    value = evaluate(expression, bindings)
+    if not isinstance(value, bool):
+        raise ExpressionFailed(expression.source, f"expected a bool, got {type(value).__name__}")
+    return value

@@ -1,0 +1,74 @@
+"""Substituting computed values into a template.
+
+Each :class:`~kro.graph.model.TemplateField` names a place in the template. A standalone field
+(``"${expr}"`` and nothing else) is replaced by the value of any type; an interpolated one (text
+mixed with expressions) was rewritten by the compiler into one string-valued expression."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kro.graph.model import FieldPath, TemplateField
+from kro.runtime.errors import ExpressionFailed
+from kro.runtime.evaluation import evaluate
+
+
+def resolve_template(
+    template: Mapping[str, Any], fields: Iterable[TemplateField], bindings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A deep copy of ``template`` with every field computed. Raises
+    :class:`~kro.runtime.errors.ExpressionPending` or :class:`~kro.runtime.errors.ExpressionFailed`."""
+    out: dict[str, Any] = copy.deepcopy(dict(template))
+    for f in fields:
+        value = evaluate(f.expression, bindings)
+        if not f.standalone and not isinstance(value, str):
+            value = _as_text(f, value)
+        set_path(out, f.path, value)
+    return out
+
+
+def _as_text(f: TemplateField, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise ExpressionFailed(f.expression.source, f"interpolated value must be a string, got {type(value).__name__}")
+
+
+def set_path(target: dict[str, Any], path: FieldPath, value: Any) -> None:
+    """Set ``value`` at ``path`` inside ``target``, creating intermediate maps where missing."""
+    if not path:
+        raise ValueError("empty field path")
+    node: Any = target
+    for i, step in enumerate(path[:-1]):
+        nxt = path[i + 1]
+        if isinstance(node, dict):
+            if not isinstance(node.get(step), dict | list):
+                node[step] = [] if isinstance(nxt, int) else {}
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            raise ValueError(f"field path {path!r} does not fit the template at {step!r}")
+    last = path[-1]
+    if isinstance(node, dict):
+        node[last] = value
+    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        node[last] = value
+    else:
+        raise ValueError(f"field path {path!r} does not fit the template at {last!r}")
+
+
+def get_path(source: Any, path: FieldPath) -> Any:
+    """The value at ``path``, or ``None`` when any step is missing."""
+    node = source
+    for step in path:
+        if isinstance(node, Mapping) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
