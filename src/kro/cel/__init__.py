@@ -1,2 +1,80 @@
 """CEL for kro: the environment (kro's libraries on top of cel-expr-python), typed compilation against
-OpenAPI schemas, reference extraction from the checked AST, and evaluation on plain dicts."""
+OpenAPI schemas, reference extraction from the checked AST, and evaluation on plain dicts.
+
+Public API::
+
+    env = CELEnvironment({"schema": instance_schema,                 # OpenAPI v3 schema
+                          "statefulset": sts_schema,
+                          "pods": CelType.list_of(from_openapi(pod_schema)),   # a collection
+                          "anything": DYN})
+    expr = env.compile("statefulset.status.readyReplicas >= 1")
+    expr.references    # frozenset({"statefulset"})
+    expr.field_paths   # frozenset({("statefulset", "status", "readyReplicas")})
+    expr.output_type   # CelType(Kind.BOOL); .to_openapi() == {"type": "boolean"}
+    expr.evaluate({"statefulset": {...plain dict...}})   # True
+    env.extend({"region": expr.output_type.element})   # e.g. a forEach iterator
+
+    ok, why = is_assignable(expr.output_type, field_schema, field="spec.replicas")
+
+Errors (:mod:`kro.cel.errors`): :class:`CompileError` (with :class:`UnknownIdentifierError` and
+:class:`UnknownFunctionError`), :class:`EvaluationError` (``pending`` when the data is not there
+yet), :class:`LimitError`; all are :class:`CELError`.
+"""
+
+from kro.cel.catalog import engine_extensions, standard_extensions
+from kro.cel.compat import is_assignable
+from kro.cel.environment import CELEnvironment, Declaration
+from kro.cel.errors import (
+    CELError,
+    CompileError,
+    EvaluationError,
+    LimitError,
+    UnknownFunctionError,
+    UnknownIdentifierError,
+)
+from kro.cel.expression import CheckedExpression
+from kro.cel.types import (
+    BOOL,
+    BYTES,
+    DOUBLE,
+    DURATION,
+    DYN,
+    DYN_MAP,
+    INT,
+    NULL,
+    STRING,
+    TIMESTAMP,
+    UINT,
+    CelType,
+    Kind,
+    from_openapi,
+)
+
+__all__ = [
+    "BOOL",
+    "BYTES",
+    "DOUBLE",
+    "DURATION",
+    "DYN",
+    "DYN_MAP",
+    "INT",
+    "NULL",
+    "STRING",
+    "TIMESTAMP",
+    "UINT",
+    "CELEnvironment",
+    "CELError",
+    "CelType",
+    "CheckedExpression",
+    "CompileError",
+    "Declaration",
+    "EvaluationError",
+    "Kind",
+    "LimitError",
+    "UnknownFunctionError",
+    "UnknownIdentifierError",
+    "engine_extensions",
+    "from_openapi",
+    "is_assignable",
+    "standard_extensions",
+]

@@ -8,6 +8,7 @@ storage key objects live under (one key per group-resource, whatever the version
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,16 +89,20 @@ class ResourceType:
 class Registry:
     def __init__(self) -> None:
         self._by_gvr: dict[GVR, ResourceType] = {}
+        # Bumped on every change, so documents built from the registry know when to rebuild.
+        self.revision = 0
         for info in BUILTIN_RESOURCES:
             self.add(ResourceType.from_builtin(info))
 
     def add(self, rt: ResourceType) -> None:
         self._by_gvr[rt.gvr] = rt
+        self.revision += 1
 
     def remove_crd(self, crd_name: str) -> list[ResourceType]:
         gone = [rt for rt in self._by_gvr.values() if rt.crd_name == crd_name]
         for rt in gone:
             del self._by_gvr[rt.gvr]
+        self.revision += 1
         return gone
 
     def get(self, group: str, version: str, plural: str) -> ResourceType | None:
@@ -140,8 +145,6 @@ class Registry:
 
 def version_priority(version: str) -> tuple[int, int, int]:
     """Kubernetes version ordering, highest first: GA > beta > alpha, then by numbers."""
-    import re
-
     m = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
     if not m:
         return (3, 0, 0)

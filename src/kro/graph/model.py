@@ -104,7 +104,11 @@ class Graph:
     nodes: Mapping[str, Node]
     topological_order: tuple[str, ...]
     status_fields: tuple[TemplateField, ...] = ()
+    """Computed status fields; each ``path`` starts with ``"status"`` (``("status", "ready")``)."""
     crd: Mapping[str, Any] = field(default_factory=dict)
+    status_conditions: tuple[CompiledExpression, ...] = ()
+    """The author's ``status.conditions`` entries (``${runtime.newCondition(...)}``), in order; each
+    evaluates to one condition object. Not part of :attr:`status_fields`."""
 
     def dependents(self, node_id: str) -> frozenset[str]:
         return frozenset(n.id for n in self.nodes.values() if node_id in n.dependencies)

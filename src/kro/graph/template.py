@@ -77,6 +77,7 @@ class TemplateProblem:
     path: FieldPath
     message: str
     source: str
+    offset: int = 0
 
 
 def parse(source: str) -> ParsedString:
@@ -163,7 +164,7 @@ def walk_template(
         try:
             parsed = parse(value)
         except TemplateSyntaxError as e:
-            yield TemplateProblem(path, str(e), value)
+            yield TemplateProblem(path, str(e), value, e.offset)
             return
         if parsed.has_expressions:
             yield ExpressionField(path, parsed)

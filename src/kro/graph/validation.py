@@ -39,6 +39,10 @@ KRO_RESERVED = frozenset(
 RESERVED_WORDS = CEL_KEYWORDS | KRO_RESERVED
 
 
+def valid_id(rid: str) -> bool:
+    return bool(ID_PATTERN.match(rid)) and rid not in RESERVED_WORDS
+
+
 def check_ids(resources: Sequence[ResourceSpec], report: Reporter) -> None:
     seen: dict[str, int] = {}
     for r in resources:

@@ -83,7 +83,7 @@ class WorkQueue(Generic[K]):
             if current[0] <= deadline:
                 return
             current[1].cancel()
-        task = asyncio.get_running_loop().create_task(self._fire(key, seconds, deadline))
+        task = asyncio.get_running_loop().create_task(self._fire(key, deadline))
         self._timers[key] = (deadline, task)
 
     def add_rate_limited(self, key: K) -> float:
@@ -177,8 +177,9 @@ class WorkQueue(Generic[K]):
 
     # ---- internals ----
 
-    async def _fire(self, key: K, seconds: float, deadline: float) -> None:
-        await self._clock.sleep(seconds)
+    async def _fire(self, key: K, deadline: float) -> None:
+        # The deadline was fixed when the key was added; the task may start a little later.
+        await self._clock.sleep(deadline - self._clock.now())
         current = self._timers.get(key)
         if current is not None and current[0] == deadline:
             del self._timers[key]

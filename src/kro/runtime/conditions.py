@@ -44,7 +44,11 @@ def aggregate_ready(parts: Sequence[Condition]) -> Condition:
 
 
 def render(
-    conditions: Sequence[Condition], *, previous: Sequence[Mapping[str, Any]], now: str, generation: int | None
+    conditions: Sequence[Condition],
+    *,
+    previous: Sequence[Mapping[str, Any]],
+    now: str,
+    generation: int | None,
 ) -> list[dict[str, Any]]:
     """Wire form, keeping each previous ``lastTransitionTime`` whose status did not change."""
     before = {str(c.get("type")): c for c in previous if isinstance(c, Mapping)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kro.cel.errors import CELError, EvaluationError
 from kro.graph.model import CompiledExpression
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
 
@@ -21,10 +22,12 @@ def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any
         raise ExpressionPending(expression.source, f"{', '.join(missing)} not observed yet")
     try:
         return expression.evaluate(bindings)
-    except Exception as e:  # the protocol's contract is EvaluationError; sort it by its attribute
-        if getattr(e, "pending", False):
-            raise ExpressionPending(expression.source, str(e)) from e
-        raise ExpressionFailed(expression.source, str(e)) from e
+    except EvaluationError as e:
+        if e.pending:
+            raise ExpressionPending(expression.source, e.message) from e
+        raise ExpressionFailed(expression.source, e.message) from e
+    except CELError as e:  # a limit of the engine, hit at evaluation time
+        raise ExpressionFailed(expression.source, e.message) from e
 
 
 def evaluate_bool(expression: CompiledExpression, bindings: Mapping[str, Any]) -> bool:

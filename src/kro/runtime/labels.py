@@ -25,7 +25,10 @@ def applyset_id(*, name: str, namespace: str, kind: str, group: str) -> str:
 def instance_applyset_id(instance: Mapping[str, Any], gvk: GVK) -> str:
     meta = instance.get("metadata") or {}
     return applyset_id(
-        name=str(meta.get("name", "")), namespace=str(meta.get("namespace") or ""), kind=gvk.kind, group=gvk.group
+        name=str(meta.get("name", "")),
+        namespace=str(meta.get("namespace") or ""),
+        kind=gvk.kind,
+        group=gvk.group,
     )
 
 

@@ -88,4 +88,6 @@ class Snapshot:
         ]
 
     def owned_by(self, instance_uid: str) -> Sequence[Obj]:
-        return [o for _, o in sorted(self._by_key.items()) if labels_of(o).get(Labels.INSTANCE_ID) == instance_uid]
+        return [
+            o for _, o in sorted(self._by_key.items()) if labels_of(o).get(Labels.INSTANCE_ID) == instance_uid
+        ]

@@ -34,7 +34,9 @@ def _as_text(f: TemplateField, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    raise ExpressionFailed(f.expression.source, f"interpolated value must be a string, got {type(value).__name__}")
+    raise ExpressionFailed(
+        f.expression.source, f"interpolated value must be a string, got {type(value).__name__}"
+    )
 
 
 def set_path(target: dict[str, Any], path: FieldPath, value: Any) -> None:
@@ -55,10 +57,11 @@ def set_path(target: dict[str, Any], path: FieldPath, value: Any) -> None:
     last = path[-1]
     if isinstance(node, dict):
         node[last] = value
-    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        return
+    if isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
         node[last] = value
-    else:
-        raise ValueError(f"field path {path!r} does not fit the template at {last!r}")
+        return
+    raise ValueError(f"field path {path!r} does not fit the template at {last!r}")
 
 
 def get_path(source: Any, path: FieldPath) -> Any:

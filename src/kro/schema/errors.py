@@ -70,5 +70,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A `` (did you mean 'x'?)`` hint for the nearest candidate, or ``""`` when none is close."""
     pool = sorted(set(candidates))
     # A case slip ("minlength", "ListType") is the commonest typo: prefer it over fuzzy matches.
-    close = [c for c in pool if c.lower() == word.lower()] or difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    close = [c for c in pool if c.lower() == word.lower()] or difflib.get_close_matches(
+        word, pool, n=1, cutoff=0.6
+    )
     return f" (did you mean {close[0]!r}?)" if close else ""

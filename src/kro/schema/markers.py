@@ -1,9 +1,9 @@
-"""SimpleSchema markers: the ``key=value`` words after the ``|`` of a field string.
+r"""SimpleSchema markers: the ``key=value`` words after the ``|`` of a field string.
 
-``"string | required=true description=\\"The \\\\\\"main\\\\\\" name\\" enum=a,b"``: markers are separated by
-whitespace; a value may be double-quoted (inside quotes ``\\"`` and ``\\\\`` are the only escapes,
-any other backslash is kept as written) and ``{...}`` / ``[...]`` group a value so that JSON
-defaults may contain spaces. Only the first ``=`` of a word splits key from value.
+In ``string | required=true description="The \"main\" name" enum=a,b`` the markers are separated
+by whitespace; a value may be double-quoted (inside quotes ``\"`` and ``\\`` are the only escapes,
+any other backslash is kept as written, so regexes survive) and ``{...}`` / ``[...]`` group a value
+so that JSON defaults may contain spaces. Only the first ``=`` of a word splits key from value.
 
 This module only tokenizes; what each marker does to the OpenAPI node is in
 :mod:`kro.schema.constraints`.

@@ -90,7 +90,7 @@ def _is_quantifier(pattern: str, i: int) -> bool:
     if pattern[i] == "?":
         return i > 0 and pattern[i - 1] != "("
     if pattern[i] == "}":
-        return bool(re.search(r"\{\d+(,\d*)?$", pattern[: i]))
+        return bool(re.search(r"\{\d+(,\d*)?$", pattern[:i]))
     return True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -96,5 +98,5 @@ def test_random_graphs_with_a_cycle_report_a_real_cycle(
     cycle = e.value.cycle
     assert cycle[0] == cycle[-1] and len(cycle) >= 3
     assert len(set(cycle[:-1])) == len(cycle) - 1
-    for a, b in zip(cycle, cycle[1:], strict=False):
+    for a, b in itertools.pairwise(cycle):
         assert b in edges[a], f"{a} -> {b} is not an edge"

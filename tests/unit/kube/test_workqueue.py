@@ -88,11 +88,11 @@ async def test_add_after_delivers_in_deadline_order_and_keeps_the_earlier_deadli
     await clock.advance(0.5)
     assert len(q) == 0
     await clock.advance(0.5)
-    assert [await q.get()] == ["early"]
+    assert await asyncio.wait_for(q.get(), 1) == "early"
     await clock.advance(1)
-    assert await q.get() == "mid"
+    assert await asyncio.wait_for(q.get(), 1) == "mid"
     await clock.advance(1)
-    assert await q.get() == "late"
+    assert await asyncio.wait_for(q.get(), 1) == "late"
     await clock.advance(10)
     assert len(q) == 0  # the replaced timer of "mid" and the ignored "early" did not fire again
     assert q.waiting == 0

@@ -9,6 +9,7 @@ generations, finalizers: see :mod:`kro.devcluster.objects`), only keys, precondi
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -78,6 +79,11 @@ class Watcher(abc.ABC):
     def closed(self) -> bool: ...
 
     @property
+    def has_pending(self) -> bool:
+        """True while events wait to be taken with :meth:`next`."""
+        return False
+
+    @property
     @abc.abstractmethod
     def overflowed(self) -> bool:
         """True when the watcher fell too far behind and was cut off (clients must re-list)."""
@@ -95,8 +101,22 @@ class Store(abc.ABC):
 
     @property
     @abc.abstractmethod
+    def active_watches(self) -> int:
+        """Open watches (API streams and the server's own controllers)."""
+
+    @abc.abstractmethod
+    def close_watches(self) -> None:
+        """End every open watch (their streams finish; the store keeps working)."""
+
+    @property
+    @abc.abstractmethod
     def resource_version(self) -> int:
         """The resourceVersion of the last committed write."""
+
+    @property
+    def published_resource_version(self) -> int:
+        """The newest resourceVersion every watcher has been sent (what a bookmark may claim)."""
+        return self.resource_version
 
     @abc.abstractmethod
     async def get(self, resource: str, namespace: str, name: str) -> Object | None: ...
@@ -122,7 +142,7 @@ class Store(abc.ABC):
         """Remove an object; returns it as last stored, stamped with the deletion's resourceVersion."""
 
     @abc.abstractmethod
-    def resources(self) -> list[str]:
+    def resources(self) -> builtins.list[str]:
         """Every resource that holds at least one object."""
 
     @abc.abstractmethod

@@ -18,8 +18,9 @@ DEFAULT_QUEUE_BOUND = 50_000
 
 
 class _Subscription(Watcher):
-    def __init__(self, log: EventLog, resource: str | None, namespace: str | None, bound: int) -> None:
+    def __init__(self, log: EventLog, resource: str | None, namespace: str | None, since: int, bound: int) -> None:
         self._log = log
+        self.since = since
         self.resource = resource
         self.namespace = namespace
         self._queue: deque[WatchEvent] = deque()
@@ -29,6 +30,8 @@ class _Subscription(Watcher):
         self._overflowed = False
 
     def wants(self, event: WatchEvent) -> bool:
+        if event.resource_version <= self.since:
+            return False
         if self.resource is not None and event.resource != self.resource:
             return False
         return self.namespace is None or event.namespace == self.namespace
@@ -68,6 +71,10 @@ class _Subscription(Watcher):
     def overflowed(self) -> bool:
         return self._overflowed
 
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._queue)
+
 
 class EventLog:
     def __init__(self, *, window: int = DEFAULT_WINDOW, queue_bound: int = DEFAULT_QUEUE_BOUND) -> None:
@@ -77,11 +84,18 @@ class EventLog:
         # Every event with resourceVersion <= this one has left the window (or predates a restart).
         self._compacted = 0
         self._subs: set[_Subscription] = set()
+        self._last = 0
+
+    @property
+    def last_published(self) -> int:
+        """The resourceVersion of the newest event handed to watchers."""
+        return self._last
 
     def reset(self, compacted: int) -> None:
         """Start with an empty history whose horizon is ``compacted`` (e.g. after loading from disk)."""
         self._events.clear()
         self._compacted = compacted
+        self._last = compacted
 
     @property
     def oldest_available(self) -> int:
@@ -89,6 +103,7 @@ class EventLog:
 
     def append(self, event: WatchEvent) -> None:
         self._events.append(event)
+        self._last = event.resource_version
         while len(self._events) > self._window:
             self._compacted = self._events.popleft().resource_version
         for sub in list(self._subs):
@@ -98,12 +113,16 @@ class EventLog:
     def subscribe(self, resource: str | None, namespace: str | None, since: int) -> Watcher:
         if since < self._compacted:
             raise TooOldError(since, self._compacted)
-        sub = _Subscription(self, resource, namespace, self._queue_bound)
+        sub = _Subscription(self, resource, namespace, since, self._queue_bound)
         for event in self._events:
-            if event.resource_version > since and sub.wants(event):
+            if sub.wants(event):
                 sub.push(event)
         self._subs.add(sub)
         return sub
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subs)
 
     def unsubscribe(self, sub: _Subscription) -> None:
         self._subs.discard(sub)

@@ -42,8 +42,13 @@ def clone(value: Any) -> Any:
     return value
 
 
+def copy_object(obj: Mapping[str, Any]) -> Object:
+    out: Object = clone(obj)
+    return out
+
+
 def _stamp(obj: Mapping[str, Any], rv: int) -> Object:
-    out = clone(obj)
+    out: Object = clone(obj)
     meta = out.setdefault("metadata", {})
     meta["resourceVersion"] = str(rv)
     return out
@@ -77,15 +82,28 @@ class MemoryStore(Store):
         self._log.close_all()
 
     @property
+    def active_watches(self) -> int:
+        """Open watches (API streams and the server's own controllers)."""
+        return self._log.subscribers
+
+    def close_watches(self) -> None:
+        """End every open watch (their streams finish; the store keeps working)."""
+        self._log.close_all()
+
+    @property
     def resource_version(self) -> int:
         return self._rv
+
+    @property
+    def published_resource_version(self) -> int:
+        return self._log.last_published
 
     def resources(self) -> list[str]:
         return sorted(r for r, objs in self._objects.items() if objs)
 
     async def get(self, resource: str, namespace: str, name: str) -> Object | None:
         obj = self._objects.get(resource, {}).get((namespace, name))
-        return clone(obj) if obj is not None else None
+        return copy_object(obj) if obj is not None else None
 
     async def list(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
         opts = options or ListOptions()
@@ -132,7 +150,7 @@ class MemoryStore(Store):
         stored = _stamp(obj, self._rv)
         bucket[(ns, name)] = stored
         await self._commit(WatchEvent("ADDED", resource, stored, self._rv))
-        return clone(stored)
+        return copy_object(stored)
 
     async def update(self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None) -> Object:
         ns, name = object_key(obj)
@@ -146,7 +164,7 @@ class MemoryStore(Store):
         stored = _stamp(obj, self._rv)
         bucket[(ns, name)] = stored
         await self._commit(WatchEvent("MODIFIED", resource, stored, self._rv, old))
-        return clone(stored)
+        return copy_object(stored)
 
     async def delete(self, resource: str, namespace: str, name: str, *, expected_rv: int | None = None) -> Object:
         bucket = self._objects.get(resource, {})
@@ -159,7 +177,7 @@ class MemoryStore(Store):
         self._rv += 1
         gone = _stamp(old, self._rv)
         await self._commit(WatchEvent("DELETED", resource, gone, self._rv, old))
-        return clone(gone)
+        return copy_object(gone)
 
     def watch(self, resource: str | None, namespace: str | None, since: int) -> Watcher:
         return self._log.subscribe(resource, namespace, since)

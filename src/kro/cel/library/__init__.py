@@ -1,0 +1,106 @@
+"""kro's CEL function libraries for cel-expr-python, behind one entry point: :func:`extensions`.
+
+What an environment built with ``cel.NewEnv(extensions=extensions(), ...)`` offers:
+
+- the engine's own extensions that kro's base environment includes: strings (``ext.Strings``),
+  encoders (``base64``), optional types (``optional.*``, ``?.``, ``[?]``, ``orValue``) and bindings
+  (``cel.bind``);
+- lists (cel-go ``ext.Lists``, kro's index mutations, the Kubernetes list library), sets, regex,
+  URLs, quantities, IP addresses and CIDRs, semantic versions (the Kubernetes libraries);
+- kro's own functions: ``random.*``, ``json.*``, ``hash.*``, ``merge`` and ``deepMerge``.
+
+:func:`status_condition_extensions` adds the ``runtime.*`` functions, which kro allows only in an
+RGD's ``status.conditions``.
+
+Opaque values (quantity, URL, IP, CIDR, semver, condition) are protobuf messages declared in
+:mod:`kro.cel.library.messages`; use :func:`native_value` to turn one into plain data, and call
+:func:`register_types` on any custom descriptor pool given to ``cel.NewEnv`` (the default pool
+already has them).
+
+Engine limits that callers must respect (cel-expr-python 0.1.3): an ``optional`` value passed as an
+argument to any function of this library crashes the process (a segmentation fault inside the
+engine's argument conversion), so the environment must reject, at compile time, calls to these
+functions (:func:`function_names`) whose argument has an ``optional_type``.  Timestamps and
+durations can be read by library functions but not returned inside ``dyn`` or ``list(dyn)``
+results, and uints come back as ints.
+"""
+
+from __future__ import annotations
+
+from cel_expr_python import cel
+from cel_expr_python.ext import ext_bindings, ext_encoders, ext_optional, ext_strings
+
+from kro.cel.library import (
+    comparison,
+    conditions,
+    encoding,
+    hashing,
+    lists,
+    maps,
+    network,
+    quantity,
+    regex,
+    seeded,
+    semver,
+    sets,
+    urls,
+)
+from kro.cel.library.declarations import extension
+from kro.cel.library.errors import ArgumentTypeError, LibraryError
+from kro.cel.library.messages import file_descriptors, native_value, register_types
+
+__all__ = [
+    "ArgumentTypeError",
+    "LibraryError",
+    "extensions",
+    "file_descriptors",
+    "function_names",
+    "native_value",
+    "register_types",
+    "status_condition_extensions",
+]
+
+_LIBRARIES = {
+    "kro.lists": lists,
+    "kro.sets": sets,
+    "kro.regex": regex,
+    "kro.urls": urls,
+    "kro.quantity": quantity,
+    "kro.network": network,
+    "kro.semver": semver,
+    "kro.comparison": comparison,
+    "kro.random": seeded,
+    "kro.json": encoding,
+    "kro.hash": hashing,
+    "kro.maps": maps,
+}
+
+
+def _engine_extensions() -> list[cel.CelExtensionBase]:
+    # The engine's extensions must come before Python ones: a Python extension declaring a
+    # function name that a later engine extension also declares (``indexOf``) is rejected.
+    return [
+        ext_strings.ExtStrings(),
+        ext_encoders.ExtEncoders(),
+        ext_optional.ExtOptional(),
+        ext_bindings.ExtBindings(),
+    ]
+
+
+def extensions() -> list[cel.CelExtensionBase]:
+    """Every library of kro's base CEL environment, the engine's extensions first."""
+    ours: list[cel.CelExtensionBase] = [
+        extension(name, module.declarations()) for name, module in _LIBRARIES.items()
+    ]
+    return _engine_extensions() + ours
+
+
+def status_condition_extensions() -> list[cel.CelExtensionBase]:
+    """The ``runtime.*`` functions, to add to :func:`extensions` for ``status.conditions`` only."""
+    return [extension("kro.runtime", conditions.declarations())]
+
+
+def function_names() -> frozenset[str]:
+    """Names of all functions implemented in Python by this package (runtime ones included)."""
+    modules = [*_LIBRARIES.values(), conditions]
+    return frozenset(f.name for module in modules for f in module.declarations())

@@ -1,0 +1,266 @@
+"""OpenAPI v3 schemas as protobuf message types built at run time, so the engine type-checks
+field names and field types.
+
+The engine checks selections against protobuf descriptors only. :class:`MessageTypes` turns each
+object schema with properties into a message (``descriptor_pb2`` into a private
+``DescriptorPool``) whose field names are the JSON property names, so ``sts.status.readyReplicas``
+checks and ``sts.status.readyReplica`` does not. Field types follow :func:`kro.cel.types.from_openapi`
+with the protobuf spellings the engine maps back to CEL types:
+
+* ``integer`` → ``int64``, ``number`` → ``double``, ``string`` (any format) → ``string``;
+  a nullable scalar → its wrapper (``google.protobuf.Int64Value``...), which CEL lets compare
+  with ``null`` and still use as the scalar;
+* an array → a repeated field (nested lists → ``google.protobuf.ListValue``);
+* ``additionalProperties`` → a ``map<string, T>`` field;
+* int-or-string, schemaless and nullable containers → ``google.protobuf.Value`` (``dyn``);
+  preserve-unknown-fields objects → ``google.protobuf.Struct`` (``map(string, dyn)``).
+
+A property name that cannot be a protobuf field name (``x-foo``, ``$ref``, names differing only in
+``_`` placement) makes its whole parent a ``map(string, dyn)``: such names are reached with
+``obj["x-foo"]`` anyway. Identical object shapes share one message type; names are ``__type_``
+followed by the path of the first place the shape was seen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf import descriptor_pb2, descriptor_pool, struct_pb2, wrappers_pb2
+
+from kro.cel import types as t
+from kro.cel.types import INT_OR_STRING, PRESERVE, CelType, Kind
+
+MAX_DEPTH = 48
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_F = descriptor_pb2.FieldDescriptorProto
+_MAX_FIELDS = 18_000  # field numbers 19000-19999 are reserved by protobuf
+
+_SCALAR = {
+    Kind.STRING: _F.TYPE_STRING,
+    Kind.INT: _F.TYPE_INT64,
+    Kind.DOUBLE: _F.TYPE_DOUBLE,
+    Kind.BOOL: _F.TYPE_BOOL,
+}
+_WRAPPER = {
+    Kind.STRING: ".google.protobuf.StringValue",
+    Kind.INT: ".google.protobuf.Int64Value",
+    Kind.DOUBLE: ".google.protobuf.DoubleValue",
+    Kind.BOOL: ".google.protobuf.BoolValue",
+}
+_VALUE = ".google.protobuf.Value"
+_STRUCT = ".google.protobuf.Struct"
+_LIST_VALUE = ".google.protobuf.ListValue"
+
+
+@dataclass(frozen=True)
+class _Field:
+    """How one property is spelled in protobuf: a scalar type or a message name, possibly repeated,
+    or a map whose values are ``value``."""
+
+    scalar: int = 0
+    message: str = ""
+    repeated: bool = False
+    value: _Field | None = None
+
+    @property
+    def is_container(self) -> bool:
+        return self.repeated or self.value is not None
+
+
+_DYN_FIELD = _Field(message=_VALUE)
+_DYN_MAP_FIELD = _Field(message=_STRUCT)
+
+
+class MessageTypes:
+    """The run-time message types of one family of environments, in one descriptor pool.
+
+    Not thread-safe: an environment family is built and extended by one compiler at a time."""
+
+    def __init__(self, extra_files: Iterable[descriptor_pb2.FileDescriptorProto] = ()) -> None:
+        """``extra_files``: other message types expressions may meet (the libraries' values)."""
+        self.pool = descriptor_pool.DescriptorPool()
+        for dep in (struct_pb2, wrappers_pb2):
+            fdp = descriptor_pb2.FileDescriptorProto()
+            dep.DESCRIPTOR.CopyToProto(fdp)
+            self.pool.Add(fdp)
+        for extra in extra_files:
+            self.pool.Add(extra)
+        self._schemas: dict[str, Mapping[str, Any]] = {}
+        self._by_shape: dict[tuple[tuple[str, _Field], ...], str] = {}
+        self._files: list[str] = []
+        self._pending: descriptor_pb2.FileDescriptorProto | None = None
+
+    def schema_of(self, name: str) -> Mapping[str, Any] | None:
+        """The OpenAPI schema the message type ``name`` was built from."""
+        return self._schemas.get(name)
+
+    def resolve(self, ct: CelType, *, hint: str) -> CelType:
+        """``ct`` with every object type given a message type of this pool (built as needed); an
+        object whose schema cannot be a message becomes ``map(string, dyn)``."""
+        self._pending = None
+        try:
+            resolved = self._resolve(ct, hint, 0)
+            self._flush()
+        finally:
+            self._pending = None
+        return resolved
+
+    def _resolve(self, ct: CelType, hint: str, depth: int) -> CelType:
+        if ct.kind == Kind.OBJECT:
+            if ct.name and ct.schema is not None and self._schemas.get(ct.name) is ct.schema:
+                return ct
+            name = self._message(ct.schema or {}, hint, depth) if ct.schema is not None else None
+            if name is None:
+                return t.DYN_MAP
+            return CelType.object_of(self._schemas[name], name)
+        if ct.params:
+            params = tuple(
+                self._resolve(p, f"{hint}_{i}" if i else hint, depth + 1) for i, p in enumerate(ct.params)
+            )
+            return CelType(ct.kind, params, ct.name, ct.schema)
+        return ct
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _file(self) -> descriptor_pb2.FileDescriptorProto:
+        if self._pending is None:
+            n = len(self._files)
+            self._pending = descriptor_pb2.FileDescriptorProto(
+                name=f"kro/cel/types_{n}.proto", syntax="proto2"
+            )
+            self._pending.dependency.extend(
+                ["google/protobuf/struct.proto", "google/protobuf/wrappers.proto", *self._files]
+            )
+        return self._pending
+
+    def _flush(self) -> None:
+        if self._pending is not None and self._pending.message_type:
+            self.pool.Add(self._pending)
+            self._files.append(self._pending.name)
+
+    def _message(self, schema: Mapping[str, Any], path: str, depth: int) -> str | None:
+        """The message type name for an object schema, or ``None`` when it cannot be one."""
+        props = schema.get("properties")
+        if not isinstance(props, Mapping) or not _valid_names(list(props)) or depth > MAX_DEPTH:
+            return None
+        fields = tuple(
+            (str(name), self._field(sub if isinstance(sub, Mapping) else {}, f"{path}_{name}", depth + 1))
+            for name, sub in props.items()
+        )
+        existing = self._by_shape.get(fields)
+        if existing is not None:
+            return existing
+        name = self._unique(path)
+        msg = self._file().message_type.add(name=name)
+        for number, (fname, spec) in enumerate(fields, start=1):
+            _add_field(msg, name, fname, number, spec)
+        self._by_shape[fields] = name
+        self._schemas[name] = schema
+        return name
+
+    def _field(self, schema: Mapping[str, Any], path: str, depth: int) -> _Field:
+        if depth > MAX_DEPTH or schema.get(INT_OR_STRING):
+            return _DYN_FIELD
+        ct = t.from_openapi(schema)
+        nullable = schema.get("nullable") is True
+        if ct.kind in _SCALAR:
+            return _Field(message=_WRAPPER[ct.kind]) if nullable else _Field(scalar=_SCALAR[ct.kind])
+        if ct.kind == Kind.OBJECT:
+            name = self._message(schema, path, depth)
+            return _Field(message=name) if name is not None else _DYN_MAP_FIELD
+        if nullable or ct.kind not in (Kind.LIST, Kind.MAP):
+            return _DYN_FIELD
+        if ct.kind == Kind.LIST:
+            items = schema.get("items")
+            element = (
+                self._field(items, f"{path}_items", depth + 1) if isinstance(items, Mapping) else _DYN_FIELD
+            )
+            return _Field(element.scalar, _nested_container(element), repeated=True)
+        extra = schema.get("additionalProperties")
+        if ct == t.DYN_MAP or not isinstance(extra, Mapping) or schema.get(PRESERVE) is True:
+            return _DYN_MAP_FIELD
+        value = self._field(extra, f"{path}_values", depth + 1)
+        return _Field(value=_Field(value.scalar, _nested_container(value)))
+
+    def _unique(self, path: str) -> str:
+        base = "__type_" + re.sub(r"[^A-Za-z0-9_]", "_", path)
+        name, n = base, 1
+        while name in self._schemas or self.pool_has(name):
+            n += 1
+            name = f"{base}_{n}"
+        return name
+
+    def pool_has(self, name: str) -> bool:
+        if self._pending is not None and any(m.name == name for m in self._pending.message_type):
+            return True
+        try:
+            self.pool.FindMessageTypeByName(name)
+        except KeyError:
+            return False
+        return True
+
+
+def _nested_container(element: _Field) -> str:
+    """The message to use for an element (of a list or map) that is itself a container: protobuf
+    has no list of lists or map of maps, so those go through the dynamic JSON messages."""
+    if element.repeated:
+        return _LIST_VALUE
+    if element.value is not None:
+        return _STRUCT
+    return element.message
+
+
+def _json_name(name: str) -> str:
+    """protobuf's default JSON name (``foo_bar`` → ``fooBar``), which must be unique per message."""
+    out: list[str] = []
+    upper = False
+    for ch in name:
+        if ch == "_":
+            upper = True
+        else:
+            out.append(ch.upper() if upper else ch)
+            upper = False
+    return "".join(out)
+
+
+def _valid_names(names: list[Any]) -> bool:
+    if not names or len(names) > _MAX_FIELDS:
+        return False
+    if not all(isinstance(n, str) and _IDENT.match(n) for n in names):
+        return False
+    json_names = {_json_name(n) for n in names}
+    entries = {_entry_name(n) for n in names}
+    return len(json_names) == len(names) and not entries & set(names)
+
+
+def _entry_name(field: str) -> str:
+    """protobuf's required name for the entry type of a map field (``labels`` → ``LabelsEntry``)."""
+    parts = field.split("_")
+    return "".join(p[:1].upper() + p[1:] for p in parts) + "Entry"
+
+
+def _add_field(
+    msg: descriptor_pb2.DescriptorProto, msg_name: str, name: str, number: int, spec: _Field
+) -> None:
+    f = msg.field.add(name=name, number=number)
+    f.label = _F.LABEL_REPEATED if spec.repeated or spec.value is not None else _F.LABEL_OPTIONAL
+    if spec.value is not None:
+        entry = msg.nested_type.add(name=_entry_name(name))
+        entry.options.map_entry = True
+        entry.field.add(name="key", number=1, type=_F.TYPE_STRING, label=_F.LABEL_OPTIONAL)
+        _set_type(entry.field.add(name="value", number=2, label=_F.LABEL_OPTIONAL), spec.value)
+        f.type = _F.TYPE_MESSAGE
+        f.type_name = f".{msg_name}.{entry.name}"
+    else:
+        _set_type(f, spec)
+
+
+def _set_type(f: descriptor_pb2.FieldDescriptorProto, spec: _Field) -> None:
+    if spec.message:
+        f.type = _F.TYPE_MESSAGE
+        f.type_name = spec.message if spec.message.startswith(".") else f".{spec.message}"
+    else:
+        f.type = spec.scalar

@@ -1,0 +1,106 @@
+"""``kro status KIND/NAME``: an instance's graph in the terminal, each node with its state and what
+it waits on.
+
+Node states are not stored anywhere (the instance's CRD schema only has room for ``state`` and
+``conditions``): the command recomputes them exactly as the controller does. It reads the instance,
+its RGD (from the instance's ``kro.run/resource-graph-definition-name`` label, or the RGD serving the
+kind), compiles the RGD against the cluster's CRDs and the built-in schemas, reads the children by
+their ``kro.run/instance-id`` label (and the kinds external references name), and runs the same
+planner with nothing applied. It only reads."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.tree import Tree
+
+from kro.api.conditions import NodeState
+from kro.graph.model import Graph
+from kro.runtime.plan import Plan
+
+_STYLE = {
+    NodeState.SYNCED: "green",
+    NodeState.SKIPPED: "dim",
+    NodeState.IN_PROGRESS: "yellow",
+    NodeState.WAITING_FOR_READINESS: "yellow",
+    NodeState.ERROR: "bold red",
+    NodeState.DELETING: "magenta",
+    NodeState.DELETED: "dim",
+}
+_STATE_STYLE = {"ACTIVE": "green", "IN_PROGRESS": "yellow", "ERROR": "bold red", "DELETING": "magenta"}
+
+
+def status_tree(graph: Graph, instance: Mapping[str, Any], plan: Plan | None) -> Tree:
+    """The instance at the root; each node under its last dependency in topological order (the one
+    that gates it last), so the tree reads top-down in apply order."""
+    meta = instance.get("metadata") or {}
+    status = instance.get("status") or {}
+    state = str(status.get("state", "UNKNOWN"))
+    where = f"{meta.get('namespace')}/" if meta.get("namespace") else ""
+    root = Tree(
+        f"[bold]{escape(str(instance.get('kind')))}/{escape(where + str(meta.get('name')))}[/bold]"
+        f"  [{_STATE_STYLE.get(state, 'white')}]{state}[/]" + _ready_suffix(status.get("conditions") or [])
+    )
+    branches: dict[str, Tree] = {}
+    order = list(graph.topological_order)
+    for node_id in order:
+        node = graph.nodes[node_id]
+        deps = sorted(node.dependencies, key=order.index)
+        parent = branches.get(deps[-1], root) if deps else root
+        branches[node_id] = parent.add(_node_line(graph, node_id, plan))
+    return root
+
+
+def _ready_suffix(conditions: Sequence[Mapping[str, Any]]) -> str:
+    ready = next((c for c in conditions if c.get("type") == "Ready"), None)
+    if ready is None:
+        return ""
+    text = f"  Ready={ready.get('status')}"
+    if ready.get("status") != "True" and ready.get("message"):
+        text += f": {ready.get('message')}"
+    return f"[dim]{escape(text)}[/dim]"
+
+
+def _node_line(graph: Graph, node_id: str, plan: Plan | None) -> str:
+    node = graph.nodes[node_id]
+    kind = node.gvk.kind + (" (forEach)" if node.is_collection and not node.is_external else "")
+    kind += " · external" if node.is_external else ""
+    line = f"[bold]{escape(node_id)}[/bold] [dim]{escape(kind)}[/dim]"
+    report = plan.nodes.get(node_id) if plan is not None else None
+    if report is None:
+        return line + "  [dim]unknown[/dim]"
+    line += f"  [{_STYLE.get(report.state, 'white')}]{report.state.value}[/]"
+    if report.objects:
+        names = ", ".join(r.name for r in report.objects[:5]) + (" …" if len(report.objects) > 5 else "")
+        line += f"  {escape(names)}"
+    if report.reason:
+        line += f"\n[dim]{escape(report.reason)}[/dim]"
+    return line
+
+
+@click.command(name="status")
+@click.argument("target")
+@click.option("-n", "--namespace", default="default", show_default=True, help="The instance's namespace.")
+@click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Path to the kubeconfig file.")
+@click.option("--context", help="The kubeconfig context to use.")
+def status(target: str, namespace: str, kubeconfig: str | None, context: str | None) -> None:
+    """Show an instance's graph with each node's state (TARGET is KIND/NAME, e.g. redis/cache)."""
+    kind, sep, name = target.partition("/")
+    if not sep or not kind or not name:
+        raise click.UsageError("TARGET must be KIND/NAME, e.g. redis/session-cache")
+    from kro.cli.statusread import StatusReadError, read_status
+
+    try:
+        graph, instance, plan = asyncio.run(
+            read_status(kind, name, namespace=namespace, kubeconfig=kubeconfig, context=context)
+        )
+    except StatusReadError as e:
+        Console(stderr=True).print(f"[bold red]error[/bold red]: {escape(str(e))}")
+        sys.exit(1)
+    Console().print(status_tree(graph, instance, plan))

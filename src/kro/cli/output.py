@@ -1,0 +1,44 @@
+"""Printing diagnostics for the offline commands: rich text with the source line and a caret, or
+JSON (a list of ``{file, line, column, resource, path, expression, message}`` objects)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+
+from kro.graph.errors import Diagnostic
+
+
+def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> str:
+    return json.dumps([d.to_json() for d in diagnostics], indent=2)
+
+
+def print_diagnostics(
+    console: Console,
+    diagnostics: Sequence[Diagnostic],
+    *,
+    sources: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    """One block per diagnostic: ``file:line:col: error: [resource] path: message``, then the
+    source line with a caret under the column when the file's text is known."""
+    for d in diagnostics:
+        head = f"[bold]{escape(d.location())}[/bold]: [bold red]error[/bold red]:"
+        if d.resource:
+            head += f" [cyan]{escape(d.resource)}[/cyan]:"
+        if d.path:
+            head += f" [dim]{escape(d.path)}[/dim]:"
+        console.print(f"{head} {escape(d.message)}", highlight=False, soft_wrap=True)
+        lines = (sources or {}).get(d.file or "")
+        if lines and d.line is not None and 0 < d.line <= len(lines):
+            text = lines[d.line - 1]
+            gutter = f"{d.line:>5} | "
+            console.print(f"[dim]{gutter}[/dim]{escape(text)}", highlight=False, soft_wrap=True)
+            if d.column is not None:
+                pad = " " * (len(gutter) - 2) + "| " + " " * max(d.column - 1, 0)
+                console.print(f"[dim]{pad[: len(gutter)]}[/dim]{pad[len(gutter):]}[bold red]^[/bold red]",
+                              highlight=False, soft_wrap=True)  # fmt: skip
+        elif d.expression:
+            console.print(f"      [dim]expression:[/dim] {escape(d.expression)}", highlight=False, soft_wrap=True)

@@ -1,0 +1,67 @@
+"""Loading RGD files for the offline commands and compiling them together.
+
+Files may hold several documents. ResourceGraphDefinitions are compiled (together, so that one may
+use another's kind); CustomResourceDefinitions teach the compiler kinds the built-in schemas do not
+know; any other document is returned for the command to use (``render`` reads instances).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kro.api import RGD_KIND
+from kro.cli.loader import Document, load_file
+from kro.graph.chaining import CompileResult, RGDSource, compile_many
+from kro.graph.errors import Diagnostic
+from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
+
+_YAML_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class Workspace:
+    rgds: list[Document] = field(default_factory=list)
+    crds: list[Document] = field(default_factory=list)
+    others: list[Document] = field(default_factory=list)
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """file → its lines, for printing source excerpts under diagnostics."""
+
+    def compile(self) -> list[CompileResult]:
+        resolver = ChainResolver([CRDResolver(d.data for d in self.crds), BuiltinResolver()])
+        return compile_many(
+            [RGDSource(d.data, d.positions, d.file) for d in self.rgds], resolver=resolver
+        )
+
+
+def expand(paths: Sequence[str]) -> list[Path]:
+    """Files as given; directories contribute their YAML/JSON files, sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix in _YAML_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def load_workspace(paths: Sequence[str]) -> Workspace:
+    """Raises :class:`kro.cli.loader.LoadError` for an unreadable or malformed file."""
+    ws = Workspace()
+    for path in expand(paths):
+        docs = load_file(path)
+        if docs:
+            ws.sources[docs[0].file] = docs[0].lines
+        for d in docs:
+            if d.kind == RGD_KIND:
+                ws.rgds.append(d)
+            elif d.kind == "CustomResourceDefinition":
+                ws.crds.append(d)
+            else:
+                ws.others.append(d)
+    return ws
+
+
+def all_diagnostics(results: Sequence[CompileResult]) -> list[Diagnostic]:
+    return [d for r in results for d in r.diagnostics]

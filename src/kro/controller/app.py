@@ -1,0 +1,145 @@
+"""Wiring the controller process: the manager, the RGD controller, the HTTP endpoints, leader
+election and graceful shutdown.
+
+:func:`run_controller` is the async entry point both ``kro controller`` and ``kro dev`` use: it runs
+until ``stop_event`` is set (``kro controller`` sets it on SIGTERM/SIGINT), then stops taking work,
+lets in-flight reconciles finish and stops every informer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from kro import __version__
+from kro.controller import web
+from kro.controller.crds import CRDS
+from kro.controller.events import EventRecorder
+from kro.controller.instance_controller import InstanceSettings
+from kro.controller.kubeports import KubeInformers, KubeWriter, LeaderElector
+from kro.controller.manager import Manager
+from kro.controller.metrics import Metrics
+from kro.controller.reconcile import Key
+from kro.controller.rgd_controller import RGDS, RGDController, RGDSettings
+from kro.graph.builder import compile_rgd
+from kro.graph.model import Graph
+from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
+from kro.runtime.foreach import CollectionLimits
+from kro.runtime.planner import PlanSettings
+
+log = logging.getLogger(__name__)
+KRO_VERSION = __version__
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    leader_elect: bool = False
+    leader_election_namespace: str = "kro-system"
+    leader_election_id: str = "controller.kro.run"
+    metrics_bind_address: str = ":8078"
+    health_probe_bind_address: str = ":8079"
+    allow_crd_deletion: bool = False
+    concurrent_reconciles: int = 1
+    requeue_interval: float = 3.0
+    max_collection_size: int = 1000
+    max_collection_dimensions: int = 10
+    graceful_shutdown_timeout: float = 60.0
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Controller:
+    """The running pieces, exposed for ``kro dev`` and tests (``metrics``, ``manager``, ``ready``)."""
+
+    def __init__(self, settings: ControllerSettings, *, client: Any, registry: CollectorRegistry | None = None) -> None:
+        self.settings = settings
+        self.metrics = Metrics(registry or CollectorRegistry())
+        writer = KubeWriter(client)
+        self.client = client
+        self.manager = Manager(
+            informers=KubeInformers(client),
+            writer=writer,
+            metrics=self.metrics,
+            instance_settings=InstanceSettings(
+                kro_version=KRO_VERSION,
+                plan=PlanSettings(
+                    limits=CollectionLimits(settings.max_collection_size, settings.max_collection_dimensions),
+                    requeue_after=settings.requeue_interval,
+                ),
+            ),
+            now=_now,
+        )
+        self.rgds = RGDController(
+            writer=writer,
+            caches=self.manager,
+            registry=self.manager,
+            compile=self._compile,
+            events=EventRecorder(writer, now=lambda: datetime.now(UTC)),
+            settings=RGDSettings(allow_crd_deletion=settings.allow_crd_deletion),
+            now=_now,
+        )
+        self.ready = False
+
+    async def _compile(self, rgd: Mapping[str, Any]) -> Graph:
+        """Compile against the cluster's CRDs (from the CRD informer's cache) and the built-in kinds."""
+        store = self.manager.store(CRDS)
+        crds = list(store.items()) if store is not None else []
+        resolver = ChainResolver([CRDResolver(crds), BuiltinResolver()])
+        return compile_rgd(rgd, resolver=resolver, kro_version=KRO_VERSION)
+
+    async def start(self) -> None:
+        """Watch CRDs (schemas for the compiler, and a changed CRD re-queues RGDs) and RGDs."""
+        await self.manager.watch(CRDS, owner="kro")
+        rgds = self.rgds
+
+        async def reconcile_rgd(key: Key) -> Any:
+            return await rgds.reconcile(key.name)
+
+        await self.manager.handle(RGDS, reconcile_rgd, owner="kro")
+        self.ready = True
+
+    async def run(self, stop_event: asyncio.Event) -> None:
+        await self.start()
+        workers = asyncio.create_task(self.manager.run(workers=self.settings.concurrent_reconciles))
+        stopper = asyncio.create_task(stop_event.wait())
+        await asyncio.wait({workers, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        self.ready = False
+        await self.manager.stop()
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(workers, self.settings.graceful_shutdown_timeout)
+        stopper.cancel()
+
+
+async def run_controller(
+    settings: ControllerSettings,
+    *,
+    client: Any,
+    stop_event: asyncio.Event,
+    registry: CollectorRegistry | None = None,
+) -> None:
+    """Run the controller against ``client`` (a :class:`kro.kube.KubeClient`) until ``stop_event``."""
+    controller = Controller(settings, client=client, registry=registry)
+    runners = [
+        await web.serve(web.metrics_app(controller.metrics.registry), settings.metrics_bind_address),
+        await web.serve(web.health_app(ready=lambda: controller.ready), settings.health_probe_bind_address),
+    ]
+    try:
+        if settings.leader_elect:
+            elector = LeaderElector(
+                client, namespace=settings.leader_election_namespace, name=settings.leader_election_id
+            )
+            await elector.run_while_leader(controller.run, stop_event)
+        else:
+            await controller.run(stop_event)
+    finally:
+        for runner in runners:
+            if runner is not None:
+                await runner.cleanup()

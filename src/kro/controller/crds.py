@@ -1,0 +1,104 @@
+"""Making sure an RGD's CustomResourceDefinition exists, matches the compiled graph and is served.
+
+kro only touches CRDs it owns (labelled ``kro.run/owned=true`` and with this RGD's name), refuses
+schema changes that would break stored instances unless the RGD carries
+``kro.run/allow-breaking-changes: "true"``, and writes nothing when the CRD already matches."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kro.api.keys import Annotations, Labels
+from kro.api.refs import GVR
+from kro.controller.ports import Writer
+from kro.kube.errors import NotFound
+from kro.runtime.drift import holds
+from kro.schema import breaking_changes
+
+CRDS = GVR("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+
+
+@dataclass(frozen=True)
+class CRDOutcome:
+    established: bool
+    error: str = ""
+
+
+def owned_by(crd: Mapping[str, Any], rgd_name: str) -> bool:
+    labels = (crd.get("metadata") or {}).get("labels") or {}
+    return labels.get(Labels.OWNED) == "true" and labels.get(Labels.RGD_NAME) == rgd_name
+
+
+def desired_crd(rgd: Mapping[str, Any], crd: Mapping[str, Any]) -> dict[str, Any]:
+    meta = dict(crd.get("metadata") or {})
+    uid = (rgd.get("metadata") or {}).get("uid")
+    if uid:
+        meta["labels"] = {**(meta.get("labels") or {}), Labels.RGD_ID: str(uid)}
+    return {**crd, "metadata": meta}
+
+
+async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, Any]) -> CRDOutcome:
+    rgd_meta = rgd.get("metadata") or {}
+    rgd_name = str(rgd_meta.get("name", ""))
+    want = desired_crd(rgd, crd)
+    name = str(want["metadata"]["name"])
+    try:
+        current = await writer.get(CRDS, name)
+    except NotFound:
+        created = await writer.create(CRDS, want)
+        return CRDOutcome(established(created))
+    if not owned_by(current, rgd_name):
+        return CRDOutcome(False, f"CustomResourceDefinition {name} exists and is not owned by RGD {rgd_name}")
+    allow = (rgd_meta.get("annotations") or {}).get(Annotations.ALLOW_BREAKING_CHANGES) == "true"
+    if not allow:
+        changes = [str(c) for c in _breaking(current, want)]
+        if changes:
+            return CRDOutcome(
+                False,
+                f"breaking changes to {name} refused (set annotation {Annotations.ALLOW_BREAKING_CHANGES}"
+                f'="true" to allow): ' + "; ".join(changes),
+            )
+    if holds(current, want):
+        return CRDOutcome(established(current))
+    body = {
+        **want,
+        "metadata": {**want["metadata"], "resourceVersion": current["metadata"].get("resourceVersion")},
+    }
+    replaced = await writer.replace(CRDS, body)
+    return CRDOutcome(established(replaced))
+
+
+def _breaking(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Any]:
+    def schemas(crd: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+        return {
+            str(v.get("name")): (v.get("schema") or {}).get("openAPIV3Schema") or {}
+            for v in (crd.get("spec") or {}).get("versions") or []
+        }
+
+    before, after = schemas(old), schemas(new)
+    return [
+        c
+        for version, schema in after.items()
+        if version in before
+        for c in breaking_changes(before[version], schema)
+    ]
+
+
+def established(crd: Mapping[str, Any]) -> bool:
+    return any(
+        c.get("type") == "Established" and c.get("status") == "True"
+        for c in (crd.get("status") or {}).get("conditions") or []
+    )
+
+
+async def delete_crd_if_owned(writer: Writer, crd_name: str, rgd_name: str) -> bool:
+    try:
+        current = await writer.get(CRDS, crd_name)
+    except NotFound:
+        return False
+    if not owned_by(current, rgd_name):
+        return False
+    await writer.delete(CRDS, crd_name, uid=str(current["metadata"].get("uid", "")))
+    return True

@@ -1,0 +1,230 @@
+"""The instance controller: carries out the runtime's plans for every instance of one RGD.
+
+One reconcile: read the instance from the cache; if it is being deleted, take its children down in
+reverse waves and then drop the finalizer; otherwise make sure it carries kro's finalizer and labels,
+plan (:func:`kro.runtime.plan_instance`), apply each wave concurrently (skipping objects whose cached
+copy already holds every desired field), prune, and write the status only when it changed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kro.api.conditions import ConditionReason, InstanceState
+from kro.api.keys import Annotations, FieldManagers, Finalizers, Labels
+from kro.api.refs import GVR
+from kro.controller.metrics import Metrics
+from kro.controller.observation import CacheView
+from kro.controller.ports import Caches, Writer
+from kro.graph.model import Graph
+from kro.kube.errors import ApiError
+from kro.runtime.deletion import plan_deletion
+from kro.runtime.drift import holds
+from kro.runtime.labels import instance_applyset_id, instance_labels
+from kro.runtime.outcome import Done, Outcome
+from kro.runtime.plan import DesiredObject, Plan, Removal
+from kro.runtime.planner import PlanSettings, plan_instance, with_failures
+from kro.runtime.status import special_status
+
+log = logging.getLogger(__name__)
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class InstanceSettings:
+    kro_version: str
+    plan: PlanSettings = field(default_factory=PlanSettings)
+    deletion_requeue: float = 1.0
+
+
+def graph_resources(graph: Graph) -> dict[tuple[str, str], GVR]:
+    """``(group, kind) -> GVR`` of every child and external kind of ``graph``."""
+    return {
+        (n.gvk.group, n.gvk.kind): GVR(n.gvk.group, n.gvk.version, n.plural) for n in graph.nodes.values()
+    }
+
+
+class InstanceController:
+    def __init__(
+        self,
+        graph: Graph,
+        *,
+        rgd_uid: str,
+        writer: Writer,
+        caches: Caches,
+        metrics: Metrics,
+        settings: InstanceSettings,
+        now: Callable[[], str],
+    ) -> None:
+        self._writer = writer
+        self._caches = caches
+        self._metrics = metrics
+        self._settings = settings
+        self._now = now
+        self._rgd_uid = rgd_uid
+        self._resources: dict[tuple[str, str], GVR] = {}
+        self.graph = graph
+        self.set_graph(graph)
+
+    @property
+    def gvr(self) -> GVR:
+        gvk = self.graph.instance_gvk
+        return GVR(gvk.group, gvk.version, self.graph.instance_plural)
+
+    @property
+    def resources(self) -> Mapping[tuple[str, str], GVR]:
+        """Every child/external resource this controller reads: the current graph's and earlier ones'."""
+        return dict(self._resources)
+
+    def set_graph(self, graph: Graph) -> None:
+        """Serve ``graph`` from the next reconcile on; kinds of earlier graphs stay observed so their
+        leftover children can be pruned."""
+        self.graph = graph
+        self._resources.update(graph_resources(graph))
+
+    async def reconcile(self, namespace: str, name: str) -> Outcome:
+        store = self._caches.store(self.gvr)
+        instance = store.get(namespace, name) if store is not None else None
+        key = f"{namespace}/{name}"
+        if instance is None:
+            self._metrics.record_nodes(self.gvr.resource, key, None)
+            return Done()
+        view = CacheView(self._caches, self._resources)
+        if (instance.get("metadata") or {}).get("deletionTimestamp"):
+            return await self._finalize(instance, view)
+        await self._ensure_managed(instance)
+        if _suspended(instance):
+            status = special_status(
+                instance,
+                state=InstanceState.IN_PROGRESS,
+                reason=ConditionReason.RECONCILIATION_SUSPENDED,
+                message=f"annotation {Annotations.RECONCILE}={Annotations.RECONCILE_SUSPENDED} is set",
+                now=self._now(),
+            )
+            await self._write_status(instance, status)
+            return Done()
+        plan = plan_instance(
+            self.graph, instance, view, kro_version=self._settings.kro_version, now=self._now(),
+            settings=self._settings.plan,
+        )  # fmt: skip
+        failures = await self._apply(plan, view, instance)
+        if failures:
+            plan = with_failures(plan, failures, instance=instance, now=self._now())
+        else:
+            await self._prune(plan.prunes)
+        await self._write_status(instance, plan.status)
+        counts: dict[str, int] = {}
+        for report in plan.nodes.values():
+            counts[report.state.value] = counts.get(report.state.value, 0) + 1
+        self._metrics.record_nodes(self.gvr.resource, key, counts)
+        return plan.outcome
+
+    # ---- applying ----
+
+    async def _apply(self, plan: Plan, view: CacheView, instance: Obj) -> dict[str, str]:
+        failures: dict[str, str] = {}
+        part_of = instance_applyset_id(instance, self.graph.instance_gvk)
+        for wave in plan.applies:
+            results = await asyncio.gather(
+                *(self._apply_one(d, view, part_of) for d in wave), return_exceptions=True
+            )
+            for desired, result in zip(wave, results, strict=True):
+                if isinstance(result, ApiError):
+                    failures.setdefault(desired.node_id, f"applying {desired.ref}: {result}")
+                elif isinstance(result, BaseException):
+                    raise result
+                elif result:
+                    failures.setdefault(desired.node_id, result)
+        return failures
+
+    async def _apply_one(self, desired: DesiredObject, view: CacheView, part_of: str) -> str:
+        ref = desired.ref
+        current = view.get(desired.gvk, ref.namespace, ref.name)
+        if current is not None:
+            theirs = ((current.get("metadata") or {}).get("labels") or {}).get(Labels.APPLYSET_PART_OF)
+            if theirs and theirs != part_of:
+                return f"{ref} already belongs to another instance ({Labels.APPLYSET_PART_OF}={theirs})"
+            if holds(current, desired.body):
+                self._metrics.writes.labels("apply-skipped").inc()
+                return ""
+        gvr = GVR(desired.gvk.group, desired.gvk.version, desired.plural)
+        await self._writer.apply(gvr, desired.body, field_manager=FieldManagers.APPLYSET, force=True)
+        self._metrics.writes.labels("apply").inc()
+        return ""
+
+    async def _prune(self, waves: tuple[tuple[Removal, ...], ...]) -> None:
+        for wave in waves:
+            await asyncio.gather(*(self._delete(r) for r in wave))
+
+    async def _delete(self, removal: Removal) -> None:
+        gvr = self._resources.get((removal.ref.gvk.group, removal.ref.gvk.kind))
+        if gvr is None:
+            log.warning("cannot delete %s: its resource is unknown", removal.ref)
+            return
+        log.info("deleting %s: %s", removal.ref, removal.reason)
+        await self._writer.delete(gvr, removal.ref.name, namespace=removal.ref.namespace, uid=removal.uid)
+        self._metrics.writes.labels("delete").inc()
+
+    # ---- the instance itself ----
+
+    async def _ensure_managed(self, instance: Obj) -> None:
+        meta = instance.get("metadata") or {}
+        labels = instance_labels(
+            rgd_name=self.graph.rgd_name, rgd_uid=self._rgd_uid, kro_version=self._settings.kro_version
+        )
+        have = meta.get("labels") or {}
+        if Finalizers.KRO in (meta.get("finalizers") or []) and all(
+            have.get(k) == v for k, v in labels.items()
+        ):
+            return
+        body = {
+            "apiVersion": instance.get("apiVersion"),
+            "kind": instance.get("kind"),
+            "metadata": {
+                "name": meta.get("name"),
+                **({"namespace": meta["namespace"]} if meta.get("namespace") else {}),
+                "labels": labels,
+                "finalizers": [Finalizers.KRO],
+            },
+        }
+        await self._writer.apply(self.gvr, body, field_manager=FieldManagers.LABELLER, force=True)
+
+    async def _write_status(self, instance: Obj, status: Obj) -> None:
+        old = instance.get("status") or {}
+        if old == status:
+            return
+        patch = {**{k: None for k in old if k not in status}, **status}
+        meta = instance.get("metadata") or {}
+        await self._writer.merge_patch(
+            self.gvr,
+            meta.get("name", ""),
+            {"status": patch},
+            namespace=meta.get("namespace") or "",
+            status=True,
+        )
+
+    async def _finalize(self, instance: Obj, view: CacheView) -> Outcome:
+        meta = instance.get("metadata") or {}
+        finalizers = list(meta.get("finalizers") or [])
+        if Finalizers.KRO not in finalizers:
+            return Done()
+        step = plan_deletion(instance, view, now=self._now(), requeue_after=self._settings.deletion_requeue)
+        await asyncio.gather(*(self._delete(r) for r in step.wave))
+        if not step.finished:
+            await self._write_status(instance, step.status)
+            return step.outcome
+        rest = [f for f in finalizers if f != Finalizers.KRO]
+        patch = {"metadata": {"finalizers": rest, "resourceVersion": meta.get("resourceVersion")}}
+        await self._writer.merge_patch(
+            self.gvr, meta.get("name", ""), patch, namespace=meta.get("namespace") or ""
+        )
+        self._metrics.record_nodes(self.gvr.resource, f"{meta.get('namespace', '')}/{meta.get('name')}", None)
+        return Done()
+
+
+def _suspended(instance: Obj) -> bool:
+    value = ((instance.get("metadata") or {}).get("annotations") or {}).get(Annotations.RECONCILE)
+    return value in (Annotations.RECONCILE_SUSPENDED, Annotations.RECONCILE_DISABLED_LEGACY)

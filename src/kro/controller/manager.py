@@ -1,0 +1,212 @@
+"""The dynamic controller manager: one work queue, N workers, informers started and stopped at run
+time.
+
+Keys are :class:`~kro.controller.reconcile.Key` (resource, namespace, name); each resource has at
+most one handler (the RGD controller for RGDs, an instance controller per RGD kind). Informers are
+shared per resource and reference-counted by the controllers that need them. Every event on any
+watched object that carries ``kro.run/instance-*`` labels also queues the instance it belongs to,
+which is how drift on a child is repaired within about a second."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from kro.api.keys import Labels
+from kro.api.refs import GVR
+from kro.controller.instance_controller import InstanceController, InstanceSettings
+from kro.controller.metrics import Metrics
+from kro.controller.ports import Informer, InformerSource, Store, Writer
+from kro.controller.reconcile import Key, schedule
+from kro.graph.model import Graph
+from kro.kube.errors import KubeError
+from kro.kube.workqueue import QueueShutDown, WorkQueue
+from kro.runtime.outcome import Outcome
+
+log = logging.getLogger(__name__)
+Obj = Mapping[str, Any]
+Handler = Callable[[Key], Awaitable[Outcome]]
+
+
+class Manager:
+    def __init__(
+        self,
+        *,
+        informers: InformerSource,
+        writer: Writer,
+        metrics: Metrics,
+        instance_settings: InstanceSettings,
+        now: Callable[[], str],
+        queue: WorkQueue[Key] | None = None,
+    ) -> None:
+        self.queue: WorkQueue[Key] = queue or WorkQueue(name="kro")
+        self._source = informers
+        self._writer = writer
+        self._metrics = metrics
+        self._instance_settings = instance_settings
+        self._now = now
+        self._handlers: dict[GVR, Handler] = {}
+        self._informers: dict[GVR, Informer] = {}
+        self._owners: dict[GVR, set[str]] = {}
+        self._instance_kinds: dict[tuple[str, str], GVR] = {}
+        self._controllers: dict[str, InstanceController] = {}
+        self._lock = asyncio.Lock()
+
+    # ---- caches ----
+
+    def store(self, gvr: GVR) -> Store | None:
+        informer = self._informers.get(gvr)
+        return informer.store if informer is not None else None
+
+    # ---- handlers and informers ----
+
+    async def handle(self, gvr: GVR, handler: Handler, *, owner: str) -> None:
+        """Route keys of ``gvr`` to ``handler`` and watch ``gvr``."""
+        self._handlers[gvr] = handler
+        await self.watch(gvr, owner=owner)
+
+    async def watch(self, gvr: GVR, *, owner: str) -> None:
+        async with self._lock:
+            self._owners.setdefault(gvr, set()).add(owner)
+            if gvr in self._informers:
+                return
+            informer = await self._source.start(gvr, lambda t, o, old: self._on_event(gvr, t, o, old))
+            self._informers[gvr] = informer
+        await informer.wait_synced()
+
+    async def unwatch_all(self, owner: str) -> None:
+        async with self._lock:
+            for gvr in [g for g, owners in self._owners.items() if owner in owners]:
+                self._owners[gvr].discard(owner)
+                if not self._owners[gvr]:
+                    del self._owners[gvr]
+                    informer = self._informers.pop(gvr, None)
+                    if informer is not None:
+                        await informer.stop()
+
+    def _on_event(self, gvr: GVR, type_: str, obj: Obj, old: Obj | None) -> None:
+        meta = obj.get("metadata") or {}
+        if gvr in self._handlers and (old is None or type_ == "DELETED" or _worth_reconciling(obj, old)):
+            self.queue.add(Key(gvr, str(meta.get("namespace") or ""), str(meta.get("name", ""))))
+        labels = meta.get("labels") or {}
+        owner_gvr = self._instance_kinds.get(
+            (labels.get(Labels.INSTANCE_GROUP, ""), labels.get(Labels.INSTANCE_KIND, ""))
+        )
+        if owner_gvr is not None and labels.get(Labels.INSTANCE_NAME):
+            self.queue.add(
+                Key(owner_gvr, labels.get(Labels.INSTANCE_NAMESPACE, ""), labels[Labels.INSTANCE_NAME])
+            )
+        self._metrics.queue_depth.set(len(self.queue))
+
+    # ---- instance controllers (the RGD controller's registry) ----
+
+    async def serve(self, graph: Graph, *, rgd_uid: str) -> None:
+        ctrl = self._controllers.get(graph.rgd_name)
+        if ctrl is None:
+            ctrl = InstanceController(
+                graph,
+                rgd_uid=rgd_uid,
+                writer=self._writer,
+                caches=self,
+                metrics=self._metrics,
+                settings=self._instance_settings,
+                now=self._now,
+            )
+        elif ctrl.graph is graph:
+            return
+        else:
+            ctrl.set_graph(graph)
+        owner = f"rgd/{graph.rgd_name}"
+        self._instance_kinds[(graph.instance_gvk.group, graph.instance_gvk.kind)] = ctrl.gvr
+        for gvr in ctrl.resources.values():
+            await self.watch(gvr, owner=owner)
+        new = graph.rgd_name not in self._controllers
+        self._controllers[graph.rgd_name] = ctrl
+        bound = ctrl
+        await self.handle(ctrl.gvr, lambda key: bound.reconcile(key.namespace, key.name), owner=owner)
+        self._metrics.controllers.set(len(self._controllers))
+        if not new:  # a new graph: every instance must be planned again
+            self._enqueue_all(ctrl.gvr)
+
+    async def retire(self, rgd_name: str) -> None:
+        ctrl = self._controllers.pop(rgd_name, None)
+        if ctrl is None:
+            return
+        self._handlers.pop(ctrl.gvr, None)
+        gvk = ctrl.graph.instance_gvk
+        self._instance_kinds.pop((gvk.group, gvk.kind), None)
+        await self.unwatch_all(f"rgd/{rgd_name}")
+        self._metrics.controllers.set(len(self._controllers))
+
+    def _enqueue_all(self, gvr: GVR) -> None:
+        store = self.store(gvr)
+        for obj in store.items() if store is not None else ():
+            meta = obj.get("metadata") or {}
+            self.queue.add(Key(gvr, str(meta.get("namespace") or ""), str(meta.get("name", ""))))
+
+    # ---- workers ----
+
+    async def run(self, *, workers: int) -> None:
+        """Drain the queue with ``workers`` concurrent workers until the queue shuts down."""
+        await asyncio.gather(*(self._worker() for _ in range(max(1, workers))))
+
+    async def _worker(self) -> None:
+        while True:
+            try:
+                key = await self.queue.get()
+            except QueueShutDown:
+                return
+            try:
+                await self._process(key)
+            finally:
+                self.queue.done(key)
+                self._metrics.queue_depth.set(len(self.queue))
+
+    async def _process(self, key: Key) -> None:
+        handler = self._handlers.get(key.gvr)
+        if handler is None:
+            self.queue.forget(key)
+            return
+        kind = (
+            "rgd"
+            if key.gvr.group == "kro.run" and key.gvr.resource == "resourcegraphdefinitions"
+            else "instance"
+        )
+        started = time.perf_counter()
+        outcome: Outcome | BaseException
+        try:
+            outcome = await handler(key)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            log.warning("reconcile of %s failed: %s", key, e, exc_info=not _expected(e))
+            self._metrics.errors.labels(kind, key.gvr.resource).inc()
+            outcome = e
+        result = schedule(self.queue, key, outcome)
+        self._metrics.duration.labels(kind, key.gvr.resource).observe(time.perf_counter() - started)
+        self._metrics.reconciles.labels(kind, key.gvr.resource, result).inc()
+
+    async def stop(self) -> None:
+        self.queue.shutdown()
+        for gvr in list(self._informers):
+            await self._informers.pop(gvr).stop()
+
+
+def _worth_reconciling(obj: Obj, old: Obj) -> bool:
+    """An update of a watched parent matters unless only its status or bookkeeping changed (our own
+    status writes would otherwise queue the instance again)."""
+
+    def essence(o: Obj) -> tuple[Any, ...]:
+        meta = dict(o.get("metadata") or {})
+        for noise in ("resourceVersion", "managedFields"):
+            meta.pop(noise, None)
+        return meta, {k: v for k, v in o.items() if k not in ("metadata", "status")}
+
+    return essence(obj) != essence(old)
+
+
+def _expected(error: Exception) -> bool:
+    return isinstance(error, KubeError)

@@ -1,0 +1,209 @@
+"""The RGD controller: compiles each ResourceGraphDefinition, keeps its CRD in place and starts,
+updates or stops the instance controller that serves its kind.
+
+An update that does not compile leaves the instances on the last graph that did: the RGD's
+``GraphAccepted`` turns False with the compile errors (also recorded as a ``ValidationFailed``
+Warning event), while ``ControllerReady`` says which generation is still being served. Deleting an
+RGD stops its instance controller and keeps the CRD and the instances unless the controller runs
+with ``--allow-crd-deletion``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kro.api import KRO_GROUP, KRO_VERSION, RGD_PLURAL
+from kro.api.conditions import ConditionReason, ConditionType
+from kro.api.keys import Finalizers
+from kro.api.refs import GVR
+from kro.controller.crds import CRDOutcome, delete_crd_if_owned, ensure_crd
+from kro.controller.events import EventRecorder
+from kro.controller.ports import Caches, Writer
+from kro.controller.rgdstatus import rgd_status
+from kro.graph.errors import CompileFailed
+from kro.graph.model import Graph
+from kro.runtime import conditions as cond
+from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
+
+log = logging.getLogger(__name__)
+RGDS = GVR(KRO_GROUP, KRO_VERSION, RGD_PLURAL)
+Obj = Mapping[str, Any]
+Compiler = Callable[[Obj], Awaitable[Graph]]
+
+
+class InstanceRegistry(Protocol):
+    """What the RGD controller asks of the controller manager."""
+
+    async def serve(self, graph: Graph, *, rgd_uid: str) -> None:
+        """Start (or switch to ``graph``) the instance controller of ``graph``'s kind."""
+        ...
+
+    async def retire(self, rgd_name: str) -> None:
+        """Stop the instance controller of this RGD, if any."""
+        ...
+
+
+@dataclass(frozen=True)
+class RGDSettings:
+    allow_crd_deletion: bool = False
+    establish_requeue: float = 0.5
+
+
+@dataclass(frozen=True)
+class _Served:
+    generation: int
+    graph: Graph
+
+
+class RGDController:
+    def __init__(
+        self,
+        *,
+        writer: Writer,
+        caches: Caches,
+        registry: InstanceRegistry,
+        compile: Compiler,
+        events: EventRecorder,
+        settings: RGDSettings,
+        now: Callable[[], str],
+    ) -> None:
+        self._writer = writer
+        self._caches = caches
+        self._registry = registry
+        self._compile = compile
+        self._events = events
+        self._settings = settings
+        self._now = now
+        self._served: dict[str, _Served] = {}
+        self._reported: dict[str, int] = {}
+
+    async def reconcile(self, name: str) -> Outcome:
+        store = self._caches.store(RGDS)
+        rgd = store.get("", name) if store is not None else None
+        if rgd is None:
+            await self._registry.retire(name)
+            self._served.pop(name, None)
+            return Done()
+        meta = rgd.get("metadata") or {}
+        if meta.get("deletionTimestamp"):
+            return await self._delete(rgd)
+        await self._ensure_finalizer(rgd)
+        try:
+            graph = await self._compile(rgd)
+        except CompileFailed as e:
+            return await self._rejected(rgd, e)
+        crd = await ensure_crd(self._writer, rgd, graph.crd)
+        if not crd.established:
+            return await self._crd_not_ready(rgd, graph, crd)
+        await self._registry.serve(graph, rgd_uid=str(meta.get("uid", "")))
+        generation = int(meta.get("generation") or 0)
+        self._served[name] = _Served(generation, graph)
+        self._reported.pop(name, None)
+        parts = [
+            cond.true(ConditionType.GRAPH_ACCEPTED, ConditionReason.VALID),
+            cond.true(ConditionType.KIND_READY, ConditionReason.READY),
+            cond.true(ConditionType.CONTROLLER_READY, ConditionReason.RUNNING),
+        ]
+        await self._write_status(rgd, rgd_status(rgd, parts, graph=graph, now=self._now()))
+        return Done()
+
+    async def _rejected(self, rgd: Obj, error: CompileFailed) -> Outcome:
+        meta = rgd.get("metadata") or {}
+        name = str(meta.get("name", ""))
+        message = "; ".join(str(d) for d in error.diagnostics) or str(error)
+        generation = int(meta.get("generation") or 0)
+        if self._reported.get(name) != generation:  # one event per rejected generation
+            self._reported[name] = generation
+            await self._events.warning(rgd, reason="ValidationFailed", message=message)
+        served = self._served.get(name)
+        accepted = cond.false(ConditionType.GRAPH_ACCEPTED, ConditionReason.INVALID_RESOURCE_GRAPH, message)
+        if served is not None:
+            kind = cond.true(ConditionType.KIND_READY, ConditionReason.READY)
+            running = cond.true(
+                ConditionType.CONTROLLER_READY,
+                ConditionReason.RUNNING,
+                f"instances are served with the last accepted graph (generation {served.generation})",
+            )
+        else:
+            kind = cond.unknown(ConditionType.KIND_READY, ConditionReason.FAILED, "no accepted graph yet")
+            running = cond.false(
+                ConditionType.CONTROLLER_READY, ConditionReason.FAILED_TO_START, "no accepted graph yet"
+            )
+        graph = served.graph if served else None
+        await self._write_status(
+            rgd, rgd_status(rgd, [accepted, kind, running], graph=graph, now=self._now())
+        )
+        return Terminal(message)
+
+    async def _crd_not_ready(self, rgd: Obj, graph: Graph, crd: CRDOutcome) -> Outcome:
+        accepted = cond.true(ConditionType.GRAPH_ACCEPTED, ConditionReason.VALID)
+        if crd.error:
+            kind = cond.false(ConditionType.KIND_READY, ConditionReason.FAILED, crd.error)
+        else:
+            kind = cond.unknown(
+                ConditionType.KIND_READY, ConditionReason.FAILED, "waiting for the CRD to be established"
+            )
+        name = str((rgd.get("metadata") or {}).get("name", ""))
+        served = self._served.get(name)
+        running = (
+            cond.true(
+                ConditionType.CONTROLLER_READY,
+                ConditionReason.RUNNING,
+                f"instances are served with the last accepted graph (generation {served.generation})",
+            )
+            if served
+            else cond.false(
+                ConditionType.CONTROLLER_READY, ConditionReason.FAILED_TO_START, "the CRD is not ready"
+            )
+        )
+        await self._write_status(
+            rgd, rgd_status(rgd, [accepted, kind, running], graph=graph, now=self._now())
+        )
+        if crd.error:
+            await self._events.warning(rgd, reason="CRDNotUpdated", message=crd.error)
+            return Terminal(crd.error)
+        return Requeue(after=self._settings.establish_requeue)
+
+    async def _delete(self, rgd: Obj) -> Outcome:
+        meta = rgd.get("metadata") or {}
+        name = str(meta.get("name", ""))
+        await self._registry.retire(name)
+        served = self._served.pop(name, None)
+        if self._settings.allow_crd_deletion and served is not None:
+            crd_name = str((served.graph.crd.get("metadata") or {}).get("name", ""))
+            if crd_name and await delete_crd_if_owned(self._writer, crd_name, name):
+                log.info("deleted CRD %s of RGD %s", crd_name, name)
+        finalizers = list(meta.get("finalizers") or [])
+        if Finalizers.KRO in finalizers:
+            patch = {
+                "metadata": {
+                    "finalizers": [f for f in finalizers if f != Finalizers.KRO],
+                    "resourceVersion": meta.get("resourceVersion"),
+                }
+            }
+            await self._writer.merge_patch(RGDS, name, patch)
+        return Done()
+
+    async def _ensure_finalizer(self, rgd: Obj) -> None:
+        meta = rgd.get("metadata") or {}
+        finalizers = list(meta.get("finalizers") or [])
+        if Finalizers.KRO in finalizers:
+            return
+        patch = {
+            "metadata": {
+                "finalizers": [*finalizers, Finalizers.KRO],
+                "resourceVersion": meta.get("resourceVersion"),
+            }
+        }
+        await self._writer.merge_patch(RGDS, str(meta.get("name", "")), patch)
+
+    async def _write_status(self, rgd: Obj, status: Obj) -> None:
+        old = rgd.get("status") or {}
+        if old == status:
+            return
+        patch = {**{k: None for k in old if k not in status}, **status}
+        await self._writer.merge_patch(
+            RGDS, str((rgd.get("metadata") or {}).get("name", "")), {"status": patch}, status=True
+        )

@@ -1,0 +1,83 @@
+"""Object metadata rules: names, generated names, timestamps, and the checks kube-apiserver applies
+to ``apiVersion``/``kind``/``metadata`` before anything else."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from kro.devcluster.errors import BadRequest, Cause, Invalid
+from kro.devcluster.registry import ResourceType
+
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+# Kinds whose names must be DNS-1123 labels rather than subdomains.
+_LABEL_NAMED = frozenset({("", "Namespace"), ("", "Service")})
+
+
+def timestamp(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def generated_name(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+
+
+def check_type_meta(rt: ResourceType, body: Mapping[str, Any]) -> None:
+    """``apiVersion`` and ``kind`` must name the endpoint's kind (kind/apiVersion may be omitted)."""
+    kind = body.get("kind")
+    api_version = body.get("apiVersion")
+    if kind is not None and kind != rt.kind:
+        raise BadRequest(
+            f"{rt.kind} in version \"{rt.version}\" cannot be handled as a {rt.kind}: "
+            f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
+        )
+    if api_version is not None and api_version != rt.api_version:
+        raise BadRequest(
+            f"the API version in the data ({api_version}) does not match the expected API version ({rt.api_version})"
+        )
+    meta = body.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise BadRequest(f"{rt.kind} in version \"{rt.version}\" cannot be handled as a {rt.kind}: metadata must be an object")
+
+
+def validate_object_meta(rt: ResourceType, meta: Mapping[str, Any]) -> list[Cause]:
+    causes: list[Cause] = []
+    name = meta.get("name")
+    if not name:
+        causes.append(Cause("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"))
+        return causes
+    if not isinstance(name, str):
+        return [Cause("metadata.name", "FieldValueInvalid", "Invalid value: name must be a string")]
+    label = (rt.group, rt.kind) in _LABEL_NAMED
+    limit = 63 if label else 253
+    pattern = _DNS1123_LABEL if label else _DNS1123_SUBDOMAIN
+    if len(name) > limit or not pattern.match(name):
+        what = "RFC 1123 label" if label else "RFC 1123 subdomain"
+        causes.append(
+            Cause(
+                "metadata.name",
+                "FieldValueInvalid",
+                f'Invalid value: "{name}": a lowercase {what} must consist of lower case alphanumeric characters, '
+                "'-' or '.', and must start and end with an alphanumeric character",
+            )
+        )
+    for key in ("labels", "annotations"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            causes.append(Cause(f"metadata.{key}", "FieldValueInvalid", f"Invalid value: {key} must map strings to strings"))
+    finalizers = meta.get("finalizers")
+    if finalizers is not None and (not isinstance(finalizers, list) or not all(isinstance(f, str) for f in finalizers)):
+        causes.append(Cause("metadata.finalizers", "FieldValueInvalid", "Invalid value: finalizers must be a list of strings"))
+    return causes
+
+
+def raise_invalid(rt: ResourceType, name: str, causes: list[Cause]) -> None:
+    if causes:
+        raise Invalid(rt.kind, rt.group, name, causes)

@@ -1,0 +1,368 @@
+"""Kubernetes object semantics on top of a :class:`~kro.devcluster.storage.Store`.
+
+:class:`ObjectService` is the one path every write takes (REST handlers, the CRD and namespace
+controllers, garbage collection): it fills in uid/creationTimestamp/generation, keeps ``status`` and
+the rest of the object apart when a status subresource exists, applies the kind's schema (prune,
+default, validate, CEL rules), honours ``fieldValidation`` and ``dryRun``, runs admission checks,
+and implements finalizers: deleting an object that has them only sets ``deletionTimestamp``; removing
+the last one from an object being deleted removes it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from kro.devcluster import errors
+from kro.devcluster.errors import BadRequest, Cause
+from kro.devcluster.metadata import (
+    check_type_meta,
+    generated_name,
+    raise_invalid,
+    timestamp,
+    validate_object_meta,
+)
+from kro.devcluster.patch import ignored_fields, record_update
+from kro.devcluster.registry import ResourceType
+from kro.devcluster.schemas import SchemaSource
+from kro.devcluster.storage import (
+    ConflictError,
+    KeyExistsError,
+    KeyNotFoundError,
+    ListOptions,
+    ListResult,
+    Object,
+    Store,
+    clone,
+)
+from kro.devcluster.storage.memory import copy_object
+from kro.devcluster.validation import apply_schema
+
+Operation = Literal["CREATE", "UPDATE", "DELETE"]
+FieldValidation = Literal["Strict", "Warn", "Ignore"]
+# An admission plugin: may mutate the object, raises an ApiError to refuse. ``old`` is None on CREATE.
+Admission = Callable[[Operation, ResourceType, dict[str, Any], Mapping[str, Any] | None], Awaitable[None]]
+
+ORPHAN_FINALIZER = "orphan"
+FOREGROUND_FINALIZER = "foregroundDeletion"
+_SERVER_OWNED_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
+
+
+@dataclass
+class WriteOptions:
+    dry_run: bool = False
+    field_validation: FieldValidation = "Strict"
+    warnings: list[str] = field(default_factory=list)
+    # The field manager recorded in managedFields (None: the write is not recorded).
+    manager: str | None = None
+    # The object's managedFields were already computed (server-side apply).
+    managed_fields_set: bool = False
+
+
+@dataclass(frozen=True)
+class DeleteOptions:
+    propagation_policy: str | None = None  # Background, Foreground, Orphan
+    uid: str | None = None
+    resource_version: str | None = None
+    dry_run: bool = False
+
+
+def _is_namespace(rt: ResourceType) -> bool:
+    return rt.group == "" and rt.kind == "Namespace"
+
+
+def _held(rt: ResourceType, obj: Mapping[str, Any]) -> bool:
+    """Whether finalizers keep an object being deleted (a namespace also by ``spec.finalizers``)."""
+    if _meta(obj).get("finalizers"):
+        return True
+    return _is_namespace(rt) and bool((obj.get("spec") or {}).get("finalizers"))
+
+
+def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+class ObjectService:
+    def __init__(
+        self,
+        store: Store,
+        schemas: SchemaSource,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        admission: list[Admission] | None = None,
+    ) -> None:
+        self.store = store
+        self._schemas = schemas
+        self.now = now
+        self.admission: list[Admission] = admission or []
+        # Foreground/orphan finalizers are only added when something (garbage collection) removes them.
+        self.dependents_finalizers = False
+
+    # Reads ---------------------------------------------------------------------------------------
+
+    async def get(self, rt: ResourceType, namespace: str, name: str) -> Object:
+        obj = await self.store.get(rt.storage_key, namespace if rt.namespaced else "", name)
+        if obj is None:
+            raise errors.not_found(rt.plural, rt.group, name)
+        return self._as_version(rt, obj)
+
+    async def list(self, rt: ResourceType, namespace: str | None, options: ListOptions | None = None) -> ListResult:
+        result = await self.store.list(rt.storage_key, namespace if rt.namespaced else None, options)
+        return ListResult(
+            [self._as_version(rt, o) for o in result.items],
+            result.resource_version,
+            result.continue_token,
+            result.remaining,
+        )
+
+    @staticmethod
+    def _as_version(rt: ResourceType, obj: Object) -> Object:
+        # Stored objects keep the version they were written in; serve the requested one (no conversion
+        # beyond apiVersion, like a CRD's "None" strategy).
+        if obj.get("apiVersion") != rt.api_version:
+            obj["apiVersion"] = rt.api_version
+        return obj
+
+    # Writes --------------------------------------------------------------------------------------
+
+    async def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any], opts: WriteOptions | None = None) -> Object:
+        opts = opts or WriteOptions()
+        check_type_meta(rt, body)
+        obj = clone(dict(body))
+        obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+        meta = obj.setdefault("metadata", {})
+        self._check_namespace(rt, namespace, meta)
+        if rt.namespaced:
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name") and isinstance(meta.get("generateName"), str) and meta["generateName"]:
+            meta["name"] = generated_name(meta["generateName"])
+        for key in (*_SERVER_OWNED_META, "resourceVersion", "selfLink"):
+            meta.pop(key, None)
+        if not opts.managed_fields_set:
+            meta.pop("managedFields", None)
+        raise_invalid(rt, str(meta.get("name") or ""), validate_object_meta(rt, meta))
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = timestamp(self.now())
+        meta["generation"] = 1
+        if rt.has_status:
+            obj.pop("status", None)
+        self._apply_schema(rt, obj, None, opts)
+        await self._admit("CREATE", rt, obj, None)
+        obj = self._record(rt, None, obj, opts, "")
+        if opts.dry_run:
+            return obj
+        try:
+            return await self.store.create(rt.storage_key, obj)
+        except KeyExistsError as e:
+            raise errors.already_exists(rt.plural, rt.group, str(meta["name"])) from e
+
+    async def update(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        body: Mapping[str, Any],
+        opts: WriteOptions | None = None,
+        *,
+        subresource: str | None = None,
+    ) -> Object:
+        """PUT semantics. A ``metadata.resourceVersion`` in ``body`` is a precondition (409 if stale)."""
+        opts = opts or WriteOptions()
+        check_type_meta(rt, body)
+        new = clone(dict(body))
+        meta = new.setdefault("metadata", {})
+        if meta.get("name") not in (None, name):
+            raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")
+        self._check_namespace(rt, namespace, meta)
+        ns = namespace if rt.namespaced else ""
+        old = await self.store.get(rt.storage_key, ns, name)
+        if old is None:
+            raise errors.not_found(rt.plural, rt.group, name)
+        expected = str(meta.get("resourceVersion") or "")
+        if expected and expected != _meta(old).get("resourceVersion"):
+            raise errors.conflict(rt.plural, rt.group, name, errors.STALE)
+        merged = self._merge_update(rt, old, new, subresource)
+        self._apply_schema(rt, merged, old, opts)
+        self._check_finalizers(rt, merged, old)
+        await self._admit("UPDATE", rt, merged, old)
+        merged = self._record(rt, old, merged, opts, subresource or "")
+        if opts.dry_run:
+            return merged
+        if _meta(merged).get("deletionTimestamp") and not _held(rt, merged):
+            return await self._remove(rt, old)
+        try:
+            return await self.store.update(rt.storage_key, merged, expected_rv=int(_meta(old)["resourceVersion"]))
+        except ConflictError as e:
+            raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
+        except KeyNotFoundError as e:
+            raise errors.not_found(rt.plural, rt.group, name) from e
+
+    def _merge_update(self, rt: ResourceType, old: Object, new: Object, subresource: str | None) -> Object:
+        old_meta = _meta(old)
+        if subresource == "finalize":
+            merged = copy_object(old)
+            merged.setdefault("spec", {})["finalizers"] = list((new.get("spec") or {}).get("finalizers") or [])
+            return merged
+        if subresource == "status":
+            merged = copy_object(old)
+            if "status" in new:
+                merged["status"] = new["status"]
+            else:
+                merged.pop("status", None)
+            return merged
+        merged = new
+        merged["apiVersion"], merged["kind"] = rt.api_version, rt.kind
+        meta = merged["metadata"]
+        for key in (*_SERVER_OWNED_META, "name", "namespace"):
+            if key in old_meta:
+                meta[key] = old_meta[key]
+            else:
+                meta.pop(key, None)
+        meta.pop("selfLink", None)
+        if rt.has_status:
+            if "status" in old:
+                merged["status"] = old["status"]
+            else:
+                merged.pop("status", None)
+        if self._spec_changed(rt, old, merged):
+            meta["generation"] = int(old_meta.get("generation") or 1) + 1
+        return merged
+
+    @staticmethod
+    def _spec_changed(rt: ResourceType, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        if not rt.has_status and not rt.is_custom:
+            return False
+        skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.has_status else set())
+        keys = (set(old) | set(new)) - skip
+        return any(old.get(k) != new.get(k) for k in keys)
+
+    def schema_for(self, rt: ResourceType) -> Mapping[str, Any] | None:
+        return self._schemas.schema_for(rt)
+
+    def _record(self, rt: ResourceType, old: Object | None, new: Object, opts: WriteOptions, subresource: str) -> Object:
+        """Track field ownership in managedFields for a write that is not a server-side apply."""
+        if opts.manager is None or opts.managed_fields_set or subresource == "finalize":
+            return new
+        ignored = ignored_fields(subresource=subresource, has_status=rt.has_status, objects=[new])
+        return record_update(
+            old, new, schema=self._schemas.schema_for(rt), manager=opts.manager, now=timestamp(self.now()),
+            ignored=ignored, subresource=subresource,
+        )
+
+    def _check_finalizers(self, rt: ResourceType, new: Mapping[str, Any], old: Mapping[str, Any]) -> None:
+        if not _meta(old).get("deletionTimestamp"):
+            return
+        added = set(_meta(new).get("finalizers") or []) - set(_meta(old).get("finalizers") or [])
+        if added:
+            name = str(_meta(old).get("name"))
+            raise errors.Invalid(
+                rt.kind,
+                rt.group,
+                name,
+                [Cause("metadata.finalizers", "FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being deleted")],
+            )
+
+    def _check_namespace(self, rt: ResourceType, namespace: str, meta: Mapping[str, Any]) -> None:
+        body_ns = meta.get("namespace")
+        if rt.namespaced and body_ns and namespace and body_ns != namespace:
+            raise BadRequest("the namespace of the provided object does not match the namespace sent on the request")
+        if rt.namespaced and not namespace:
+            raise errors.NotFound("the server could not find the requested resource")
+
+    def _apply_schema(self, rt: ResourceType, obj: Object, old: Object | None, opts: WriteOptions) -> None:
+        schema = self._schemas.schema_for(rt)
+        if schema is None:
+            return
+        outcome = apply_schema(schema, obj)
+        if outcome.unknown_fields:
+            listed = ", ".join(f'unknown field "{p}"' for p in outcome.unknown_fields)
+            if opts.field_validation == "Strict":
+                raise BadRequest(f"strict decoding error: {listed}")
+            if opts.field_validation == "Warn":
+                opts.warnings.extend(f'unknown field "{p}"' for p in outcome.unknown_fields)
+        causes = outcome.causes + self._schemas.rule_causes(rt, obj, old)
+        raise_invalid(rt, str(_meta(obj).get("name") or ""), causes)
+
+    async def _admit(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
+        for check in self.admission:
+            await check(op, rt, obj, old)
+
+    # Deletion ------------------------------------------------------------------------------------
+
+    async def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions | None = None) -> Object:
+        """DELETE semantics; returns the object (with ``deletionTimestamp`` if finalizers hold it)."""
+        options = options or DeleteOptions()
+        ns = namespace if rt.namespaced else ""
+        obj = await self.store.get(rt.storage_key, ns, name)
+        if obj is None:
+            raise errors.not_found(rt.plural, rt.group, name)
+        meta = _meta(obj)
+        if options.uid and options.uid != meta.get("uid"):
+            raise errors.conflict(
+                rt.plural, rt.group, name, f"Precondition failed: UID in precondition: {options.uid}, UID in object meta: {meta.get('uid')}"
+            )
+        if options.resource_version and options.resource_version != meta.get("resourceVersion"):
+            raise errors.conflict(
+                rt.plural,
+                rt.group,
+                name,
+                f"Precondition failed: ResourceVersion in precondition: {options.resource_version}, "
+                f"ResourceVersion in object meta: {meta.get('resourceVersion')}",
+            )
+        original = clone(obj)
+        await self._admit("DELETE", rt, obj, original)
+        finalizers = list(meta.get("finalizers") or [])
+        if self.dependents_finalizers:
+            extra = {"Orphan": ORPHAN_FINALIZER, "Foreground": FOREGROUND_FINALIZER}.get(options.propagation_policy or "")
+            if extra and extra not in finalizers:
+                finalizers.append(extra)
+        if options.dry_run:
+            return self._as_version(rt, obj)
+        meta["finalizers"] = finalizers
+        if not finalizers:
+            meta.pop("finalizers")
+        if not _held(rt, obj):
+            return self._as_version(rt, await self._remove(rt, obj))
+        if meta.get("deletionTimestamp") and finalizers == list(_meta(original).get("finalizers") or []):
+            return self._as_version(rt, obj)
+        if _is_namespace(rt):
+            obj.setdefault("status", {})["phase"] = "Terminating"
+        meta.setdefault("deletionTimestamp", timestamp(self.now()))
+        meta.setdefault("deletionGracePeriodSeconds", 0)
+        try:
+            updated = await self.store.update(rt.storage_key, obj, expected_rv=int(meta["resourceVersion"]))
+        except ConflictError as e:
+            raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
+        return self._as_version(rt, updated)
+
+    async def _remove(self, rt: ResourceType, obj: Mapping[str, Any]) -> Object:
+        meta = _meta(obj)
+        name = str(meta.get("name"))
+        try:
+            return await self.store.delete(
+                rt.storage_key, str(meta.get("namespace") or ""), name, expected_rv=int(meta["resourceVersion"])
+            )
+        except KeyNotFoundError as e:
+            raise errors.not_found(rt.plural, rt.group, name) from e
+        except ConflictError as e:
+            raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
+
+    async def delete_collection(
+        self, rt: ResourceType, namespace: str | None, list_options: ListOptions, options: DeleteOptions
+    ) -> builtins.list[Object]:
+        result = await self.store.list(rt.storage_key, namespace if rt.namespaced else None, list_options)
+        deleted: builtins.list[Object] = []
+        for obj in result.items:
+            meta = _meta(obj)
+            try:
+                deleted.append(await self.delete(rt, str(meta.get("namespace") or ""), str(meta.get("name")), options))
+            except errors.NotFound:
+                continue
+        return deleted

@@ -1,0 +1,173 @@
+"""The field set of an object: which fields it sets, in structured-merge-diff's sense.
+
+Server-side apply records, per manager, the set of fields that manager set. The set of an object is
+computed from its schema (:mod:`kro.devcluster.patch.structure`): every scalar, every atomic list or
+map, every item of a keyed or set list, every entry of a free-form map, and every field whose value is
+``null`` or an empty map. Structs that have content are not members themselves; their fields are.
+
+Fields the server owns are never part of a set: ``apiVersion``, ``kind`` and the identity and
+bookkeeping fields of ``metadata`` (name, namespace, uid, resourceVersion, generation,
+creationTimestamp, selfLink, managedFields), plus any top-level field the caller ignores (``status``
+of a resource with a status subresource).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kro.devcluster.patch import structure as st
+from kro.devcluster.patch.errors import PatchApplyError
+from kro.devcluster.patch.fieldpath import FieldSet, Path, field, key_element, render, value_element
+from kro.openapi import builtin_schemas
+
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+_SERVER_META = ("name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
+                "selfLink", "managedFields", "clusterName")
+_STRIPPED: frozenset[Path] = frozenset(
+    {(field("apiVersion"),), (field("kind"),)} | {(field("metadata"), field(n)) for n in _SERVER_META}
+)
+
+
+class _Member:
+    """Marks a member path whose value has members below it (a keyed list item, a map entry)."""
+
+    def __repr__(self) -> str:
+        return "MEMBER"
+
+
+MEMBER = _Member()
+
+
+def object_schema(schema: st.Schema | None) -> st.Schema:
+    """The schema with ``metadata`` described as ``ObjectMeta``, whatever the kind's schema says.
+
+    A CRD's schema usually gives ``metadata`` as a bare ``type: object``; the server still merges
+    labels, finalizers and ownerReferences as the built-in ``ObjectMeta`` declares.
+    """
+    base = dict(schema or {"type": "object"})
+    props = dict(base.get("properties") or {})
+    props["metadata"] = builtin_schemas().resolve_definition(_OBJECT_META)
+    props.setdefault("apiVersion", {"type": "string"})
+    props.setdefault("kind", {"type": "string"})
+    base["properties"] = props
+    return base
+
+
+def field_values(
+    obj: Mapping[str, Any],
+    schema: st.Schema | None,
+    *,
+    ignored: Collection[str] = (),
+    strict: bool = False,
+) -> dict[Path, Any]:
+    """Each member path of ``obj`` with its value (:data:`MEMBER` for members that have members).
+
+    ``strict`` (for an applied configuration) rejects keyed-list items without their keys and
+    duplicate items; otherwise such a list counts as atomic, so stored objects never fail to diff.
+    """
+    out: dict[Path, Any] = {}
+    _walk(obj, object_schema(schema), (), out, strict=strict)
+    drop = _STRIPPED | {(field(name),) for name in ignored}
+    return {p: v for p, v in out.items() if not any(p[: len(d)] == d for d in drop)}
+
+
+def field_set(obj: Mapping[str, Any], schema: st.Schema | None, *, ignored: Collection[str] = (),
+              strict: bool = False) -> FieldSet:
+    return frozenset(field_values(obj, schema, ignored=ignored, strict=strict))
+
+
+def _walk(value: Any, schema: st.Schema | None, path: Path, out: dict[Path, Any], *, strict: bool) -> None:
+    if isinstance(value, Mapping):
+        if st.map_is_atomic(schema):
+            out[path] = value
+            return
+        for name, child in value.items():
+            child_path = (*path, field(name))
+            _walk(child, st.field_schema(schema, name), child_path, out, strict=strict)
+            if child is None or (isinstance(child, Mapping) and not child):
+                out[child_path] = child
+            elif not st.is_struct_field(schema, name):
+                out.setdefault(child_path, MEMBER)
+    elif isinstance(value, list):
+        elements = list_elements(value, schema, path, strict=strict)
+        if elements is None:
+            out[path] = value
+            return
+        items = st.item_schema(schema)
+        for element, item in elements:
+            item_path = (*path, element)
+            _walk(item, items, item_path, out, strict=strict)
+            out.setdefault(item_path, MEMBER)
+    else:
+        out[path] = value
+
+
+def list_elements(
+    value: list[Any], schema: st.Schema | None, path: Path, *, strict: bool
+) -> list[tuple[str, Any]] | None:
+    """The path element of each item of a keyed or set list; ``None`` when the list is atomic."""
+    shape = st.list_shape(schema)
+    if shape.kind == "atomic":
+        return None
+    out: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        element = _element(item, shape, path, index, strict=strict)
+        if element is None:
+            return None
+        if element in seen:
+            if strict:
+                raise PatchApplyError(f"{render(path)}: duplicate entries for key {element[2:]}")
+            return None
+        seen.add(element)
+        out.append((element, item))
+    return out
+
+
+def _element(item: Any, shape: st.ListShape, path: Path, index: int, *, strict: bool) -> str | None:
+    if shape.kind == "set":
+        if isinstance(item, Mapping | list):
+            if strict:
+                raise PatchApplyError(f"{render(path)}: element {index}: a set holds only scalars")
+            return None
+        return value_element(item)
+    if not isinstance(item, Mapping):
+        if strict:
+            raise PatchApplyError(f"{render(path)}: element {index}: expected an object")
+        return None
+    for key in shape.keys:
+        if not st.has_key(item, key):
+            if strict:
+                raise PatchApplyError(
+                    f"{render(path)}: element {index}: associative list with keys has an element "
+                    f"that omits key field {key!r}"
+                )
+            return None
+    return key_element({k: st.key_value(item, k) for k in shape.keys})
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What changed between two versions of an object, as field sets."""
+
+    added: FieldSet
+    removed: FieldSet
+    modified: FieldSet
+
+    @property
+    def changed(self) -> FieldSet:
+        return self.added | self.modified
+
+
+def compare(before: Mapping[Path, Any], after: Mapping[Path, Any]) -> Comparison:
+    """Compare two :func:`field_values` results."""
+    added = frozenset(p for p in after if p not in before)
+    removed = frozenset(p for p in before if p not in after)
+    modified = frozenset(
+        p
+        for p, v in after.items()
+        if p in before and v is not MEMBER and before[p] is not MEMBER and before[p] != v
+    )
+    return Comparison(added, removed, modified)

@@ -1,0 +1,190 @@
+"""The resource verbs: get, list, watch, create, update, patch, delete and deletecollection on
+collection and item paths (and ``/status``), each answering like kube-apiserver."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+
+from kro.devcluster import errors
+from kro.devcluster.errors import ApiError, MethodNotAllowed
+from kro.devcluster.objects import ObjectService, WriteOptions
+from kro.devcluster.patch import field_manager_for
+from kro.devcluster.registry import Registry, ResourceType
+from kro.devcluster.rest import table as tables
+from kro.devcluster.rest.request import (
+    ResourcePath,
+    decode_object,
+    delete_options,
+    list_options,
+    read_body,
+    write_options,
+)
+from kro.devcluster.rest.watch import WatchParams, WatchStream
+from kro.devcluster.storage import InvalidContinueError, ListResult, TooOldError
+
+# Applies a PATCH body to the live object: (resource type, live object or None, body, content type,
+# query) -> the object to store. Raises ApiError (or the patch package's errors) to refuse.
+PatchFunction = Callable[[ResourceType, Mapping[str, Any] | None, bytes, str, Mapping[str, str]], Any]
+
+_SUBRESOURCES = ("status",)
+
+
+def json_response(body: Any, *, status: int = 200, warnings: list[str] | None = None) -> web.Response:
+    resp = web.Response(
+        body=json.dumps(body, separators=(",", ":")).encode(), status=status, content_type="application/json"
+    )
+    for w in warnings or []:
+        resp.headers.add("Warning", f'299 - "{w.replace(chr(34), chr(92) + chr(34))}"')
+    return resp
+
+
+class ResourceHandler:
+    def __init__(
+        self,
+        registry: Registry,
+        objects: ObjectService,
+        *,
+        bookmark_interval: float,
+        max_watch_seconds: float,
+        patcher: Callable[[web.Request, ResourceType, ResourcePath], Awaitable[web.Response]] | None = None,
+    ) -> None:
+        self._registry = registry
+        self._objects = objects
+        self._bookmark_interval = bookmark_interval
+        self._max_watch = max_watch_seconds
+        self._patcher = patcher
+
+    def resolve(self, path: ResourcePath) -> ResourceType:
+        rt = self._registry.get(path.group, path.version, path.plural)
+        if rt is None or (path.namespace is not None and not rt.namespaced):
+            raise errors.path_not_found()
+        if path.subresource == "finalize" and rt.kind == "Namespace" and not rt.group:
+            return rt
+        if path.subresource is not None and (path.subresource not in _SUBRESOURCES or not rt.has_status):
+            raise errors.path_not_found()
+        return rt
+
+    async def handle(self, request: web.Request, path: ResourcePath) -> web.StreamResponse:
+        rt = self.resolve(path)
+        method = request.method
+        ns = path.namespace or ""
+        if path.name is None:
+            if method == "GET":
+                if request.query.get("watch") in ("1", "true"):
+                    return await self._watch(request, rt, path)
+                return await self._list(request, rt, path)
+            if method == "POST":
+                return await self._create(request, rt, ns)
+            if method == "DELETE":
+                return await self._delete_collection(request, rt, path)
+            raise MethodNotAllowed(f"the server does not allow this method on the requested resource ({method})")
+        if method == "GET":
+            obj = await self._objects.get(rt, ns, path.name)
+            return self._render_one(request, rt, obj)
+        if method == "PUT":
+            return await self._update(request, rt, ns, path)
+        if method == "DELETE":
+            return await self._delete(request, rt, ns, path.name)
+        if method == "PATCH":
+            if self._patcher is None:
+                raise errors.UnsupportedMediaType(f"PATCH is not supported by this server ({request.content_type})")
+            return await self._patcher(request, rt, path)
+        raise MethodNotAllowed(f"the server does not allow this method on the requested resource ({method})")
+
+    def _render_one(self, request: web.Request, rt: ResourceType, obj: Mapping[str, Any]) -> web.Response:
+        accept = request.headers.get("Accept", "")
+        if tables.wants_table(accept):
+            rv = str((obj.get("metadata") or {}).get("resourceVersion", ""))
+            return json_response(
+                tables.table(rt, [obj], resource_version=rv, include_object=request.query.get("includeObject") or "Metadata")
+            )
+        if tables.wants_partial_metadata(accept):
+            return json_response(tables.partial_metadata(obj))
+        return json_response(obj)
+
+    async def _list(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
+        options = list_options(request.query)
+        try:
+            result: ListResult = await self._objects.list(rt, path.namespace, options)
+        except InvalidContinueError as e:
+            raise errors.BadRequest(str(e)) from e
+        except TooOldError as e:
+            raise errors.Gone(
+                "The provided continue parameter is too old to display a consistent list result. "
+                "You can start a new list without the continue parameter."
+            ) from e
+        accept = request.headers.get("Accept", "")
+        if tables.wants_table(accept):
+            return json_response(
+                tables.table(
+                    rt,
+                    result.items,
+                    resource_version=str(result.resource_version),
+                    include_object=request.query.get("includeObject") or "Metadata",
+                    continue_token=result.continue_token,
+                )
+            )
+        meta: dict[str, Any] = {"resourceVersion": str(result.resource_version)}
+        if result.continue_token:
+            meta["continue"] = result.continue_token
+            if result.remaining is not None:
+                meta["remainingItemCount"] = result.remaining
+        if tables.wants_partial_metadata(accept):
+            items = [tables.partial_metadata(o) for o in result.items]
+            return json_response(
+                {"kind": "PartialObjectMetadataList", "apiVersion": tables.TABLE_API_VERSION, "metadata": meta, "items": items}
+            )
+        return json_response({"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": result.items})
+
+    async def _watch(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.StreamResponse:
+        params = WatchParams.parse(request.query, request.headers.get("Accept", ""), max_timeout=self._max_watch)
+        stream = WatchStream(
+            request,
+            self._objects,
+            rt,
+            path.namespace,
+            list_options(request.query),
+            params,
+            bookmark_interval=self._bookmark_interval,
+        )
+        return await stream.run()
+
+    async def _create(self, request: web.Request, rt: ResourceType, namespace: str) -> web.Response:
+        opts = write_options(request.query)
+        opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
+        body = decode_object(await read_body(request), request.content_type)
+        obj = await self._objects.create(rt, namespace, body, opts)
+        return json_response(obj, status=201, warnings=opts.warnings)
+
+    async def _update(self, request: web.Request, rt: ResourceType, namespace: str, path: ResourcePath) -> web.Response:
+        opts: WriteOptions = write_options(request.query)
+        opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
+        body = decode_object(await read_body(request), request.content_type)
+        assert path.name is not None
+        obj = await self._objects.update(rt, namespace, path.name, body, opts, subresource=path.subresource)
+        return json_response(obj, warnings=opts.warnings)
+
+    async def _delete(self, request: web.Request, rt: ResourceType, namespace: str, name: str) -> web.Response:
+        raw = await read_body(request)
+        body = decode_object(raw, request.content_type) if raw.strip() else None
+        options = delete_options(request.query, body)
+        obj = await self._objects.delete(rt, namespace, name, options)
+        pending = bool((obj.get("metadata") or {}).get("deletionTimestamp")) and not options.dry_run
+        return json_response(obj, status=202 if pending else 200)
+
+    async def _delete_collection(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
+        raw = await read_body(request)
+        body = decode_object(raw, request.content_type) if raw.strip() else None
+        options = delete_options(request.query, body)
+        deleted = await self._objects.delete_collection(rt, path.namespace, list_options(request.query), options)
+        rv = str(self._objects.store.resource_version)
+        return json_response(
+            {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": {"resourceVersion": rv}, "items": deleted}
+        )
+
+
+__all__ = ["ApiError", "PatchFunction", "ResourceHandler", "json_response"]

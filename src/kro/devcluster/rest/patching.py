@@ -1,0 +1,112 @@
+"""PATCH requests: JSON patch, merge patch, strategic merge patch and server-side apply, computed by
+:mod:`kro.devcluster.patch` against the live object and stored through the object service (so a
+patched object gets the same validation and semantics as a PUT). A patch that races another write is
+retried on the new live object, as kube-apiserver does, unless the patch itself pins a
+resourceVersion."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from kro.devcluster import errors
+from kro.devcluster.metadata import timestamp
+from kro.devcluster.objects import ObjectService
+from kro.devcluster.patch import (
+    PatchType,
+    apply_patch,
+    field_manager_for,
+    ignored_fields,
+    parse_body,
+    patch_type,
+    server_side_apply,
+)
+from kro.devcluster.registry import ResourceType
+from kro.devcluster.rest.handlers import json_response
+from kro.devcluster.rest.request import ResourcePath, read_body, write_options
+
+_RETRIES = 5
+PatchHandler = Callable[[web.Request, ResourceType, ResourcePath], Awaitable[web.Response]]
+
+
+def patch_handler(objects: ObjectService) -> PatchHandler:
+    async def handle(request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
+        kind = patch_type(request.content_type)
+        doc = parse_body(await read_body(request), kind)
+        assert path.name is not None
+        ns = path.namespace or ""
+        sub = path.subresource or ""
+        for attempt in range(_RETRIES):
+            try:
+                return await _once(request, objects, rt, ns, path.name, sub, kind, doc)
+            except errors.Conflict:
+                if attempt == _RETRIES - 1 or _pins_version(doc, kind):
+                    raise
+        raise AssertionError("unreachable")
+
+    return handle
+
+
+def _pins_version(doc: Any, kind: PatchType) -> bool:
+    if kind is PatchType.JSON:
+        return any(isinstance(op, dict) and str(op.get("path", "")).startswith("/metadata/resourceVersion") for op in doc or [])
+    return isinstance(doc, dict) and bool((doc.get("metadata") or {}).get("resourceVersion"))
+
+
+async def _once(
+    request: web.Request,
+    objects: ObjectService,
+    rt: ResourceType,
+    ns: str,
+    name: str,
+    sub: str,
+    kind: PatchType,
+    doc: Any,
+) -> web.Response:
+    opts = write_options(request.query)
+    if kind is PatchType.APPLY:
+        opts.manager = request.query.get("fieldManager") or None
+    else:
+        opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
+    schema = objects.schema_for(rt)
+    now = timestamp(objects.now())
+    if kind is PatchType.APPLY:
+        if not opts.manager:
+            raise errors.Invalid(
+                "PatchOptions", "meta.k8s.io", "", [errors.Cause("fieldManager", "FieldValueRequired", "Required value: is required for apply patch")]
+            )
+        try:
+            live: dict[str, Any] | None = await objects.get(rt, ns, name)
+        except errors.NotFound:
+            if sub:
+                raise
+            live = None
+        ignored = ignored_fields(subresource=sub, has_status=rt.has_status, objects=[o for o in (live, doc) if o])
+        result = server_side_apply(
+            live, doc, schema=schema, manager=opts.manager, now=now, force=request.query.get("force") == "true",
+            ignored=ignored, subresource=sub,
+        )
+        opts.managed_fields_set = True
+        if result.created:
+            body = dict(result.object)
+            body.setdefault("metadata", {})["name"] = name
+            return json_response(await objects.create(rt, ns, body, opts), status=201, warnings=opts.warnings)
+        assert live is not None
+        if not result.changed:
+            return json_response(live)
+        stored = await objects.update(rt, ns, name, _pinned(result.object, live), opts, subresource=sub or None)
+        return json_response(stored, warnings=opts.warnings)
+    live = await objects.get(rt, ns, name)
+    patched = apply_patch(live, doc, kind, schema=schema, builtin=not rt.is_custom)
+    stored = await objects.update(rt, ns, name, _pinned(patched, live), opts, subresource=sub or None)
+    return json_response(stored, warnings=opts.warnings)
+
+
+def _pinned(obj: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """Write against the version that was patched (a concurrent change makes this a 409, retried)."""
+    meta = obj.setdefault("metadata", {})
+    if not meta.get("resourceVersion"):
+        meta["resourceVersion"] = live["metadata"]["resourceVersion"]
+    return obj

@@ -1,0 +1,206 @@
+"""``?watch=1``: a chunked stream of newline-delimited ``{"type", "object"}`` events.
+
+ResourceVersion semantics follow kube-apiserver: unset or ``"0"`` starts with a synthetic ADDED for
+every current object, a specific version resumes after it (or, if it left the event window, sends an
+ERROR event carrying a 410 ``Expired`` Status), ``sendInitialEvents=true`` ends the initial ADDEDs
+with a bookmark annotated ``k8s.io/initial-events-end``. With ``allowWatchBookmarks`` the stream
+carries periodic BOOKMARKs; ``timeoutSeconds`` ends it. Label and field selectors are applied to
+each change: an object that stops matching is sent as DELETED, one that starts matching as ADDED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from kro.devcluster.errors import BadRequest, Gone
+from kro.devcluster.objects import ObjectService
+from kro.devcluster.registry import ResourceType
+from kro.devcluster.rest import table as tables
+from kro.devcluster.storage import ListOptions, TooOldError, Watcher, WatchEvent
+
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+# How often an idle stream checks that its client is still there.
+_LIVENESS_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class WatchParams:
+    resource_version: str
+    bookmarks: bool
+    timeout: float | None
+    send_initial_events: bool
+    as_table: bool
+    include_object: str
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str], accept: str, *, max_timeout: float) -> WatchParams:
+        rv = query.get("resourceVersion") or ""
+        if rv and not rv.isdigit():
+            raise BadRequest(f"invalid resource version: {rv!r}")
+        timeout: float | None = max_timeout
+        if query.get("timeoutSeconds"):
+            try:
+                timeout = min(float(query["timeoutSeconds"]), max_timeout)
+            except ValueError as e:
+                raise BadRequest(f"invalid timeoutSeconds {query['timeoutSeconds']!r}") from e
+        return cls(
+            resource_version=rv,
+            bookmarks=query.get("allowWatchBookmarks") in ("true", "1"),
+            timeout=timeout,
+            send_initial_events=query.get("sendInitialEvents") == "true",
+            as_table=tables.wants_table(accept),
+            include_object=query.get("includeObject") or "Metadata",
+        )
+
+
+class WatchStream:
+    def __init__(
+        self,
+        request: web.Request,
+        objects: ObjectService,
+        rt: ResourceType,
+        namespace: str | None,
+        options: ListOptions,
+        params: WatchParams,
+        *,
+        bookmark_interval: float,
+    ) -> None:
+        self._request = request
+        self._objects = objects
+        self._rt = rt
+        self._namespace = namespace
+        self._options = options
+        self._params = params
+        self._bookmark_interval = bookmark_interval
+        self._response = web.StreamResponse(status=200)
+        self._sent_headers = False
+        self._last_rv = 0
+
+    async def run(self) -> web.StreamResponse:
+        self._response.content_type = "application/json"
+        self._response.enable_chunked_encoding()
+        await self._response.prepare(self._request)
+        watcher: Watcher | None = None
+        try:
+            watcher = await self._start()
+            if watcher is not None:
+                await self._pump(watcher)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            if watcher is not None:
+                watcher.close()
+        return self._response
+
+    async def _start(self) -> Watcher | None:
+        store = self._objects.store
+        ns = self._namespace if self._rt.namespaced else None
+        p = self._params
+        initial = p.resource_version in ("", "0") or p.send_initial_events
+        if not initial:
+            since = int(p.resource_version)
+            try:
+                watcher = store.watch(self._rt.storage_key, ns, since)
+            except TooOldError as e:
+                await self._send_error(Gone(f"too old resource version: {e.requested} ({e.oldest})"))
+                return None
+            self._last_rv = since
+            return watcher
+        # Subscribe first, at the list's resourceVersion, so nothing falls between list and watch.
+        opts = ListOptions(self._options.label_selector, self._options.field_selector)
+        listed = await self._objects.list(self._rt, ns, opts)
+        watcher = store.watch(self._rt.storage_key, ns, listed.resource_version)
+        for obj in listed.items:
+            await self._send("ADDED", obj)
+        self._last_rv = listed.resource_version
+        if p.send_initial_events and p.bookmarks:
+            await self._send_bookmark(initial_end=True)
+        return watcher
+
+    async def _pump(self, watcher: Watcher) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._params.timeout if self._params.timeout else None
+        next_bookmark = time.monotonic() + self._bookmark_interval
+        while True:
+            now = loop.time()
+            if deadline is not None and now >= deadline:
+                return
+            wait = _LIVENESS_SECONDS
+            if deadline is not None:
+                wait = min(wait, deadline - now)
+            if self._params.bookmarks:
+                wait = min(wait, max(next_bookmark - time.monotonic(), 0.0))
+            event = await watcher.next(timeout=max(wait, 0.0))
+            if event is not None:
+                await self._deliver(event)
+                continue
+            if watcher.overflowed:
+                await self._send_error(Gone("too old resource version: the watch fell too far behind"))
+                return
+            if watcher.closed or self._client_gone():
+                return
+            if self._params.bookmarks and time.monotonic() >= next_bookmark and not watcher.has_pending:
+                await self._send_bookmark()
+                next_bookmark = time.monotonic() + self._bookmark_interval
+
+    def _client_gone(self) -> bool:
+        transport = self._request.transport
+        return transport is None or transport.is_closing()
+
+    async def _deliver(self, event: WatchEvent) -> None:
+        self._last_rv = event.resource_version
+        now_in = self._selected(event.object)
+        was_in = event.old is not None and self._selected(event.old)
+        obj = dict(event.object)
+        if obj.get("apiVersion") != self._rt.api_version:
+            obj["apiVersion"] = self._rt.api_version
+        if event.type == "ADDED" and now_in:
+            await self._send("ADDED", obj)
+        elif event.type == "DELETED" and was_in:
+            await self._send("DELETED", obj)
+        elif event.type == "MODIFIED":
+            if now_in and was_in:
+                await self._send("MODIFIED", obj)
+            elif now_in:
+                await self._send("ADDED", obj)
+            elif was_in:
+                await self._send("DELETED", obj)
+
+    def _selected(self, obj: Mapping[str, Any]) -> bool:
+        meta: Mapping[str, Any] = obj.get("metadata") or {}
+        o = self._options
+        return (o.label_selector.empty or o.label_selector.matches(meta.get("labels"))) and (
+            o.field_selector.empty or o.field_selector.matches(obj)
+        )
+
+    async def _send(self, kind: str, obj: Mapping[str, Any]) -> None:
+        payload: Mapping[str, Any] = obj
+        if self._params.as_table:
+            rv = str((obj.get("metadata") or {}).get("resourceVersion", ""))
+            payload = tables.table(
+                self._rt, [obj], resource_version=rv, include_object=self._params.include_object, headers=not self._sent_headers
+            )
+            self._sent_headers = True
+        await self._write({"type": kind, "object": payload})
+
+    async def _send_bookmark(self, *, initial_end: bool = False) -> None:
+        rv = max(self._last_rv, self._objects.store.published_resource_version)
+        meta: dict[str, Any] = {"resourceVersion": str(rv)}
+        if initial_end:
+            meta["annotations"] = {INITIAL_EVENTS_END: "true"}
+        await self._write({"type": "BOOKMARK", "object": {"kind": self._rt.kind, "apiVersion": self._rt.api_version, "metadata": meta}})
+
+    async def _send_error(self, error: Gone | BadRequest) -> None:
+        await self._write({"type": "ERROR", "object": error.status()})
+
+    async def _write(self, event: Mapping[str, Any]) -> None:
+        if self._client_gone():
+            raise ConnectionResetError("watch client went away")
+        await self._response.write(json.dumps(event, separators=(",", ":")).encode() + b"\n")

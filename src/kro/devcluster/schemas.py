@@ -1,0 +1,29 @@
+"""Where an object's schema comes from: a CRD version's ``openAPIV3Schema`` for custom resources,
+the shipped built-in definitions (:mod:`kro.openapi`) for built-in kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kro.devcluster.errors import Cause
+from kro.devcluster.registry import ResourceType
+from kro.openapi import builtin_schemas
+
+
+class SchemaSource:
+    def __init__(self) -> None:
+        self._rules: dict[tuple[str, str, str], Any] = {}
+
+    def schema_for(self, rt: ResourceType) -> Mapping[str, Any] | None:
+        if rt.is_custom:
+            return rt.schema
+        return builtin_schemas().schema_for(rt.gvk)
+
+    def rule_causes(self, rt: ResourceType, obj: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+        """Field errors from the schema's ``x-kubernetes-validations`` CEL rules (custom resources)."""
+        if not rt.is_custom or rt.schema is None:
+            return []
+        from kro.devcluster.celrules import evaluate_rules
+
+        return evaluate_rules(rt.schema, obj, old)

@@ -1,0 +1,24 @@
+"""Workload simulation for the local API server: a stand-in for kube-controller-manager, a scheduler
+and a kubelet, in the spirit of kwok. Nothing runs: the objects move as if it did.
+
+- Deployments get a ReplicaSet per pod template, ReplicaSets get pods (:mod:`.apps`);
+- StatefulSets get ordered pods ``<name>-<i>`` and their volume claims, DaemonSets one pod on the one
+  simulated node ``kro-dev-node`` (:mod:`.stateful`);
+- Jobs get pods that succeed, then the ``Complete`` condition (:mod:`.batch`);
+- pods become Running and Ready (a Job's: Succeeded) a configurable delay after creation (:mod:`.pods`);
+- Services get a unique cluster IP from 10.96.0.0/12 (headless stays ``None``), PersistentVolumeClaims
+  are Bound (:mod:`.network`).
+
+Status fields and conditions are filled as the real controllers fill them, and children carry
+controller ownerReferences so garbage collection removes them with their owner. The decisions are
+pure planners (:mod:`.plan`); :mod:`.controller` is the asyncio loop that runs them inside the server.
+"""
+
+from kro.devcluster.simulation.controller import (
+    SimulationSettings,
+    Simulator,
+    run_simulation,
+    simulation_loop,
+)
+
+__all__ = ["SimulationSettings", "Simulator", "run_simulation", "simulation_loop"]

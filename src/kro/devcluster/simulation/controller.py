@@ -1,0 +1,278 @@
+"""The simulation loop: runs the simulated controllers inside the server process.
+
+It follows the store's event log (not HTTP), marks the objects an event concerns as dirty (the
+object itself and its controlling owner), and reconciles them one at a time with the pure planners
+of this package, writing through the :class:`~kro.devcluster.objects.ObjectService` like any client,
+so every write gets API semantics and ownerReferences let garbage collection clean up. Pod readiness
+is driven by a timer per pod: ``settings.ready_delay`` seconds after the simulation first sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import secrets
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kro.devcluster import errors
+from kro.devcluster.cluster import Cluster
+from kro.devcluster.metadata import timestamp
+from kro.devcluster.objects import DeleteOptions
+from kro.devcluster.simulation import network
+from kro.devcluster.simulation.apps import plan_deployment, plan_replicaset
+from kro.devcluster.simulation.batch import plan_job
+from kro.devcluster.simulation.plan import Plan, controlled_by
+from kro.devcluster.simulation.pods import NODE_IP, NODE_NAME, SAFE_ALPHABET, phase_of, pod_status
+from kro.devcluster.simulation.stateful import plan_daemonset, plan_statefulset
+from kro.devcluster.storage import Object, TooOldError, Watcher, WatchEvent
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str, str]  # (storage key, namespace, name)
+_OWNER_KEYS = {
+    ("apps", "Deployment"): "deployments.apps",
+    ("apps", "ReplicaSet"): "replicasets.apps",
+    ("apps", "StatefulSet"): "statefulsets.apps",
+    ("apps", "DaemonSet"): "daemonsets.apps",
+    ("batch", "Job"): "jobs.batch",
+}
+_WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims"})
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """``ready_delay``: seconds from a pod's first sighting to Running+Ready (or Succeeded)."""
+
+    ready_delay: float = 2.0
+
+
+def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _random_name(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(SAFE_ALPHABET) for _ in range(5))
+
+
+class Simulator:
+    def __init__(self, cluster: Cluster, settings: SimulationSettings, *,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._cluster = cluster
+        self._store = cluster.store
+        self._objects = cluster.objects
+        self._settings = settings
+        self._now = now
+        self._dirty: deque[Key] = deque()
+        self._queued: set[Key] = set()
+        self._timers: list[tuple[float, Key]] = []
+        self._seen: dict[str, float] = {}
+
+    async def run(self) -> None:
+        await self._ensure_node()
+        while True:
+            watcher = await self._resync()
+            try:
+                await self._follow(watcher)
+            finally:
+                watcher.close()
+
+    async def _resync(self) -> Watcher:
+        while True:
+            since = self._store.resource_version
+            for resource in sorted(_WATCHED):
+                for obj in (await self._store.list(resource, None)).items:
+                    self._observe(WatchEvent("ADDED", resource, obj, since))
+            try:
+                return self._store.watch(None, None, since)
+            except TooOldError:
+                continue
+
+    async def _follow(self, watcher: Watcher) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            while watcher.has_pending:
+                event = await watcher.next(timeout=None)
+                if event is not None:
+                    self._observe(event)
+            while self._timers and self._timers[0][0] <= loop.time():
+                self._mark(heapq.heappop(self._timers)[1])
+            if self._dirty:
+                key = self._dirty.popleft()
+                self._queued.discard(key)
+                try:
+                    await self._reconcile(key)
+                except errors.Conflict:
+                    self._mark(key)
+                except errors.ApiError as e:
+                    log.info("simulation of %s/%s/%s: %s", *key, e)
+                continue
+            if watcher.closed:
+                return
+            timeout = max(0.0, self._timers[0][0] - loop.time()) if self._timers else None
+            event = await watcher.next(timeout=timeout)
+            if event is not None:
+                self._observe(event)
+
+    def _observe(self, event: WatchEvent) -> None:
+        if event.resource not in _WATCHED:
+            return
+        meta = _meta(event.object)
+        key = (event.resource, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+        if event.type == "DELETED":
+            self._seen.pop(str(meta.get("uid")), None)
+        else:
+            self._mark(key)
+        for ref in meta.get("ownerReferences") or []:
+            owner_key = _OWNER_KEYS.get((str(ref.get("apiVersion", "")).rpartition("/")[0], str(ref.get("kind"))))
+            if owner_key is not None and ref.get("controller"):
+                self._mark((owner_key, key[1], str(ref.get("name"))))
+
+    def _mark(self, key: Key) -> None:
+        if key not in self._queued:
+            self._queued.add(key)
+            self._dirty.append(key)
+
+    # Reconciling ---------------------------------------------------------------------------------
+
+    async def _reconcile(self, key: Key) -> None:
+        obj = await self._store.get(*key)
+        if obj is None or _meta(obj).get("deletionTimestamp"):
+            return
+        resource, namespace, _ = key
+        now = timestamp(self._now())
+        if resource == "pods":
+            await self._pod(key, obj, now)
+        elif resource == "services":
+            await self._service(key, obj)
+        elif resource == "persistentvolumeclaims":
+            await self._claim(key, obj)
+        elif resource == "deployments.apps":
+            await self._execute(key, obj, plan_deployment(obj, await self._children("replicasets.apps", obj), now=now))
+        elif resource == "replicasets.apps":
+            await self._execute(key, obj, plan_replicaset(obj, await self._children("pods", obj), new_name=_random_name))
+        elif resource == "statefulsets.apps":
+            claims = [str(_meta(c).get("name")) for c in (await self._store.list("persistentvolumeclaims", namespace)).items]
+            await self._execute(key, obj, plan_statefulset(obj, await self._children("pods", obj), claims))
+        elif resource == "daemonsets.apps":
+            await self._execute(key, obj, plan_daemonset(obj, await self._children("pods", obj), new_name=_random_name))
+        elif resource == "jobs.batch":
+            plan = plan_job(obj, await self._children("pods", obj), new_name=_random_name, now=now)
+            await self._execute(key, obj, plan)
+
+    async def _children(self, resource: str, owner: Mapping[str, Any]) -> list[Object]:
+        items = (await self._store.list(resource, str(_meta(owner).get("namespace") or ""))).items
+        return [o for o in items if controlled_by(o, owner)]
+
+    async def _execute(self, key: Key, obj: Object, plan: Plan) -> None:
+        namespace = key[1]
+        for resource, child in plan.create:
+            rt = self._cluster.type_for_key(resource)
+            if rt is not None:
+                with contextlib.suppress(errors.AlreadyExists):
+                    await self._objects.create(rt, namespace, child)
+        for resource, child in plan.update:
+            rt = self._cluster.type_for_key(resource)
+            if rt is not None:
+                await self._objects.update(rt, namespace, str(child["metadata"]["name"]), child)
+        for resource, name in plan.delete:
+            rt = self._cluster.type_for_key(resource)
+            if rt is not None:
+                with contextlib.suppress(errors.NotFound):
+                    await self._objects.delete(rt, namespace, name, DeleteOptions(propagation_policy="Background"))
+        if plan.status is not None:
+            await self._write_status(key, obj, plan.status)
+
+    async def _write_status(self, key: Key, obj: Object, status: Mapping[str, Any]) -> None:
+        rt = self._cluster.type_for_key(key[0])
+        if rt is not None:
+            await self._objects.update(rt, key[1], key[2], {**obj, "status": dict(status)}, subresource="status")
+
+    async def _pod(self, key: Key, pod: Object, now: str) -> None:
+        loop = asyncio.get_running_loop()
+        due = self._seen.setdefault(str(_meta(pod).get("uid")), loop.time()) + self._settings.ready_delay
+        phase = phase_of(pod)
+        if phase in ("Running", "Succeeded", "Failed"):
+            return
+        if loop.time() < due:
+            heapq.heappush(self._timers, (due, key))
+            if phase != "Pending":
+                await self._write_status(key, pod, pod_status(pod, "Pending", now=now))
+            return
+        completes = any(r.get("kind") == "Job" and r.get("controller") for r in _meta(pod).get("ownerReferences") or [])
+        await self._write_status(key, pod, pod_status(pod, "Succeeded" if completes else "Running", now=now))
+
+    async def _service(self, key: Key, svc: Object) -> None:
+        services = (await self._store.list("services", None)).items
+        ips = [str((s.get("spec") or {}).get("clusterIP")) for s in services if (s.get("spec") or {}).get("clusterIP")]
+        ports = [int(p["nodePort"]) for s in services for p in (s.get("spec") or {}).get("ports") or [] if p.get("nodePort")]
+        updated = network.service_with_addresses(svc, ips, ports)
+        rt = self._cluster.type_for_key(key[0])
+        if updated is not None and rt is not None:
+            await self._objects.update(rt, key[1], key[2], updated)
+
+    async def _claim(self, key: Key, pvc: Object) -> None:
+        rt = self._cluster.type_for_key(key[0])
+        if rt is None:
+            return
+        with_volume, status = network.bound_claim(pvc)
+        if with_volume is not None:
+            pvc = await self._objects.update(rt, key[1], key[2], with_volume)
+            with_volume, status = network.bound_claim(pvc)
+        if status is not None:
+            await self._write_status(key, pvc, status)
+
+    async def _ensure_node(self) -> None:
+        rt = self._cluster.type_for_key("nodes")
+        if rt is None or await self._store.get("nodes", "", NODE_NAME) is not None:
+            return
+        node = {"apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": NODE_NAME, "labels": _node_labels()}, "spec": {}}
+        with contextlib.suppress(errors.AlreadyExists):
+            created = await self._objects.create(rt, "", node)
+            await self._objects.update(rt, "", NODE_NAME, {**created, "status": _node_status(timestamp(self._now()))},
+                                       subresource="status")
+
+
+def _node_labels() -> dict[str, str]:
+    return {
+        "kubernetes.io/hostname": NODE_NAME,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "kro.run/simulated": "true",
+    }
+
+
+def _node_status(now: str) -> dict[str, Any]:
+    capacity = {"cpu": "32", "memory": "256Gi", "pods": "1000", "ephemeral-storage": "1Ti"}
+    return {
+        "phase": "Running",
+        "capacity": capacity,
+        "allocatable": dict(capacity),
+        "addresses": [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": NODE_NAME}],
+        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                        "message": "simulated node is ready", "lastHeartbeatTime": now, "lastTransitionTime": now}],
+        "nodeInfo": {"kubeletVersion": "v1.32.0-simulated", "operatingSystem": "linux", "architecture": "amd64",
+                     "containerRuntimeVersion": "simulated://0", "kernelVersion": "", "osImage": "simulated",
+                     "kubeProxyVersion": "", "machineID": "", "systemUUID": "", "bootID": ""},
+    }
+
+
+async def run_simulation(cluster: Cluster) -> None:
+    """The server's background loop with default settings (pods ready 2 s after creation)."""
+    await Simulator(cluster, SimulationSettings()).run()
+
+
+def simulation_loop(settings: SimulationSettings) -> Callable[[Cluster], Any]:
+    """A background loop with these settings, for ``DevServerConfig.background``."""
+
+    async def run_simulation_with_settings(cluster: Cluster) -> None:
+        await Simulator(cluster, settings).run()
+
+    return run_simulation_with_settings

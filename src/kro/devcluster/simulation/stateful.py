@@ -1,0 +1,138 @@
+"""Simulated StatefulSet and DaemonSet controllers.
+
+A StatefulSet's pods are ``<name>-0`` … ``<name>-<n-1>`` with stable hostnames under
+``spec.serviceName``; with the default ``OrderedReady`` policy pod *i* is created only once pods
+``0..i-1`` are ready, and scaling down removes the highest ordinals first. Each volume claim template
+gets a ``<claim>-<name>-<i>`` PersistentVolumeClaim (kept on scale-down, as the default ``Retain``
+policy does). A DaemonSet runs one pod on the single simulated node.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kro.devcluster.simulation.plan import (
+    NameMaker,
+    Plan,
+    generation_of,
+    new_status,
+    replicas_of,
+    without_zeros,
+)
+from kro.devcluster.simulation.pods import NODE_NAME, is_active, is_ready, pod_from_template, template_hash
+
+PODS = "pods"
+PVCS = "persistentvolumeclaims"
+
+
+def _ordinal(sts_name: str, pod: Mapping[str, Any]) -> int | None:
+    suffix = str(pod["metadata"]["name"])[len(sts_name) + 1:]
+    return int(suffix) if suffix.isdigit() else None
+
+
+def plan_statefulset(sts: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
+                     claims: Sequence[str]) -> Plan:
+    """``pods``: those the StatefulSet controls; ``claims``: names of PVCs in its namespace."""
+    name = sts["metadata"]["name"]
+    spec = sts.get("spec") or {}
+    desired = replicas_of(sts)
+    ordered = spec.get("podManagementPolicy", "OrderedReady") != "Parallel"
+    revision = f"{name}-{template_hash(spec.get('template') or {})}"
+    by_ordinal = {o: p for p in pods if (o := _ordinal(name, p)) is not None and is_active(p)}
+    create: list[tuple[str, dict[str, Any]]] = []
+    for i in range(desired):
+        if i in by_ordinal:
+            if ordered and not is_ready(by_ordinal[i]):
+                break
+            continue
+        create += [(PVCS, c) for c in _claims_for(sts, i) if c["metadata"]["name"] not in claims]
+        create.append((PODS, _stateful_pod(sts, i, revision)))
+        if ordered:
+            break
+    extra = sorted((o for o in by_ordinal if o >= desired), reverse=True)
+    delete = [(PODS, f"{name}-{o}") for o in (extra[:1] if ordered else extra)]
+    live = [p for o, p in by_ordinal.items()]
+    ready = sum(1 for p in live if is_ready(p))
+    status = without_zeros({
+        "observedGeneration": generation_of(sts),
+        "replicas": len(live),
+        "readyReplicas": ready,
+        "currentReplicas": len(live),
+        "updatedReplicas": len(live),
+        "availableReplicas": ready,
+        "currentRevision": revision,
+        "updateRevision": revision,
+        "collisionCount": 0,
+    }, "readyReplicas", "currentReplicas", "updatedReplicas")
+    return Plan(create=tuple(create), delete=tuple(delete), status=new_status(sts, status))
+
+
+def _stateful_pod(sts: Mapping[str, Any], ordinal: int, revision: str) -> dict[str, Any]:
+    name = sts["metadata"]["name"]
+    spec = sts.get("spec") or {}
+    pod_name = f"{name}-{ordinal}"
+    labels = {
+        "controller-revision-hash": revision,
+        "statefulset.kubernetes.io/pod-name": pod_name,
+        "apps.kubernetes.io/pod-index": str(ordinal),
+    }
+    pod = pod_from_template(spec.get("template") or {}, sts, name=pod_name, extra_labels=labels,
+                            hostname=pod_name, subdomain=spec.get("serviceName") or None)
+    volumes = pod["spec"].setdefault("volumes", [])
+    for template in spec.get("volumeClaimTemplates") or []:
+        claim = str((template.get("metadata") or {}).get("name", ""))
+        if not any(v.get("name") == claim for v in volumes):
+            volumes.append({"name": claim, "persistentVolumeClaim": {"claimName": f"{claim}-{pod_name}"}})
+    return pod
+
+
+def _claims_for(sts: Mapping[str, Any], ordinal: int) -> list[dict[str, Any]]:
+    name = sts["metadata"]["name"]
+    spec = sts.get("spec") or {}
+    labels = dict(((spec.get("selector") or {}).get("matchLabels")) or {})
+    out = []
+    for template in spec.get("volumeClaimTemplates") or []:
+        tmeta = template.get("metadata") or {}
+        claim = copy.deepcopy(dict(template))
+        claim.pop("status", None)
+        claim["apiVersion"], claim["kind"] = "v1", "PersistentVolumeClaim"
+        claim["metadata"] = {
+            "name": f"{tmeta.get('name', '')}-{name}-{ordinal}",
+            "namespace": sts["metadata"].get("namespace", "default"),
+            "labels": {**labels, **(tmeta.get("labels") or {})},
+        }
+        out.append(claim)
+    return out
+
+
+def plan_daemonset(ds: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, new_name: NameMaker) -> Plan:
+    """``pods``: those the DaemonSet controls. One node, so at most one pod."""
+    name = ds["metadata"]["name"]
+    spec = ds.get("spec") or {}
+    active = [p for p in pods if is_active(p)]
+    create: list[tuple[str, dict[str, Any]]] = []
+    if not active:
+        revision = template_hash(spec.get("template") or {})
+        pod = pod_from_template(spec.get("template") or {}, ds, name=new_name(f"{name}-"),
+                                extra_labels={"controller-revision-hash": revision, "pod-template-generation":
+                                              str(generation_of(ds))})
+        create.append((PODS, pod))
+    delete = [(PODS, str(p["metadata"]["name"])) for p in active[1:]]
+    scheduled = min(len(active), 1)
+    ready = min(sum(1 for p in active if is_ready(p)), 1)
+    status = without_zeros({
+        "currentNumberScheduled": scheduled,
+        "desiredNumberScheduled": 1,
+        "numberMisscheduled": 0,
+        "numberReady": ready,
+        "numberAvailable": ready,
+        "numberUnavailable": 1 - ready,
+        "updatedNumberScheduled": scheduled,
+        "observedGeneration": generation_of(ds),
+    }, "numberAvailable", "numberUnavailable", "updatedNumberScheduled")
+    return Plan(create=tuple(create), delete=tuple(delete), status=new_status(ds, status))
+
+
+__all__ = ["NODE_NAME", "plan_daemonset", "plan_statefulset"]

@@ -1,0 +1,261 @@
+"""Structural OpenAPI schemas applied to objects: pruning, defaulting and validation.
+
+This is what kube-apiserver does to a custom resource before storing it, in the same order: drop
+``null`` where the schema does not allow it, prune fields the schema does not declare (recording their
+paths for ``fieldValidation``), apply ``default`` values, then validate types, ``required``, ``enum``,
+``pattern``, bounds, lengths and item counts. Field errors are :class:`~kro.devcluster.errors.Cause`
+values with kube-apiserver's reasons and message shapes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from kro.devcluster.errors import Cause
+
+_ROOT_KEEP = ("apiVersion", "kind", "metadata")
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+@dataclass
+class SchemaOutcome:
+    """What applying a schema found: field errors and the paths of pruned unknown fields."""
+
+    causes: list[Cause] = field(default_factory=list)
+    unknown_fields: list[str] = field(default_factory=list)
+
+
+def render_value(value: Any) -> str:
+    """A value the way kube-apiserver quotes it in messages."""
+    if isinstance(value, (dict, list)):
+        return "{...}" if isinstance(value, dict) else "[...]"
+    return json.dumps(value)
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+@lru_cache(maxsize=4096)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def apply_schema(schema: Mapping[str, Any], obj: dict[str, Any], *, validate: bool = True) -> SchemaOutcome:
+    """Prune, default and (optionally) validate ``obj`` in place against a whole-object schema."""
+    out = SchemaOutcome()
+    props: Mapping[str, Any] = schema.get("properties") or {}
+    for key in list(obj):
+        if key in _ROOT_KEEP:
+            continue
+        sub = props.get(key)
+        if sub is None and not schema.get("x-kubernetes-preserve-unknown-fields"):
+            out.unknown_fields.append(key)
+            del obj[key]
+            continue
+        if sub is not None:
+            obj[key] = _prune_default(sub, obj[key], key, out)
+    _default_missing(props, obj)
+    if validate:
+        for key, sub in props.items():
+            if key in _ROOT_KEEP:
+                continue
+            if key in obj:
+                _validate(sub, obj[key], key, out.causes)
+        for req in schema.get("required") or []:
+            if req not in obj and req not in _ROOT_KEEP:
+                out.causes.append(Cause(req, "FieldValueRequired", "Required value"))
+    return out
+
+
+def _is_nullable(schema: Mapping[str, Any]) -> bool:
+    return bool(schema.get("nullable"))
+
+
+def _default_missing(props: Mapping[str, Any], obj: dict[str, Any]) -> None:
+    for key, sub in props.items():
+        if key not in obj and isinstance(sub, Mapping) and "default" in sub:
+            obj[key] = json.loads(json.dumps(sub["default"]))
+            if isinstance(obj[key], dict):
+                _default_missing(sub.get("properties") or {}, obj[key])
+
+
+def _prune_default(schema: Mapping[str, Any], value: Any, path: str, out: SchemaOutcome) -> Any:
+    if isinstance(value, dict):
+        if schema.get("x-kubernetes-embedded-resource"):
+            keep: tuple[str, ...] = _ROOT_KEEP
+        else:
+            keep = ()
+        props: Mapping[str, Any] = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
+        for key in list(value):
+            child_path = _join(path, key)
+            if value[key] is None and key in props and not _is_nullable(props[key]):
+                del value[key]
+                continue
+            if key in props:
+                value[key] = _prune_default(props[key], value[key], child_path, out)
+            elif isinstance(extra, Mapping):
+                value[key] = _prune_default(extra, value[key], child_path, out)
+            elif extra is True or preserve or key in keep or schema.get("x-kubernetes-int-or-string"):
+                continue
+            else:
+                out.unknown_fields.append(child_path)
+                del value[key]
+        _default_missing(props, value)
+    elif isinstance(value, list):
+        items = schema.get("items")
+        if isinstance(items, Mapping):
+            for i, item in enumerate(value):
+                value[i] = _prune_default(items, item, _join(path, i), out)
+    return value
+
+
+def _type_ok(expected: str, value: Any) -> bool:
+    if isinstance(value, bool) and expected in ("integer", "number"):
+        return False
+    if expected == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _TYPES.get(expected, (object,)))
+
+
+def _validate(schema: Mapping[str, Any], value: Any, path: str, causes: list[Cause]) -> None:
+    if value is None:
+        if not _is_nullable(schema) and schema.get("type"):
+            causes.append(_type_error(path, value, str(schema.get("type"))))
+        return
+    if schema.get("x-kubernetes-int-or-string") and (isinstance(value, bool) or not isinstance(value, (int, str))):
+        causes.append(_type_error(path, value, "integer or string"))
+        return
+    expected = schema.get("type")
+    if isinstance(expected, str) and expected and not _type_ok(expected, value):
+        causes.append(_type_error(path, value, expected))
+        return
+    _validate_scalar(schema, value, path, causes)
+    if isinstance(value, dict):
+        _validate_object(schema, value, path, causes)
+    elif isinstance(value, list):
+        _validate_array(schema, value, path, causes)
+
+
+def _type_error(path: str, value: Any, expected: str) -> Cause:
+    rendered = "null" if value is None else render_value(value)
+    found = type(value).__name__ if value is not None else "null"
+    names = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "dict": "object", "list": "array"}
+    return Cause(
+        path,
+        "FieldValueTypeInvalid",
+        f"Invalid value: {json.dumps(names.get(found, found))}: {path} in body must be of type {expected}: {rendered}",
+    )
+
+
+def _validate_scalar(schema: Mapping[str, Any], value: Any, path: str, causes: list[Cause]) -> None:
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        supported = ", ".join(render_value(e) for e in enum)
+        causes.append(
+            Cause(path, "FieldValueNotSupported", f"Unsupported value: {render_value(value)}: supported values: {supported}")
+        )
+    if isinstance(value, str):
+        _validate_string(schema, value, path, causes)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        _validate_number(schema, value, path, causes)
+
+
+def _validate_string(schema: Mapping[str, Any], value: str, path: str, causes: list[Cause]) -> None:
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            matched = _regex(pattern).search(value) is not None
+        except re.error:
+            matched = True
+        if not matched:
+            causes.append(
+                Cause(path, "FieldValueInvalid", f"Invalid value: {render_value(value)}: {path} in body should match '{pattern}'")
+            )
+    max_len = schema.get("maxLength")
+    if isinstance(max_len, int) and len(value) > max_len:
+        causes.append(Cause(path, "FieldValueTooLong", f"Too long: may not be more than {max_len} bytes"))
+    min_len = schema.get("minLength")
+    if isinstance(min_len, int) and len(value) < min_len:
+        causes.append(
+            Cause(
+                path,
+                "FieldValueInvalid",
+                f"Invalid value: {render_value(value)}: {path} in body should be at least {min_len} chars long",
+            )
+        )
+
+
+def _validate_number(schema: Mapping[str, Any], value: float, path: str, causes: list[Cause]) -> None:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(low, (int, float)):
+        if schema.get("exclusiveMinimum") and value <= low:
+            causes.append(_bound(path, value, f"greater than {low}"))
+        elif value < low:
+            causes.append(_bound(path, value, f"greater than or equal to {low}"))
+    if isinstance(high, (int, float)):
+        if schema.get("exclusiveMaximum") and value >= high:
+            causes.append(_bound(path, value, f"less than {high}"))
+        elif value > high:
+            causes.append(_bound(path, value, f"less than or equal to {high}"))
+
+
+def _bound(path: str, value: float, text: str) -> Cause:
+    return Cause(path, "FieldValueInvalid", f"Invalid value: {render_value(value)}: {path} in body should be {text}")
+
+
+def _validate_object(schema: Mapping[str, Any], value: dict[str, Any], path: str, causes: list[Cause]) -> None:
+    for req in schema.get("required") or []:
+        if req not in value:
+            causes.append(Cause(_join(path, req), "FieldValueRequired", "Required value"))
+    props: Mapping[str, Any] = schema.get("properties") or {}
+    extra = schema.get("additionalProperties")
+    for key, child in value.items():
+        sub = props.get(key)
+        if sub is None and isinstance(extra, Mapping):
+            sub = extra
+        if isinstance(sub, Mapping):
+            _validate(sub, child, _join(path, key), causes)
+    max_p, min_p = schema.get("maxProperties"), schema.get("minProperties")
+    if isinstance(max_p, int) and len(value) > max_p:
+        causes.append(Cause(path, "FieldValueTooMany", f"Too many: {len(value)}: must have at most {max_p} items"))
+    if isinstance(min_p, int) and len(value) < min_p:
+        causes.append(
+            Cause(path, "FieldValueInvalid", f"Invalid value: {len(value)}: {path} in body should have at least {min_p} properties")
+        )
+
+
+def _validate_array(schema: Mapping[str, Any], value: list[Any], path: str, causes: list[Cause]) -> None:
+    max_i, min_i = schema.get("maxItems"), schema.get("minItems")
+    if isinstance(max_i, int) and len(value) > max_i:
+        causes.append(Cause(path, "FieldValueTooMany", f"Too many: {len(value)}: must have at most {max_i} items"))
+    if isinstance(min_i, int) and len(value) < min_i:
+        causes.append(
+            Cause(path, "FieldValueInvalid", f"Invalid value: {len(value)}: {path} in body should have at least {min_i} items")
+        )
+    items = schema.get("items")
+    if isinstance(items, Mapping):
+        for i, item in enumerate(value):
+            _validate(items, item, _join(path, i), causes)
+    if schema.get("x-kubernetes-list-type") == "set":
+        seen: list[Any] = []
+        for i, item in enumerate(value):
+            if item in seen:
+                causes.append(Cause(_join(path, i), "FieldValueDuplicate", f"Duplicate value: {render_value(item)}"))
+            seen.append(item)

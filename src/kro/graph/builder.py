@@ -1,0 +1,214 @@
+"""The graph compiler: an RGD document in, a typed and validated :class:`~kro.graph.model.Graph` out.
+
+:func:`compile_rgd` runs every check and raises one :class:`~kro.graph.errors.CompileFailed` with all
+the problems found, each located. The steps:
+
+1. read the document's shape (:mod:`kro.graph.document`) and apply the static rules
+   (:mod:`kro.graph.validation`);
+2. convert ``spec.schema`` into the instance kind (:mod:`kro.graph.instance`, via :mod:`kro.schema`);
+3. resolve every child's kind through the resolver port (:mod:`kro.graph.kinds`) and check each
+   template's literal shape against it (:mod:`kro.graph.shape`);
+4. declare ``schema`` and every resource id as typed CEL variables and compile every expression
+   (:mod:`kro.graph.expressions`), collecting references;
+5. order the resources (:mod:`kro.graph.dag`), infer the status schema (:mod:`kro.graph.status`)
+   and generate the CRD.
+
+Pure: schemas of other kinds come in through the resolver, positions come in as data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kro.cel.types import DYN, CelType
+from kro.graph.celenv import TypedEnv, object_type
+from kro.graph.crd import build_crd
+from kro.graph.dag import DAG
+from kro.graph.document import ResourceSpec, RGDDocument, read_document
+from kro.graph.errors import CycleError
+from kro.graph.expressions import (
+    CompiledResource,
+    ResourceContext,
+    check_iterators_in_name,
+    compile_conditions,
+    compile_fields,
+    compile_for_each,
+)
+from kro.graph.instance import InstanceKind, read_instance_kind
+from kro.graph.kinds import ChildKind, check_namespaces, resolve_kinds
+from kro.graph.model import Graph, Node, NodeKind
+from kro.graph.positions import PositionIndex
+from kro.graph.report import Reporter
+from kro.graph.shape import check_shape
+from kro.graph.status import compile_status
+from kro.graph.validation import (
+    check_external_ref_shape,
+    check_for_each_shape,
+    check_ids,
+    valid_id,
+    check_template_shape,
+)
+from kro.openapi import SchemaResolver
+
+DEFAULT_KRO_VERSION = "v0.9.3"
+EACH = "each"
+
+
+def compile_rgd(
+    rgd: Mapping[str, Any],
+    *,
+    resolver: SchemaResolver,
+    positions: PositionIndex | None = None,
+    file: str | None = None,
+    kro_version: str = DEFAULT_KRO_VERSION,
+) -> Graph:
+    """Compile one RGD document; raises :class:`~kro.graph.errors.CompileFailed` listing every
+    problem (located when ``positions`` is given)."""
+    report = Reporter(positions=positions, file=file)
+    doc = read_document(rgd, report)
+    instance = read_instance_kind(doc.schema, report) if doc.schema else None
+    resources = _unique(doc.resources)
+    _static_checks(doc, report)
+    kinds = resolve_kinds(resources, resolver, report)
+    instance_namespaced = instance.namespaced if instance else True
+    for r in resources:
+        kind = kinds.get(r.id)
+        if kind is None:
+            continue
+        check_namespaces(r, kind, instance_namespaced=instance_namespaced, report=report)
+        if r.template is not None:
+            check_shape(r.template, kind.schema, kind=kind.label, doc_path=(*r.path, "template"), report=report,
+                        resource=r.id)  # fmt: skip
+    env = TypedEnv(_variables(instance, resources, kinds))
+    compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report) for r in resources}
+    status = compile_status(doc.schema.get("status"), env, conditions_env=env.with_runtime(), report=report)
+    order = _order(resources, compiled, report)
+    crd = build_crd(doc, status, report=report, kro_version=kro_version) if doc.schema else {}
+    report.raise_if_any()
+    assert instance is not None and order is not None  # every failure above was reported
+    nodes = {r.id: _node(r, kinds[r.id], compiled[r.id], order.dependencies(r.id)) for r in resources}
+    return Graph(
+        rgd_name=doc.name,
+        instance_gvk=instance.gvk,
+        instance_plural=str(crd.get("spec", {}).get("names", {}).get("plural", "")),
+        instance_namespaced=instance.namespaced,
+        nodes=nodes,
+        topological_order=order.topological_order(),
+        status_fields=tuple(status.fields),
+        crd=crd,
+        status_conditions=tuple(status.conditions),
+    )
+
+
+def _unique(resources: tuple[ResourceSpec, ...]) -> tuple[ResourceSpec, ...]:
+    """The first resource of each id (duplicates are reported by :func:`check_ids`)."""
+    seen: set[str] = set()
+    out = []
+    for r in resources:
+        if r.id not in seen:
+            seen.add(r.id)
+            out.append(r)
+    return tuple(out)
+
+
+def _static_checks(doc: RGDDocument, report: Reporter) -> None:
+    check_ids(doc.resources, report)
+    ids = frozenset(r.id for r in doc.resources)
+    for r in doc.resources:
+        check_template_shape(r, report)
+        check_external_ref_shape(r, report)
+        check_for_each_shape(r, ids, report)
+
+
+def _variables(
+    instance: InstanceKind | None, resources: tuple[ResourceSpec, ...], kinds: Mapping[str, ChildKind]
+) -> dict[str, CelType]:
+    """``schema`` and one variable per resource; collections are lists. A resource whose kind is
+    unknown is declared ``dyn`` so that one unknown kind does not cascade into more errors."""
+    out: dict[str, CelType] = {"schema": object_type(instance.variable_schema()) if instance else DYN}
+    for r in resources:
+        if not valid_id(r.id):
+            continue  # reported; a name CEL cannot spell would only add confusing errors
+        kind = kinds.get(r.id)
+        item = object_type(kind.schema) if kind else DYN
+        out[r.id] = CelType.list_of(item) if _is_collection(r) else item
+    return out
+
+
+def _is_collection(r: ResourceSpec) -> bool:
+    if r.template is not None:
+        return bool(r.for_each)
+    metadata = (r.external_ref or {}).get("metadata")
+    return isinstance(metadata, Mapping) and "selector" in metadata
+
+
+def _compile_resource(
+    r: ResourceSpec, kind: ChildKind | None, env: TypedEnv, report: Reporter
+) -> CompiledResource:
+    out = CompiledResource()
+    ctx = ResourceContext(r, kind.schema if kind else None, kind.label if kind else "", report,
+                          frozenset(n for n, _ in r.for_each))  # fmt: skip
+    scoped = compile_for_each(env, ctx, out) if r.for_each and r.template is not None else env
+    # an externalRef's metadata is matched schemaless: it only names the object
+    compile_fields(scoped, r.body, ctx, out, schemaless=r.template is None)
+    out.include_when = compile_conditions(env, ctx, "includeWhen", allowed=None)
+    out.references |= {ref for c in out.include_when for ref in c.roots}
+    if _is_collection(r):
+        item = object_type(kind.schema) if kind else DYN
+        ready_env = env.extend({EACH: item})
+        out.ready_when = compile_conditions(ready_env, ctx, "readyWhen", allowed=frozenset({EACH}))
+    else:
+        out.ready_when = compile_conditions(env, ctx, "readyWhen", allowed=frozenset({r.id}))
+    check_iterators_in_name(ctx, out)
+    return out
+
+
+def _order(
+    resources: tuple[ResourceSpec, ...], compiled: Mapping[str, CompiledResource], report: Reporter
+) -> DAG | None:
+    dag = DAG([r.id for r in resources])
+    ok = True
+    for r in resources:
+        deps = {ref for ref in compiled[r.id].references if ref in compiled and valid_id(ref)}
+        if r.id in deps:
+            report.error(r.path, f"resource {r.id!r} references itself", resource=r.id)
+            deps.discard(r.id)
+            ok = False
+        dag.add_dependencies(r.id, deps)
+    try:
+        dag.topological_order()
+    except CycleError as e:
+        first = next(r for r in resources if r.id == e.cycle[0])
+        report.error(first.path, str(e), resource=first.id)
+        return None
+    return dag if ok else None
+
+
+def _node(r: ResourceSpec, kind: ChildKind, compiled: CompiledResource, deps: frozenset[str]) -> Node:
+    if r.template is not None:
+        node_kind = NodeKind.COLLECTION if r.for_each else NodeKind.RESOURCE
+        template: Mapping[str, Any] = r.template
+        selector = None
+    else:
+        ref = r.external_ref or {}
+        metadata = ref.get("metadata") or {}
+        template = {"apiVersion": ref.get("apiVersion"), "kind": ref.get("kind"), "metadata": metadata}
+        selector = metadata.get("selector")
+        node_kind = NodeKind.EXTERNAL_COLLECTION if selector is not None else NodeKind.EXTERNAL
+    return Node(
+        id=r.id,
+        index=r.index,
+        kind=node_kind,
+        gvk=kind.gvk,
+        namespaced=kind.namespaced,
+        plural=kind.plural,
+        template=template,
+        fields=tuple(compiled.fields),
+        dependencies=deps,
+        include_when=tuple(c.expression for c in compiled.include_when),
+        ready_when=tuple(c.expression for c in compiled.ready_when),
+        for_each=tuple(compiled.for_each),
+        external_selector=selector,
+    )
+

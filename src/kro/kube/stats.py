@@ -1,0 +1,49 @@
+"""Request counters: how many API calls a client made, by verb, and how long it was throttled.
+
+Controllers and benchmarks read these to report API requests and writes per reconcile; take a
+:meth:`RequestStats.snapshot` before and after and subtract.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+WRITE_VERBS = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
+
+
+@dataclass
+class RequestStats:
+    """Counts requests by verb (``get``, ``list``, ``watch``, ``create``, ``update``, ``patch``,
+    ``apply``, ``delete``, ``deletecollection``, ``discovery``) and by outcome."""
+
+    by_verb: Counter[str] = field(default_factory=Counter)
+    errors_by_status: Counter[int] = field(default_factory=Counter)
+    throttled_seconds: float = 0.0
+    retries_429: int = 0
+    transport_errors: int = 0
+
+    def record(self, verb: str) -> None:
+        self.by_verb[verb] += 1
+
+    @property
+    def requests(self) -> int:
+        return sum(self.by_verb.values())
+
+    @property
+    def writes(self) -> int:
+        return sum(n for verb, n in self.by_verb.items() if verb in WRITE_VERBS)
+
+    def snapshot(self) -> dict[str, int]:
+        """A plain copy of the per-verb counts plus ``requests`` and ``writes`` totals."""
+        out = dict(self.by_verb)
+        out["requests"] = self.requests
+        out["writes"] = self.writes
+        return out
+
+    def reset(self) -> None:
+        self.by_verb.clear()
+        self.errors_by_status.clear()
+        self.throttled_seconds = 0.0
+        self.retries_429 = 0
+        self.transport_errors = 0

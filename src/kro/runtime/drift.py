@@ -1,0 +1,34 @@
+"""Whether an observed object already holds every field kro wants it to hold.
+
+The controller skips a server-side apply when it would change nothing, so a converged instance
+causes no writes at all. "Holds" means: every field of the desired body is present with an equal
+value; the server may add fields (defaults, status, metadata) freely. Lists must match element by
+element, since an apply replaces an atomic list and merges a keyed one position by position the way
+the desired body lists it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def holds(observed: Any, desired: Any) -> bool:
+    """True when ``observed`` already contains everything ``desired`` specifies."""
+    if isinstance(desired, Mapping):
+        if not isinstance(observed, Mapping):
+            return False
+        return all(
+            (v is None and observed.get(k) is None) or (k in observed and holds(observed[k], v))
+            for k, v in desired.items()
+        )
+    if isinstance(desired, list):
+        return (
+            isinstance(observed, list)
+            and len(observed) == len(desired)
+            and all(holds(o, d) for o, d in zip(observed, desired, strict=True))
+        )
+    if isinstance(desired, bool) or isinstance(observed, bool):
+        return desired is observed
+    if isinstance(desired, int | float) and isinstance(observed, int | float):
+        return float(desired) == float(observed)
+    return bool(desired == observed)

@@ -1,0 +1,302 @@
+"""The offline commands end to end: ``kro validate`` accepts every example and rejects broken RGDs
+with located messages; ``generate crd``, ``render`` and ``graph`` produce what a user reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kro.cli.main import cli
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+HEAD = """\
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata:
+  name: demo
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Demo
+    spec:
+      name: string | default=demo
+      replicas: integer | default=1
+  resources:
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def write(tmp_path: Path, resources: str, head: str = HEAD) -> str:
+    path = tmp_path / "rgd.yaml"
+    path.write_text(head + resources)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        ["redis/rgd.yaml"],
+        ["microservice/rgd.yaml"],
+        ["sharded-redis/rgd.yaml"],
+        ["webapp/rgd.yaml"],
+        ["database-application/database-rgd.yaml", "database-application/rgd.yaml"],
+    ],
+)
+def test_every_example_validates(files: list[str]) -> None:
+    args = [a for f in files for a in ("-f", str(EXAMPLES / f))]
+    code, out = run("validate", *args)
+    assert code == 0, out
+    assert out.count("✓") == len(files)
+
+
+def test_graph_validate_is_the_same_check() -> None:
+    code, out = run("graph", "validate", "-f", str(EXAMPLES / "redis" / "rgd.yaml"))
+    assert code == 0 and "config → statefulset → headless → client" in out.replace("\n", " ").replace("  ", " ")
+
+
+CASES = {
+    "cycle": (
+        """\
+    - id: first
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ${second.metadata.name}-a
+    - id: second
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ${first.metadata.name}-b
+""",
+        (13, 7),
+        "graph contains a cycle: first -> second -> first",
+    ),
+    "unknown field": (
+        """\
+    - id: app
+      template:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: app
+        spec:
+          replicas: 1
+          replics: 2
+          selector: {matchLabels: {app: x}}
+          template:
+            metadata: {labels: {app: x}}
+            spec:
+              containers: [{name: c, image: nginx}]
+""",
+        (21, 20),
+        "unknown field 'replics' in spec of apps/v1 Deployment; did you mean 'replicas'?",
+    ),
+    "int/string mismatch": (
+        """\
+    - id: app
+      template:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: app
+        spec:
+          replicas: ${schema.spec.name}
+          selector: {matchLabels: {app: x}}
+          template:
+            metadata: {labels: {app: x}}
+            spec:
+              containers: [{name: c, image: nginx}]
+""",
+        (20, 21),
+        "type mismatch",
+    ),
+    "readyWhen on another resource": (
+        """\
+    - id: config
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: cfg
+    - id: other
+      readyWhen:
+        - ${config.metadata.name == "cfg"}
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: other
+""",
+        (21, 11),
+        "readyWhen may reference only 'other', not 'config'",
+    ),
+    "undefined identifier": (
+        """\
+    - id: config
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ${shema.metadata.name}
+""",
+        (18, 19),
+        "undefined identifier 'shema': did you mean 'schema'?",
+    ),
+    "duplicate id": (
+        """\
+    - id: config
+      template: {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}
+    - id: config
+      template: {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}
+""",
+        (15, 11),
+        "duplicate resource id 'config'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_validate_rejects_with_a_located_message(tmp_path: Path, case: str) -> None:
+    resources, (line, column), message = CASES[case]
+    path = write(tmp_path, resources)
+    code, out = run("validate", "-f", path)
+    assert code == 1, out
+    assert f"{path}:{line}:{column}: error:" in out, out
+    assert message in " ".join(out.split()), out
+    code, out = run("validate", "-f", path, "-o", "json")
+    found = json.loads(out)
+    assert code == 1 and len(found) == 1, found
+    assert (found[0]["file"], found[0]["line"], found[0]["column"]) == (path, line, column)
+    assert set(found[0]) == {"file", "line", "column", "resource", "path", "expression", "message"}
+
+
+def test_bad_marker_is_located_in_the_schema(tmp_path: Path) -> None:
+    head = HEAD.replace("integer | default=1", "integer | defualt=1")
+    path = write(tmp_path, "", head)
+    code, out = run("validate", "-f", path, "-o", "json")
+    (found,) = json.loads(out)
+    assert code == 1 and (found["line"], found["column"]) == (11, 17)
+    assert found["path"] == "spec.schema.spec.replicas" and "unknown marker 'defualt'" in found["message"]
+
+
+def test_caret_points_at_the_expression(tmp_path: Path) -> None:
+    path = write(tmp_path, CASES["undefined identifier"][0])
+    code, out = run("validate", "-f", path)
+    lines = out.splitlines()
+    source = next(i for i, line in enumerate(lines) if "${shema" in line)
+    assert lines[source + 1].index("^") == lines[source].index("shema")
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("validate")[0] == 2
+    assert run("validate", "-f", str(tmp_path / "missing.yaml"))[0] == 2
+    other = tmp_path / "cm.yaml"
+    other.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+    assert run("validate", "-f", str(other))[0] == 2
+
+
+def test_invalid_yaml_is_located(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\nb: c\n")
+    code, out = run("validate", "-f", str(bad))
+    assert code == 1 and f"{bad}:" in out and "invalid YAML" in out
+
+
+def test_crd_files_teach_kinds(tmp_path: Path) -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget", "plural": "widgets"},
+                 "versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                     "spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}}]},
+    }  # fmt: skip
+    path = write(tmp_path, """\
+    - id: widget
+      template:
+        apiVersion: example.com/v1
+        kind: Widget
+        metadata: {name: w}
+        spec: {size: "${schema.spec.replicas}"}
+""")  # fmt: skip
+    code, out = run("validate", "-f", path)
+    assert code == 1 and "unknown kind 'Widget'" in out and "pass CRD files with -f" in out
+    crd_path = tmp_path / "crd.yaml"
+    crd_path.write_text(yaml.safe_dump(crd))
+    code, out = run("validate", "-f", str(crd_path), "-f", path)
+    assert code == 0, out
+
+
+def test_generate_crd() -> None:
+    code, out = run("generate", "crd", "-f", str(EXAMPLES / "redis" / "rgd.yaml"))
+    assert code == 0
+    crd = yaml.safe_load(out)
+    assert crd["kind"] == "CustomResourceDefinition" and crd["metadata"]["name"] == "redis.kro.run"
+    code, out = run("generate", "crd", "-f", str(EXAMPLES / "redis" / "rgd.yaml"), "-o", "json")
+    assert code == 0 and json.loads(out)["spec"]["names"]["kind"] == "Redis"
+
+
+def test_render_redis_in_topological_order() -> None:
+    code, out = run("render", "-f", str(EXAMPLES / "redis" / "rgd.yaml"), "-i", str(EXAMPLES / "redis" / "instance.yaml"))
+    assert code == 0, out
+    docs = [d for d in yaml.safe_load_all(out) if d]
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
+        ("ConfigMap", "session-cache-config"),
+        ("StatefulSet", "session-cache"),
+        ("Service", "session-cache-headless"),
+        ("Service", "session-cache"),
+    ]
+    assert docs[0]["data"] == {"MAXMEMORY": "512mb", "MAXMEMORY_POLICY": "volatile-lru"}
+    assert docs[2]["spec"]["selector"] == {"app": "session-cache"}
+    assert "# statefulset: apps/v1 StatefulSet\n#   waits for config to be ready" in out
+
+
+def test_render_applies_defaults_expands_for_each_and_marks_exclusions(tmp_path: Path) -> None:
+    inst = tmp_path / "inst.yaml"
+    inst.write_text("apiVersion: kro.run/v1alpha1\nkind: ShardedRedis\nmetadata: {name: s, namespace: ns}\nspec: {}\n")
+    code, out = run("render", "-f", str(EXAMPLES / "sharded-redis" / "rgd.yaml"), "-i", str(inst))
+    assert code == 0, out
+    names = [d["metadata"]["name"] for d in yaml.safe_load_all(out) if d and d["kind"] == "StatefulSet"]
+    assert names == ["s-shard-0", "s-shard-1", "s-shard-2"]  # shards defaults to 3
+    inst.write_text("apiVersion: kro.run/v1alpha1\nkind: MicroService\nmetadata: {name: m}\nspec: {image: x}\n")
+    code, out = run("render", "-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "-i", str(inst))
+    assert code == 0 and "excluded: includeWhen ${schema.spec.enableIngress} is false" in out
+    assert "kind: Ingress" not in out
+
+
+def test_render_uses_observed_objects(tmp_path: Path) -> None:
+    observed = tmp_path / "observed"
+    observed.mkdir()
+    (observed / "db.yaml").write_text(
+        "apiVersion: kro.run/v1alpha1\nkind: Database\nmetadata: {name: orders, namespace: default}\n"
+        "status: {endpoint: 'db:5432', ready: true}\n"
+    )
+    d = EXAMPLES / "database-application"
+    args = ["-f", str(d / "database-rgd.yaml"), "-f", str(d / "rgd.yaml"), "-i", str(d / "instance.yaml")]
+    code, out = run("render", *args)
+    assert code == 0 and "value: postgres://${database.status.endpoint}/app" in out and "unresolved" in out
+    code, out = run("render", *args, "--observed", str(observed))
+    assert code == 0 and "value: postgres://db:5432/app" in out and "waits for" not in out
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot", "svg"])
+def test_graph_formats(fmt: str) -> None:
+    code, out = run("graph", "-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "--format", fmt)
+    assert code == 0, out
+    if fmt == "mermaid":
+        assert "deployment --> service" in out and "ingress" in out and ":::conditional" in out
+    elif fmt == "dot":
+        assert '"deployment" -> "service";' in out and "style=dashed" in out
+    else:
+        assert out.startswith("<svg") and "stroke-dasharray" in out and ">ingress<" in out

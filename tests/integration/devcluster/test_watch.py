@@ -1,0 +1,126 @@
+"""Watch streams: resourceVersion semantics, bookmarks, 410 Gone, selectors, disconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+
+from kro.devcluster import DevServer, DevServerConfig
+from tests.integration.conftest import ApiClient
+from tests.integration.devcluster.builders import configmap
+
+CMS = "/api/v1/namespaces/default/configmaps"
+
+
+async def test_watch_without_resource_version_starts_with_current_objects(api: ApiClient) -> None:
+    await api.post(CMS, configmap("a"))
+    await api.post(CMS, configmap("b"))
+    events = await api.watch(CMS, {"timeoutSeconds": "1"})
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "a"), ("ADDED", "b")]
+
+
+async def test_watch_from_resource_version_sees_only_later_changes(api: ApiClient) -> None:
+    _, a = await api.post(CMS, configmap("a"))
+    rv = a["metadata"]["resourceVersion"]
+
+    async def change() -> None:
+        await asyncio.sleep(0.1)
+        await api.post(CMS, configmap("b"))
+        _, b = await api.get(f"{CMS}/b")
+        await api.put(f"{CMS}/b", {**b, "data": {"x": "1"}})
+        await api.delete(f"{CMS}/a")
+
+    task = asyncio.create_task(change())
+    events = await api.watch(CMS, {"resourceVersion": rv, "timeoutSeconds": "5"}, limit=3)
+    await task
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "b"),
+        ("MODIFIED", "b"),
+        ("DELETED", "a"),
+    ]
+    rvs = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert rvs == sorted(rvs) and rvs[0] > int(rv)
+
+
+async def test_bookmarks_carry_the_latest_resource_version(api: ApiClient) -> None:
+    _, a = await api.post(CMS, configmap("a"))
+    rv = a["metadata"]["resourceVersion"]
+    events = await api.watch(CMS, {"resourceVersion": rv, "allowWatchBookmarks": "true", "timeoutSeconds": "1"})
+    bookmarks = [e for e in events if e["type"] == "BOOKMARK"]
+    assert bookmarks, events
+    assert bookmarks[0]["object"]["kind"] == "ConfigMap"
+    assert int(bookmarks[0]["object"]["metadata"]["resourceVersion"]) >= int(rv)
+
+
+async def test_send_initial_events_ends_with_annotated_bookmark(api: ApiClient) -> None:
+    await api.post(CMS, configmap("a"))
+    params = {"sendInitialEvents": "true", "allowWatchBookmarks": "true", "resourceVersionMatch": "NotOlderThan", "timeoutSeconds": "1"}
+    events = await api.watch(CMS, params, limit=2)
+    assert events[0]["type"] == "ADDED"
+    assert events[1]["type"] == "BOOKMARK"
+    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+
+
+async def test_watch_from_compacted_resource_version_is_410_in_stream(tmp_path: object) -> None:
+    async with DevServer(DevServerConfig(tls=False, watch_window=5)) as server, aiohttp.ClientSession() as session:
+        api = ApiClient(server, session)
+        for i in range(10):
+            await api.post(CMS, configmap(f"c{i}"))
+        events = await api.watch(CMS, {"resourceVersion": "1", "timeoutSeconds": "2"})
+        assert len(events) == 1 and events[0]["type"] == "ERROR"
+        status = events[0]["object"]
+        assert status["kind"] == "Status" and status["code"] == 410 and status["reason"] == "Expired"
+
+
+async def test_label_selector_turns_changes_into_added_and_deleted(api: ApiClient) -> None:
+    _, a = await api.post(CMS, configmap("a", app="x"))
+    rv = a["metadata"]["resourceVersion"]
+
+    async def change() -> None:
+        await asyncio.sleep(0.1)
+        _, cur = await api.get(f"{CMS}/a")
+        cur["metadata"]["labels"] = {"app": "y"}
+        _, cur = await api.put(f"{CMS}/a", cur)
+        cur["metadata"]["labels"] = {"app": "x"}
+        await api.put(f"{CMS}/a", cur)
+
+    task = asyncio.create_task(change())
+    events = await api.watch(CMS, {"resourceVersion": rv, "labelSelector": "app=x", "timeoutSeconds": "5"}, limit=2)
+    await task
+    assert [e["type"] for e in events] == ["DELETED", "ADDED"]
+
+
+async def test_bad_resource_version_is_400(api: ApiClient) -> None:
+    status, body = await api.get(CMS, params={"watch": "1", "resourceVersion": "abc"})
+    assert status == 400 and body["kind"] == "Status"
+
+
+async def test_client_disconnect_mid_watch_does_not_hurt_the_server(api: ApiClient, devserver: DevServer) -> None:
+    baseline = devserver.store.active_watches
+    for _ in range(5):
+        async with aiohttp.ClientSession() as other:
+            resp = await other.get(
+                devserver.url + CMS, params={"watch": "1"}, headers={"Authorization": f"Bearer {devserver.token}"}
+            )
+            assert resp.status == 200
+            resp.close()  # drop the connection with the stream open
+    await api.post(CMS, configmap("after"))
+    events = await api.watch(CMS, {"timeoutSeconds": "1"})
+    assert [e["object"]["metadata"]["name"] for e in events] == ["after"]
+    await asyncio.sleep(2.5)  # idle streams notice the client left
+    assert devserver.store.active_watches == baseline
+
+
+async def test_watch_as_table_for_kubectl(api: ApiClient) -> None:
+    await api.post(CMS, configmap("a"))
+    async with api.session.get(
+        api.server.url + CMS,
+        params={"watch": "1", "timeoutSeconds": "1"},
+        headers={"Authorization": f"Bearer {api.server.token}", "Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"},
+    ) as resp:
+        lines = [json.loads(line) for line in (await resp.read()).splitlines() if line.strip()]
+    table = lines[0]["object"]
+    assert table["kind"] == "Table" and table["columnDefinitions"][0]["name"] == "Name"
+    assert table["rows"][0]["cells"][0] == "a"

@@ -1,0 +1,177 @@
+"""Workload simulation over HTTP: controllers' children, readiness after the delay, statuses and
+conditions as the real controllers set them, and cleanup through garbage collection."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.integration.conftest import ApiClient
+from tests.integration.devcluster_gc_sim.conftest import READY_DELAY, eventually
+
+NS = "/namespaces/default"
+APPS = f"/apis/apps/v1{NS}"
+CORE = f"/api/v1{NS}"
+
+
+def template(app: str) -> dict[str, Any]:
+    return {"metadata": {"labels": {"app": app}}, "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}
+
+
+def workload(kind: str, name: str, **spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name},
+            "spec": {"selector": {"matchLabels": {"app": name}}, "template": template(name), **spec}}
+
+
+async def status_of(api: ApiClient, path: str) -> dict[str, Any]:
+    code, obj = await api.get(path)
+    assert code == 200, obj
+    return dict(obj.get("status") or {})
+
+
+async def pods(api: ApiClient, selector: str) -> list[dict[str, Any]]:
+    _, body = await api.get(f"{CORE}/pods", params={"labelSelector": selector})
+    return list(body["items"])
+
+
+async def test_statefulset_reaches_ready_replicas_after_the_delay(sim: ApiClient) -> None:
+    started = time.monotonic()
+    code, body = await sim.post(f"{APPS}/statefulsets", workload("StatefulSet", "db", replicas=2, serviceName="db"))
+    assert code == 201, body
+
+    async def ready() -> dict[str, Any] | None:
+        status = await status_of(sim, f"{APPS}/statefulsets/db")
+        return status if status.get("readyReplicas") == 2 else None
+
+    status = await eventually(ready, what="readyReplicas 2")
+    assert time.monotonic() - started >= 2 * READY_DELAY  # OrderedReady: one pod after the other
+    assert status["replicas"] == 2 and status["availableReplicas"] == 2 and status["currentReplicas"] == 2
+    assert status["observedGeneration"] == 1 and status["currentRevision"] == status["updateRevision"]
+    found = {p["metadata"]["name"]: p for p in await pods(sim, "app=db")}
+    assert sorted(found) == ["db-0", "db-1"]
+    pod = found["db-1"]
+    assert pod["spec"]["hostname"] == "db-1" and pod["spec"]["subdomain"] == "db"
+    assert pod["spec"]["nodeName"] == "kro-dev-node"
+    assert pod["status"]["phase"] == "Running"
+    assert pod["metadata"]["ownerReferences"][0]["kind"] == "StatefulSet"
+
+
+async def test_deployment_becomes_available_and_is_cleaned_up_with_its_children(sim: ApiClient) -> None:
+    code, body = await sim.post(f"{APPS}/deployments", workload("Deployment", "web", replicas=3))
+    assert code == 201, body
+
+    async def available() -> dict[str, Any] | None:
+        status = await status_of(sim, f"{APPS}/deployments/web")
+        conditions = {c["type"]: c for c in status.get("conditions", [])}
+        ok = conditions.get("Available", {}).get("status") == "True" and status.get("availableReplicas") == 3
+        return status if ok and conditions["Progressing"]["reason"] == "NewReplicaSetAvailable" else None
+
+    status = await eventually(available, what="the Deployment to be Available")
+    assert status["replicas"] == status["readyReplicas"] == status["updatedReplicas"] == 3
+    assert status["observedGeneration"] == 1
+    _, rs_list = await sim.get(f"{APPS}/replicasets")
+    (rs,) = rs_list["items"]
+    assert rs["metadata"]["ownerReferences"][0]["name"] == "web"
+    assert rs["metadata"]["name"] == "web-" + rs["metadata"]["labels"]["pod-template-hash"]
+    assert len(await pods(sim, "app=web")) == 3
+
+    code, _ = await sim.delete(f"{APPS}/deployments/web")
+    assert code == 200
+
+    async def all_gone() -> bool:
+        _, rs_after = await sim.get(f"{APPS}/replicasets")
+        return not rs_after["items"] and not await pods(sim, "app=web")
+
+    await eventually(all_gone, what="the ReplicaSet and pods to be collected")
+
+
+async def test_deployment_scales_and_rolls_to_a_new_replicaset(sim: ApiClient) -> None:
+    await sim.post(f"{APPS}/deployments", workload("Deployment", "api", replicas=1))
+
+    async def replicas(n: int) -> bool:
+        status = await status_of(sim, f"{APPS}/deployments/api")
+        return status.get("availableReplicas") == n and status.get("replicas") == n
+
+    await eventually(lambda: replicas(1), what="1 replica")
+    code, body = await sim.patch(f"{APPS}/deployments/api",
+                                 {"spec": {"replicas": 2, "template": {"spec": {"containers": [
+                                     {"name": "main", "image": "nginx:1.28"}]}}}})
+    assert code == 200, body
+    await eventually(lambda: replicas(2), what="2 replicas of the new template")
+    _, rs_list = await sim.get(f"{APPS}/replicasets")
+    by_replicas = sorted((r["spec"]["replicas"], r["metadata"]["annotations"]["deployment.kubernetes.io/revision"])
+                         for r in rs_list["items"])
+    assert by_replicas == [(0, "1"), (2, "2")]
+    images = {p["spec"]["containers"][0]["image"] for p in await pods(sim, "app=api") if p["status"]["phase"] == "Running"}
+    assert images == {"nginx:1.28"}
+
+
+async def test_daemonset_runs_one_pod_on_the_simulated_node(sim: ApiClient) -> None:
+    await sim.post(f"{APPS}/daemonsets", workload("DaemonSet", "agent"))
+
+    async def ready() -> dict[str, Any] | None:
+        status = await status_of(sim, f"{APPS}/daemonsets/agent")
+        return status if status.get("numberReady") == 1 else None
+
+    status = await eventually(ready, what="the DaemonSet pod to be ready")
+    assert status["desiredNumberScheduled"] == status["currentNumberScheduled"] == 1
+    code, node = await sim.get("/api/v1/nodes/kro-dev-node")
+    assert code == 200 and node["status"]["conditions"][0]["type"] == "Ready"
+
+
+async def test_job_pods_succeed_and_the_job_completes(sim: ApiClient) -> None:
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "migrate"},
+           "spec": {"completions": 2, "parallelism": 2, "template": {"spec": {
+               "restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox"}]}}}}
+    code, body = await sim.post(f"/apis/batch/v1{NS}/jobs", job)
+    assert code == 201, body
+
+    async def complete() -> dict[str, Any] | None:
+        status = await status_of(sim, f"/apis/batch/v1{NS}/jobs/migrate")
+        types = {c["type"]: c["status"] for c in status.get("conditions", [])}
+        return status if types.get("Complete") == "True" else None
+
+    status = await eventually(complete, what="the Job to complete")
+    assert status["succeeded"] == 2 and "active" not in status
+    assert status["completionTime"] and status["startTime"]
+    job_pods = await pods(sim, "job-name=migrate")
+    assert len(job_pods) == 2 and {p["status"]["phase"] for p in job_pods} == {"Succeeded"}
+
+
+async def test_services_get_unique_cluster_ips_and_headless_stays_none(sim: ApiClient) -> None:
+    def service(name: str, **spec: Any) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+                "spec": {"selector": {"app": name}, "ports": [{"port": 80}], **spec}}
+
+    for svc in (service("a"), service("b"), service("h", clusterIP="None"), service("np", type="NodePort")):
+        code, body = await sim.post(f"{CORE}/services", svc)
+        assert code == 201, body
+
+    async def addresses() -> dict[str, str] | None:
+        _, body = await sim.get(f"{CORE}/services")
+        ips = {s["metadata"]["name"]: s["spec"].get("clusterIP") for s in body["items"]}
+        return ips if all(ips.get(n) for n in ("a", "b", "np")) else None
+
+    ips = await eventually(addresses, what="cluster IPs")
+    assert ips["h"] == "None"
+    assigned = [ips["a"], ips["b"], ips["np"]]
+    assert len(set(assigned)) == 3
+    assert all(ip.startswith("10.") and 96 <= int(ip.split(".")[1]) <= 111 for ip in assigned)
+    _, np = await sim.get(f"{CORE}/services/np")
+    assert 30000 <= np["spec"]["ports"][0]["nodePort"] <= 32767
+
+
+async def test_persistent_volume_claims_bind(sim: ApiClient) -> None:
+    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+           "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+    code, body = await sim.post(f"{CORE}/persistentvolumeclaims", pvc)
+    assert code == 201, body
+
+    async def bound() -> dict[str, Any] | None:
+        status = await status_of(sim, f"{CORE}/persistentvolumeclaims/data")
+        return status if status.get("phase") == "Bound" else None
+
+    status = await eventually(bound, what="the claim to bind")
+    assert status["capacity"] == {"storage": "1Gi"}
+    _, obj = await sim.get(f"{CORE}/persistentvolumeclaims/data")
+    assert obj["spec"]["volumeName"].startswith("pvc-")

@@ -1,0 +1,30 @@
+"""holds(): the apply-or-skip decision."""
+
+from __future__ import annotations
+
+from kro.runtime.drift import holds
+
+DESIRED = {"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"ports": [{"port": 80}], "replicas": 2}}
+
+
+def test_server_additions_do_not_count_as_drift() -> None:
+    observed = {
+        "metadata": {"name": "a", "uid": "u", "labels": {"x": "1", "other": "y"}},
+        "spec": {"ports": [{"port": 80, "protocol": "TCP"}], "replicas": 2.0},
+        "status": {"ok": True},
+    }
+    assert holds(observed, DESIRED)
+
+
+def test_changed_missing_or_reordered_fields_are_drift() -> None:
+    assert not holds(
+        {"metadata": {"name": "a", "labels": {"x": "2"}}, "spec": {"ports": [{"port": 80}], "replicas": 2}},
+        DESIRED,
+    )
+    assert not holds(
+        {"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"ports": [{"port": 80}]}}, DESIRED
+    )
+    assert not holds(
+        {"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"ports": [], "replicas": 2}}, DESIRED
+    )
+    assert not holds({"a": 1}, {"a": True})
