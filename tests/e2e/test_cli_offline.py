@@ -60,7 +60,9 @@ def test_every_example_validates(files: list[str]) -> None:
 
 def test_graph_validate_is_the_same_check() -> None:
     code, out = run("graph", "validate", "-f", str(EXAMPLES / "redis" / "rgd.yaml"))
-    assert code == 0 and "config → statefulset → headless → client" in out.replace("\n", " ").replace("  ", " ")
+    assert code == 0 and "config → statefulset → headless → client" in out.replace("\n", " ").replace(
+        "  ", " "
+    )
 
 
 CASES = {
@@ -192,7 +194,7 @@ def test_bad_marker_is_located_in_the_schema(tmp_path: Path) -> None:
 
 def test_caret_points_at_the_expression(tmp_path: Path) -> None:
     path = write(tmp_path, CASES["undefined identifier"][0])
-    code, out = run("validate", "-f", path)
+    _code, out = run("validate", "-f", path)
     lines = out.splitlines()
     source = next(i for i, line in enumerate(lines) if "${shema" in line)
     assert lines[source + 1].index("^") == lines[source].index("shema")
@@ -248,7 +250,9 @@ def test_generate_crd() -> None:
 
 
 def test_render_redis_in_topological_order() -> None:
-    code, out = run("render", "-f", str(EXAMPLES / "redis" / "rgd.yaml"), "-i", str(EXAMPLES / "redis" / "instance.yaml"))
+    code, out = run(
+        "render", "-f", str(EXAMPLES / "redis" / "rgd.yaml"), "-i", str(EXAMPLES / "redis" / "instance.yaml")
+    )
     assert code == 0, out
     docs = [d for d in yaml.safe_load_all(out) if d]
     assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
@@ -264,12 +268,16 @@ def test_render_redis_in_topological_order() -> None:
 
 def test_render_applies_defaults_expands_for_each_and_marks_exclusions(tmp_path: Path) -> None:
     inst = tmp_path / "inst.yaml"
-    inst.write_text("apiVersion: kro.run/v1alpha1\nkind: ShardedRedis\nmetadata: {name: s, namespace: ns}\nspec: {}\n")
+    inst.write_text(
+        "apiVersion: kro.run/v1alpha1\nkind: ShardedRedis\nmetadata: {name: s, namespace: ns}\nspec: {}\n"
+    )
     code, out = run("render", "-f", str(EXAMPLES / "sharded-redis" / "rgd.yaml"), "-i", str(inst))
     assert code == 0, out
     names = [d["metadata"]["name"] for d in yaml.safe_load_all(out) if d and d["kind"] == "StatefulSet"]
     assert names == ["s-shard-0", "s-shard-1", "s-shard-2"]  # shards defaults to 3
-    inst.write_text("apiVersion: kro.run/v1alpha1\nkind: MicroService\nmetadata: {name: m}\nspec: {image: x}\n")
+    inst.write_text(
+        "apiVersion: kro.run/v1alpha1\nkind: MicroService\nmetadata: {name: m}\nspec: {image: x}\n"
+    )
     code, out = run("render", "-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "-i", str(inst))
     assert code == 0 and "excluded: includeWhen ${schema.spec.enableIngress} is false" in out
     assert "kind: Ingress" not in out

@@ -3,18 +3,24 @@ OpenAPI schemas, reference extraction from the checked AST, and evaluation on pl
 
 Public API::
 
-    env = CELEnvironment({"schema": instance_schema,                 # OpenAPI v3 schema
+    env = CELEnvironment({"schema": instance_schema,                 # an OpenAPI v3 schema
                           "statefulset": sts_schema,
                           "pods": CelType.list_of(from_openapi(pod_schema)),   # a collection
-                          "anything": DYN})
-    expr = env.compile("statefulset.status.readyReplicas >= 1")
+                          "anything": DYN})                          # untyped
+    expr = env.compile("statefulset.status.readyReplicas >= 1")      # once; cached per text
     expr.references    # frozenset({"statefulset"})
     expr.field_paths   # frozenset({("statefulset", "status", "readyReplicas")})
     expr.output_type   # CelType(Kind.BOOL); .to_openapi() == {"type": "boolean"}
     expr.evaluate({"statefulset": {...plain dict...}})   # True
-    env.extend({"region": expr.output_type.element})   # e.g. a forEach iterator
+
+    env.extend({"region": expr.output_type.element})   # e.g. a forEach iterator; cached
+    env.with_condition_functions()                     # + runtime.* for status.conditions
 
     ok, why = is_assignable(expr.output_type, field_schema, field="spec.replicas")
+
+``CELEnvironment(..., extensions=engine_extensions())`` gives the engine's extensions without kro's
+libraries; the default is :func:`standard_extensions` (both). :class:`CheckedExpression` satisfies
+:class:`kro.graph.model.CompiledExpression`.
 
 Errors (:mod:`kro.cel.errors`): :class:`CompileError` (with :class:`UnknownIdentifierError` and
 :class:`UnknownFunctionError`), :class:`EvaluationError` (``pending`` when the data is not there

@@ -217,6 +217,19 @@ def named_nodes(parsed: Any, *, variables: Collection[str]) -> list[Located]:
     return out
 
 
+def selected_at(parsed: Any, offset: int) -> tuple[str, ...] | None:
+    """The chain of names a selection at ``offset`` applies to (``("deploy", "spec")`` for the
+    ``.x`` of ``deploy.spec.x``), or ``None`` when there is none or it is not a plain chain."""
+    positions = parsed.source_info.positions
+    stack = [parsed.expr]
+    while stack:
+        e = stack.pop()
+        if e.WhichOneof("expr_kind") == "select_expr" and positions.get(e.id) == offset:
+            return _select_chain(e.select_expr.operand)
+        stack.extend(child for child, _ in _children(e, frozenset()))
+    return None
+
+
 _PRIMITIVES = {1: t.BOOL, 2: t.INT, 3: t.UINT, 4: t.DOUBLE, 5: t.STRING, 6: t.BYTES}
 _WELL_KNOWN = {1: t.DYN, 2: t.TIMESTAMP, 3: t.DURATION}
 _PROTOBUF_MESSAGES = {

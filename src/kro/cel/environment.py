@@ -17,7 +17,7 @@ cached in the parent, so asking twice for the same extra declarations costs noth
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cel_expr_python import cel
@@ -41,6 +41,7 @@ class _Family:
     def __init__(self) -> None:
         self.types = MessageTypes(catalog.library_files())
         self.guarded = catalog.python_functions()
+        self.plans: dict[int, Any] = {}  # number coercion plans of whole objects, by schema id
 
 
 class CELEnvironment:
@@ -63,7 +64,7 @@ class CELEnvironment:
         }
         self._typed = cel.NewEnv(
             types.pool,
-            variables={n: _engine_type(ct) for n, ct in self._variables.items()},
+            variables={n: _engine_type(ct, types.pool_has) for n, ct in self._variables.items()},
             extensions=self._extensions,
         )
         self._dynamic = cel.NewEnv(
@@ -116,13 +117,7 @@ class CELEnvironment:
         types = {i: ast.cel_type(tp, schema_of=schema_of) for i, tp in checked.type_map.items()}
         root = checked.expr
         output = types.get(root.id, DYN)
-        self._refuse_optional_arguments(expression, root, types, checked.source_info.positions)
-        if any(ast.holds_optional(p) for p in output.params) and output.kind != Kind.OPTIONAL:
-            raise CompileError(
-                f"the expression returns {output}: optional values inside a list or map cannot be "
-                "turned into data; unwrap them (e.g. [?x.?y] or .orValue(...))",
-                expression=expression,
-            )
+        self._refuse_unsafe_optionals(expression, root, types, checked.source_info.positions)
         found = ast.inspect(root, variables=self._variables)
         result = CheckedExpression(
             source=expression,
@@ -130,15 +125,16 @@ class CELEnvironment:
             field_paths=found.field_paths,
             output_type=output,
             _program=self._program(expression, optional=output.kind == Kind.OPTIONAL),
-            _projection=Projection.of(found.field_paths),
+            _projection=Projection.of(found.field_paths, self._variables, memo=self._family.plans),
         )
         self._compiled[expression] = result
         return result
 
-    def _refuse_optional_arguments(
+    def _refuse_unsafe_optionals(
         self, expression: str, root: Any, types: Mapping[int, CelType], positions: Mapping[int, int]
     ) -> None:
-        # The engine crashes the process when a Python-implemented function receives an optional.
+        """Optional values the engine cannot carry: into a Python-implemented function (the
+        engine crashes the process) or out of the evaluation inside a list or map."""
         leaked = ast.leaked_optional(root, types, guarded=self._family.guarded)
         if leaked is not None:
             raise CompileError(
@@ -146,6 +142,13 @@ class CELEnvironment:
                 "a library function or a dyn value",
                 expression=expression,
                 column=positions.get(leaked),
+            )
+        output = types.get(root.id, DYN)
+        if output.kind != Kind.OPTIONAL and any(ast.holds_optional(p) for p in output.params):
+            raise CompileError(
+                f"the expression returns {output}: optional values inside a list or map cannot be "
+                "turned into data; unwrap them (e.g. [?x.?y] or .orValue(...))",
+                expression=expression,
             )
 
     def _program(self, expression: str, *, optional: bool) -> Any:
@@ -166,12 +169,26 @@ class CELEnvironment:
         if unknown is not None:
             return unknown
         first = issues[0]
+        offset = _offset(expression, first)
         return CompileError(
-            first.message,
+            self._describe(expression, first, offset),
             expression=expression,
-            column=_offset(expression, first),
+            column=offset,
             details=tuple(i.message for i in issues),
         )
+
+    def _describe(self, expression: str, issue: Issue, offset: int | None) -> str:
+        """The checker names objects by their message type, which can be shared by identical
+        shapes elsewhere; say instead which selection lacks the field."""
+        field = issue.undefined_field
+        if field is None or offset is None:
+            return issue.message
+        chain = ast.selected_at(self._parse(expression), offset)
+        where = ".".join(chain) if chain else "this object"
+        return f"undefined field {field!r}: {where} has no such field"
+
+    def _parse(self, expression: str) -> Any:
+        return checked_expr.decode(self._dynamic.compile(expression, disable_check=True).serialize())
 
     def _unknown_name(self, expression: str, issues: list[Issue]) -> CompileError | None:
         """The first undeclared variable or function of a failed check, located in the parsed
@@ -180,7 +197,7 @@ class CELEnvironment:
         if not undeclared:
             return None
         try:
-            parsed = checked_expr.decode(self._dynamic.compile(expression, disable_check=True).serialize())
+            parsed = self._parse(expression)
         except RuntimeError:
             return None
         nodes = ast.named_nodes(parsed, variables=self._variables)
@@ -230,21 +247,23 @@ _SIMPLE = {
 }
 
 
-def _engine_type(ct: CelType) -> cel.Type:
-    """The engine's type for a resolved :class:`CelType`."""
+def _engine_type(ct: CelType, is_message: Callable[[str], bool]) -> cel.Type:
+    """The engine's type for a resolved :class:`CelType`; ``is_message`` tells which opaque
+    names are message types of the environment's pool (the libraries' values)."""
     simple = _SIMPLE.get(ct.kind)
     if simple is not None:
         return simple
+    params = [_engine_type(p, is_message) for p in ct.params]
     if ct.kind == Kind.LIST:
-        return cel.Type.List(_engine_type(ct.element))
-    if ct.kind == Kind.MAP:
-        return cel.Type.Map(_engine_type(ct.params[0]), _engine_type(ct.params[1]))
-    if ct.kind == Kind.OBJECT:
+        return cel.Type.List(params[0] if params else cel.Type.DYN)
+    if ct.kind == Kind.MAP and len(params) == 2:
+        return cel.Type.Map(params[0], params[1])
+    if ct.kind == Kind.OBJECT or (ct.kind == Kind.OPAQUE and is_message(ct.name)):
         return cel.Type(ct.name)
     if ct.kind == Kind.OPTIONAL:
-        return cel.Type.AbstractType("optional_type", [_engine_type(ct.element)])
+        return cel.Type.AbstractType("optional_type", params or [cel.Type.DYN])
     if ct.kind == Kind.TYPE:
-        return cel.Type.Type(_engine_type(ct.element))
+        return cel.Type.Type(params[0] if params else cel.Type.DYN)
     if ct.kind == Kind.OPAQUE:
-        return cel.Type.AbstractType(ct.name, [_engine_type(p) for p in ct.params])
+        return cel.Type.AbstractType(ct.name, params)
     return cel.Type.DYN

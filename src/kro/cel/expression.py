@@ -21,6 +21,7 @@ from google.protobuf import json_format
 from google.protobuf import message as proto_message
 
 from kro.cel import catalog
+from kro.cel.coercion import Plan, coerce, plan_for
 from kro.cel.errors import EvaluationError, LimitError
 from kro.cel.status import parse_status
 from kro.cel.types import CelType
@@ -32,41 +33,54 @@ Trie = dict[str, "Trie | None"]
 @dataclass(frozen=True)
 class Projection:
     """For each variable an expression reads: ``None`` (pass it whole) or the trie of the field
-    paths it selects."""
+    paths it selects, and where ints must become floats (:mod:`kro.cel.coercion`)."""
 
-    roots: tuple[tuple[str, Trie | None], ...]
+    roots: tuple[tuple[str, Trie | None, Plan | str | None], ...]
 
     @staticmethod
-    def of(field_paths: frozenset[tuple[str, ...]]) -> Projection:
-        tries: dict[str, Trie | None] = {}
-        for path in sorted(field_paths, key=len):
-            root, rest = path[0], path[1:]
-            if root in tries and tries[root] is None:
-                continue
-            if not rest:
-                tries[root] = None
-                continue
-            node = tries.setdefault(root, {})
-            for i, name in enumerate(rest):
-                assert node is not None
-                last = i == len(rest) - 1
-                if name in node and node[name] is None:
-                    break
-                if last:
-                    node[name] = None
-                else:
-                    node = node.setdefault(name, {})
-        return Projection(tuple(sorted(tries.items())))
+    def of(
+        field_paths: frozenset[tuple[str, ...]], types: Mapping[str, CelType], *, memo: dict[int, Any]
+    ) -> Projection:
+        tries = _tries(field_paths)
+        return Projection(
+            tuple(
+                (root, trie, plan_for(types[root], trie, memo=memo) if root in types else None)
+                for root, trie in sorted(tries.items())
+            )
+        )
 
     def bind(self, bindings: Mapping[str, Any], source: str) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for root, trie in self.roots:
+        for root, trie, plan in self.roots:
             try:
                 value = bindings[root]
             except KeyError:
                 raise EvaluationError(f"no value for {root!r} yet", expression=source, pending=True) from None
-            data[root] = value if trie is None else _cut(value, trie)
+            if trie is not None:
+                value = _cut(value, trie)
+            data[root] = value if plan is None else coerce(value, plan)
         return data
+
+
+def _tries(field_paths: frozenset[tuple[str, ...]]) -> dict[str, Trie | None]:
+    tries: dict[str, Trie | None] = {}
+    for path in sorted(field_paths, key=len):  # shorter first: a whole value absorbs its parts
+        root, rest = path[0], path[1:]
+        if root in tries and tries[root] is None:
+            continue
+        if not rest:
+            tries[root] = None
+            continue
+        node = tries.setdefault(root, {})
+        for i, name in enumerate(rest):
+            assert node is not None
+            if name in node and node[name] is None:
+                break
+            if i == len(rest) - 1:
+                node[name] = None
+            else:
+                node = node.setdefault(name, {})
+    return tries
 
 
 def _cut(value: Any, trie: Trie) -> Any:

@@ -23,6 +23,8 @@ followed by the path of the first place the shape was seen.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from kro.cel import types as t
 from kro.cel.types import INT_OR_STRING, PRESERVE, CelType, Kind
 
 MAX_DEPTH = 48
+_FINGERPRINT_DEPTH = 200
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _F = descriptor_pb2.FieldDescriptorProto
 _MAX_FIELDS = 18_000  # field numbers 19000-19999 are reserved by protobuf
@@ -89,9 +92,10 @@ class MessageTypes:
         for extra in extra_files:
             self.pool.Add(extra)
         self._schemas: dict[str, Mapping[str, Any]] = {}
-        self._by_shape: dict[tuple[tuple[str, _Field], ...], str] = {}
+        self._by_shape: dict[tuple[Any, ...], str] = {}
         self._files: list[str] = []
         self._pending: descriptor_pb2.FileDescriptorProto | None = None
+        self._digests: dict[int, str | None] = {}
 
     def schema_of(self, name: str) -> Mapping[str, Any] | None:
         """The OpenAPI schema the message type ``name`` was built from."""
@@ -101,11 +105,13 @@ class MessageTypes:
         """``ct`` with every object type given a message type of this pool (built as needed); an
         object whose schema cannot be a message becomes ``map(string, dyn)``."""
         self._pending = None
+        self._digests = {}
         try:
             resolved = self._resolve(ct, hint, 0)
             self._flush()
         finally:
             self._pending = None
+            self._digests = {}
         return resolved
 
     def _resolve(self, ct: CelType, hint: str, depth: int) -> CelType:
@@ -150,14 +156,19 @@ class MessageTypes:
             (str(name), self._field(sub if isinstance(sub, Mapping) else {}, f"{path}_{name}", depth + 1))
             for name, sub in props.items()
         )
-        existing = self._by_shape.get(fields)
+        # The schema goes with the type (an object result's OpenAPI is its schema): shapes are shared
+        # only when their schemas agree on everything but descriptions.
+        digest = _fingerprint(schema, self._digests)
+        key = (fields, digest)
+        existing = self._by_shape.get(key) if digest is not None else None
         if existing is not None:
             return existing
         name = self._unique(path)
         msg = self._file().message_type.add(name=name)
         for number, (fname, spec) in enumerate(fields, start=1):
             _add_field(msg, name, fname, number, spec)
-        self._by_shape[fields] = name
+        if digest is not None:
+            self._by_shape[key] = name
         self._schemas[name] = schema
         return name
 
@@ -201,6 +212,26 @@ class MessageTypes:
         except KeyError:
             return False
         return True
+
+
+def _fingerprint(node: Any, memo: dict[int, str | None], depth: int = 0) -> str | None:
+    """A digest of ``node`` without its ``description`` fields, built bottom-up (``memo``: digests
+    by node identity, valid while the nodes are alive) so each part of a schema is read once.
+    ``None`` for a schema nested too deep to compare, which then shares its type with nothing."""
+    if not isinstance(node, Mapping | list):
+        return json.dumps(node, default=str)
+    if id(node) in memo:
+        return memo[id(node)]
+    if depth > _FINGERPRINT_DEPTH:
+        return None
+    items = node.items() if isinstance(node, Mapping) else enumerate(node)
+    body = {str(k): _fingerprint(v, memo, depth + 1) for k, v in items if k != "description"}
+    digest = None
+    if None not in body.values():
+        text = json.dumps([isinstance(node, list), body], sort_keys=True)
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    memo[id(node)] = digest
+    return digest
 
 
 def _nested_container(element: _Field) -> str:

@@ -41,6 +41,7 @@ _CODES = frozenset(
 _TRAILER = re.compile(r"\s*\[[A-Z_]+\]\s*$")
 _ISSUE = re.compile(r"^ERROR: [^:\n]*:(-?\d+):(-?\d+): (.*)$")
 _UNDECLARED = re.compile(r"^undeclared reference to '([^']+)'")
+_UNDEFINED_FIELD = re.compile(r"^undefined field '([^']+)'")
 
 # Evaluation failures that mean "the data is not there yet". NOT_FOUND is the engine's code for a
 # missing map key or message field; index errors and unbound variables carry the generic UNKNOWN
@@ -83,6 +84,12 @@ class Issue:
         """The name of an ``undeclared reference`` (the checker's wording for both unknown
         variables and unknown functions), else ``None``."""
         m = _UNDECLARED.match(self.message)
+        return m.group(1) if m else None
+
+    @property
+    def undefined_field(self) -> str | None:
+        """The field name of an ``undefined field`` report (a selection the type lacks)."""
+        m = _UNDEFINED_FIELD.match(self.message)
         return m.group(1) if m else None
 
 

@@ -6,6 +6,7 @@ and endpoints shut down."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -40,20 +41,53 @@ def configure_logging(fmt: str, level: str) -> None:
 
 
 @click.command(name="controller")
-@click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config).")
+@click.option(
+    "--kubeconfig",
+    type=click.Path(dir_okay=False),
+    help="Kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config).",
+)
 @click.option("--context", help="The kubeconfig context to use.")
 @click.option("--leader-elect", is_flag=True, help="Run only while holding the controller.kro.run lease.")
 @click.option("--leader-election-namespace", default="kro-system", show_default=True)
-@click.option("--metrics-bind-address", default=":8078", show_default=True, help="HOST:PORT for /metrics; 0 disables.")
-@click.option("--health-probe-bind-address", default=":8079", show_default=True, help="HOST:PORT for /healthz and /readyz; 0 disables.")
-@click.option("--allow-crd-deletion", is_flag=True, help="Delete an RGD's CRD (and so its instances) with the RGD.")
+@click.option(
+    "--metrics-bind-address", default=":8078", show_default=True, help="HOST:PORT for /metrics; 0 disables."
+)
+@click.option(
+    "--health-probe-bind-address",
+    default=":8079",
+    show_default=True,
+    help="HOST:PORT for /healthz and /readyz; 0 disables.",
+)
+@click.option(
+    "--allow-crd-deletion", is_flag=True, help="Delete an RGD's CRD (and so its instances) with the RGD."
+)
 @click.option("--log-format", type=click.Choice(["json", "text"]), default="text", show_default=True)
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True)
-@click.option("--concurrent-reconciles", type=click.IntRange(1, 256), default=1, show_default=True, help="Workers draining the shared work queue.")
-@click.option("--client-qps", type=float, default=100.0, show_default=True, help="API requests per second (token bucket).")
+@click.option(
+    "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True
+)
+@click.option(
+    "--concurrent-reconciles",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Workers draining the shared work queue.",
+)
+@click.option(
+    "--client-qps",
+    type=float,
+    default=100.0,
+    show_default=True,
+    help="API requests per second (token bucket).",
+)
 @click.option("--client-burst", type=int, default=150, show_default=True, help="API request burst.")
-@click.option("--instance-requeue-interval", type=float, default=3.0, show_default=True, help="Seconds between looks at a converging instance.")
-def controller(  # noqa: PLR0913 - one parameter per flag
+@click.option(
+    "--instance-requeue-interval",
+    type=float,
+    default=3.0,
+    show_default=True,
+    help="Seconds between looks at a converging instance.",
+)
+def controller(
     kubeconfig: str | None,
     context: str | None,
     leader_elect: bool,
@@ -81,13 +115,15 @@ def controller(  # noqa: PLR0913 - one parameter per flag
         concurrent_reconciles=concurrent_reconciles,
         requeue_interval=instance_requeue_interval,
     )
-    try:
-        asyncio.run(_main(settings, kubeconfig=kubeconfig, context=context, qps=client_qps, burst=client_burst))
-    except KeyboardInterrupt:
-        pass
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            _main(settings, kubeconfig=kubeconfig, context=context, qps=client_qps, burst=client_burst)
+        )
 
 
-async def _main(settings: Any, *, kubeconfig: str | None, context: str | None, qps: float, burst: int) -> None:
+async def _main(
+    settings: Any, *, kubeconfig: str | None, context: str | None, qps: float, burst: int
+) -> None:
     from kro.controller.app import run_controller
     from kro.kube import KubeClient
     from kro.kube.config import ClusterConfig

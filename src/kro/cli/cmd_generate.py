@@ -24,7 +24,9 @@ def generate() -> None:
 @click.option("-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True),
               help=FILES_HELP)  # fmt: skip
 @click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
-@click.option("--name", "names", multiple=True, help="Only the CRD of this RGD (by metadata.name). Repeatable.")
+@click.option(
+    "--name", "names", multiple=True, help="Only the CRD of this RGD (by metadata.name). Repeatable."
+)
 def crd(files: tuple[str, ...], output: str, names: tuple[str, ...]) -> None:
     """Print the CRD of each RGD in the files (several are separated by ---)."""
     err = Console(stderr=True, highlight=False)

@@ -41,7 +41,9 @@ def graph(ctx: click.Context, files: tuple[str, ...], fmt: str, name: str | None
     results = ws.compile()
     chosen = [r for r in results if name is None or r.name == name]
     if not chosen:
-        raise click.UsageError("no ResourceGraphDefinition " + (f"named {name!r} " if name else "") + "in the files")
+        raise click.UsageError(
+            "no ResourceGraphDefinition " + (f"named {name!r} " if name else "") + "in the files"
+        )
     if len(chosen) > 1:
         raise click.UsageError("the files hold several RGDs: choose one with --name "
                                + "(" + ", ".join(r.name for r in chosen) + ")")  # fmt: skip

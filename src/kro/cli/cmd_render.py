@@ -9,14 +9,15 @@ readiness and status-derived fields resolvable.
 from __future__ import annotations
 
 import sys
+
 import click
 import yaml
 from rich.console import Console
 
+from kro.cli import rendering
 from kro.cli.cmd_validate import FILES_HELP
 from kro.cli.loader import LoadError, load_files
 from kro.cli.output import print_diagnostics
-from kro.cli import rendering
 from kro.cli.rendering import Rendered
 from kro.cli.rgdfiles import all_diagnostics, expand, load_workspace
 
@@ -55,7 +56,6 @@ def render(files: tuple[str, ...], instance_file: str, observed_dir: str | None)
             raise click.UsageError(f"no RGD in the files defines {kind} ({api_version})")
         out.extend(_document(r) for r in rendering.render(graph, inst.data, observed))
     click.echo("".join(out), nl=False)
-
 
 
 def _document(r: Rendered) -> str:

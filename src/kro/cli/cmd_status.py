@@ -84,6 +84,74 @@ def _node_line(graph: Graph, node_id: str, plan: Plan | None) -> str:
     return line
 
 
+class StatusReadError(Exception):
+    """The instance, its RGD or the cluster could not be read."""
+
+
+def _matches_kind(rgd: Mapping[str, Any], kind: str) -> bool:
+    schema = (rgd.get("spec") or {}).get("schema") or {}
+    wanted = kind.lower()
+    name = str(schema.get("kind", ""))
+    return wanted in (
+        name.lower(),
+        name.lower() + "s",
+        str((rgd.get("metadata") or {}).get("name", "")).lower(),
+    )
+
+
+async def read_status(
+    kind: str, name: str, *, namespace: str, kubeconfig: str | None, context: str | None
+) -> tuple[Graph, dict[str, Any], Plan]:
+    from kro.api import KRO_API_VERSION, RGD_PLURAL, split_api_version
+    from kro.api.keys import Labels
+    from kro.api.refs import GVR
+    from kro.graph.builder import compile_rgd
+    from kro.graph.errors import CompileFailed
+    from kro.kube import ClusterConfig, KubeClient
+    from kro.kube.errors import KubeError, NotFound
+    from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
+    from kro.runtime import Snapshot, plan_instance
+
+    group, version = split_api_version(KRO_API_VERSION)
+    try:
+        config = ClusterConfig.load(kubeconfig, context=context)
+        async with KubeClient(config) as client:
+            rgds = (await client.list_all(GVR(group, version, RGD_PLURAL)))["items"]
+            rgd = next((r for r in rgds if _matches_kind(r, kind)), None)
+            if rgd is None:
+                raise StatusReadError(f"no ResourceGraphDefinition defines the kind {kind!r}")
+            crds = (await client.list_all(GVR("apiextensions.k8s.io", "v1", "customresourcedefinitions")))[
+                "items"
+            ]
+            try:
+                graph = compile_rgd(rgd, resolver=ChainResolver([CRDResolver(crds), BuiltinResolver()]))
+            except CompileFailed as e:
+                raise StatusReadError(f"RGD {rgd['metadata']['name']} does not compile: {e}") from e
+            gvk = graph.instance_gvk
+            ns = namespace if graph.instance_namespaced else None
+            try:
+                inst = await client.get(
+                    GVR(gvk.group, gvk.version, graph.instance_plural), name, namespace=ns
+                )
+            except NotFound as e:
+                raise StatusReadError(f"{gvk.kind} {name} not found") from e
+            objects: list[dict[str, Any]] = []
+            seen: set[GVR] = set()
+            for node in graph.nodes.values():
+                gvr = GVR(node.gvk.group, node.gvk.version, node.plural)
+                if gvr in seen:
+                    continue
+                seen.add(gvr)
+                selector = (
+                    None if node.is_external else {Labels.INSTANCE_ID: str(inst["metadata"].get("uid", ""))}
+                )
+                objects.extend((await client.list_all(gvr, label_selector=selector))["items"])
+    except KubeError as e:
+        raise StatusReadError(str(e)) from e
+    plan = plan_instance(graph, inst, Snapshot(objects), kro_version="status")
+    return graph, inst, plan
+
+
 @click.command(name="status")
 @click.argument("target")
 @click.option("-n", "--namespace", default="default", show_default=True, help="The instance's namespace.")
@@ -94,8 +162,6 @@ def status(target: str, namespace: str, kubeconfig: str | None, context: str | N
     kind, sep, name = target.partition("/")
     if not sep or not kind or not name:
         raise click.UsageError("TARGET must be KIND/NAME, e.g. redis/session-cache")
-    from kro.cli.statusread import StatusReadError, read_status
-
     try:
         graph, instance, plan = asyncio.run(
             read_status(kind, name, namespace=namespace, kubeconfig=kubeconfig, context=context)

@@ -18,7 +18,9 @@ from kro.cli.output import diagnostics_json, print_diagnostics
 from kro.cli.rgdfiles import all_diagnostics, load_workspace
 from kro.graph.chaining import CompileResult
 
-FILES_HELP = "RGD file (YAML, may hold several documents; CRDs in it teach the compiler their kinds). Repeatable."
+FILES_HELP = (
+    "RGD file (YAML, may hold several documents; CRDs in it teach the compiler their kinds). Repeatable."
+)
 
 
 @click.command(name="validate")

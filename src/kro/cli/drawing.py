@@ -120,7 +120,9 @@ def _svg_node(node: Node, x: int, y: int) -> list[str]:
     dash = ' stroke-dasharray="6 4"' if node.include_when else ""
     parts = []
     if node.is_collection:  # a stacked card behind the node
-        parts.append(f'<rect x="{x + 6}" y="{y - 6}" width="{_W}" height="{_H}" fill="#f4f4f4" stroke="#666"{dash}/>')
+        parts.append(
+            f'<rect x="{x + 6}" y="{y - 6}" width="{_W}" height="{_H}" fill="#f4f4f4" stroke="#666"{dash}/>'
+        )
     if node.is_external:
         s = 12
         points = f"{x + s},{y} {x + _W},{y} {x + _W - s},{y + _H} {x},{y + _H}"

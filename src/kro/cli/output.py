@@ -41,4 +41,6 @@ def print_diagnostics(
                 console.print(f"[dim]{pad[: len(gutter)]}[/dim]{pad[len(gutter):]}[bold red]^[/bold red]",
                               highlight=False, soft_wrap=True)  # fmt: skip
         elif d.expression:
-            console.print(f"      [dim]expression:[/dim] {escape(d.expression)}", highlight=False, soft_wrap=True)
+            console.print(
+                f"      [dim]expression:[/dim] {escape(d.expression)}", highlight=False, soft_wrap=True
+            )

@@ -69,7 +69,9 @@ def instance_with_defaults(graph: Graph, instance: Mapping[str, Any]) -> dict[st
     return out
 
 
-def render(graph: Graph, instance: Mapping[str, Any], observed: Sequence[Mapping[str, Any]] = ()) -> list[Rendered]:
+def render(
+    graph: Graph, instance: Mapping[str, Any], observed: Sequence[Mapping[str, Any]] = ()
+) -> list[Rendered]:
     inst = instance_with_defaults(graph, instance)
     state = _State({"schema": inst})
     out: list[Rendered] = []
@@ -91,7 +93,9 @@ def _render_node(
             state.excluded.add(node.id)
             return [Rendered(node, None, [f"excluded: includeWhen ${{{expr.source}}} is false"])]
         if problem is not None:
-            return [Rendered(node, None, [f"includeWhen ${{{expr.source}}} cannot be decided yet: {problem}"])]
+            return [
+                Rendered(node, None, [f"includeWhen ${{{expr.source}}} cannot be decided yet: {problem}"])
+            ]
     notes = []
     waiting = sorted(d for d in node.dependencies if d not in state.ready)
     if waiting:
@@ -105,13 +109,21 @@ def _render_node(
 
 
 def _render_collection(
-    node: Node, inst: Mapping[str, Any], observed: Sequence[Mapping[str, Any]], state: _State, notes: list[str]
+    node: Node,
+    inst: Mapping[str, Any],
+    observed: Sequence[Mapping[str, Any]],
+    state: _State,
+    notes: list[str],
 ) -> list[Rendered]:
     dims: list[list[Any]] = []
     for dim in node.for_each:
         value, problem = _evaluate(dim.expression, state.bindings)
         if problem is not None or not isinstance(value, list):
-            return [Rendered(node, None, [*notes, f"forEach {dim.name} cannot be expanded yet: {problem or value!r}"])]
+            return [
+                Rendered(
+                    node, None, [*notes, f"forEach {dim.name} cannot be expanded yet: {problem or value!r}"]
+                )
+            ]
         dims.append(value)
     combos = list(itertools.product(*dims))
     if not combos:
@@ -175,7 +187,9 @@ def _bind(node: Node, items: list[Rendered], observed: Sequence[Mapping[str, Any
         state.ready.add(node.id)
 
 
-def _find(node: Node, manifest: Mapping[str, Any], observed: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+def _find(
+    node: Node, manifest: Mapping[str, Any], observed: Sequence[Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
     name = (manifest.get("metadata") or {}).get("name")
     for obj in observed:
         if obj.get("kind") == node.gvk.kind and (obj.get("metadata") or {}).get("name") == name:

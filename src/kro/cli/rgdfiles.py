@@ -30,9 +30,7 @@ class Workspace:
 
     def compile(self) -> list[CompileResult]:
         resolver = ChainResolver([CRDResolver(d.data for d in self.crds), BuiltinResolver()])
-        return compile_many(
-            [RGDSource(d.data, d.positions, d.file) for d in self.rgds], resolver=resolver
-        )
+        return compile_many([RGDSource(d.data, d.positions, d.file) for d in self.rgds], resolver=resolver)
 
 
 def expand(paths: Sequence[str]) -> list[Path]:

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 
 from kro import __version__
 from kro.controller import web
-from kro.controller.crds import CRDS
+from kro.controller.crds import CRDS, install_rgd_crd
 from kro.controller.events import EventRecorder
 from kro.controller.instance_controller import InstanceSettings
 from kro.controller.kubeports import KubeInformers, KubeWriter, LeaderElector
@@ -59,10 +59,13 @@ def _now() -> str:
 class Controller:
     """The running pieces, exposed for ``kro dev`` and tests (``metrics``, ``manager``, ``ready``)."""
 
-    def __init__(self, settings: ControllerSettings, *, client: Any, registry: CollectorRegistry | None = None) -> None:
+    def __init__(
+        self, settings: ControllerSettings, *, client: Any, registry: CollectorRegistry | None = None
+    ) -> None:
         self.settings = settings
         self.metrics = Metrics(registry or CollectorRegistry())
         writer = KubeWriter(client)
+        self._writer = writer
         self.client = client
         self.manager = Manager(
             informers=KubeInformers(client),
@@ -97,6 +100,7 @@ class Controller:
 
     async def start(self) -> None:
         """Watch CRDs (schemas for the compiler, and a changed CRD re-queues RGDs) and RGDs."""
+        await install_rgd_crd(self._writer)
         await self.manager.watch(CRDS, owner="kro")
         rgds = self.rgds
 

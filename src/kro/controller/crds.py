@@ -6,10 +6,12 @@ schema changes that would break stored instances unless the RGD carries
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kro.api.crdgen import rgd_crd
 from kro.api.keys import Annotations, Labels
 from kro.api.refs import GVR
 from kro.controller.ports import Writer
@@ -102,3 +104,21 @@ async def delete_crd_if_owned(writer: Writer, crd_name: str, rgd_name: str) -> b
         return False
     await writer.delete(CRDS, crd_name, uid=str(current["metadata"].get("uid", "")))
     return True
+
+
+async def install_rgd_crd(writer: Writer, *, attempts: int = 100, interval: float = 0.1) -> None:
+    """Create the ResourceGraphDefinition CRD when the cluster lacks it (``kro dev``, a fresh
+    cluster), and wait until it is established. An existing one is left as it is: installing and
+    upgrading it is the install manifests' job."""
+    body = rgd_crd()
+    name = str(body["metadata"]["name"])
+    try:
+        current = await writer.get(CRDS, name)
+    except NotFound:
+        current = await writer.create(CRDS, body)
+    for _ in range(attempts):
+        if established(current):
+            return
+        await asyncio.sleep(interval)
+        current = await writer.get(CRDS, name)
+    raise TimeoutError(f"CustomResourceDefinition {name} was not established")

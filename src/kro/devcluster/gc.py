@@ -31,7 +31,13 @@ from typing import Any, Literal, cast
 
 from kro.devcluster import errors
 from kro.devcluster.cluster import Cluster
-from kro.devcluster.objects import FOREGROUND_FINALIZER, ORPHAN_FINALIZER, DeleteOptions, ObjectService
+from kro.devcluster.objects import (
+    FOREGROUND_FINALIZER,
+    ORPHAN_FINALIZER,
+    DeleteOptions,
+    ObjectService,
+    WriteOptions,
+)
 from kro.devcluster.registry import Registry, ResourceType
 from kro.devcluster.storage import Object, TooOldError, Watcher, WatchEvent, clone
 
@@ -41,6 +47,7 @@ Key = tuple[str, str, str]  # (storage key, namespace, name)
 OwnerState = Literal["solid", "dangling", "waiting", "unknown"]
 Task = tuple[Literal["attempt", "foreground", "orphan"], Key]
 _RETRIES = 5
+MANAGER = "kube-controller-manager"  # the field manager the real collector writes as
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,8 @@ class GarbageCollector:
                     await self._work(task)
                 except errors.ApiError as e:
                     log.info("garbage collection of %s/%s/%s: %s", *task[1], e)
+                except Exception:  # one malformed object must not stop collection of the others
+                    log.exception("garbage collection of %s/%s/%s failed", *task[1])
                 continue
             if watcher.closed:
                 return
@@ -294,7 +303,7 @@ class GarbageCollector:
             if updated is None:
                 return
             try:
-                await self._objects.update(rt, key[1], key[2], updated)
+                await self._objects.update(rt, key[1], key[2], updated, WriteOptions(manager=MANAGER))
                 return
             except errors.NotFound:
                 return

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kro.api.refs import GVK
 from kro.cel.types import DYN, CelType
 from kro.graph.celenv import TypedEnv, object_type
 from kro.graph.crd import build_crd
@@ -46,12 +47,13 @@ from kro.graph.validation import (
     check_external_ref_shape,
     check_for_each_shape,
     check_ids,
-    valid_id,
     check_template_shape,
+    valid_id,
 )
 from kro.openapi import SchemaResolver
 
 DEFAULT_KRO_VERSION = "v0.9.3"
+CRD_GVK = GVK("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
 EACH = "each"
 
 
@@ -147,8 +149,10 @@ def _compile_resource(
     r: ResourceSpec, kind: ChildKind | None, env: TypedEnv, report: Reporter
 ) -> CompiledResource:
     out = CompiledResource()
-    ctx = ResourceContext(r, kind.schema if kind else None, kind.label if kind else "", report,
-                          frozenset(n for n, _ in r.for_each))  # fmt: skip
+    ctx = ResourceContext(
+        r, kind.schema if kind else None, kind.label if kind else "", report, frozenset(n for n, _ in r.for_each),
+        metadata_only=kind is not None and kind.gvk == CRD_GVK,
+    )  # fmt: skip
     scoped = compile_for_each(env, ctx, out) if r.for_each and r.template is not None else env
     # an externalRef's metadata is matched schemaless: it only names the object
     compile_fields(scoped, r.body, ctx, out, schemaless=r.template is None)
@@ -211,4 +215,3 @@ def _node(r: ResourceSpec, kind: ChildKind, compiled: CompiledResource, deps: fr
         for_each=tuple(compiled.for_each),
         external_selector=selector,
     )
-

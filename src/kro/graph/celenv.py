@@ -41,7 +41,11 @@ class Checked:
 
 class TypedEnv:
     def __init__(
-        self, variables: Mapping[str, Declaration], *, allow_runtime: bool = False, _env: CELEnvironment | None = None
+        self,
+        variables: Mapping[str, Declaration],
+        *,
+        allow_runtime: bool = False,
+        _env: CELEnvironment | None = None,
     ) -> None:
         self._env = _env if _env is not None else CELEnvironment(variables)
         self._declarations = dict(variables)
@@ -77,7 +81,9 @@ class TypedEnv:
             at = runtime_offset(source)
             if at is not None:
                 raise CompileError(
-                    "runtime.* functions are only available in status.conditions", expression=source, column=at
+                    "runtime.* functions are only available in status.conditions",
+                    expression=source,
+                    column=at,
                 )
         return Checked(self._env.compile(source))
 
@@ -155,4 +161,3 @@ class _RuntimeEnv(TypedEnv):
             exts = [*standard_extensions(), *condition_extensions()]
             self._with_runtime = CELEnvironment(self._declarations, extensions=exts)
         return Checked(self._with_runtime.compile(source))
-

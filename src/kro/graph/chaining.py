@@ -104,7 +104,11 @@ def _used_gvks(doc: Mapping[str, Any]) -> set[GVK]:
     out: set[GVK] = set()
     for r in resources if isinstance(resources, list) else []:
         body = (r.get("template") or r.get("externalRef")) if isinstance(r, Mapping) else None
-        if isinstance(body, Mapping) and isinstance(body.get("apiVersion"), str) and isinstance(body.get("kind"), str):
+        if (
+            isinstance(body, Mapping)
+            and isinstance(body.get("apiVersion"), str)
+            and isinstance(body.get("kind"), str)
+        ):
             out.add(GVK.from_api_version(body["apiVersion"], body["kind"]))
     return out
 

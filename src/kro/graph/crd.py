@@ -11,7 +11,9 @@ from kro.graph.status import CompiledStatus
 from kro.schema import SchemaError, crd_from_rgd_schema
 
 
-def build_crd(doc: RGDDocument, status: CompiledStatus, *, report: Reporter, kro_version: str) -> dict[str, Any]:
+def build_crd(
+    doc: RGDDocument, status: CompiledStatus, *, report: Reporter, kro_version: str
+) -> dict[str, Any]:
     """The CRD, or ``{}`` after reporting why it cannot be generated."""
     try:
         return crd_from_rgd_schema(

@@ -152,7 +152,9 @@ def _read_for_each(value: Any, path: FieldPath, rid: str, report: Reporter) -> t
             continue
         ((name, expr),) = entry.items()
         if not isinstance(name, str) or not isinstance(expr, str):
-            report.error((*path, i), "a forEach entry maps an iterator name to a '${...}' string", resource=rid)
+            report.error(
+                (*path, i), "a forEach entry maps an iterator name to a '${...}' string", resource=rid
+            )
             continue
         out.append((name, expr))
     return tuple(out)

@@ -46,6 +46,9 @@ class ResourceContext:
     kind_label: str
     report: Reporter
     iterators: frozenset[str] = frozenset()
+    metadata_only: bool = False
+    """CustomResourceDefinition templates may compute ``metadata`` only: the API server has to be
+    able to read a CRD's schema without evaluating anything."""
 
 
 def compile_expression(
@@ -133,7 +136,12 @@ def _compile_dimension(
 
 
 def compile_fields(
-    env: TypedEnv, body: Mapping[str, Any], ctx: ResourceContext, out: CompiledResource, *, schemaless: bool = False
+    env: TypedEnv,
+    body: Mapping[str, Any],
+    ctx: ResourceContext,
+    out: CompiledResource,
+    *,
+    schemaless: bool = False,
 ) -> None:
     """Every ``${...}`` of the template (or externalRef), typed against the child's schema."""
     base = (*ctx.spec.path, ctx.spec.body_key)
@@ -141,6 +149,11 @@ def compile_fields(
         if not isinstance(found, ExpressionField):
             ctx.report.error((*base, *found.path), found.message, resource=ctx.spec.id, expression=found.source,
                              offset=found.offset)  # fmt: skip
+            continue
+        if ctx.metadata_only and found.path[:1] != ("metadata",):
+            ctx.report.error((*base, *found.path), "a CustomResourceDefinition template may use expressions only "
+                             "under metadata", resource=ctx.spec.id, expression=found.parsed.source)  # fmt: skip
+            out.failed.add(found.path)
             continue
         target = None if schemaless or ctx.schema is None else schema_at(ctx.schema, found.path)
         if ctx.schema is not None and not schemaless and target is None:
@@ -165,7 +178,9 @@ def _compile_field(
             return None
         fits, why = celenv.assignable(checked, target) if target is not None else (True, "")
         if not fits and target is not None:
-            detail = why or f"the expression is {celenv.type_name(checked)} but the field is {field_type(target)}"
+            detail = (
+                why or f"the expression is {celenv.type_name(checked)} but the field is {field_type(target)}"
+            )
             ctx.report.error(
                 doc_path,
                 f"type mismatch: {detail}",

@@ -109,7 +109,9 @@ def field_names(schema: Mapping[str, Any]) -> list[str]:
 
 def suggestion(key: str, schema: Mapping[str, Any]) -> str:
     names = field_names(schema)
-    close = [n for n in names if n.lower() == key.lower()] or difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    close = [n for n in names if n.lower() == key.lower()] or difflib.get_close_matches(
+        key, names, n=1, cutoff=0.6
+    )
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

@@ -64,4 +64,6 @@ def read_instance_kind(schema: Mapping[str, Any], report: Reporter) -> InstanceK
     if not isinstance(version, str) or not VERSION_PATTERN.match(version):
         return None
     group = schema.get("group") or KRO_GROUP
-    return InstanceKind(GVK(str(group), version, kind), schema.get("scope", "Namespaced") != "Cluster", spec_schema)
+    return InstanceKind(
+        GVK(str(group), version, kind), schema.get("scope", "Namespaced") != "Cluster", spec_schema
+    )

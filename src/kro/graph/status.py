@@ -28,9 +28,7 @@ class CompiledStatus:
     references: set[str] = field(default_factory=set)
 
 
-def compile_status(
-    raw: Any, env: TypedEnv, *, conditions_env: TypedEnv, report: Reporter
-) -> CompiledStatus:
+def compile_status(raw: Any, env: TypedEnv, *, conditions_env: TypedEnv, report: Reporter) -> CompiledStatus:
     out = CompiledStatus()
     if raw is None:
         return out
@@ -103,7 +101,9 @@ def _compile_conditions(entries: list[Any], env: TypedEnv, ctx: ResourceContext,
     for i, entry in enumerate(entries):
         path = (*STATUS_PATH, CONDITIONS, i)
         if not isinstance(entry, str):
-            ctx.report.error(path, "status.conditions entries must be '${runtime.newCondition(...)}' expressions")
+            ctx.report.error(
+                path, "status.conditions entries must be '${runtime.newCondition(...)}' expressions"
+            )
             continue
         text = single_expression(entry, ctx=ctx, path=path, what="a status.conditions entry")
         if text is None:

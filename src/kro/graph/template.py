@@ -153,9 +153,7 @@ def cel_string_literal(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def walk_template(
-    value: object, path: FieldPath = ()
-) -> Iterator[ExpressionField | TemplateProblem]:
+def walk_template(value: object, path: FieldPath = ()) -> Iterator[ExpressionField | TemplateProblem]:
     """Every string holding expressions under ``value`` (depth first, document order), and every
     problem: a malformed expression, or an expression in a map key."""
     if isinstance(value, str):

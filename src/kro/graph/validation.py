@@ -59,7 +59,9 @@ def check_ids(resources: Sequence[ResourceSpec], report: Reporter) -> None:
             )
         if r.id in seen:
             report.error(
-                path, f"duplicate resource id {r.id!r} (first used by spec.resources[{seen[r.id]}])", resource=r.id
+                path,
+                f"duplicate resource id {r.id!r} (first used by spec.resources[{seen[r.id]}])",
+                resource=r.id,
             )
         else:
             seen[r.id] = r.index
@@ -76,10 +78,14 @@ def check_template_shape(r: ResourceSpec, report: Reporter) -> None:
             report.error((*path, key) if key in t else path, f"template.{key} is required", resource=r.id)
     metadata = t.get("metadata")
     if not isinstance(metadata, Mapping):
-        report.error((*path, "metadata") if "metadata" in t else path, "template.metadata is required", resource=r.id)
+        report.error(
+            (*path, "metadata") if "metadata" in t else path, "template.metadata is required", resource=r.id
+        )
         return
     if not metadata.get("name") and not metadata.get("generateName"):
-        report.error((*path, "metadata"), "template.metadata.name (or generateName) is required", resource=r.id)
+        report.error(
+            (*path, "metadata"), "template.metadata.name (or generateName) is required", resource=r.id
+        )
     _check_reserved_keys(metadata, (*path, "metadata"), r.id, report)
 
 
@@ -110,12 +116,20 @@ def check_external_ref_shape(r: ResourceSpec, report: Reporter) -> None:
         report.error(path, "externalRef.metadata is required (with a name or a selector)", resource=r.id)
         return
     if ("name" in metadata) == ("selector" in metadata):
-        report.error((*path, "metadata"), "externalRef.metadata needs exactly one of 'name' or 'selector'", resource=r.id)
+        report.error(
+            (*path, "metadata"),
+            "externalRef.metadata needs exactly one of 'name' or 'selector'",
+            resource=r.id,
+        )
     for key in metadata:
         if key not in ("name", "namespace", "selector"):
-            report.error((*path, "metadata", key), f"unknown field {key!r} in externalRef.metadata", resource=r.id)
+            report.error(
+                (*path, "metadata", key), f"unknown field {key!r} in externalRef.metadata", resource=r.id
+            )
     if "selector" in metadata and not isinstance(metadata["selector"], Mapping):
-        report.error((*path, "metadata", "selector"), "externalRef selector must be a LabelSelector", resource=r.id)
+        report.error(
+            (*path, "metadata", "selector"), "externalRef selector must be a LabelSelector", resource=r.id
+        )
     if r.for_each:
         report.error((*r.path, "forEach"), "externalRef cannot be combined with forEach", resource=r.id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 import pytest
@@ -44,7 +44,7 @@ async def sim(simserver: DevServer) -> AsyncIterator[ApiClient]:
 async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float = 8.0, what: str = "") -> T:
     """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
-    last: Any = None
+    last: T | None = None
     while asyncio.get_running_loop().time() < deadline:
         last = await check()
         if last:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from tests.integration.conftest import ApiClient
@@ -39,7 +40,7 @@ async def test_background_deletion_removes_dependents(sim: ApiClient) -> None:
     assert status == 200
     assert await gone(sim, "owner")
     for name in ("child", "middle", "grandchild"):
-        await eventually(lambda n=name: gone(sim, n), what=f"{name} to be collected")
+        await eventually(functools.partial(gone, sim, name), what=f"{name} to be collected")
 
 
 async def test_dependent_with_another_living_owner_stays_and_loses_the_dangling_reference(sim: ApiClient) -> None:

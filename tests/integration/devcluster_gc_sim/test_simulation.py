@@ -54,6 +54,27 @@ async def test_statefulset_reaches_ready_replicas_after_the_delay(sim: ApiClient
     assert pod["spec"]["nodeName"] == "kro-dev-node"
     assert pod["status"]["phase"] == "Running"
     assert pod["metadata"]["ownerReferences"][0]["kind"] == "StatefulSet"
+    writers = {(e["manager"], e.get("subresource", "")) for e in pod["metadata"]["managedFields"]}
+    assert writers == {("kube-controller-manager", ""), ("kubelet", "status")}
+
+
+async def test_foreground_deletion_of_a_statefulset_removes_its_pods_first(sim: ApiClient) -> None:
+    await sim.post(f"{APPS}/statefulsets", workload("StatefulSet", "q", replicas=1, serviceName="q"))
+
+    async def has_pod() -> bool:
+        return len(await pods(sim, "app=q")) == 1
+
+    await eventually(has_pod, what="the pod")
+    code, body = await sim.delete(f"{APPS}/statefulsets/q", {"propagationPolicy": "Foreground"})
+    assert code == 202, body
+    assert "foregroundDeletion" in body["metadata"]["finalizers"]
+
+    async def sts_gone() -> bool:
+        code, _ = await sim.get(f"{APPS}/statefulsets/q")
+        return code == 404
+
+    await eventually(sts_gone, what="the StatefulSet to go after its pod")
+    assert await pods(sim, "app=q") == []
 
 
 async def test_deployment_becomes_available_and_is_cleaned_up_with_its_children(sim: ApiClient) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cel_expr_python import cel
 
-from kro.cel import CELEnvironment, EvaluationError, LimitError, engine_extensions
+from kro.cel import CELEnvironment, CelType, EvaluationError, LimitError, engine_extensions, from_openapi
 
 STS: dict[str, Any] = {
     "apiVersion": "apps/v1",
@@ -161,3 +161,58 @@ def test_datetime_results_are_rfc3339_strings() -> None:
     parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     assert value.endswith("Z")
     assert parsed == datetime.datetime(2024, 5, 1, 8, 0, tzinfo=datetime.UTC)
+
+
+def test_checked_expression_is_the_graphs_compiled_expression(env: CELEnvironment) -> None:
+    from kro.graph.model import CompiledExpression
+
+    compiled: CompiledExpression = env.compile("schema.spec.replicas")
+    assert compiled.source == "schema.spec.replicas"
+    assert compiled.references == frozenset({"schema"})
+    assert compiled.evaluate(BINDINGS) == 2
+
+
+def test_compiling_the_same_text_twice_reuses_the_first(env: CELEnvironment) -> None:
+    assert env.compile("schema.spec.name + 'x'") is env.compile("schema.spec.name + 'x'")
+
+
+NUMBERS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "ratio": {"type": "number"},
+        "weights": {"type": "array", "items": {"type": "number"}},
+        "limits": {"type": "object", "additionalProperties": {"type": "number"}},
+        "count": {"type": "integer"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("n.ratio * 2.0", 2.0),
+        ("n.weights.map(w, w / 2.0)", [0.5, 1.25]),
+        ('n.limits["cpu"] + 0.5', 3.5),
+        ("n.count + 1", 5),
+        ("n", {"ratio": 1.0, "weights": [1.0, 2.5], "limits": {"cpu": 3.0}, "count": 4}),
+        ("items.map(i, i.ratio * 1.5)", [1.5]),
+    ],
+)
+def test_json_integers_in_number_fields_are_doubles(expression: str, expected: Any) -> None:
+    """``ratio: 1`` arrives as an int; the schema says number, so CEL must see a double."""
+    env = CELEnvironment(
+        {"n": NUMBERS, "items": CelType.list_of(from_openapi(NUMBERS))}, extensions=engine_extensions()
+    )
+    data = {"ratio": 1, "weights": [1, 2.5], "limits": {"cpu": 3}, "count": 4}
+    result = env.compile(expression).evaluate({"n": data, "items": [data]})
+    assert _typed(result) == _typed(expected)
+    assert data == {"ratio": 1, "weights": [1, 2.5], "limits": {"cpu": 3}, "count": 4}  # untouched
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with every scalar paired with its type, so ``1 == 1.0`` no longer holds."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)

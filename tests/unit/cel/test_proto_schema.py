@@ -105,3 +105,13 @@ def test_same_name_in_two_environments_keeps_each_type() -> None:
     assert one.compile("s.v").output_type.kind == Kind.INT
     assert two.compile("s.v").output_type.kind == Kind.STRING
     assert one.variables["s"].name == two.variables["s"].name
+
+
+def test_shapes_differing_in_validation_keep_their_own_schema() -> None:
+    loose = {"type": "object", "properties": {"v": STR}}
+    strict = {"type": "object", "required": ["v"], "properties": {"v": {"type": "string", "enum": ["a"]}}}
+    env = CELEnvironment(
+        {"a": {"type": "object", "properties": {"x": loose, "y": strict}}}, extensions=engine_extensions()
+    )
+    assert env.compile("a.x").output_type.to_openapi() == loose
+    assert env.compile("a.y").output_type.to_openapi() == strict

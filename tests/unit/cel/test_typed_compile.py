@@ -61,24 +61,35 @@ def test_type_errors_fail_at_compile_time(env: CELEnvironment, expression: str, 
 
 
 @pytest.mark.parametrize(
-    ("expression", "field", "offset"),
+    ("expression", "field", "offset", "where"),
     [
-        ("statefulset.status.readyReplica >= 1", "readyReplica", 18),
-        ("statefulset.spec.replica", "replica", 16),
-        ("service.spec.prots", "prots", 12),
-        ("config.datta", "datta", 6),
-        ("schema.spec.nmae", "nmae", 11),
-        ("pods.all(p, p.status.phse == 'Running')", "phse", 20),
+        ("statefulset.status.readyReplica >= 1", "readyReplica", 18, "statefulset.status"),
+        ("statefulset.spec.replica", "replica", 16, "statefulset.spec"),
+        ("service.spec.prots", "prots", 12, "service.spec"),
+        ("config.datta", "datta", 6, "config"),
+        ("schema.spec.nmae", "nmae", 11, "schema.spec"),
+        ("pods.all(p, p.status.phse == 'Running')", "phse", 20, "p.status"),
+        ("pods[0].spec.containers[0].imge", "imge", 26, "this object"),
     ],
 )
 def test_misspelled_fields_are_rejected_with_their_position(
-    env: CELEnvironment, expression: str, field: str, offset: int
+    env: CELEnvironment, expression: str, field: str, offset: int, where: str
 ) -> None:
     with pytest.raises(CompileError) as info:
         env.compile(expression)
-    assert f"undefined field '{field}'" in info.value.message
+    assert info.value.message == f"undefined field {field!r}: {where} has no such field"
     assert info.value.column == offset
     assert expression[offset] == "."
+
+
+def test_shared_shapes_are_reported_where_they_were_selected(env: CELEnvironment) -> None:
+    # Pods and StatefulSet templates share one PodSpec type; the error names the user's path.
+    with pytest.raises(CompileError) as info:
+        env.compile("pods.map(p, p.spec.nodeNme)")
+    assert info.value.message == "undefined field 'nodeNme': p.spec has no such field"
+    with pytest.raises(CompileError) as info:
+        env.compile("statefulset.spec.template.spec.nodeNme")
+    assert info.value.message == "undefined field 'nodeNme': statefulset.spec.template.spec has no such field"
 
 
 def test_unknown_identifier_is_reported_by_name(env: CELEnvironment) -> None:

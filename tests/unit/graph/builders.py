@@ -21,7 +21,11 @@ def rgd(
     kind: str = "Demo",
     scope: str | None = None,
 ) -> dict[str, Any]:
-    schema: dict[str, Any] = {"apiVersion": "v1alpha1", "kind": kind, "spec": spec or {"name": "string | default=x"}}
+    schema: dict[str, Any] = {
+        "apiVersion": "v1alpha1",
+        "kind": kind,
+        "spec": spec or {"name": "string | default=x"},
+    }
     if status is not None:
         schema["status"] = status
     if scope is not None:
@@ -50,7 +54,9 @@ def configmap(name: str = "${schema.metadata.name}", **data: str) -> dict[str, A
     return obj("v1", "ConfigMap", name, data=dict(data)) if data else obj("v1", "ConfigMap", name)
 
 
-def deployment(name: str = "${schema.metadata.name}", replicas: Any = 1, image: str = "nginx") -> dict[str, Any]:
+def deployment(
+    name: str = "${schema.metadata.name}", replicas: Any = 1, image: str = "nginx"
+) -> dict[str, Any]:
     return obj(
         "apps/v1",
         "Deployment",

@@ -77,7 +77,11 @@ def test_redis_status_schema_is_inferred_from_expression_types() -> None:
 
 def test_node_kinds() -> None:
     by_name = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}}
-    by_selector = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"selector": {"matchLabels": {"a": "b"}}}}
+    by_selector = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"selector": {"matchLabels": {"a": "b"}}},
+    }
     graph = compile_ok(
         rgd(
             resources=[
@@ -90,7 +94,9 @@ def test_node_kinds() -> None:
         )
     )
     nodes = graph.nodes
-    assert nodes["shared"].kind is NodeKind.EXTERNAL and nodes["shared"].template["metadata"] == {"name": "shared"}
+    assert nodes["shared"].kind is NodeKind.EXTERNAL and nodes["shared"].template["metadata"] == {
+        "name": "shared"
+    }
     assert nodes["pool"].kind is NodeKind.EXTERNAL_COLLECTION
     assert nodes["pool"].external_selector == {"matchLabels": {"a": "b"}}
     assert nodes["cms"].kind is NodeKind.COLLECTION and [d.name for d in nodes["cms"].for_each] == ["r"]
@@ -101,7 +107,7 @@ def test_node_kinds() -> None:
 def test_for_each_dependencies_and_iterator_values() -> None:
     graph = compile_ok(
         rgd(
-            spec={"regions": "[]string | default=[\"eu\"]"},
+            spec={"regions": '[]string | default=["eu"]'},
             resources=[
                 resource("base", configmap()),
                 resource(
@@ -147,7 +153,9 @@ def test_missing_positions_fall_back_to_the_nearest_ancestor() -> None:
 
 def test_compile_many_resolves_kinds_defined_by_other_rgds() -> None:
     app, db = _example("database-application"), _example("database-application", "database-rgd.yaml")
-    results = compile_many([RGDSource(app, file="app.yaml"), RGDSource(db, file="db.yaml")], resolver=RESOLVER)
+    results = compile_many(
+        [RGDSource(app, file="app.yaml"), RGDSource(db, file="db.yaml")], resolver=RESOLVER
+    )
     assert [r.name for r in results] == ["application", "database"]
     assert all(r.ok for r in results), [str(d) for r in results for d in r.diagnostics]
     graph = results[0].graph

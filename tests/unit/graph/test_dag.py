@@ -40,7 +40,9 @@ def test_unknown_dependency_raises_key_error() -> None:
 
 
 def test_waves_put_dependents_first() -> None:
-    dag = build_dag(["config", "sts", "svc", "client"], {"sts": ["config"], "svc": ["sts"], "client": ["sts"]})
+    dag = build_dag(
+        ["config", "sts", "svc", "client"], {"sts": ["config"], "svc": ["sts"], "client": ["sts"]}
+    )
     assert dag.waves() == [["svc", "client"], ["sts"], ["config"]]
 
 

@@ -37,7 +37,9 @@ def test_duplicate_ids_are_rejected() -> None:
 
 
 def test_template_and_external_ref_are_exclusive() -> None:
-    both = resource("cm", configmap(), externalRef={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+    both = resource(
+        "cm", configmap(), externalRef={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
+    )
     assert "exactly one of 'template' or 'externalRef'" in one_problem(rgd(resources=[both])).message
     neither = resource("cm")
     assert "exactly one of 'template' or 'externalRef'" in one_problem(rgd(resources=[neither])).message
@@ -81,7 +83,9 @@ def test_kro_owned_labels_and_annotations_are_rejected(field: str, key: str) -> 
     tpl = configmap()
     tpl["metadata"][field] = {key: "x"}
     d = one_problem(rgd(resources=[resource("cm", tpl)]))
-    assert d.path == f'spec.resources[0].template.metadata.{field}["{key}"]' and "prefix kro owns" in d.message
+    assert (
+        d.path == f'spec.resources[0].template.metadata.{field}["{key}"]' and "prefix kro owns" in d.message
+    )
 
 
 def test_cluster_scoped_child_must_not_set_namespace() -> None:
@@ -196,7 +200,9 @@ def test_runtime_only_in_status_conditions() -> None:
 def test_unknown_kind_says_how_to_fix_it() -> None:
     d = one_problem(rgd(resources=[resource("w", obj("example.com/v1", "Widget"))]))
     assert d.path == "spec.resources[0].template.kind"
-    assert "unknown kind 'Widget' in 'example.com/v1'; is its CRD installed? pass CRD files with -f" == d.message
+    assert (
+        d.message == "unknown kind 'Widget' in 'example.com/v1'; is its CRD installed? pass CRD files with -f"
+    )
 
 
 def test_crd_given_resolves_the_kind() -> None:
@@ -282,3 +288,15 @@ def test_every_problem_is_reported_at_once() -> None:
         status={"phase": "literal"},
     )
     assert len(messages(doc)) == 4
+
+
+def test_crd_templates_compute_only_metadata() -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "${schema.spec.name}.example.com"},
+        "spec": {"group": "${schema.spec.name}", "names": {"kind": "X", "plural": "xs"}, "scope": "Namespaced",
+                 "versions": []},
+    }  # fmt: skip
+    d = one_problem(rgd(resources=[resource("crd", crd)]))
+    assert d.path == "spec.resources[0].template.spec.group" and "only under metadata" in d.message

@@ -10,17 +10,19 @@ What an environment built with ``cel.NewEnv(extensions=extensions(), ...)`` offe
 - kro's own functions: ``random.*``, ``json.*``, ``hash.*``, ``merge`` and ``deepMerge``.
 
 :func:`status_condition_extensions` adds the ``runtime.*`` functions, which kro allows only in an
-RGD's ``status.conditions``.
+RGD's ``status.conditions``; run those expressions through :func:`quote_condition_keys` first so
+that upstream's bare keys (``runtime.newCondition({type: 'X', status: 'True'})``) work.
 
 Opaque values (quantity, URL, IP, CIDR, semver, condition) are protobuf messages declared in
 :mod:`kro.cel.library.messages`; use :func:`native_value` to turn one into plain data, and call
 :func:`register_types` on any custom descriptor pool given to ``cel.NewEnv`` (the default pool
 already has them).
 
-Engine limits that callers must respect (cel-expr-python 0.1.3): an ``optional`` value passed as an
-argument to any function of this library crashes the process (a segmentation fault inside the
-engine's argument conversion), so the environment must reject, at compile time, calls to these
-functions (:func:`function_names`) whose argument has an ``optional_type``.  Timestamps and
+Engine limits that callers must respect (cel-expr-python 0.1.3): an ``optional`` value passed to
+any function of this library, directly or as a map value, crashes the process (a segmentation
+fault inside the engine's argument conversion), so the environment must reject, at compile time,
+calls to these functions (:func:`function_names`) whose argument type contains ``optional_type``
+anywhere (``optional_type(int)``, ``map(string, optional_type(int))``, ...).  Timestamps and
 durations can be read by library functions but not returned inside ``dyn`` or ``list(dyn)``
 results, and uints come back as ints.
 """
@@ -45,6 +47,7 @@ from kro.cel.library import (
     sets,
     urls,
 )
+from kro.cel.library.condition_keys import quote_condition_keys
 from kro.cel.library.declarations import extension
 from kro.cel.library.errors import ArgumentTypeError, LibraryError
 from kro.cel.library.messages import file_descriptors, native_value, register_types
@@ -56,6 +59,7 @@ __all__ = [
     "file_descriptors",
     "function_names",
     "native_value",
+    "quote_condition_keys",
     "register_types",
     "status_condition_extensions",
 ]

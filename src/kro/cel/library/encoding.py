@@ -89,10 +89,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid literal {name}")
 
 
+def _number(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text[:40]} is out of the range of a double")
+    return value
+
+
 def unmarshal(text: str) -> Any:
     """Decode JSON text as Go's ``json.Unmarshal`` into ``any`` would (numbers are doubles)."""
     try:
-        return json.loads(text, parse_int=float, parse_constant=_reject_constant)
+        return json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as e:
         raise LibraryError(f"json.unmarshal failed to parse JSON: {e}") from None
 

@@ -87,6 +87,8 @@ def _flatten(items: list[Any], depth: int = 1) -> list[Any]:
 
 def _sort(items: list[Any]) -> list[Any]:
     keys = sort_keys("sort", items)
+    if keys is items:
+        return sorted(items)
     order = sorted(range(len(items)), key=keys.__getitem__)
     return [items[i] for i in order]
 

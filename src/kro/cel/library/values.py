@@ -9,7 +9,6 @@ that they agree with the engine's own ``==`` and ``<``.
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
@@ -74,37 +73,38 @@ def cel_equal(left: object, right: object) -> bool:
     return equality_key(left) == equality_key(right)
 
 
-def _order_class(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bytes | bytearray):
-        return "bytes"
-    if isinstance(value, datetime.datetime | datetime.timedelta):
-        return type_name(value)
-    return ""
+_ORDER_CLASSES: dict[type, str] = {
+    bool: "bool",
+    int: "number",
+    float: "number",
+    str: "string",
+    bytes: "bytes",
+    bytearray: "bytes",
+    datetime.datetime: "timestamp",
+    datetime.timedelta: "duration",
+}
 
 
-def sort_keys(function: str, items: Sequence[Any]) -> list[Any]:
+def sort_keys(function: str, items: Sequence[Any]) -> Sequence[Any]:
     """Keys to order ``items`` as CEL's ``<`` does; all items must be of one comparable kind.
 
     Numbers (int, uint, double) compare with each other; strings, bytes, bools, timestamps and
-    durations only with their own kind.  Anything else is an error naming ``function``.
+    durations only with their own kind.  Anything else is an error naming ``function``.  The
+    keys are ``items`` itself unless some need converting (bytes).
     """
-    kinds = {_order_class(item) for item in items}
+    kinds = {_ORDER_CLASSES.get(type(item), "") for item in items}
     if "" in kinds:
-        bad = next(item for item in items if _order_class(item) == "")
+        bad = next(item for item in items if type(item) not in _ORDER_CLASSES)
         raise ArgumentTypeError(f"{function}: elements of type {type_name(bad)} are not comparable")
     if len(kinds) > 1:
         raise ArgumentTypeError(
             f"{function}: elements must all be of one comparable type, got {sorted(kinds)}"
         )
-    if any(isinstance(item, float) and math.isnan(item) for item in items):
+    if kinds == {"number"} and any(item != item for item in items):
         raise LibraryError(f"{function}: NaN cannot be ordered")
-    return [bytes(item) if isinstance(item, bytearray) else item for item in items]
+    if kinds == {"bytes"}:
+        return [bytes(item) for item in items]
+    return items
 
 
 def check_int64(function: str, value: int) -> int:

@@ -18,7 +18,6 @@ annotation is kept up to date when ``kubectl`` applies an object that has it.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
@@ -37,7 +36,7 @@ from kro.devcluster.patch.managedfields import (
     set_fields,
     with_entries,
 )
-from kro.devcluster.patch.structured import locate, merge, remove
+from kro.devcluster.patch.structured import clone, locate, merge, remove
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 KUBECTL_MANAGER = "kubectl"
@@ -71,7 +70,7 @@ def server_side_apply(
     check_manager(manager)
     config = _configuration(applied, live, ignored)
     full_schema = object_schema(schema)
-    base = copy.deepcopy(dict(live)) if live is not None else {}
+    base: dict[str, Any] = clone(dict(live)) if live is not None else {}
     managers = entries_of(base)
     base.get("metadata", {}).pop("managedFields", None)
     merged: dict[str, Any] = merge(base, config, full_schema)
@@ -115,8 +114,11 @@ def _configuration(
         raise MalformedPatchError("metadata must be an object")
     if meta.get("managedFields") is not None:
         raise MalformedPatchError("metadata.managedFields must be nil")
-    config = {k: copy.deepcopy(v) for k, v in applied.items() if k not in ignored}
-    config["metadata"] = {k: copy.deepcopy(v) for k, v in meta.items() if k not in _SERVER_META}
+    config = {k: clone(v) for k, v in applied.items() if k not in ignored}
+    # With metadata ignored (a /status apply) only the object's identity is taken from it.
+    keep = ("name", "namespace") if "metadata" in ignored else None
+    config["metadata"] = {k: clone(v) for k, v in meta.items()
+                          if k not in _SERVER_META and (keep is None or k in keep)}
     return config
 
 
@@ -201,7 +203,7 @@ def _refresh_last_applied(merged: dict[str, Any], config: Mapping[str, Any]) -> 
     annotations = (merged.get("metadata") or {}).get("annotations")
     if not isinstance(annotations, dict) or LAST_APPLIED not in annotations:
         return
-    recorded = copy.deepcopy(dict(config))
+    recorded = clone(dict(config))
     recorded_annotations = (recorded.get("metadata") or {}).get("annotations")
     if isinstance(recorded_annotations, dict):
         recorded_annotations.pop(LAST_APPLIED, None)

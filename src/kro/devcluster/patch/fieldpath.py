@@ -15,6 +15,7 @@ members below it carries a ``"."`` entry; a member with nothing below it is ``{}
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -31,11 +32,22 @@ def field(name: str) -> PathElement:
 
 
 def key_element(keys: Mapping[str, Any]) -> PathElement:
-    return "k:" + _canonical({k: keys[k] for k in sorted(keys)})
+    return "k:{" + ",".join(_scalar(k) + ":" + _scalar(keys[k]) for k in sorted(keys)) + "}"
 
 
 def value_element(value: Any) -> PathElement:
-    return "v:" + _canonical(value)
+    return "v:" + _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if type(value) in (str, int, float, bool) or value is None:
+        return _scalar_json(value)
+    return _canonical(value)
+
+
+@functools.lru_cache(maxsize=8192, typed=True)  # typed: True and 1 must not share an entry
+def _scalar_json(value: str | int | float | bool | None) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _canonical(value: Any) -> str:

@@ -25,9 +25,8 @@ from kro.openapi import builtin_schemas
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _SERVER_META = ("name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
                 "selfLink", "managedFields", "clusterName")
-_STRIPPED: frozenset[Path] = frozenset(
-    {(field("apiVersion"),), (field("kind"),)} | {(field("metadata"), field(n)) for n in _SERVER_META}
-)
+_STRIPPED_TOP = frozenset({field("apiVersion"), field("kind")})
+_STRIPPED_META = frozenset(field(n) for n in _SERVER_META)
 
 
 class _Member:
@@ -69,8 +68,14 @@ def field_values(
     """
     out: dict[Path, Any] = {}
     _walk(obj, object_schema(schema), (), out, strict=strict)
-    drop = _STRIPPED | {(field(name),) for name in ignored}
-    return {p: v for p, v in out.items() if not any(p[: len(d)] == d for d in drop)}
+    top = _STRIPPED_TOP | {field(name) for name in ignored}
+    return {p: v for p, v in out.items() if not _server_owned(p, top)}
+
+
+def _server_owned(path: Path, top: frozenset[str]) -> bool:
+    if not path:
+        return False
+    return path[0] in top or (path[0] == "f:metadata" and len(path) > 1 and path[1] in _STRIPPED_META)
 
 
 def field_set(obj: Mapping[str, Any], schema: st.Schema | None, *, ignored: Collection[str] = (),
@@ -79,14 +84,14 @@ def field_set(obj: Mapping[str, Any], schema: st.Schema | None, *, ignored: Coll
 
 
 def _walk(value: Any, schema: st.Schema | None, path: Path, out: dict[Path, Any], *, strict: bool) -> None:
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         if st.map_is_atomic(schema):
             out[path] = value
             return
         for name, child in value.items():
             child_path = (*path, field(name))
             _walk(child, st.field_schema(schema, name), child_path, out, strict=strict)
-            if child is None or (isinstance(child, Mapping) and not child):
+            if child is None or (isinstance(child, dict) and not child):
                 out[child_path] = child
             elif not st.is_struct_field(schema, name):
                 out.setdefault(child_path, MEMBER)
@@ -128,12 +133,12 @@ def list_elements(
 
 def _element(item: Any, shape: st.ListShape, path: Path, index: int, *, strict: bool) -> str | None:
     if shape.kind == "set":
-        if isinstance(item, Mapping | list):
+        if isinstance(item, dict | list):
             if strict:
                 raise PatchApplyError(f"{render(path)}: element {index}: a set holds only scalars")
             return None
         return value_element(item)
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         if strict:
             raise PatchApplyError(f"{render(path)}: element {index}: expected an object")
         return None

@@ -146,8 +146,11 @@ def record_update(
     """
     check_manager(manager)
     managers = _incoming(old, new)
-    before = field_values(_strip_managed(old or {}), schema, ignored=ignored)
-    after = field_values(_strip_managed(new), schema, ignored=ignored)
+    old_content, new_content = _strip_managed(old or {}), _strip_managed(new)
+    if old is not None and old_content == new_content:
+        return with_entries(new, managers)  # nothing changed: nobody's ownership moves
+    before = field_values(old_content, schema, ignored=ignored)
+    after = field_values(new_content, schema, ignored=ignored)
     diff = compare(before, after)
     taken = diff.changed | diff.removed
     for identity, entry in list(managers.items()):
@@ -195,8 +198,9 @@ def field_manager_for(field_manager: str | None, user_agent: str | None) -> str:
 
 def ignored_fields(*, subresource: str, has_status: bool, objects: Iterable[Mapping[str, Any]] = ()) -> frozenset[str]:
     """Top-level fields a write to this endpoint does not own: ``status`` on the main resource of a
-    kind with a status subresource; everything but ``status`` (and ``metadata``) on ``/status``."""
+    kind with a status subresource; everything but ``status`` on ``/status`` (whose writes change
+    nothing else)."""
     if subresource == "status":
-        names = {k for obj in objects for k in obj}
-        return frozenset(names - {"status", "metadata", "apiVersion", "kind"})
+        names = {k for obj in objects for k in obj} | {"metadata"}
+        return frozenset(names - {"status", "apiVersion", "kind"})
     return frozenset({"status"}) if has_status else frozenset()

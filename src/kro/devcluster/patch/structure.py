@@ -39,11 +39,11 @@ def field_schema(schema: Schema | None, name: str) -> Schema | None:
     if schema is None:
         return None
     props = schema.get("properties")
-    if isinstance(props, Mapping) and name in props:
+    if isinstance(props, dict) and name in props:
         sub = props[name]
-        return sub if isinstance(sub, Mapping) else None
+        return sub if isinstance(sub, dict) else None
     extra = schema.get("additionalProperties")
-    if isinstance(extra, Mapping):
+    if isinstance(extra, dict):
         return extra
     return None
 
@@ -52,7 +52,7 @@ def item_schema(schema: Schema | None) -> Schema | None:
     if schema is None:
         return None
     items = schema.get("items")
-    return items if isinstance(items, Mapping) else None
+    return items if isinstance(items, dict) else None
 
 
 def is_struct_field(schema: Schema | None, name: str) -> bool:
@@ -60,7 +60,7 @@ def is_struct_field(schema: Schema | None, name: str) -> bool:
     if schema is None:
         return False
     props = schema.get("properties")
-    return isinstance(props, Mapping) and name in props
+    return isinstance(props, dict) and name in props
 
 
 def map_is_atomic(schema: Schema | None) -> bool:

@@ -9,8 +9,6 @@ only the live object has where they were. A ``null`` in the configuration remove
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
 from typing import Any
 
 from kro.devcluster.patch import structure as st
@@ -20,7 +18,7 @@ from kro.devcluster.patch.fieldset import list_elements
 
 def merge(live: Any, applied: Any, schema: st.Schema | None) -> Any:
     """``applied`` merged over ``live`` (neither is modified)."""
-    if isinstance(applied, Mapping) and isinstance(live, Mapping) and not st.map_is_atomic(schema):
+    if isinstance(applied, dict) and isinstance(live, dict) and not st.map_is_atomic(schema):
         out = dict(live)
         for name, value in applied.items():
             if value is None:
@@ -35,8 +33,17 @@ def merge(live: Any, applied: Any, schema: st.Schema | None) -> Any:
     return _without_nulls(applied)
 
 
+def clone(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (much faster than :func:`copy.deepcopy` for it)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
 def _without_nulls(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {k: _without_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
@@ -63,7 +70,7 @@ def _merge_lists(live: list[Any], applied: list[Any], schema: st.Schema | None) 
         if i < len(live_elements) and live_elements[i][0] in emitted:
             i += 1
         elif i < len(live_elements) and live_elements[i][0] not in applied_keys:
-            out.append(copy.deepcopy(live_elements[i][1]))
+            out.append(clone(live_elements[i][1]))
             i += 1
         elif j < len(applied_elements):
             emit_applied(*applied_elements[j])

@@ -23,7 +23,7 @@ from typing import Any
 from kro.devcluster import errors
 from kro.devcluster.cluster import Cluster
 from kro.devcluster.metadata import timestamp
-from kro.devcluster.objects import DeleteOptions
+from kro.devcluster.objects import DeleteOptions, WriteOptions
 from kro.devcluster.simulation import network
 from kro.devcluster.simulation.apps import plan_deployment, plan_replicaset
 from kro.devcluster.simulation.batch import plan_job
@@ -43,6 +43,13 @@ _OWNER_KEYS = {
     ("batch", "Job"): "jobs.batch",
 }
 _WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims"})
+# The field managers the real components write as, so managedFields read as on a real cluster.
+CONTROLLER_MANAGER = "kube-controller-manager"
+KUBELET = "kubelet"
+
+
+def _as(manager: str) -> WriteOptions:
+    return WriteOptions(manager=manager)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,8 @@ class Simulator:
                     self._mark(key)
                 except errors.ApiError as e:
                     log.info("simulation of %s/%s/%s: %s", *key, e)
+                except Exception:  # one malformed object must not stop the simulation of the others
+                    log.exception("simulation of %s/%s/%s failed", *key)
                 continue
             if watcher.closed:
                 return
@@ -176,11 +185,11 @@ class Simulator:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
                 with contextlib.suppress(errors.AlreadyExists):
-                    await self._objects.create(rt, namespace, child)
+                    await self._objects.create(rt, namespace, child, _as(CONTROLLER_MANAGER))
         for resource, child in plan.update:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
-                await self._objects.update(rt, namespace, str(child["metadata"]["name"]), child)
+                await self._objects.update(rt, namespace, str(child["metadata"]["name"]), child, _as(CONTROLLER_MANAGER))
         for resource, name in plan.delete:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
@@ -189,10 +198,13 @@ class Simulator:
         if plan.status is not None:
             await self._write_status(key, obj, plan.status)
 
-    async def _write_status(self, key: Key, obj: Object, status: Mapping[str, Any]) -> None:
+    async def _write_status(self, key: Key, obj: Object, status: Mapping[str, Any]) -> Object | None:
         rt = self._cluster.type_for_key(key[0])
-        if rt is not None:
-            await self._objects.update(rt, key[1], key[2], {**obj, "status": dict(status)}, subresource="status")
+        if rt is None:
+            return None
+        manager = KUBELET if key[0] in ("pods", "nodes") else CONTROLLER_MANAGER
+        return await self._objects.update(rt, key[1], key[2], {**obj, "status": dict(status)}, _as(manager),
+                                          subresource="status")
 
     async def _pod(self, key: Key, pod: Object, now: str) -> None:
         loop = asyncio.get_running_loop()
@@ -215,7 +227,7 @@ class Simulator:
         updated = network.service_with_addresses(svc, ips, ports)
         rt = self._cluster.type_for_key(key[0])
         if updated is not None and rt is not None:
-            await self._objects.update(rt, key[1], key[2], updated)
+            await self._objects.update(rt, key[1], key[2], updated, _as(CONTROLLER_MANAGER))
 
     async def _claim(self, key: Key, pvc: Object) -> None:
         rt = self._cluster.type_for_key(key[0])
@@ -223,7 +235,7 @@ class Simulator:
             return
         with_volume, status = network.bound_claim(pvc)
         if with_volume is not None:
-            pvc = await self._objects.update(rt, key[1], key[2], with_volume)
+            pvc = await self._objects.update(rt, key[1], key[2], with_volume, _as(CONTROLLER_MANAGER))
             with_volume, status = network.bound_claim(pvc)
         if status is not None:
             await self._write_status(key, pvc, status)
@@ -235,9 +247,8 @@ class Simulator:
         node = {"apiVersion": "v1", "kind": "Node",
                 "metadata": {"name": NODE_NAME, "labels": _node_labels()}, "spec": {}}
         with contextlib.suppress(errors.AlreadyExists):
-            created = await self._objects.create(rt, "", node)
-            await self._objects.update(rt, "", NODE_NAME, {**created, "status": _node_status(timestamp(self._now()))},
-                                       subresource="status")
+            created = await self._objects.create(rt, "", node, _as(KUBELET))
+            await self._write_status(("nodes", "", NODE_NAME), created, _node_status(timestamp(self._now())))
 
 
 def _node_labels() -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kro.devcluster.patch import (
@@ -42,7 +44,7 @@ def test_rfc7386_examples(target: object, patch: object, result: object) -> None
 
 
 def test_json_patch_operations() -> None:
-    doc = {"metadata": {"labels": {"a": "1"}}, "spec": {"list": [1, 2]}}
+    doc: dict[str, Any] = {"metadata": {"labels": {"a": "1"}}, "spec": {"list": [1, 2]}}
     ops = [
         {"op": "add", "path": "/metadata/labels/b", "value": "2"},
         {"op": "replace", "path": "/spec/list/0", "value": 9},

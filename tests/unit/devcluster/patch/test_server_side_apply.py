@@ -349,3 +349,34 @@ def test_multiple_conflicts_are_grouped_by_manager() -> None:
     with pytest.raises(ApplyConflictError) as err:
         apply(live, configmap(data={"a": "2", "b": "2"}), "bob", schema=CM)
     assert err.value.message == 'Apply failed with 2 conflicts: conflicts with "alice":\n- .data.a\n- .data.b'
+
+
+def test_status_subresource_writes_own_only_status() -> None:
+    from kro.devcluster.patch import ignored_fields
+
+    live = apply(None, deployment(replicas=1), "kubectl", ignored=("status",))
+    changed = json.loads(json.dumps(live))
+    changed["status"] = {"replicas": 1}
+    changed["metadata"]["labels"] = {"sneaky": "1"}
+    ignored = ignored_fields(subresource="status", has_status=True, objects=[live, changed])
+    obj = record_update(live, changed, schema=DEPLOY, manager="kube-controller-manager", now=T1, ignored=ignored,
+                        subresource="status")
+    entry = next(e for e in obj["metadata"]["managedFields"] if e["manager"] == "kube-controller-manager")
+    assert entry["subresource"] == "status"
+    assert entry["fieldsV1"] == {"f:status": {"f:replicas": {}}}
+
+
+def test_apply_to_the_status_subresource_changes_and_owns_only_status() -> None:
+    from kro.devcluster.patch import ignored_fields
+
+    live = apply(None, deployment(replicas=1), "kubectl", ignored=("status",))
+    cfg = {"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": "web", "namespace": "default", "labels": {"x": "y"}},
+           "spec": {"replicas": 9}, "status": {"readyReplicas": 1}}
+    ignored = ignored_fields(subresource="status", has_status=True, objects=[live, cfg])
+    result = server_side_apply(live, cfg, schema=DEPLOY, manager="ctl", now=T1, ignored=ignored,
+                               subresource="status").object
+    assert result["status"] == {"readyReplicas": 1}
+    assert result["spec"]["replicas"] == 1 and "labels" not in result["metadata"]
+    entry = managers(result)[("ctl", "Apply")]
+    assert entry["subresource"] == "status" and entry["fieldsV1"] == {"f:status": {"f:readyReplicas": {}}}

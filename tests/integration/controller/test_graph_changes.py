@@ -1,0 +1,166 @@
+"""How instances follow changes: includeWhen flips, forEach shrinking, RGD updates (good and
+broken) and RGD deletion."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from kro.controller.app import Controller
+
+from ..conftest import ApiClient
+from .conftest import eventually
+from .helpers import CRDS, RGDS, condition, core, create, get, instances, replace_spec, rgd_active
+
+APPS = instances("apps")
+
+
+def configmap(name: str, **data: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+def app_rgd(resources: list[dict[str, Any]], *, spec: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": "ResourceGraphDefinition",
+        "metadata": {"name": "app"},
+        "spec": {
+            "schema": {
+                "apiVersion": "v1alpha1",
+                "kind": "App",
+                "spec": spec or {"enabled": "boolean | default=true", "regions": "[]string"},
+            },
+            "resources": resources,
+        },
+    }
+
+
+BASE = {"id": "base", "template": configmap("${schema.metadata.name}-base", role="base")}
+OPTIONAL = {
+    "id": "optional",
+    "includeWhen": ["${schema.spec.enabled}"],
+    "template": configmap("${schema.metadata.name}-optional", base="${base.metadata.name}"),
+}
+PER_REGION = {
+    "id": "regions",
+    "forEach": [{"region": "${schema.spec.regions}"}],
+    "template": configmap("${schema.metadata.name}-${region}", region="${region}"),
+}
+
+
+def instance(name: str = "demo", **spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "kro.run/v1alpha1", "kind": "App", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
+
+
+async def state(api: ApiClient, name: str = "demo") -> str:
+    obj = await get(api, instances("apps", name))
+    return str(((obj or {}).get("status") or {}).get("state", ""))
+
+
+async def exists(api: ApiClient, cm: str) -> bool:
+    return await get(api, core("configmaps", cm)) is not None
+
+
+async def absent(api: ApiClient, cm: str) -> bool:
+    return await get(api, core("configmaps", cm)) is None
+
+
+async def test_include_when_flip_creates_and_prunes(kapi: ApiClient, controller: Controller) -> None:
+    await create(kapi, RGDS, app_rgd([BASE, OPTIONAL]))
+    await eventually(lambda: rgd_active(kapi, "app"))
+    await create(kapi, APPS, instance(enabled=False, regions=[]))
+    await eventually(lambda: exists(kapi, "demo-base"))
+    await eventually(lambda: _is(state(kapi), "ACTIVE"))
+    assert await absent(kapi, "demo-optional")
+
+    await replace_spec(kapi, instances("apps", "demo"), {"enabled": True, "regions": []})
+    await eventually(lambda: exists(kapi, "demo-optional"))
+    cm = await get(kapi, core("configmaps", "demo-optional"))
+    assert cm is not None and cm["data"] == {"base": "demo-base"}
+
+    await replace_spec(kapi, instances("apps", "demo"), {"enabled": False, "regions": []})
+    await eventually(lambda: absent(kapi, "demo-optional"))
+    assert await exists(kapi, "demo-base")
+
+
+async def test_for_each_shrink_prunes_removed_items(kapi: ApiClient, controller: Controller) -> None:
+    await create(kapi, RGDS, app_rgd([PER_REGION]))
+    await eventually(lambda: rgd_active(kapi, "app"))
+    await create(kapi, APPS, instance(regions=["eu", "us", "ap"]))
+    for region in ("eu", "us", "ap"):
+        await eventually(lambda r=region: exists(kapi, f"demo-{r}"))  # type: ignore[misc]
+    cm = await get(kapi, core("configmaps", "demo-us"))
+    assert cm is not None and cm["metadata"]["labels"]["kro.run/collection-index"] == "1"
+
+    await replace_spec(kapi, instances("apps", "demo"), {"enabled": True, "regions": ["eu"]})
+    await eventually(lambda: absent(kapi, "demo-us"))
+    await eventually(lambda: absent(kapi, "demo-ap"))
+    assert await exists(kapi, "demo-eu")
+
+
+async def test_rgd_update_adds_a_resource_to_running_instances(kapi: ApiClient, controller: Controller) -> None:
+    await create(kapi, RGDS, app_rgd([BASE]))
+    await eventually(lambda: rgd_active(kapi, "app"))
+    await create(kapi, APPS, instance(regions=[]))
+    await eventually(lambda: exists(kapi, "demo-base"))
+
+    await replace_spec(kapi, f"{RGDS}/app", app_rgd([BASE, OPTIONAL])["spec"])
+    await eventually(lambda: exists(kapi, "demo-optional"))
+
+
+async def test_broken_rgd_update_keeps_the_last_good_graph(kapi: ApiClient, controller: Controller) -> None:
+    await create(kapi, RGDS, app_rgd([BASE]))
+    await eventually(lambda: rgd_active(kapi, "app"))
+    await create(kapi, APPS, instance(regions=[]))
+    await eventually(lambda: exists(kapi, "demo-base"))
+
+    broken = {"id": "broken", "template": configmap("x", value="${schema.spec.doesNotExist}")}
+    await replace_spec(kapi, f"{RGDS}/app", app_rgd([BASE, broken])["spec"])
+
+    async def rejected() -> dict[str, Any] | None:
+        rgd = await get(kapi, f"{RGDS}/app")
+        return rgd if condition(rgd, "GraphAccepted").get("status") == "False" else None
+
+    rgd = await eventually(rejected)
+    assert condition(rgd, "GraphAccepted")["reason"] == "InvalidResourceGraph"
+    assert "doesNotExist" in condition(rgd, "GraphAccepted")["message"]
+    assert "last accepted graph (generation 1)" in condition(rgd, "ControllerReady")["message"]
+    assert rgd["status"]["state"] == "Inactive"
+
+    # the event kubectl describe shows
+    code, events = await kapi.get(core("events"))
+    assert code == 200
+    reasons = [(e["reason"], e["type"]) for e in events["items"] if e["involvedObject"]["name"] == "app"]
+    assert ("ValidationFailed", "Warning") in reasons
+
+    # the instance is still served with the old graph: drift is still repaired
+    code, _ = await kapi.delete(core("configmaps", "demo-base"))
+    assert code == 200
+    await eventually(lambda: exists(kapi, "demo-base"))
+
+
+async def test_rgd_deletion_keeps_the_crd_and_instances(kapi: ApiClient, controller: Controller) -> None:
+    await create(kapi, RGDS, app_rgd([BASE]))
+    await eventually(lambda: rgd_active(kapi, "app"))
+    await create(kapi, APPS, instance(regions=[]))
+    await eventually(lambda: exists(kapi, "demo-base"))
+
+    code, _ = await kapi.delete(f"{RGDS}/app")
+    assert code == 200
+    await eventually(lambda: _is_none(get(kapi, f"{RGDS}/app")))
+    await asyncio.sleep(0.5)
+    assert await get(kapi, f"{CRDS}/apps.kro.run") is not None
+    assert await get(kapi, instances("apps", "demo")) is not None
+    assert await exists(kapi, "demo-base")
+    # no controller serves the kind any more: drift is not repaired
+    await kapi.delete(core("configmaps", "demo-base"))
+    await asyncio.sleep(1.0)
+    assert await absent(kapi, "demo-base")
+
+
+async def _is(value: Any, expected: Any) -> bool:
+    return bool(await value == expected)
+
+
+async def _is_none(value: Any) -> bool:
+    return await value is None
