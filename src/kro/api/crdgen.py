@@ -56,6 +56,8 @@ def _object(td: Any) -> dict[str, Any]:
         optional = name in td.__optional_keys__
         origin = get_origin(hint)
         if origin in (NotRequired, Required):
+            # with postponed annotations TypedDict cannot see the qualifier: read it from the hint
+            optional = origin is NotRequired
             (hint,) = get_args(hint)
         props[name] = openapi_for(hint, field_name=name)
         if not optional:

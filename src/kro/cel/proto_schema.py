@@ -106,9 +106,14 @@ class MessageTypes:
         object whose schema cannot be a message becomes ``map(string, dyn)``."""
         self._pending = None
         self._digests = {}
+        known, shapes = dict(self._schemas), dict(self._by_shape)
         try:
             resolved = self._resolve(ct, hint, 0)
             self._flush()
+        except Exception:
+            # Nothing of a failed batch reached the pool: forget its names too.
+            self._schemas, self._by_shape = known, shapes
+            raise
         finally:
             self._pending = None
             self._digests = {}

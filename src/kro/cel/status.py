@@ -47,7 +47,7 @@ _UNDEFINED_FIELD = re.compile(r"^undefined field '([^']+)'")
 # missing map key or message field; index errors and unbound variables carry the generic UNKNOWN
 # code, so for those the start of the message decides.
 _PENDING_CODES = frozenset({"NOT_FOUND"})
-_PENDING_PREFIXES = ("Index error", "No value with name", "no such key", "no such field")
+_PENDING_PREFIXES = ("Index error", "No value with name")
 
 # The engine's fixed limits: the checker's recursion limit is reported as CANCELLED, the parser's
 # as an INVALID_ARGUMENT syntax error, the comprehension iteration budget as INTERNAL.

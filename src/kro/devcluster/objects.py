@@ -49,6 +49,10 @@ Admission = Callable[[Operation, ResourceType, dict[str, Any], Mapping[str, Any]
 
 ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
+_RULES_SKIPPED = (
+    'Invalid value: "null": some validation rules were not checked because the object was invalid; '
+    "correct the existing errors to complete validation"
+)
 _SERVER_OWNED_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
 
 
@@ -287,7 +291,13 @@ class ObjectService:
                 raise BadRequest(f"strict decoding error: {listed}")
             if opts.field_validation == "Warn":
                 opts.warnings.extend(f'unknown field "{p}"' for p in outcome.unknown_fields)
-        causes = outcome.causes + self._schemas.rule_causes(rt, obj, old)
+        causes = list(outcome.causes)
+        if any(c.reason == "FieldValueTypeInvalid" for c in causes):
+            # Like kube-apiserver: rules cannot be evaluated on mistyped data, so they are skipped.
+            if rt.is_custom and self._schemas.has_rules(rt):
+                causes.append(Cause("<nil>", "FieldValueInvalid", _RULES_SKIPPED))
+        else:
+            causes += self._schemas.rule_causes(rt, obj, old)
         raise_invalid(rt, str(_meta(obj).get("name") or ""), causes)
 
     async def _admit(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:

@@ -3,12 +3,19 @@ the shipped built-in definitions (:mod:`kro.openapi`) for built-in kinds."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from kro.api.refs import GVK
 from kro.devcluster.errors import Cause
 from kro.devcluster.registry import ResourceType
 from kro.openapi import builtin_schemas
+
+
+# Kinds whose built-in schema is recursive (JSONSchemaProps): inlining it is unbounded in practice,
+# and their own validation (kro.devcluster.crds) covers what matters.
+_NOT_INLINED = frozenset({GVK("apiextensions.k8s.io", "v1", "CustomResourceDefinition")})
 
 
 class SchemaSource:
@@ -18,7 +25,12 @@ class SchemaSource:
     def schema_for(self, rt: ResourceType) -> Mapping[str, Any] | None:
         if rt.is_custom:
             return rt.schema
+        if rt.gvk in _NOT_INLINED:
+            return None
         return builtin_schemas().schema_for(rt.gvk)
+
+    def has_rules(self, rt: ResourceType) -> bool:
+        return rt.schema is not None and "x-kubernetes-validations" in json.dumps(rt.schema)
 
     def rule_causes(self, rt: ResourceType, obj: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
         """Field errors from the schema's ``x-kubernetes-validations`` CEL rules (custom resources)."""

@@ -40,8 +40,10 @@ from kro.graph.instance import InstanceKind, read_instance_kind
 from kro.graph.kinds import ChildKind, check_namespaces, resolve_kinds
 from kro.graph.model import Graph, Node, NodeKind
 from kro.graph.positions import PositionIndex
+from kro.graph.pruning import prune, selection_chains
 from kro.graph.report import Reporter
 from kro.graph.shape import check_shape
+from kro.graph.template import ExpressionField, walk_template
 from kro.graph.status import compile_status
 from kro.graph.validation import (
     check_external_ref_shape,
@@ -82,7 +84,7 @@ def compile_rgd(
         if r.template is not None:
             check_shape(r.template, kind.schema, kind=kind.label, doc_path=(*r.path, "template"), report=report,
                         resource=r.id)  # fmt: skip
-    env = TypedEnv(_variables(instance, resources, kinds))
+    env = TypedEnv(_variables(instance, resources, kinds, _expression_sources(doc)))
     compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report) for r in resources}
     status = compile_status(doc.schema.get("status"), env, conditions_env=env.with_runtime(), report=report)
     order = _order(resources, compiled, report)
@@ -123,17 +125,35 @@ def _static_checks(doc: RGDDocument, report: Reporter) -> None:
         check_for_each_shape(r, ids, report)
 
 
+def _expression_sources(doc: RGDDocument) -> list[str]:
+    """The text of every ``${...}`` in the document's resources and status (malformed ones are
+    reported later, by the checks that own them)."""
+    spec = doc.raw.get("spec") if isinstance(doc.raw, Mapping) else None
+    out: list[str] = []
+    for found in walk_template([spec.get("resources") if isinstance(spec, Mapping) else None,
+                                doc.schema.get("status")]):  # fmt: skip
+        if isinstance(found, ExpressionField):
+            out.extend(seg.text for seg in found.parsed.expressions)
+    return out
+
+
 def _variables(
-    instance: InstanceKind | None, resources: tuple[ResourceSpec, ...], kinds: Mapping[str, ChildKind]
+    instance: InstanceKind | None,
+    resources: tuple[ResourceSpec, ...],
+    kinds: Mapping[str, ChildKind],
+    sources: list[str],
 ) -> dict[str, CelType]:
     """``schema`` and one variable per resource; collections are lists. A resource whose kind is
-    unknown is declared ``dyn`` so that one unknown kind does not cascade into more errors."""
+    unknown is declared ``dyn`` so that one unknown kind does not cascade into more errors. Each
+    schema is pruned to what the expressions can reach (:mod:`kro.graph.pruning`)."""
     out: dict[str, CelType] = {"schema": object_type(instance.variable_schema()) if instance else DYN}
+    chains = selection_chains(sources, {r.id for r in resources} | {EACH})
     for r in resources:
         if not valid_id(r.id):
             continue  # reported; a name CEL cannot spell would only add confusing errors
         kind = kinds.get(r.id)
-        item = object_type(kind.schema) if kind else DYN
+        reach = chains.get(r.id, set()) | (chains.get(EACH, set()) if _is_collection(r) else set())
+        item = object_type(prune(kind.schema, reach)) if kind else DYN
         out[r.id] = CelType.list_of(item) if _is_collection(r) else item
     return out
 
@@ -159,7 +179,8 @@ def _compile_resource(
     out.include_when = compile_conditions(env, ctx, "includeWhen", allowed=None)
     out.references |= {ref for c in out.include_when for ref in c.roots}
     if _is_collection(r):
-        item = object_type(kind.schema) if kind else DYN
+        declared = env.declared(r.id)
+        item = declared.element if isinstance(declared, CelType) else DYN
         ready_env = env.extend({EACH: item})
         out.ready_when = compile_conditions(ready_env, ctx, "readyWhen", allowed=frozenset({EACH}))
     else:

@@ -56,6 +56,9 @@ class TypedEnv:
     def names(self) -> frozenset[str]:
         return frozenset(self._env.variables)
 
+    def declared(self, name: str) -> Declaration | None:
+        return self._declarations.get(name)
+
     def extend(self, variables: Mapping[str, Declaration]) -> TypedEnv:
         merged = {**self._declarations, **variables}
         return TypedEnv(merged, allow_runtime=self._allow_runtime, _env=self._env.extend(variables))

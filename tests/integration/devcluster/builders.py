@@ -75,5 +75,5 @@ def widget_crd(*, scope: str = "Namespaced", status: bool = True) -> dict[str, A
     }
 
 
-def widget(name: str, **spec: Any) -> dict[str, Any]:
+def widget(name: str, /, **spec: Any) -> dict[str, Any]:
     return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": name}, "spec": {"size": "small", **spec}}
