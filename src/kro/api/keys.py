@@ -33,6 +33,8 @@ class Labels:
 
 class Annotations:
     APPLY_ORDER = "internal.kro.run/apply-order"
+    DESIRED_HASH = "internal.kro.run/desired-hash"
+    """A digest of everything kro applied to a child: when it matches, the child needs no apply."""
     RECONCILE = "kro.run/reconcile"
     RECONCILE_SUSPENDED = "suspended"
     RECONCILE_DISABLED_LEGACY = "disabled"

@@ -36,6 +36,9 @@ from kro.cel import types as t
 from kro.cel.types import INT_OR_STRING, PRESERVE, CelType, Kind
 
 MAX_DEPTH = 48
+MAX_NODES = 20_000
+"""Schema nodes typed per declaration; past it, fields are ``dyn`` (bounds the work on schemas
+that inline recursive definitions many times over)."""
 _FINGERPRINT_DEPTH = 200
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _F = descriptor_pb2.FieldDescriptorProto
@@ -96,6 +99,7 @@ class MessageTypes:
         self._files: list[str] = []
         self._pending: descriptor_pb2.FileDescriptorProto | None = None
         self._digests: dict[int, str | None] = {}
+        self._max_depth = MAX_DEPTH
 
     def schema_of(self, name: str) -> Mapping[str, Any] | None:
         """The OpenAPI schema the message type ``name`` was built from."""
@@ -106,6 +110,7 @@ class MessageTypes:
         object whose schema cannot be a message becomes ``map(string, dyn)``."""
         self._pending = None
         self._digests = {}
+        self._max_depth = _depth_within_budget(ct.schema) if ct.kind == Kind.OBJECT else MAX_DEPTH
         known, shapes = dict(self._schemas), dict(self._by_shape)
         try:
             resolved = self._resolve(ct, hint, 0)
@@ -155,7 +160,7 @@ class MessageTypes:
     def _message(self, schema: Mapping[str, Any], path: str, depth: int) -> str | None:
         """The message type name for an object schema, or ``None`` when it cannot be one."""
         props = schema.get("properties")
-        if not isinstance(props, Mapping) or not _valid_names(list(props)) or depth > MAX_DEPTH:
+        if not isinstance(props, Mapping) or not _valid_names(list(props)) or depth > self._max_depth:
             return None
         fields = tuple(
             (str(name), self._field(sub if isinstance(sub, Mapping) else {}, f"{path}_{name}", depth + 1))
@@ -178,7 +183,7 @@ class MessageTypes:
         return name
 
     def _field(self, schema: Mapping[str, Any], path: str, depth: int) -> _Field:
-        if depth > MAX_DEPTH or schema.get(INT_OR_STRING):
+        if depth > self._max_depth or schema.get(INT_OR_STRING):
             return _DYN_FIELD
         ct = t.from_openapi(schema)
         nullable = schema.get("nullable") is True
@@ -219,6 +224,30 @@ class MessageTypes:
         return True
 
 
+def _depth_within_budget(schema: Any) -> int:
+    """The deepest level (in schema edges from ``schema``) up to which typing stays within
+    :data:`MAX_NODES` nodes, counted breadth first: wide schemas are typed near the root and
+    ``dyn`` further down, rather than typed deeply along their first branch only."""
+    level, seen, frontier = 0, 0, [schema]
+    while frontier and level <= MAX_DEPTH:
+        seen += len(frontier)
+        if seen > MAX_NODES:
+            return max(level - 1, 0)
+        frontier = [child for node in frontier for child in _subschemas(node)]
+        level += 1
+    return MAX_DEPTH
+
+
+def _subschemas(node: Any) -> list[Any]:
+    if not isinstance(node, Mapping):
+        return []
+    out = [v for v in (node.get("items"), node.get("additionalProperties")) if isinstance(v, Mapping)]
+    props = node.get("properties")
+    if isinstance(props, Mapping):
+        out.extend(v for v in props.values() if isinstance(v, Mapping))
+    return out
+
+
 def _fingerprint(node: Any, memo: dict[int, str | None], depth: int = 0) -> str | None:
     """A digest of ``node`` without its ``description`` fields, built bottom-up (``memo``: digests
     by node identity, valid while the nodes are alive) so each part of a schema is read once.
@@ -227,7 +256,7 @@ def _fingerprint(node: Any, memo: dict[int, str | None], depth: int = 0) -> str 
         return json.dumps(node, default=str)
     if id(node) in memo:
         return memo[id(node)]
-    if depth > _FINGERPRINT_DEPTH:
+    if depth > _FINGERPRINT_DEPTH or len(memo) > MAX_NODES:
         return None
     items = node.items() if isinstance(node, Mapping) else enumerate(node)
     body = {str(k): _fingerprint(v, memo, depth + 1) for k, v in items if k != "description"}

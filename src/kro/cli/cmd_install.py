@@ -7,6 +7,7 @@ renders with default values.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,9 @@ def install(
         namespace=namespace,
         replicas=replicas,
         rbac_mode="aggregation" if rbac_mode == "aggregation" else "unrestricted",
-        **({"image": image} if image else {}),
     )
+    if image:
+        settings = dataclasses.replace(settings, image=image)
     if kustomize_dir is not None:
         for p in write_kustomize(kustomize_dir, settings):
             click.echo(f"wrote {p}")

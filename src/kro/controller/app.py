@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,13 +22,14 @@ from kro.controller import web
 from kro.controller.crds import CRDS, install_rgd_crd
 from kro.controller.events import EventRecorder
 from kro.controller.instance_controller import InstanceSettings
-from kro.controller.kubeports import KubeInformers, KubeWriter, LeaderElector
+from kro.controller.kubeports import KubeInformers, KubeWriter, run_while_leader
 from kro.controller.manager import Manager
 from kro.controller.metrics import Metrics
 from kro.controller.reconcile import Key
 from kro.controller.rgd_controller import RGDS, RGDController, RGDSettings
 from kro.graph.builder import compile_rgd
 from kro.graph.model import Graph
+from kro.kube.leaderelection import LeaderElectionConfig
 from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
 from kro.runtime.foreach import CollectionLimits
 from kro.runtime.planner import PlanSettings
@@ -42,6 +43,11 @@ class ControllerSettings:
     leader_elect: bool = False
     leader_election_namespace: str = "kro-system"
     leader_election_id: str = "controller.kro.run"
+    leader_election_identity: str = ""
+    """Empty: ``<hostname>_<uuid>``."""
+    lease_duration: float = 15.0
+    renew_deadline: float = 10.0
+    retry_period: float = 2.0
     metrics_bind_address: str = ":8078"
     health_probe_bind_address: str = ":8079"
     allow_crd_deletion: bool = False
@@ -67,8 +73,9 @@ class Controller:
         writer = KubeWriter(client)
         self._writer = writer
         self.client = client
+        self._informers = KubeInformers(client)
         self.manager = Manager(
-            informers=KubeInformers(client),
+            informers=self._informers,
             writer=writer,
             metrics=self.metrics,
             instance_settings=InstanceSettings(
@@ -102,6 +109,9 @@ class Controller:
         """Watch CRDs (schemas for the compiler, and a changed CRD re-queues RGDs) and RGDs."""
         await install_rgd_crd(self._writer)
         await self.manager.watch(CRDS, owner="kro")
+        # a CRD appeared, changed or went away: an RGD may now compile (a chained RGD's kind) or
+        # need its own CRD back
+        self.manager.on_change(CRDS, lambda: self.manager.enqueue_all(RGDS))
         rgds = self.rgds
 
         async def reconcile_rgd(key: Key) -> Any:
@@ -117,6 +127,7 @@ class Controller:
         await asyncio.wait({workers, stopper}, return_when=asyncio.FIRST_COMPLETED)
         self.ready = False
         await self.manager.stop()
+        await self._informers.shutdown()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(workers, self.settings.graceful_shutdown_timeout)
         stopper.cancel()
@@ -137,10 +148,16 @@ async def run_controller(
     ]
     try:
         if settings.leader_elect:
-            elector = LeaderElector(
-                client, namespace=settings.leader_election_namespace, name=settings.leader_election_id
+            election = LeaderElectionConfig(
+                name=settings.leader_election_id,
+                namespace=settings.leader_election_namespace,
+                lease_duration=settings.lease_duration,
+                renew_deadline=settings.renew_deadline,
+                retry_period=settings.retry_period,
             )
-            await elector.run_while_leader(controller.run, stop_event)
+            if settings.leader_election_identity:
+                election = replace(election, identity=settings.leader_election_identity)
+            await run_while_leader(client, election, controller.run, stop_event)
         else:
             await controller.run(stop_event)
     finally:

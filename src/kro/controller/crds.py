@@ -62,7 +62,7 @@ async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, A
                 f"breaking changes to {name} refused (set annotation {Annotations.ALLOW_BREAKING_CHANGES}"
                 f'="true" to allow): ' + "; ".join(changes),
             )
-    if holds(current, want):
+    if holds(current, want) and _schemas(current) == _schemas(want):  # a removed field must go too
         return CRDOutcome(established(current))
     body = {
         **want,
@@ -72,14 +72,15 @@ async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, A
     return CRDOutcome(established(replaced))
 
 
-def _breaking(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Any]:
-    def schemas(crd: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-        return {
-            str(v.get("name")): (v.get("schema") or {}).get("openAPIV3Schema") or {}
-            for v in (crd.get("spec") or {}).get("versions") or []
-        }
+def _schemas(crd: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {
+        str(v.get("name")): (v.get("schema") or {}).get("openAPIV3Schema") or {}
+        for v in (crd.get("spec") or {}).get("versions") or []
+    }
 
-    before, after = schemas(old), schemas(new)
+
+def _breaking(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Any]:
+    before, after = _schemas(old), _schemas(new)
     return [
         c
         for version, schema in after.items()

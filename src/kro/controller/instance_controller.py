@@ -23,7 +23,7 @@ from kro.graph.model import Graph
 from kro.kube.errors import ApiError
 from kro.runtime.deletion import plan_deletion
 from kro.runtime.drift import holds
-from kro.runtime.labels import instance_applyset_id, instance_labels
+from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, instance_labels
 from kro.runtime.outcome import Done, Outcome
 from kro.runtime.plan import DesiredObject, Plan, Removal
 from kro.runtime.planner import PlanSettings, plan_instance, with_failures
@@ -78,6 +78,13 @@ class InstanceController:
     def resources(self) -> Mapping[tuple[str, str], GVR]:
         """Every child/external resource this controller reads: the current graph's and earlier ones'."""
         return dict(self._resources)
+
+    @property
+    def external_resources(self) -> frozenset[GVR]:
+        """Resources the current graph's external references read."""
+        return frozenset(
+            GVR(n.gvk.group, n.gvk.version, n.plural) for n in self.graph.nodes.values() if n.is_external
+        )
 
     def set_graph(self, graph: Graph) -> None:
         """Serve ``graph`` from the next reconcile on; kinds of earlier graphs stay observed so their
@@ -171,13 +178,23 @@ class InstanceController:
     # ---- the instance itself ----
 
     async def _ensure_managed(self, instance: Obj) -> None:
+        """Finalizer, kro's labels and the ApplySet parent metadata on the instance, written with
+        the labeller's server-side apply only when something is missing."""
         meta = instance.get("metadata") or {}
         labels = instance_labels(
             rgd_name=self.graph.rgd_name, rgd_uid=self._rgd_uid, kro_version=self._settings.kro_version
         )
-        have = meta.get("labels") or {}
-        if Finalizers.KRO in (meta.get("finalizers") or []) and all(
-            have.get(k) == v for k, v in labels.items()
+        kinds = [n.gvk for n in self.graph.nodes.values() if not n.is_external]
+        parent_labels, annotations = applyset_parent_metadata(
+            instance, self.graph.instance_gvk, group_kinds=kinds, kro_version=self._settings.kro_version
+        )
+        labels.update(parent_labels)
+        have_labels = meta.get("labels") or {}
+        have_annotations = meta.get("annotations") or {}
+        if (
+            Finalizers.KRO in (meta.get("finalizers") or [])
+            and all(have_labels.get(k) == v for k, v in labels.items())
+            and all(have_annotations.get(k) == v for k, v in annotations.items())
         ):
             return
         body = {
@@ -187,6 +204,7 @@ class InstanceController:
                 "name": meta.get("name"),
                 **({"namespace": meta["namespace"]} if meta.get("namespace") else {}),
                 "labels": labels,
+                "annotations": annotations,
                 "finalizers": [Finalizers.KRO],
             },
         }

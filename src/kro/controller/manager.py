@@ -54,6 +54,8 @@ class Manager:
         self._instance_kinds: dict[tuple[str, str], GVR] = {}
         self._controllers: dict[str, InstanceController] = {}
         self._lock = asyncio.Lock()
+        self._stopped = False
+        self._listeners: dict[GVR, list[Callable[[], None]]] = {}
 
     # ---- caches ----
 
@@ -70,6 +72,8 @@ class Manager:
 
     async def watch(self, gvr: GVR, *, owner: str) -> None:
         async with self._lock:
+            if self._stopped:
+                return
             self._owners.setdefault(gvr, set()).add(owner)
             if gvr in self._informers:
                 return
@@ -99,7 +103,18 @@ class Manager:
             self.queue.add(
                 Key(owner_gvr, labels.get(Labels.INSTANCE_NAMESPACE, ""), labels[Labels.INSTANCE_NAME])
             )
+        elif Labels.INSTANCE_ID not in labels:
+            # not a child: it may be what an external reference reads; look at those instances again
+            for ctrl in self._controllers.values():
+                if gvr in ctrl.external_resources:
+                    self._enqueue_all(ctrl.gvr)
+        for listener in self._listeners.get(gvr, ()):
+            listener()
         self._metrics.queue_depth.set(len(self.queue))
+
+    def on_change(self, gvr: GVR, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every event of ``gvr`` (which must be watched)."""
+        self._listeners.setdefault(gvr, []).append(listener)
 
     # ---- instance controllers (the RGD controller's registry) ----
 
@@ -140,6 +155,10 @@ class Manager:
         self._instance_kinds.pop((gvk.group, gvk.kind), None)
         await self.unwatch_all(f"rgd/{rgd_name}")
         self._metrics.controllers.set(len(self._controllers))
+
+    def enqueue_all(self, gvr: GVR) -> None:
+        """Queue every cached object of ``gvr``."""
+        self._enqueue_all(gvr)
 
     def _enqueue_all(self, gvr: GVR) -> None:
         store = self.store(gvr)
@@ -190,9 +209,13 @@ class Manager:
         self._metrics.reconciles.labels(kind, key.gvr.resource, result).inc()
 
     async def stop(self) -> None:
+        """Stop taking work and stop every informer; reconciles in flight may still finish."""
+        self._stopped = True
         self.queue.shutdown()
-        for gvr in list(self._informers):
-            await self._informers.pop(gvr).stop()
+        async with self._lock:
+            informers, self._informers = list(self._informers.values()), {}
+        for informer in informers:
+            await informer.stop()
 
 
 def _worth_reconciling(obj: Obj, old: Obj) -> bool:

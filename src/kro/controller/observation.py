@@ -52,5 +52,5 @@ class CacheView:
             seen.add(gvr)
             store = self._caches.store(gvr)
             if store is not None:
-                out.extend(o for o in store.items() if labels_of(o).get(Labels.INSTANCE_ID) == instance_uid)
+                out.extend(store.by_label(Labels.INSTANCE_ID, instance_uid))
         return out

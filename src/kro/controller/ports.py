@@ -42,6 +42,10 @@ class Store(Protocol):
 
     def items(self) -> Iterable[Obj]: ...
 
+    def by_label(self, key: str, value: str) -> Iterable[Obj]:
+        """Objects whose label ``key`` is ``value`` (indexed for ``kro.run/instance-id``)."""
+        ...
+
 
 class Caches(Protocol):
     def store(self, gvr: GVR) -> Store | None:

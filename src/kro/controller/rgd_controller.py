@@ -26,6 +26,7 @@ from kro.graph.errors import CompileFailed
 from kro.graph.model import Graph
 from kro.runtime import conditions as cond
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
+from kro.schema import pluralize
 
 log = logging.getLogger(__name__)
 RGDS = GVR(KRO_GROUP, KRO_VERSION, RGD_PLURAL)
@@ -171,8 +172,8 @@ class RGDController:
         name = str(meta.get("name", ""))
         await self._registry.retire(name)
         served = self._served.pop(name, None)
-        if self._settings.allow_crd_deletion and served is not None:
-            crd_name = str((served.graph.crd.get("metadata") or {}).get("name", ""))
+        if self._settings.allow_crd_deletion:
+            crd_name = _crd_name(rgd, served.graph if served else None)
             if crd_name and await delete_crd_if_owned(self._writer, crd_name, name):
                 log.info("deleted CRD %s of RGD %s", crd_name, name)
         finalizers = list(meta.get("finalizers") or [])
@@ -207,3 +208,12 @@ class RGDController:
         await self._writer.merge_patch(
             RGDS, str((rgd.get("metadata") or {}).get("name", "")), {"status": patch}, status=True
         )
+
+
+def _crd_name(rgd: Obj, graph: Graph | None) -> str:
+    """The CRD an RGD generates: from its served graph, else from its schema (a broken RGD)."""
+    if graph is not None:
+        return str((graph.crd.get("metadata") or {}).get("name", ""))
+    schema = (rgd.get("spec") or {}).get("schema") or {}
+    kind = str(schema.get("kind") or "")
+    return f"{pluralize(kind)}.{schema.get('group') or KRO_GROUP}" if kind else ""

@@ -176,7 +176,11 @@ class GarbageCollector:
         uid = str(meta.get("uid") or "")
         previous = self._owners_of.pop(key, set())
         for owner in previous:
-            self._dependents.get(owner, set()).discard(key)
+            dependents = self._dependents.get(owner)
+            if dependents is not None:
+                dependents.discard(key)
+                if not dependents:
+                    del self._dependents[owner]
         if event.type == "DELETED":
             self._uids.pop(uid, None)
             for dependent in sorted(self._dependents.get(uid, ())):
@@ -245,7 +249,8 @@ class GarbageCollector:
 
     async def _owner_state(self, ref: Mapping[str, Any], namespace: str) -> OwnerState:
         rt = self._owner_type(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
-        if rt is None:
+        if rt is None or (rt.namespaced and not namespace):
+            # A cluster-scoped dependent cannot have a namespaced owner: the reference is unresolvable.
             return "unknown"
         owner = await self._store.get(rt.storage_key, namespace if rt.namespaced else "", str(ref.get("name")))
         if owner is None or _meta(owner).get("uid") != ref.get("uid"):

@@ -47,6 +47,9 @@ def check_type_meta(rt: ResourceType, body: Mapping[str, Any]) -> None:
 
 def validate_object_meta(rt: ResourceType, meta: Mapping[str, Any]) -> list[Cause]:
     causes: list[Cause] = []
+    for key in ("namespace", "generateName", "resourceVersion"):
+        if meta.get(key) is not None and not isinstance(meta.get(key), str):
+            causes.append(Cause(f"metadata.{key}", "FieldValueInvalid", f"Invalid value: {key} must be a string"))
     name = meta.get("name")
     if not name:
         causes.append(Cause("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"))
@@ -72,10 +75,19 @@ def validate_object_meta(rt: ResourceType, meta: Mapping[str, Any]) -> list[Caus
             continue
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             causes.append(Cause(f"metadata.{key}", "FieldValueInvalid", f"Invalid value: {key} must map strings to strings"))
+    owners = meta.get("ownerReferences")
+    if owners is not None and (not isinstance(owners, list) or not all(_valid_owner(o) for o in owners)):
+        causes.append(
+            Cause("metadata.ownerReferences", "FieldValueInvalid", "Invalid value: each owner reference needs apiVersion, kind, name and uid strings")
+        )
     finalizers = meta.get("finalizers")
     if finalizers is not None and (not isinstance(finalizers, list) or not all(isinstance(f, str) for f in finalizers)):
         causes.append(Cause("metadata.finalizers", "FieldValueInvalid", "Invalid value: finalizers must be a list of strings"))
     return causes
+
+
+def _valid_owner(ref: Any) -> bool:
+    return isinstance(ref, dict) and all(isinstance(ref.get(k), str) and ref.get(k) for k in ("apiVersion", "kind", "name", "uid"))
 
 
 def raise_invalid(rt: ResourceType, name: str, causes: list[Cause]) -> None:

@@ -86,6 +86,14 @@ def _held(rt: ResourceType, obj: Mapping[str, Any]) -> bool:
     return _is_namespace(rt) and bool((obj.get("spec") or {}).get("finalizers"))
 
 
+def _own_meta(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj``'s metadata as a dict (``null`` reads as empty; anything else was refused earlier)."""
+    if not isinstance(obj.get("metadata"), dict):
+        obj["metadata"] = {}
+    meta: dict[str, Any] = obj["metadata"]
+    return meta
+
+
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, dict) else {}
@@ -139,7 +147,7 @@ class ObjectService:
         check_type_meta(rt, body)
         obj = clone(dict(body))
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
-        meta = obj.setdefault("metadata", {})
+        meta = _own_meta(obj)
         self._check_namespace(rt, namespace, meta)
         if rt.namespaced:
             meta["namespace"] = namespace
@@ -181,7 +189,7 @@ class ObjectService:
         opts = opts or WriteOptions()
         check_type_meta(rt, body)
         new = clone(dict(body))
-        meta = new.setdefault("metadata", {})
+        meta = _own_meta(new)
         if meta.get("name") not in (None, name):
             raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")
         self._check_namespace(rt, namespace, meta)

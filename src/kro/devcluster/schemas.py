@@ -3,6 +3,7 @@ the shipped built-in definitions (:mod:`kro.openapi`) for built-in kinds."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -12,7 +13,6 @@ from kro.devcluster.errors import Cause
 from kro.devcluster.registry import ResourceType
 from kro.openapi import builtin_schemas
 
-
 # Kinds whose built-in schema is recursive (JSONSchemaProps): inlining it is unbounded in practice,
 # and their own validation (kro.devcluster.crds) covers what matters.
 _NOT_INLINED = frozenset({GVK("apiextensions.k8s.io", "v1", "CustomResourceDefinition")})
@@ -20,17 +20,24 @@ _NOT_INLINED = frozenset({GVK("apiextensions.k8s.io", "v1", "CustomResourceDefin
 
 class SchemaSource:
     def __init__(self) -> None:
-        self._rules: dict[tuple[str, str, str], Any] = {}
+        self._builtin: dict[GVK, Mapping[str, Any] | None] = {}
 
     def schema_for(self, rt: ResourceType) -> Mapping[str, Any] | None:
         if rt.is_custom:
             return rt.schema
         if rt.gvk in _NOT_INLINED:
             return None
-        return builtin_schemas().schema_for(rt.gvk)
+        if rt.gvk not in self._builtin:
+            self._builtin[rt.gvk] = builtin_schemas().schema_for(rt.gvk)
+        return self._builtin[rt.gvk]
+
+    @staticmethod
+    @functools.lru_cache(maxsize=256)
+    def _mentions_rules(schema_json: str) -> bool:
+        return "x-kubernetes-validations" in schema_json
 
     def has_rules(self, rt: ResourceType) -> bool:
-        return rt.schema is not None and "x-kubernetes-validations" in json.dumps(rt.schema)
+        return rt.schema is not None and self._mentions_rules(json.dumps(rt.schema, sort_keys=True))
 
     def rule_causes(self, rt: ResourceType, obj: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
         """Field errors from the schema's ``x-kubernetes-validations`` CEL rules (custom resources)."""

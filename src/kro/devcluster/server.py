@@ -54,6 +54,9 @@ class DevServerConfig:
     bookmark_interval: float = 5.0
     max_watch_seconds: float = 1800.0
     watch_window: int = 10_000
+    # Requests without credentials act as the admin. None: only over plain HTTP, where kubectl does
+    # not send bearer tokens (a wrong token is refused either way).
+    allow_anonymous: bool | None = None
     garbage_collection: bool = True
     simulation: bool = False
     background: tuple[BackgroundLoop, ...] = field(default_factory=tuple)
@@ -179,7 +182,8 @@ class DevServer:
             max_watch_seconds=self.config.max_watch_seconds,
             patcher=patch_handler(self.objects),
         )
-        router = Router(self.registry, handler, OpenAPIDocuments(self.registry), token_ref=lambda: self.token)
+        anonymous = self.config.allow_anonymous if self.config.allow_anonymous is not None else not self.config.tls
+        router = Router(self.registry, handler, OpenAPIDocuments(self.registry), token_ref=lambda: self.token, anonymous=anonymous)
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", router.dispatch)
         return app

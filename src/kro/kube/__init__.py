@@ -51,7 +51,7 @@ from kro.kube.reflector import Reflector
 from kro.kube.schemas import LiveSchemaResolver
 from kro.kube.selectors import encode_field_selector, encode_label_selector, selector_matches
 from kro.kube.stats import RequestStats
-from kro.kube.workqueue import QueueShutDown, WorkQueue
+from kro.kube.workqueue import QueueMetrics, QueueShutDown, WorkQueue
 
 __all__ = [
     "SYSTEM_CLOCK",
@@ -83,6 +83,7 @@ __all__ = [
     "MaxOfRateLimiter",
     "NotFound",
     "PatchType",
+    "QueueMetrics",
     "QueueShutDown",
     "Reflector",
     "RequestStats",

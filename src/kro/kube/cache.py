@@ -73,7 +73,9 @@ class ReplaceResult:
 class Cache:
     """An indexed store of one resource's objects."""
 
-    def __init__(self, *, label_indexes: Iterable[str] = (), indexers: Mapping[str, Indexer] | None = None) -> None:
+    def __init__(
+        self, *, label_indexes: Iterable[str] = (), indexers: Mapping[str, Indexer] | None = None
+    ) -> None:
         self._items: dict[str, dict[str, Any]] = {}
         self._indexers: dict[str, Indexer] = {NAMESPACE_INDEX: _namespace_indexer}
         self._indices: dict[str, dict[str, set[str]]] = {NAMESPACE_INDEX: {}}
@@ -133,13 +135,19 @@ class Cache:
         index = self._indices[name]
         return [self._items[k] for k in sorted(index.get(value, ()))]
 
-    def by_label(self, label_key: str, value: str, *, namespace: str | None = None) -> builtins.list[dict[str, Any]]:
+    def by_label(
+        self, label_key: str, value: str, *, namespace: str | None = None
+    ) -> builtins.list[dict[str, Any]]:
         """Objects whose label ``label_key`` equals ``value`` (indexed if the label is, else a scan)."""
         name = label_index_name(label_key)
         if name in self._indices:
             found = self.by_index(name, value)
         else:
-            found = [o for o in self._items.values() if ((o.get("metadata") or {}).get("labels") or {}).get(label_key) == value]
+            found = [
+                o
+                for o in self._items.values()
+                if ((o.get("metadata") or {}).get("labels") or {}).get(label_key) == value
+            ]
         if namespace is None:
             return found
         return [o for o in found if (o.get("metadata") or {}).get("namespace", "") == namespace]

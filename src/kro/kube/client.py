@@ -1,4 +1,4 @@
-"""An async Kubernetes client on plain dicts, over one ``aiohttp`` session.
+"""An async Kubernetes client on plain dicts.
 
 Objects go in and come out as the JSON the API server speaks; nothing is wrapped in model classes
 (decoding into generated models costs several times the CPU of the request itself). Every verb a
@@ -6,30 +6,28 @@ controller needs is here: get, list (one page or all pages), watch, create, repl
 apply, patch (merge, JSON, strategic), status writes, delete with preconditions, delete-collection,
 plus discovery and the OpenAPI v3 documents.
 
-Requests pass a client-side token bucket (``qps``/``burst`` of the :class:`ClusterConfig`); a 429
-answer is retried after its ``Retry-After`` a bounded number of times; a 401 re-authenticates once.
-Errors are raised as the :mod:`kro.kube.errors` tree. :attr:`KubeClient.stats` counts requests by verb.
+The HTTP is :class:`~kro.kube.transport.Transport`'s: client-side rate limiting (``qps``/``burst``
+of the :class:`ClusterConfig`), 429 retries after ``Retry-After``, re-authentication on a 401, the
+:mod:`kro.kube.errors` tree. :attr:`KubeClient.stats` counts requests by verb.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote, urlencode
-
-import aiohttp
-import yarl
+from urllib.parse import quote
 
 from kro.api.refs import GVK, GVR
 from kro.kube.clock import SYSTEM_CLOCK, Clock
 from kro.kube.config import ClusterConfig
 from kro.kube.discovery import Discovery
-from kro.kube.errors import ApiError, TooManyRequests, TransportError, Unauthorized, api_error, status_error
-from kro.kube.ratelimit import TokenBucket
+from kro.kube.errors import TransportError, status_error
 from kro.kube.selectors import Selector, encode_field_selector, encode_label_selector
 from kro.kube.stats import RequestStats
+from kro.kube.transport import JSON, Transport
 from kro.openapi.resources import ResourceInfo
 
 PatchType = Literal["merge", "json", "strategic"]
@@ -39,7 +37,6 @@ _PATCH_CONTENT_TYPES: dict[str, str] = {
     "strategic": "application/strategic-merge-patch+json",
 }
 _APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
-_JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,9 @@ class WatchEvent:
     object: dict[str, Any]
 
 
-def resource_path(gvr: GVR, *, namespace: str | None = None, name: str | None = None, subresource: str | None = None) -> str:
+def resource_path(
+    gvr: GVR, *, namespace: str | None = None, name: str | None = None, subresource: str | None = None
+) -> str:
     """The REST path of a collection, an object or an object's subresource."""
     path = f"/api/{gvr.version}" if not gvr.group else f"/apis/{gvr.group}/{gvr.version}"
     if namespace:
@@ -70,10 +69,6 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     return meta if isinstance(meta, Mapping) else {}
 
 
-def _dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
 class KubeClient:
     """The cluster client. Use as ``async with KubeClient(config) as client:`` or call :meth:`close`."""
 
@@ -87,12 +82,10 @@ class KubeClient:
         stats: RequestStats | None = None,
     ) -> None:
         self.config = config
-        self.stats = stats or RequestStats()
-        self._clock = clock
-        self._bucket = TokenBucket(config.qps, config.burst, clock=clock)
-        self._max_429_retries = max_429_retries
-        self._max_retry_after = max_retry_after
-        self._session: aiohttp.ClientSession | None = None
+        self.transport = Transport(
+            config, clock=clock, max_429_retries=max_429_retries, max_retry_after=max_retry_after, stats=stats
+        )
+        self.stats = self.transport.stats
         self.discovery = Discovery(self, clock=clock)
 
     async def __aenter__(self) -> KubeClient:
@@ -102,13 +95,13 @@ class KubeClient:
         await self.close()
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self.transport.close()
 
     # ---- reading ----
 
-    async def get(self, gvr: GVR, name: str, *, namespace: str | None = None, subresource: str | None = None) -> dict[str, Any]:
+    async def get(
+        self, gvr: GVR, name: str, *, namespace: str | None = None, subresource: str | None = None
+    ) -> dict[str, Any]:
         """One object. Raises :class:`~kro.kube.errors.NotFound` if absent."""
         path = resource_path(gvr, namespace=namespace, name=name, subresource=subresource)
         result: dict[str, Any] = await self.request("GET", path, verb="get")
@@ -134,7 +127,9 @@ class KubeClient:
             resourceVersion=resource_version,
             **{"continue": continue_},
         )
-        result: dict[str, Any] = await self.request("GET", resource_path(gvr, namespace=namespace), params=params, verb="list")
+        result: dict[str, Any] = await self.request(
+            "GET", resource_path(gvr, namespace=namespace), params=params, verb="list"
+        )
         return result
 
     async def list_all(
@@ -150,15 +145,23 @@ class KubeClient:
         """Every page of a collection, joined: one ``…List`` with all ``items`` and the snapshot's
         ``resourceVersion``. An expired continue token raises :class:`~kro.kube.errors.Gone`."""
         first = await self.list(
-            gvr, namespace=namespace, label_selector=label_selector, field_selector=field_selector,
-            limit=page_size, resource_version=resource_version,
+            gvr,
+            namespace=namespace,
+            label_selector=label_selector,
+            field_selector=field_selector,
+            limit=page_size,
+            resource_version=resource_version,
         )
         items: list[dict[str, Any]] = list(first.get("items") or [])
         token = _meta(first).get("continue")
         while token:
             page = await self.list(
-                gvr, namespace=namespace, label_selector=label_selector, field_selector=field_selector,
-                limit=page_size, continue_=str(token),
+                gvr,
+                namespace=namespace,
+                label_selector=label_selector,
+                field_selector=field_selector,
+                limit=page_size,
+                continue_=str(token),
             )
             items.extend(page.get("items") or [])
             token = _meta(page).get("continue")
@@ -191,41 +194,63 @@ class KubeClient:
             timeoutSeconds=str(timeout_seconds) if timeout_seconds else None,
         )
         path = resource_path(gvr, namespace=namespace)
-        response = await self._send("GET", path, params=params, verb="watch", streaming=True)
-        try:
-            async for line in _lines(response):
-                event = json.loads(line)
+        async with contextlib.aclosing(self.transport.stream(path, params=params, verb="watch")) as lines:
+            async for line in lines:
+                try:
+                    event = json.loads(line)
+                except ValueError as e:
+                    raise TransportError(f"watch {path}: undecodable event: {e}") from e
                 kind = event.get("type", "")
                 obj = event.get("object") or {}
                 if kind == "ERROR":
                     raise status_error(obj)
                 yield WatchEvent(kind, obj)
-        except (aiohttp.ClientError, OSError, TimeoutError) as e:
-            self.stats.transport_errors += 1
-            raise TransportError(f"watch {path}: {e!r}") from e
-        except json.JSONDecodeError as e:
-            raise TransportError(f"watch {path}: undecodable event: {e}") from e
-        finally:
-            response.close()
 
     # ---- writing ----
 
-    async def create(self, gvr: GVR, obj: Mapping[str, Any], *, namespace: str | None = None, field_manager: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    async def create(
+        self,
+        gvr: GVR,
+        obj: Mapping[str, Any],
+        *,
+        namespace: str | None = None,
+        field_manager: str | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
         """POST a new object (namespace from the argument or the object's metadata)."""
         ns = namespace or _meta(obj).get("namespace")
         params = _query(fieldManager=field_manager, dryRun="All" if dry_run else None)
-        result: dict[str, Any] = await self.request("POST", resource_path(gvr, namespace=ns), params=params, body=obj, verb="create")
+        result: dict[str, Any] = await self.request(
+            "POST", resource_path(gvr, namespace=ns), params=params, body=obj, verb="create"
+        )
         return result
 
-    async def replace(self, gvr: GVR, obj: Mapping[str, Any], *, namespace: str | None = None, subresource: str | None = None, field_manager: str | None = None) -> dict[str, Any]:
+    async def replace(
+        self,
+        gvr: GVR,
+        obj: Mapping[str, Any],
+        *,
+        namespace: str | None = None,
+        subresource: str | None = None,
+        field_manager: str | None = None,
+    ) -> dict[str, Any]:
         """PUT an object (optimistic concurrency: its ``metadata.resourceVersion`` must be current,
         else :class:`~kro.kube.errors.Conflict`)."""
         meta = _meta(obj)
-        path = resource_path(gvr, namespace=namespace or meta.get("namespace"), name=str(meta.get("name", "")), subresource=subresource)
-        result: dict[str, Any] = await self.request("PUT", path, params=_query(fieldManager=field_manager), body=obj, verb="update")
+        path = resource_path(
+            gvr,
+            namespace=namespace or meta.get("namespace"),
+            name=str(meta.get("name", "")),
+            subresource=subresource,
+        )
+        result: dict[str, Any] = await self.request(
+            "PUT", path, params=_query(fieldManager=field_manager), body=obj, verb="update"
+        )
         return result
 
-    async def replace_status(self, gvr: GVR, obj: Mapping[str, Any], *, namespace: str | None = None) -> dict[str, Any]:
+    async def replace_status(
+        self, gvr: GVR, obj: Mapping[str, Any], *, namespace: str | None = None
+    ) -> dict[str, Any]:
         """PUT the ``status`` subresource."""
         return await self.replace(gvr, obj, namespace=namespace, subresource="status")
 
@@ -242,8 +267,15 @@ class KubeClient:
     ) -> dict[str, Any]:
         """Server-side apply ``obj`` (a complete intent: the fields this manager owns)."""
         meta = _meta(obj)
-        path = resource_path(gvr, namespace=namespace or meta.get("namespace"), name=str(meta.get("name", "")), subresource=subresource)
-        params = _query(fieldManager=field_manager, force="true" if force else None, dryRun="All" if dry_run else None)
+        path = resource_path(
+            gvr,
+            namespace=namespace or meta.get("namespace"),
+            name=str(meta.get("name", "")),
+            subresource=subresource,
+        )
+        params = _query(
+            fieldManager=field_manager, force="true" if force else None, dryRun="All" if dry_run else None
+        )
         result: dict[str, Any] = await self.request(
             "PATCH", path, params=params, body=obj, content_type=_APPLY_CONTENT_TYPE, verb="apply"
         )
@@ -266,8 +298,12 @@ class KubeClient:
             raise ValueError(f"unknown patch type {patch_type!r}: one of {', '.join(_PATCH_CONTENT_TYPES)}")
         path = resource_path(gvr, namespace=namespace, name=name, subresource=subresource)
         result: dict[str, Any] = await self.request(
-            "PATCH", path, params=_query(fieldManager=field_manager), body=patch,
-            content_type=_PATCH_CONTENT_TYPES[patch_type], verb="patch",
+            "PATCH",
+            path,
+            params=_query(fieldManager=field_manager),
+            body=patch,
+            content_type=_PATCH_CONTENT_TYPES[patch_type],
+            verb="patch",
         )
         return result
 
@@ -282,7 +318,15 @@ class KubeClient:
         field_manager: str | None = None,
     ) -> dict[str, Any]:
         """Patch the ``status`` subresource."""
-        return await self.patch(gvr, name, patch, patch_type=patch_type, namespace=namespace, subresource="status", field_manager=field_manager)
+        return await self.patch(
+            gvr,
+            name,
+            patch,
+            patch_type=patch_type,
+            namespace=namespace,
+            subresource="status",
+            field_manager=field_manager,
+        )
 
     async def delete(
         self,
@@ -314,9 +358,18 @@ class KubeClient:
         propagation_policy: Literal["Foreground", "Background", "Orphan"] | None = None,
     ) -> dict[str, Any]:
         """Delete every matching object of a collection; returns the server's answer."""
-        params = _query(labelSelector=encode_label_selector(label_selector), fieldSelector=encode_field_selector(field_selector))
+        params = _query(
+            labelSelector=encode_label_selector(label_selector),
+            fieldSelector=encode_field_selector(field_selector),
+        )
         options = _delete_options(propagation_policy, None, None)
-        result = await self.request("DELETE", resource_path(gvr, namespace=namespace), params=params, body=options, verb="deletecollection")
+        result = await self.request(
+            "DELETE",
+            resource_path(gvr, namespace=namespace),
+            params=params,
+            body=options,
+            verb="deletecollection",
+        )
         return result if isinstance(result, dict) else {}
 
     # ---- discovery and schemas ----
@@ -342,9 +395,7 @@ class KubeClient:
 
     async def get_path(self, path: str, *, verb: str = "get") -> Any:
         """GET any server path, decoded from JSON."""
-        return await self.request("GET", path, verb=verb)
-
-    # ---- the HTTP core ----
+        return await self.transport.request("GET", path, verb=verb)
 
     async def request(
         self,
@@ -353,133 +404,13 @@ class KubeClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Any = None,
-        content_type: str = _JSON,
+        content_type: str = JSON,
         verb: str,
     ) -> Any:
-        """Send one request and decode its JSON answer; errors raise the :mod:`kro.kube.errors` tree."""
-        response = await self._send(method, path, params=params, body=body, content_type=content_type, verb=verb)
-        try:
-            data = await response.read()
-        except (aiohttp.ClientError, OSError, TimeoutError) as e:
-            self.stats.transport_errors += 1
-            raise TransportError(f"{method} {path}: {e!r}") from e
-        finally:
-            response.release()
-        if not data:
-            return None
-        try:
-            return json.loads(data)
-        except ValueError as e:
-            raise TransportError(f"{method} {path}: the answer is not JSON: {e}") from e
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-        content_type: str = _JSON,
-        verb: str,
-        streaming: bool = False,
-    ) -> aiohttp.ClientResponse:
-        url = self.config.server + path + ("?" + urlencode(params, quote_via=quote) if params else "")
-        payload = _dumps(body) if body is not None else None
-        refreshed = False
-        attempt = 0
-        while True:
-            response = await self._attempt(method, url, payload, content_type, verb, streaming, refresh=refreshed)
-            if response.status < 400:
-                return response
-            error = await _error_of(response)
-            self.stats.errors_by_status[response.status] += 1
-            if isinstance(error, Unauthorized) and not refreshed and self.config.token is not None:
-                refreshed = True
-                continue
-            if isinstance(error, TooManyRequests) and attempt < self._max_429_retries:
-                attempt += 1
-                self.stats.retries_429 += 1
-                await self._clock.sleep(min(self._max_retry_after, error.retry_after or 1.0))
-                continue
-            raise error
-
-    async def _attempt(
-        self, method: str, url: str, payload: bytes | None, content_type: str, verb: str, streaming: bool, *, refresh: bool
-    ) -> aiohttp.ClientResponse:
-        waited = await self._bucket.acquire()
-        self.stats.throttled_seconds += waited
-        self.stats.record(verb)
-        headers = {"Accept": _JSON, "User-Agent": self.config.user_agent}
-        if payload is not None:
-            headers["Content-Type"] = content_type
-        if self.config.token is not None:
-            auth = await self.config.token.authorization(refresh=refresh)
-            if auth:
-                headers["Authorization"] = auth
-        timeout = (
-            aiohttp.ClientTimeout(total=None, sock_connect=self.config.timeout, sock_read=None)
-            if streaming
-            else aiohttp.ClientTimeout(total=self.config.timeout)
+        """Send any request and decode its JSON answer (errors raise the :mod:`kro.kube.errors` tree)."""
+        return await self.transport.request(
+            method, path, params=params, body=body, content_type=content_type, verb=verb
         )
-        try:
-            return await self._get_session().request(
-                method, yarl.URL(url, encoded=True), data=payload, headers=headers, timeout=timeout,
-                proxy=self.config.proxy, server_hostname=self.config.tls_server_name,
-            )
-        except (aiohttp.ClientError, OSError, TimeoutError) as e:
-            self.stats.transport_errors += 1
-            raise TransportError(f"{method} {url}: {e!r}") from e
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(ssl=self.config.ssl_context or True, limit=0)
-            self._session = aiohttp.ClientSession(connector=connector)
-        return self._session
-
-
-async def _error_of(response: aiohttp.ClientResponse) -> ApiError:
-    try:
-        raw = await response.read()
-    except (aiohttp.ClientError, OSError, TimeoutError):
-        raw = b""
-    finally:
-        response.release()
-    try:
-        body: Any = json.loads(raw) if raw else {}
-    except ValueError:
-        body = raw.decode("utf-8", "replace")
-    return api_error(response.status, body, retry_after=_retry_after(response.headers.get("Retry-After")))
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: rare from API servers; the default wait applies
-
-
-async def _lines(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    """Newline-delimited chunks of a streaming body, of any length (objects can exceed 1 MB)."""
-    buffer = bytearray()
-    async for chunk in response.content.iter_any():
-        start = 0
-        end = chunk.find(b"\n")
-        while end >= 0:
-            if buffer:
-                buffer += chunk[start:end]
-                line = bytes(buffer)
-                buffer.clear()
-            else:
-                line = chunk[start:end]
-            if line.strip():
-                yield line
-            start = end + 1
-            end = chunk.find(b"\n", start)
-        buffer += chunk[start:]
-    if bytes(buffer).strip():
-        yield bytes(buffer)
 
 
 def _query(**params: str | None) -> dict[str, str]:

@@ -105,10 +105,15 @@ class ClusterConfig:
         return cls(server.rstrip("/"), context, StaticToken(token) if token else None, **options)
 
     @classmethod
-    def from_kubeconfig(cls, path: str | None = None, *, context: str | None = None, **options: Any) -> ClusterConfig:
+    def from_kubeconfig(
+        cls, path: str | None = None, *, context: str | None = None, **options: Any
+    ) -> ClusterConfig:
         """From a kubeconfig file (default: ``$KUBECONFIG`` or ``~/.kube/config``) and a context
         (default: its current context)."""
-        Configuration, ConfigException = _k8s("kubernetes.client.configuration").Configuration, _config_exception()
+        Configuration, ConfigException = (
+            _k8s("kubernetes.client.configuration").Configuration,
+            _config_exception(),
+        )
         kube_config = _k8s("kubernetes.config.kube_config")
         where = path or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
         try:
@@ -129,7 +134,10 @@ class ClusterConfig:
     @classmethod
     def in_cluster(cls, **options: Any) -> ClusterConfig:
         """From the pod's service account (``KUBERNETES_SERVICE_HOST`` and the mounted token/CA)."""
-        Configuration, ConfigException = _k8s("kubernetes.client.configuration").Configuration, _config_exception()
+        Configuration, ConfigException = (
+            _k8s("kubernetes.client.configuration").Configuration,
+            _config_exception(),
+        )
         incluster_config = _k8s("kubernetes.config.incluster_config")
         loader = incluster_config.InClusterConfigLoader(
             token_filename=incluster_config.SERVICE_TOKEN_FILENAME,
@@ -143,7 +151,9 @@ class ClusterConfig:
         return cls._from_configuration(loader, configuration, options)
 
     @classmethod
-    def load(cls, kubeconfig: str | None = None, *, context: str | None = None, **options: Any) -> ClusterConfig:
+    def load(
+        cls, kubeconfig: str | None = None, *, context: str | None = None, **options: Any
+    ) -> ClusterConfig:
         """The usual search order: an explicit kubeconfig, then ``$KUBECONFIG``, then the in-cluster
         service account, then ``~/.kube/config``."""
         if kubeconfig or os.environ.get("KUBECONFIG") or not os.environ.get(_IN_CLUSTER_HOST_ENV):

@@ -62,7 +62,9 @@ def parse_resource_list(group: str, version: str, doc: Mapping[str, Any]) -> lis
 class Discovery:
     """A cache of discovery documents, refreshed on misses."""
 
-    def __init__(self, client: PathGetter, *, miss_refresh_seconds: float = 1.0, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, client: PathGetter, *, miss_refresh_seconds: float = 1.0, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self._client = client
         self._clock = clock
         self.miss_refresh_seconds = miss_refresh_seconds
@@ -108,7 +110,9 @@ class Discovery:
     async def _entry(self, group: str, version: str, hit: Any) -> _GroupVersion:
         key = (group, version)
         entry = self._cache.get(key)
-        if entry is not None and (hit(entry) or self._clock.now() - entry.fetched_at < self.miss_refresh_seconds):
+        if entry is not None and (
+            hit(entry) or self._clock.now() - entry.fetched_at < self.miss_refresh_seconds
+        ):
             return entry
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:

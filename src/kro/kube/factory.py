@@ -16,7 +16,7 @@ from typing import Any
 
 from kro.api.refs import GVR
 from kro.kube.client import KubeClient
-from kro.kube.informer import Informer
+from kro.kube.informer import Handler, Informer
 from kro.kube.selectors import Selector, encode_label_selector
 
 log = logging.getLogger("kro.kube.factory")
@@ -42,7 +42,9 @@ class InformerFactory:
     in ``informer_options`` go to each :class:`Informer` (reflector timeouts, page size, clock).
     """
 
-    def __init__(self, client: KubeClient, *, label_indexes: Iterable[str] = (), **informer_options: Any) -> None:
+    def __init__(
+        self, client: KubeClient, *, label_indexes: Iterable[str] = (), **informer_options: Any
+    ) -> None:
         self.client = client
         self.label_indexes = tuple(label_indexes)
         self._options = informer_options
@@ -71,8 +73,12 @@ class InformerFactory:
         entry = self._entries.get(key)
         if entry is None:
             informer = Informer(
-                self.client, gvr, namespace=namespace, label_selector=key.label_selector or None,
-                label_indexes=self.label_indexes, **self._options,
+                self.client,
+                gvr,
+                namespace=namespace,
+                label_selector=key.label_selector or None,
+                label_indexes=self.label_indexes,
+                **self._options,
             )
             entry = self._entries[key] = _Entry(informer, 0)
             informer.start()
@@ -82,17 +88,29 @@ class InformerFactory:
         entry.refs += 1
         return entry.informer
 
-    def get(self, gvr: GVR, *, namespace: str | None = None, label_selector: Selector | None = None) -> Informer | None:
+    def get(
+        self, gvr: GVR, *, namespace: str | None = None, label_selector: Selector | None = None
+    ) -> Informer | None:
         """The shared informer if one is running, without taking a reference."""
         entry = self._entries.get(self.key(gvr, namespace=namespace, label_selector=label_selector))
         return entry.informer if entry else None
 
-    async def release(self, gvr: GVR, *, namespace: str | None = None, label_selector: Selector | None = None) -> bool:
-        """Drop one reference; the last one stops the informer. True if it was stopped."""
+    async def release(
+        self,
+        gvr: GVR,
+        *,
+        namespace: str | None = None,
+        label_selector: Selector | None = None,
+        handler: Handler | None = None,
+    ) -> bool:
+        """Drop one reference (and unregister ``handler``, the caller's registration on the shared
+        informer); the last reference stops the informer. True if it was stopped."""
         key = self.key(gvr, namespace=namespace, label_selector=label_selector)
         entry = self._entries.get(key)
         if entry is None:
             return False
+        if handler is not None:
+            entry.informer.remove_handler(handler)
         entry.refs -= 1
         if entry.refs > 0:
             return False
@@ -101,7 +119,9 @@ class InformerFactory:
         log.debug("stopped %s", entry.informer)
         return True
 
-    def references(self, gvr: GVR, *, namespace: str | None = None, label_selector: Selector | None = None) -> int:
+    def references(
+        self, gvr: GVR, *, namespace: str | None = None, label_selector: Selector | None = None
+    ) -> int:
         entry = self._entries.get(self.key(gvr, namespace=namespace, label_selector=label_selector))
         return entry.refs if entry else 0
 

@@ -4,7 +4,8 @@ Handlers are plain (synchronous) callables, because what a controller does on an
 put a key on its work queue. ``on_add(obj)``, ``on_update(old, new)`` and ``on_delete(obj)``; a
 relist turns into the adds, updates and deletes that bring the cache to the listed state, so no
 change is missed across a ``410 Gone``. A handler registered after the cache filled is told of every
-cached object as an add. A handler that raises is logged and does not stop the others.
+cached object as an add. A handler that raises is logged and does not stop the others. With a
+``resync_period``, every cached object is re-delivered as an update periodically.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from kro.api.refs import GVR
 from kro.kube.cache import Cache, strip_managed_fields
 from kro.kube.client import KubeClient, WatchEvent
+from kro.kube.clock import SYSTEM_CLOCK, Clock
 from kro.kube.reflector import Reflector
 from kro.kube.selectors import Selector
 
@@ -48,17 +50,28 @@ class Informer:
         label_selector: Selector | None = None,
         field_selector: Selector | None = None,
         label_indexes: Iterable[str] = (),
+        resync_period: float | None = None,
+        clock: Clock = SYSTEM_CLOCK,
         **reflector_options: Any,
     ) -> None:
         self.gvr = gvr
+        self.resync_period = resync_period
+        self._clock = clock
         self.namespace = namespace
         self.cache = Cache(label_indexes=label_indexes)
         self.reflector = Reflector(
-            client, gvr, self, namespace=namespace, label_selector=label_selector,
-            field_selector=field_selector, **reflector_options,
+            client,
+            gvr,
+            self,
+            namespace=namespace,
+            label_selector=label_selector,
+            field_selector=field_selector,
+            clock=clock,
+            **reflector_options,
         )
         self._handlers: list[Handler] = []
         self._task: asyncio.Task[None] | None = None
+        self._resync_task: asyncio.Task[None] | None = None
 
     def __str__(self) -> str:
         return f"informer {self.gvr}" + (f" in {self.namespace}" if self.namespace else "")
@@ -67,16 +80,30 @@ class Informer:
 
     def start(self) -> None:
         """Start listing and watching in a background task (idempotent)."""
+        loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self.reflector.run(), name=str(self))
+            self._task = loop.create_task(self.reflector.run(), name=str(self))
+        if self.resync_period and (self._resync_task is None or self._resync_task.done()):
+            self._resync_task = loop.create_task(self._resync(self.resync_period), name=f"{self} resync")
 
     async def stop(self) -> None:
         """Stop watching; the cache keeps its last contents."""
-        task, self._task = self._task, None
-        if task is not None:
+        tasks = [t for t in (self._task, self._resync_task) if t is not None]
+        self._task = self._resync_task = None
+        for task in tasks:
             task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def _resync(self, period: float) -> None:
+        """Every ``period``, tell handlers of every cached object again (as an update to itself),
+        so a controller re-examines objects whose earlier reconcile it may have dropped."""
+        while True:
+            await self._clock.sleep(period)
+            if self.has_synced:
+                for obj in self.cache:
+                    self._dispatch_update(obj, obj)
 
     @property
     def running(self) -> bool:

@@ -102,7 +102,9 @@ class LeaderElector:
         try:
             await self._acquire()
             self._leading = True
-            log.info("%s: became leader of lease %s/%s", self.identity, self.config.namespace, self.config.name)
+            log.info(
+                "%s: became leader of lease %s/%s", self.identity, self.config.namespace, self.config.name
+            )
             lead = asyncio.get_running_loop().create_task(self._run_leading())
             await self._renew(lead)
         finally:
@@ -135,7 +137,12 @@ class LeaderElector:
             deadline = self._clock.now() + cfg.renew_deadline
             while not await self._attempt():
                 if self._clock.now() + cfg.retry_period >= deadline:
-                    log.warning("%s: could not renew lease %s/%s in time; stepping down", self.identity, cfg.namespace, cfg.name)
+                    log.warning(
+                        "%s: could not renew lease %s/%s in time; stepping down",
+                        self.identity,
+                        cfg.namespace,
+                        cfg.name,
+                    )
                     return
                 await self._clock.sleep(cfg.retry_period)
             pause = asyncio.get_running_loop().create_task(self._clock.sleep(cfg.retry_period))
@@ -159,8 +166,12 @@ class LeaderElector:
             lease = await self.client.get(LEASES, cfg.name, namespace=cfg.namespace)
         except NotFound:
             spec = self._spec(now, acquire_time=now, transitions=0)
-            body = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                    "metadata": {"name": cfg.name, "namespace": cfg.namespace}, "spec": spec}
+            body = {
+                "apiVersion": "coordination.k8s.io/v1",
+                "kind": "Lease",
+                "metadata": {"name": cfg.name, "namespace": cfg.namespace},
+                "spec": spec,
+            }
             try:
                 await self.client.create(LEASES, body)
             except AlreadyExists:
@@ -175,10 +186,19 @@ class LeaderElector:
         if holder and holder != self.identity and self._observed_at + duration > self._clock.now():
             return False
         if holder == self.identity:
-            new_spec = {**spec, **self._spec(now, acquire_time=spec.get("acquireTime") or now,
-                                              transitions=int(spec.get("leaseTransitions") or 0))}
+            new_spec = {
+                **spec,
+                **self._spec(
+                    now,
+                    acquire_time=spec.get("acquireTime") or now,
+                    transitions=int(spec.get("leaseTransitions") or 0),
+                ),
+            }
         else:
-            new_spec = {**spec, **self._spec(now, acquire_time=now, transitions=int(spec.get("leaseTransitions") or 0) + 1)}
+            new_spec = {
+                **spec,
+                **self._spec(now, acquire_time=now, transitions=int(spec.get("leaseTransitions") or 0) + 1),
+            }
         try:
             await self.client.replace(LEASES, {**lease, "spec": new_spec})
         except Conflict:
@@ -212,7 +232,13 @@ class LeaderElector:
             if spec.get("holderIdentity") != self.identity:
                 return
             now = _micro_time(datetime.now(UTC))
-            released = {**spec, "holderIdentity": "", "leaseDurationSeconds": 1, "renewTime": now, "acquireTime": now}
+            released = {
+                **spec,
+                "holderIdentity": "",
+                "leaseDurationSeconds": 1,
+                "renewTime": now,
+                "acquireTime": now,
+            }
             await self.client.replace(LEASES, {**lease, "spec": released})
             log.info("%s: released lease %s/%s", self.identity, cfg.namespace, cfg.name)
         except KubeError as e:

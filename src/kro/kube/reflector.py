@@ -97,14 +97,22 @@ class Reflector:
                 if need_list:
                     await self._list()
                     need_list = False
-                await self._watch()
+                started = self._clock.now()
+                delivered = await self._watch()
+                if not delivered and self._clock.now() - started < 1.0:
+                    # An empty stream that ended at once: a misbehaving server or proxy. Do not spin.
+                    await self._clock.sleep(self._backoff.next())
             except Gone as e:
                 self.relists_on_gone += 1
                 log.info("%s: %s; relisting", self, e.message or e.reason)
+                if need_list:  # the LIST itself was answered 410: do not spin
+                    await self._clock.sleep(self._backoff.next())
                 need_list = True
             except _StreamStuck:
                 self.stuck_restarts += 1
-                log.warning("%s: no event or bookmark for %.0fs; restarting the watch", self, self.idle_timeout)
+                log.warning(
+                    "%s: no event or bookmark for %.0fs; restarting the watch", self, self.idle_timeout
+                )
             except KubeError as e:
                 self.errors += 1
                 self.last_error = e
@@ -112,6 +120,13 @@ class Reflector:
                 log.warning("%s: %s; retrying in %.1fs", self, e, wait)
                 if isinstance(e, ApiError) and not need_list:
                     need_list = e.status in (403, 404)  # the type or our access changed: start over
+                await self._clock.sleep(wait)
+            except Exception:
+                # A fault in a sink must not silently end the watch: log it, start over from a LIST.
+                self.errors += 1
+                wait = self._backoff.next()
+                log.exception("%s: unexpected failure; relisting in %.1fs", self, wait)
+                need_list = True
                 await self._clock.sleep(wait)
 
     async def _list(self) -> None:
@@ -137,7 +152,8 @@ class Reflector:
         self._backoff.reset()
         self.synced.set()
 
-    async def _watch(self) -> None:
+    async def _watch(self) -> int:
+        """Follow one watch stream until it ends; the number of events (bookmarks too) it gave."""
         low, high = self.watch_timeout
         stream = self.client.watch(
             self.gvr,
@@ -153,7 +169,7 @@ class Reflector:
         consumer = asyncio.get_running_loop().create_task(self._consume(stream))
         watchdog = asyncio.get_running_loop().create_task(self._watchdog(consumer))
         try:
-            await consumer
+            return await consumer
         except asyncio.CancelledError:
             if watchdog.done() and not watchdog.cancelled() and watchdog.result():
                 raise _StreamStuck() from None
@@ -164,9 +180,11 @@ class Reflector:
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
 
-    async def _consume(self, stream: Any) -> None:
+    async def _consume(self, stream: Any) -> int:
+        delivered = 0
         async with contextlib.aclosing(stream):
             async for event in stream:
+                delivered += 1
                 self._last_activity = self._clock.now()
                 rv = str((event.object.get("metadata") or {}).get("resourceVersion", ""))
                 if event.type != "BOOKMARK":
@@ -174,8 +192,9 @@ class Reflector:
                 if rv:
                     self.resource_version = rv
                 self._backoff.reset()
+        return delivered
 
-    async def _watchdog(self, consumer: asyncio.Task[None]) -> bool:
+    async def _watchdog(self, consumer: asyncio.Task[int]) -> bool:
         """Cancel ``consumer`` when it has been idle too long; True if it did."""
         while not consumer.done():
             idle = self._clock.now() - self._last_activity

@@ -24,13 +24,17 @@ from kro.openapi.resources import ResourceInfo
 
 _REF_PREFIX = "#/components/schemas/"
 _MAX_DEPTH = 12
-_INT_OR_STRING_DEFINITIONS = frozenset({
-    "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
-    "io.k8s.apimachinery.pkg.api.resource.Quantity",
-})
+_INT_OR_STRING_DEFINITIONS = frozenset(
+    {
+        "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+        "io.k8s.apimachinery.pkg.api.resource.Quantity",
+    }
+)
 
 
-def resolve_schema(definitions: Mapping[str, Any], name: str, *, max_depth: int = _MAX_DEPTH) -> dict[str, Any]:
+def resolve_schema(
+    definitions: Mapping[str, Any], name: str, *, max_depth: int = _MAX_DEPTH
+) -> dict[str, Any]:
     """The definition ``name`` of an OpenAPI v3 document with every reference inlined."""
     resolved: dict[str, Any] = _inline(definitions, definitions[name], depth=0, max_depth=max_depth)
     return resolved

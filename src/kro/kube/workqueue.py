@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from kro.kube.clock import SYSTEM_CLOCK, Clock
 from kro.kube.ratelimit import ItemRateLimiter, default_controller_rate_limiter
@@ -33,6 +33,26 @@ class QueueShutDown(Exception):
     """The queue was shut down and holds no more keys."""
 
 
+class QueueMetrics(Protocol):
+    """Receives what a queue does, for a metrics backend (client-go's workqueue metrics)."""
+
+    def added(self, queue: str) -> None:
+        """A key was queued (not counting de-duplicated adds)."""
+        ...
+
+    def taken(self, queue: str, waited: float) -> None:
+        """A worker took a key that had waited ``waited`` seconds since it was queued."""
+        ...
+
+    def finished(self, queue: str, worked: float) -> None:
+        """A worker finished a key after ``worked`` seconds."""
+        ...
+
+    def retried(self, queue: str) -> None:
+        """A key was re-queued through the rate limiter."""
+        ...
+
+
 class WorkQueue(Generic[K]):
     """An asyncio work queue with de-duplication, delayed adds and per-key rate limiting."""
 
@@ -42,13 +62,15 @@ class WorkQueue(Generic[K]):
         rate_limiter: ItemRateLimiter | None = None,
         clock: Clock = SYSTEM_CLOCK,
         name: str = "",
+        metrics: QueueMetrics | None = None,
     ) -> None:
         self.name = name
+        self._metrics = metrics
         self._clock = clock
         self._limiter: ItemRateLimiter = rate_limiter or default_controller_rate_limiter(clock=clock)
         self._queue: deque[K] = deque()
-        self._dirty: set[K] = set()
-        self._processing: set[K] = set()
+        self._dirty: dict[K, float] = {}  # queued or re-added while processing -> since when
+        self._processing: dict[K, float] = {}  # handed to a worker -> since when
         self._timers: dict[K, tuple[float, asyncio.Task[None]]] = {}
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._idle = asyncio.Event()
@@ -64,7 +86,9 @@ class WorkQueue(Generic[K]):
         if self._shutting_down or key in self._dirty:
             return
         self.adds += 1
-        self._dirty.add(key)
+        self._dirty[key] = self._clock.now()
+        if self._metrics is not None:
+            self._metrics.added(self.name)
         if key in self._processing:
             return
         self._queue.append(key)
@@ -90,6 +114,8 @@ class WorkQueue(Generic[K]):
         """Queue ``key`` after the rate limiter's delay (one more failure of it); returns the delay."""
         delay = self._limiter.when(key)
         self.retries += 1
+        if self._metrics is not None:
+            self._metrics.retried(self.name)
         self.add_after(key, delay)
         return delay
 
@@ -119,14 +145,19 @@ class WorkQueue(Generic[K]):
                     self._wake()  # pass the wake-up this worker won't use to another one
                 raise
         key = self._queue.popleft()
-        self._processing.add(key)
-        self._dirty.discard(key)
+        now = self._clock.now()
+        queued_at = self._dirty.pop(key, now)
+        self._processing[key] = now
         self._idle.clear()
+        if self._metrics is not None:
+            self._metrics.taken(self.name, now - queued_at)
         return key
 
     def done(self, key: K) -> None:
         """Finished with ``key``; queue it again if it was added while being processed."""
-        self._processing.discard(key)
+        started = self._processing.pop(key, None)
+        if started is not None and self._metrics is not None:
+            self._metrics.finished(self.name, self._clock.now() - started)
         if key in self._dirty and not self._shutting_down:
             self._queue.append(key)
             self._wake()
@@ -150,6 +181,17 @@ class WorkQueue(Generic[K]):
     @property
     def processing(self) -> int:
         return len(self._processing)
+
+    def longest_running(self) -> float:
+        """Seconds the longest-held key has been with its worker (0 when none is): a stuck-worker signal."""
+        if not self._processing:
+            return 0.0
+        return self._clock.now() - min(self._processing.values())
+
+    def unfinished_work(self) -> float:
+        """Seconds of work in progress, summed over the keys being processed."""
+        now = self._clock.now()
+        return sum(now - started for started in self._processing.values())
 
     @property
     def waiting(self) -> int:

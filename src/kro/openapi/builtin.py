@@ -58,12 +58,15 @@ class BuiltinSchemas:
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 - instances live for the process and are few
     def resolve_definition(self, name: str) -> dict[str, Any]:
-        converted: dict[str, Any] = self._convert(self._defs[name], depth=0)
+        converted: dict[str, Any] = self._convert(self._defs[name], depth=0, chain=(name,))
         return converted
 
-    def _convert(self, node: Any, *, depth: int) -> Any:
+    def _convert(self, node: Any, *, depth: int, chain: tuple[str, ...]) -> Any:
+        """``chain`` holds the definitions being inlined above this node: a definition met again in
+        its own chain (``JSONSchemaProps`` in itself) is recursive and becomes a free-form object,
+        so every schema stays finite and small."""
         if isinstance(node, list):
-            return [self._convert(x, depth=depth) for x in node]
+            return [self._convert(x, depth=depth, chain=chain) for x in node]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
@@ -74,12 +77,12 @@ class BuiltinSchemas:
                 out: dict[str, Any] = {"x-kubernetes-int-or-string": True}
             elif target == _QUANTITY:
                 out = {"x-kubernetes-int-or-string": True}
-            elif depth >= _MAX_DEPTH:
+            elif depth >= _MAX_DEPTH or target in chain:
                 out = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
             else:
-                out = dict(self._convert(self._defs[target], depth=depth + 1))
+                out = dict(self._convert(self._defs[target], depth=depth + 1, chain=(*chain, target)))
             for k, v in extra.items():
-                out.setdefault(k, self._convert(v, depth=depth))
+                out.setdefault(k, self._convert(v, depth=depth, chain=chain))
             return out
         out = {}
         for key, value in node.items():
@@ -98,7 +101,7 @@ class BuiltinSchemas:
             if key == "enum" and isinstance(value, list) and depth == 0:
                 # apiVersion/kind enums in the shipped documents; the API server publishes none.
                 continue
-            out[key] = self._convert(value, depth=depth)
+            out[key] = self._convert(value, depth=depth, chain=chain)
         return out
 
 

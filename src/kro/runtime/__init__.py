@@ -10,7 +10,7 @@ Modules: ``planner`` (the walk over the graph), ``nodeplan`` (one node), ``inclu
 (apply-or-skip), ``plan`` and ``outcome`` (the result types), ``observed`` (the input port)."""
 
 from kro.runtime.deletion import DeletionPlan, plan_deletion
-from kro.runtime.drift import holds
+from kro.runtime.drift import desired_hash, holds
 from kro.runtime.foreach import CollectionLimits
 from kro.runtime.observed import ObservedState, Snapshot
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
@@ -31,6 +31,7 @@ __all__ = [
     "Requeue",
     "Snapshot",
     "Terminal",
+    "desired_hash",
     "holds",
     "plan_deletion",
     "plan_instance",

@@ -4,10 +4,12 @@ The controller skips a server-side apply when it would change nothing, so a conv
 causes no writes at all. "Holds" means: every field of the desired body is present with an equal
 value; the server may add fields (defaults, status, metadata) freely. Lists must match element by
 element, since an apply replaces an atomic list and merges a keyed one position by position the way
-the desired body lists it."""
+the desired body lists it. Fields kro stopped setting are caught by :func:`desired_hash`."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,3 +34,11 @@ def holds(observed: Any, desired: Any) -> bool:
     if isinstance(desired, int | float) and isinstance(observed, int | float):
         return float(desired) == float(observed)
     return bool(desired == observed)
+
+
+def desired_hash(body: Mapping[str, Any]) -> str:
+    """A short digest of a desired body (canonical JSON). kro stores it on the child as
+    ``internal.kro.run/desired-hash``: a field dropped from the template changes the digest, which
+    a "does the object hold every desired field" check alone would not notice."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

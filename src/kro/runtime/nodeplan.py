@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from kro.api.conditions import NodeState
+from kro.api.keys import Annotations
 from kro.api.refs import GVK, ObjectRef
 from kro.graph.model import Node, NodeKind
+from kro.runtime.drift import desired_hash
 from kro.runtime.errors import CollectionError, ExpressionFailed, ExpressionPending
 from kro.runtime.foreach import CollectionLimits, expand
 from kro.runtime.labels import child_annotations, child_labels, decorate
@@ -147,4 +149,7 @@ def _desired(
         ctx.instance, ctx.instance_gvk, node_id=node.id, kro_version=ctx.kro_version, collection=collection
     )
     decorated = decorate(body, labels=labels, annotations=child_annotations(apply_order=ctx.apply_order))
+    decorated = decorate(
+        decorated, labels={}, annotations={Annotations.DESIRED_HASH: desired_hash(decorated)}
+    )
     return DesiredObject(node.id, node.gvk, node.plural, node.namespaced, decorated)

@@ -179,7 +179,9 @@ def _outcome(state: InstanceState, reports: list[NodeReport], settings: PlanSett
     return Requeue(after=settings.requeue_after)
 
 
-def with_failures(plan: Plan, failures: Mapping[str, str], *, instance: Mapping[str, Any], now: str = "") -> Plan:
+def with_failures(
+    plan: Plan, failures: Mapping[str, str], *, instance: Mapping[str, Any], now: str = ""
+) -> Plan:
     """``plan`` after carrying it out failed for some nodes (``node id -> message``, e.g. the API
     server rejected an apply): those nodes turn ERROR and state, conditions and outcome follow."""
     if not failures:
@@ -190,6 +192,8 @@ def with_failures(plan: Plan, failures: Mapping[str, str], *, instance: Mapping[
     ]
     state = instance_state(reports)
     fields = {k: v for k, v in plan.status.items() if k not in ("state", "conditions")}
-    status = assemble(fields, state=state, conditions=instance_conditions(reports), instance=instance, now=now)
+    status = assemble(
+        fields, state=state, conditions=instance_conditions(reports), instance=instance, now=now
+    )
     errors = "; ".join(describe_wait(r) for r in reports if r.state is NodeState.ERROR)
     return Plan(plan.applies, plan.prunes, {r.id: r for r in reports}, status, state, Terminal(errors))

@@ -54,7 +54,9 @@ def _field(value: Any, key: str) -> str:
     return raw if isinstance(raw, str) else ""
 
 
-def merge_conditions(builtin: Sequence[cond.Condition], author: Sequence[cond.Condition]) -> list[cond.Condition]:
+def merge_conditions(
+    builtin: Sequence[cond.Condition], author: Sequence[cond.Condition]
+) -> list[cond.Condition]:
     """kro's conditions followed by the author's; an author condition of the same type wins."""
     mine = {c.type for c in author}
     return [*(c for c in builtin if c.type not in mine), *author]

@@ -30,7 +30,9 @@ T = TypeVar("T")
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[DevServer]:
     server = DevServer(
-        DevServerConfig(tls=False, simulation=True, bookmark_interval=0.2, kubeconfig_path=tmp_path / "kubeconfig")
+        DevServerConfig(
+            tls=False, simulation=True, bookmark_interval=0.2, kubeconfig_path=tmp_path / "kubeconfig"
+        )
     )
     await server.start()
     try:
@@ -52,7 +54,9 @@ async def kube(cluster: DevServer) -> AsyncIterator[KubeClient]:
         yield client
 
 
-async def start_controller(kube: KubeClient, settings: ControllerSettings) -> tuple[Controller, Callable[[], Awaitable[None]]]:
+async def start_controller(
+    kube: KubeClient, settings: ControllerSettings
+) -> tuple[Controller, Callable[[], Awaitable[None]]]:
     ctrl = Controller(settings, client=kube)
     stop = asyncio.Event()
     task = asyncio.create_task(ctrl.run(stop))
@@ -84,7 +88,9 @@ async def controller(kube: KubeClient) -> AsyncIterator[Controller]:
         await finish()
 
 
-async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.05) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.05
+) -> T:
     """Poll ``check`` until it returns something truthy; fail with its last value after ``timeout``."""
     deadline = asyncio.get_running_loop().time() + timeout
     last: Any = None

@@ -4,12 +4,14 @@ broken) and RGD deletion."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from kro.controller.app import Controller
+from kro.kube import KubeClient
 
 from ..conftest import ApiClient
-from .conftest import eventually
+from .conftest import SETTINGS, eventually, start_controller
 from .helpers import CRDS, RGDS, condition, core, create, get, instances, replace_spec, rgd_active
 
 APPS = instances("apps")
@@ -49,7 +51,12 @@ PER_REGION = {
 
 
 def instance(name: str = "demo", **spec: Any) -> dict[str, Any]:
-    return {"apiVersion": "kro.run/v1alpha1", "kind": "App", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
+    return {
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": "App",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": spec,
+    }
 
 
 async def state(api: ApiClient, name: str = "demo") -> str:
@@ -98,7 +105,9 @@ async def test_for_each_shrink_prunes_removed_items(kapi: ApiClient, controller:
     assert await exists(kapi, "demo-eu")
 
 
-async def test_rgd_update_adds_a_resource_to_running_instances(kapi: ApiClient, controller: Controller) -> None:
+async def test_rgd_update_adds_a_resource_to_running_instances(
+    kapi: ApiClient, controller: Controller
+) -> None:
     await create(kapi, RGDS, app_rgd([BASE]))
     await eventually(lambda: rgd_active(kapi, "app"))
     await create(kapi, APPS, instance(regions=[]))
@@ -146,7 +155,7 @@ async def test_rgd_deletion_keeps_the_crd_and_instances(kapi: ApiClient, control
     await eventually(lambda: exists(kapi, "demo-base"))
 
     code, _ = await kapi.delete(f"{RGDS}/app")
-    assert code == 200
+    assert code == 202  # kro's finalizer: the controller lets it go once it stopped serving the kind
     await eventually(lambda: _is_none(get(kapi, f"{RGDS}/app")))
     await asyncio.sleep(0.5)
     assert await get(kapi, f"{CRDS}/apps.kro.run") is not None
@@ -164,3 +173,76 @@ async def _is(value: Any, expected: Any) -> bool:
 
 async def _is_none(value: Any) -> bool:
     return await value is None
+
+
+async def test_rgd_update_removing_a_field_removes_it_from_children(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    two_keys = {"id": "base", "template": configmap("${schema.metadata.name}-base", role="base", extra="x")}
+    await create(kapi, RGDS, app_rgd([two_keys]))
+    await eventually(lambda: rgd_active(kapi, "app"))
+    await create(kapi, APPS, instance(regions=[]))
+
+    async def data() -> dict[str, Any] | None:
+        cm = await get(kapi, core("configmaps", "demo-base"))
+        return cm["data"] if cm else None
+
+    await eventually(lambda: _is(data(), {"role": "base", "extra": "x"}))
+    await replace_spec(kapi, f"{RGDS}/app", app_rgd([BASE])["spec"])
+    await eventually(lambda: _is(data(), {"role": "base"}))
+
+
+async def test_chained_rgd_compiles_once_the_inner_kind_exists(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    outer = {
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": "ResourceGraphDefinition",
+        "metadata": {"name": "outer"},
+        "spec": {
+            "schema": {"apiVersion": "v1alpha1", "kind": "Outer", "spec": {}},
+            "resources": [
+                {
+                    "id": "inner",
+                    "template": {
+                        "apiVersion": "kro.run/v1alpha1",
+                        "kind": "App",
+                        "metadata": {"name": "${schema.metadata.name}-inner"},
+                        "spec": {"regions": ["eu"]},
+                    },
+                }
+            ],
+        },
+    }
+    await create(kapi, RGDS, outer)
+
+    async def rejected() -> bool:
+        return condition(await get(kapi, f"{RGDS}/outer"), "GraphAccepted").get("status") == "False"
+
+    await eventually(rejected)
+    await create(kapi, RGDS, app_rgd([PER_REGION]))
+    await eventually(lambda: rgd_active(kapi, "outer"))
+    await create(
+        kapi,
+        instances("outers"),
+        {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "Outer",
+            "metadata": {"name": "o", "namespace": "default"},
+            "spec": {},
+        },
+    )
+    await eventually(lambda: exists(kapi, "o-inner-eu"))
+
+
+async def test_allow_crd_deletion_deletes_the_crd_with_the_rgd(kapi: ApiClient, kube: KubeClient) -> None:
+    _, finish = await start_controller(kube, replace(SETTINGS, allow_crd_deletion=True))
+    try:
+        await create(kapi, RGDS, app_rgd([BASE]))
+        await eventually(lambda: rgd_active(kapi, "app"))
+        assert await get(kapi, f"{CRDS}/apps.kro.run") is not None
+        await kapi.delete(f"{RGDS}/app")
+        await eventually(lambda: _is_none(get(kapi, f"{CRDS}/apps.kro.run")))
+        await eventually(lambda: _is_none(get(kapi, f"{RGDS}/app")))
+    finally:
+        await finish()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 
@@ -57,7 +58,7 @@ def widget_crd(*, scope: str = "Namespaced", status: bool = True) -> dict[str, A
         "name": "v1",
         "served": True,
         "storage": True,
-        "schema": {"openAPIV3Schema": WIDGET_SCHEMA},
+        "schema": {"openAPIV3Schema": copy.deepcopy(WIDGET_SCHEMA)},
         "additionalPrinterColumns": [{"name": "Size", "type": "string", "jsonPath": ".spec.size"}],
     }
     if status:

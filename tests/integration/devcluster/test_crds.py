@@ -16,7 +16,8 @@ WIDGETS = "/apis/example.com/v1/namespaces/default/widgets"
 async def _established(api: ApiClient, name: str = "widgets.example.com", timeout: float = 1.0) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        _, crd = await api.get(f"{CRDS}/{name}")
+        status, crd = await api.get(f"{CRDS}/{name}")
+        assert status == 200, crd
         conds = {c["type"]: c["status"] for c in (crd.get("status") or {}).get("conditions", [])}
         if conds.get("Established") == "True":
             return crd
@@ -39,7 +40,8 @@ async def test_crd_is_served_and_established_within_a_second(api: ApiClient) -> 
 
 
 async def test_schema_defaulting_pruning_and_preserved_fields(api: ApiClient) -> None:
-    await api.post(CRDS, widget_crd())
+    status, body = await api.post(CRDS, widget_crd())
+    assert status == 201, body
     await _established(api)
     body = widget("w", extra={"anything": {"goes": 1}}, port="http")
     body["spec"]["unknown"] = True
@@ -53,7 +55,8 @@ async def test_schema_defaulting_pruning_and_preserved_fields(api: ApiClient) ->
 
 
 async def test_structural_validation_reports_causes(api: ApiClient) -> None:
-    await api.post(CRDS, widget_crd())
+    status, body = await api.post(CRDS, widget_crd())
+    assert status == 201, body
     await _established(api)
     bad = widget("bad", replicas="three", name="ABC", tags=["a", "b", "c"])
     bad["spec"]["size"] = "huge"
@@ -77,7 +80,8 @@ async def test_structural_validation_reports_causes(api: ApiClient) -> None:
 
 
 async def test_cel_rules_and_transition_rules(api: ApiClient) -> None:
-    await api.post(CRDS, widget_crd())
+    status, body = await api.post(CRDS, widget_crd())
+    assert status == 201, body
     await _established(api)
     status, err = await api.post(WIDGETS, widget("big", replicas=11))
     assert status == 422
@@ -105,7 +109,8 @@ async def test_invalid_crd_is_refused(api: ApiClient) -> None:
 
 
 async def test_status_subresource_of_custom_resource(api: ApiClient) -> None:
-    await api.post(CRDS, widget_crd())
+    status, body = await api.post(CRDS, widget_crd())
+    assert status == 201, body
     await _established(api)
     _, w = await api.post(WIDGETS, widget("w"))
     w["status"] = {"ready": True}
@@ -118,7 +123,8 @@ async def test_status_subresource_of_custom_resource(api: ApiClient) -> None:
 
 
 async def test_table_uses_printer_columns(api: ApiClient) -> None:
-    await api.post(CRDS, widget_crd())
+    status, body = await api.post(CRDS, widget_crd())
+    assert status == 201, body
     await _established(api)
     await api.post(WIDGETS, widget("w", size="large"))
     status, table = await api.get(WIDGETS, headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
@@ -128,7 +134,8 @@ async def test_table_uses_printer_columns(api: ApiClient) -> None:
 
 
 async def test_deleting_the_crd_removes_its_objects_and_endpoints(api: ApiClient) -> None:
-    await api.post(CRDS, widget_crd())
+    status, body = await api.post(CRDS, widget_crd())
+    assert status == 201, body
     await _established(api)
     await api.post(WIDGETS, widget("w"))
     status, _ = await api.delete(f"{CRDS}/widgets.example.com")
@@ -142,7 +149,8 @@ async def test_deleting_the_crd_removes_its_objects_and_endpoints(api: ApiClient
     status, body = await api.get(WIDGETS)
     assert status == 404 and body["kind"] == "Status"
     # Re-creating it starts empty.
-    await api.post(CRDS, widget_crd())
+    status, body = await api.post(CRDS, widget_crd())
+    assert status == 201, body
     await _established(api)
     _, listed = await api.get(WIDGETS)
     assert listed["items"] == []

@@ -151,7 +151,7 @@ async def test_list_with_selectors_and_pages(api: ApiClient) -> None:
     assert [o["metadata"]["name"] for o in page2["items"]] == ["c2", "c3"]
     _, by_field = await api.get("/api/v1/configmaps", params={"fieldSelector": "metadata.name=c4"})
     assert [o["metadata"]["name"] for o in by_field["items"]] == ["c4"]
-    status, err = await api.get(CMS, params={"labelSelector": "a in b"})
+    status, _err = await api.get(CMS, params={"labelSelector": "a in b"})
     assert status == 400
 
 

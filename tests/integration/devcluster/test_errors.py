@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
+
+import aiohttp
+
+from kro.devcluster import DevServer
 from tests.integration.conftest import ApiClient
 from tests.integration.devcluster.builders import configmap
 
@@ -67,20 +72,29 @@ async def test_type_errors_in_builtin_kinds_are_refused(api: ApiClient) -> None:
     assert err["details"]["causes"][0]["field"] == "data.a"
 
 
-async def test_missing_token_is_401(api: ApiClient) -> None:
+async def test_missing_or_wrong_token_is_401(devserver_tls: DevServer) -> None:
+    ctx = ssl.create_default_context(cafile=str(devserver_tls.ca_file))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx)) as session:
+        async with session.get(devserver_tls.url + CMS) as resp:
+            assert resp.status == 401
+            body = await resp.json()
+            assert body["reason"] == "Unauthorized" and body["kind"] == "Status"
+        async with session.get(devserver_tls.url + CMS, headers={"Authorization": "Bearer wrong"}) as resp:
+            assert resp.status == 401
+        async with session.get(devserver_tls.url + "/healthz") as resp:
+            assert resp.status == 200
+
+
+async def test_plain_http_accepts_anonymous_but_not_a_wrong_token(api: ApiClient) -> None:
     async with api.session.get(api.server.url + CMS) as resp:
-        assert resp.status == 401
-        body = await resp.json()
-        assert body["reason"] == "Unauthorized"
+        assert resp.status == 200
     async with api.session.get(api.server.url + CMS, headers={"Authorization": "Bearer wrong"}) as resp:
         assert resp.status == 401
-    async with api.session.get(api.server.url + "/healthz") as resp:
-        assert resp.status == 200
 
 
 async def test_name_mismatch_on_put_is_400(api: ApiClient) -> None:
     await api.post(CMS, configmap("a"))
-    status, body = await api.put(f"{CMS}/a", configmap("b"))
+    status, _body = await api.put(f"{CMS}/a", configmap("b"))
     assert status == 400
     await _server_still_works(api)
 

@@ -75,9 +75,12 @@ async def test_https_with_own_ca(devserver_tls: DevServer) -> None:
     import ssl
 
     ctx = ssl.create_default_context(cafile=str(devserver_tls.ca_file))
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx)) as session:
-        async with session.get(devserver_tls.url + "/api/v1/namespaces", headers={"Authorization": f"Bearer {devserver_tls.token}"}) as resp:
-            assert resp.status == 200
+    headers = {"Authorization": f"Bearer {devserver_tls.token}"}
+    async with (
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx)) as session,
+        session.get(devserver_tls.url + "/api/v1/namespaces", headers=headers) as resp,
+    ):
+        assert resp.status == 200
     text = devserver_tls.kubeconfig_path.read_text()
     assert devserver_tls.url in text and devserver_tls.token in text and str(devserver_tls.ca_file) in text
 

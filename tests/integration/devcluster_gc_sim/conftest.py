@@ -3,31 +3,51 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import aiohttp
 import pytest
 
-from kro.devcluster import DevServer, DevServerConfig
+from kro.devcluster import DevServer, DevServerConfig, ThreadedDevServer
 from kro.devcluster.simulation import SimulationSettings, simulation_loop
-from tests.integration.conftest import ApiClient
+from tests.integration.conftest import KUBECTL, ApiClient, KubectlRunner
 
 READY_DELAY = 0.3
 T = TypeVar("T")
 
 
-@pytest.fixture
-async def simserver(tmp_path: Path) -> AsyncIterator[DevServer]:
-    config = DevServerConfig(
-        tls=False,
+def sim_config(tmp_path: Path, *, tls: bool) -> DevServerConfig:
+    return DevServerConfig(
+        tls=tls,
         kubeconfig_path=tmp_path / "kubeconfig",
         garbage_collection=True,
         simulation=False,  # the loop below runs it with a short readiness delay
         background=(simulation_loop(SimulationSettings(ready_delay=READY_DELAY)),),
     )
-    server = DevServer(config)
+
+
+@pytest.fixture
+def sim_kubectl(tmp_path: Path) -> Iterator[KubectlRunner]:
+    """``kubectl`` against a threaded server that runs the simulation."""
+    with ThreadedDevServer(sim_config(tmp_path, tls=True)) as server:
+
+        def run(*args: str, input: str | None = None, check: bool = True,
+                timeout: float = 30) -> subprocess.CompletedProcess[str]:
+            cmd = [str(KUBECTL), "--kubeconfig", str(server.kubeconfig_path), *args]
+            proc = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout, check=False)
+            if check and proc.returncode != 0:
+                raise AssertionError(f"kubectl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            return proc
+
+        yield run
+
+
+@pytest.fixture
+async def simserver(tmp_path: Path) -> AsyncIterator[DevServer]:
+    server = DevServer(sim_config(tmp_path, tls=False))
     await server.start()
     try:
         yield server

@@ -118,3 +118,21 @@ async def test_owner_of_an_unknown_kind_is_not_taken_as_gone(sim: ApiClient) -> 
     await sim.delete(f"{CMS}/marker-owner")
     await eventually(lambda: gone(sim, "marker"), what="the marker to be collected")
     assert not await gone(sim, "odd")
+
+
+async def test_cluster_scoped_dependent_of_a_namespaced_owner_is_never_collected(sim: ApiClient) -> None:
+    owner = await configmap(sim, "ns-owner")
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "ns-owner", "uid": owner["metadata"]["uid"]}
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "odd-role", "ownerReferences": [ref]}, "rules": []}
+    path = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    status, body = await sim.post(path, role)
+    assert status == 201, body
+    await sim.delete(f"{CMS}/ns-owner")
+    await configmap(sim, "marker-owner")
+    marker_owner = (await sim.get(f"{CMS}/marker-owner"))[1]
+    await configmap(sim, "marker", marker_owner)
+    await sim.delete(f"{CMS}/marker-owner")
+    await eventually(lambda: gone(sim, "marker"), what="the marker to be collected")
+    status, _ = await sim.get(f"{path}/odd-role")
+    assert status == 200

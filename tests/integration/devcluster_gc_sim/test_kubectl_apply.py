@@ -74,7 +74,7 @@ def test_label_dropped_from_the_manifest_is_removed(kubectl: KubectlRunner) -> N
     assert kubectl("get", "deployment", "web", "-o", "jsonpath={.metadata.labels}").stdout == '{"app":"web"}'
 
 
-def test_kubectl_strategic_patch_and_scale_take_ownership(kubectl: KubectlRunner) -> None:
+def test_kubectl_patch_takes_ownership_and_a_later_apply_conflicts(kubectl: KubectlRunner) -> None:
     kubectl("apply", "--server-side", "-f", "-", input=deployment_yaml(2))
     kubectl("patch", "deployment", "web", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}')
     image = kubectl("get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}").stdout
@@ -83,3 +83,14 @@ def test_kubectl_strategic_patch_and_scale_take_ownership(kubectl: KubectlRunner
     clash = kubectl("apply", "--server-side", "-f", "-", input=deployment_yaml(2), check=False)
     assert clash.returncode != 0
     assert 'conflict with "kubectl-patch" using apps/v1' in clash.stderr
+
+
+def test_rollout_status_and_wait_succeed_on_simulated_workloads(sim_kubectl: KubectlRunner) -> None:
+    sim_kubectl("apply", "--server-side", "-f", "-", input=deployment_yaml(2))
+    rollout = sim_kubectl("rollout", "status", "deployment/web", "--timeout=20s")
+    assert "successfully rolled out" in rollout.stdout
+    sim_kubectl("wait", "--for=condition=Available", "deployment/web", "--timeout=20s")
+    phases = sim_kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].status.phase}").stdout
+    assert phases.split() == ["Running", "Running"]
+    sim_kubectl("delete", "deployment", "web", "--cascade=foreground", "--timeout=20s")
+    sim_kubectl("wait", "--for=delete", "pods", "-l", "app=web", "--timeout=20s")

@@ -11,18 +11,12 @@ import pytest
 from kro.api import GVK, GVR
 from kro.devcluster import DevServer
 from kro.kube import ClusterConfig, KubeClient, WatchEvent
-from kro.kube.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound, Unauthorized
+from kro.kube.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound, TransportError, Unauthorized
+from tests.integration.kube.builders import WIDGET, configmap, install_widget_crd
 
 CONFIGMAPS = GVR("", "v1", "configmaps")
 DEPLOYMENTS = GVR("apps", "v1", "deployments")
 NAMESPACES = GVR("", "v1", "namespaces")
-
-
-def configmap(name: str, data: dict[str, str] | None = None, *, namespace: str = "default", labels: dict[str, str] | None = None) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name, "namespace": namespace}
-    if labels:
-        meta["labels"] = labels
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data or {}}
 
 
 async def test_create_get_replace_delete_round_trip(client: KubeClient) -> None:
@@ -48,7 +42,9 @@ async def test_delete_preconditions_guard_against_a_different_object(client: Kub
     created = await client.create(CONFIGMAPS, configmap("p"))
     with pytest.raises(Conflict):
         await client.delete(CONFIGMAPS, "p", namespace="default", preconditions={"uid": "not-the-uid"})
-    await client.delete(CONFIGMAPS, "p", namespace="default", preconditions={"uid": created["metadata"]["uid"]})
+    await client.delete(
+        CONFIGMAPS, "p", namespace="default", preconditions={"uid": created["metadata"]["uid"]}
+    )
     with pytest.raises(NotFound):
         await client.delete(CONFIGMAPS, "p", namespace="default")
 
@@ -77,11 +73,16 @@ async def test_merge_json_and_status_patches(client: KubeClient) -> None:
         "spec": {
             "replicas": 1,
             "selector": {"matchLabels": {"app": "d"}},
-            "template": {"metadata": {"labels": {"app": "d"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}},
+            "template": {
+                "metadata": {"labels": {"app": "d"}},
+                "spec": {"containers": [{"name": "c", "image": "x"}]},
+            },
         },
     }
     await client.create(DEPLOYMENTS, deploy)
-    status = await client.patch_status(DEPLOYMENTS, "d", {"status": {"observedGeneration": 1}}, namespace="default")
+    status = await client.patch_status(
+        DEPLOYMENTS, "d", {"status": {"observedGeneration": 1}}, namespace="default"
+    )
     assert status["status"]["observedGeneration"] == 1
 
 
@@ -129,7 +130,9 @@ async def test_watch_sees_changes_after_a_resource_version(client: KubeClient) -
     events: list[WatchEvent] = []
 
     async def collect() -> None:
-        async with contextlib.aclosing(client.watch(CONFIGMAPS, namespace="default", resource_version=rv)) as stream:
+        async with contextlib.aclosing(
+            client.watch(CONFIGMAPS, namespace="default", resource_version=rv)
+        ) as stream:
             async for event in stream:
                 if event.type != "BOOKMARK":
                     events.append(event)
@@ -142,13 +145,17 @@ async def test_watch_sees_changes_after_a_resource_version(client: KubeClient) -
     await client.delete(CONFIGMAPS, "w", namespace="default")
     await asyncio.wait_for(task, 5)
     assert [(e.type, e.object["metadata"]["name"]) for e in events] == [
-        ("ADDED", "w"), ("MODIFIED", "w"), ("DELETED", "w"),
+        ("ADDED", "w"),
+        ("MODIFIED", "w"),
+        ("DELETED", "w"),
     ]
 
 
 async def test_watch_sends_bookmarks(client: KubeClient) -> None:
     listed = await client.list(CONFIGMAPS, namespace="default")
-    stream = client.watch(CONFIGMAPS, namespace="default", resource_version=listed["metadata"]["resourceVersion"])
+    stream = client.watch(
+        CONFIGMAPS, namespace="default", resource_version=listed["metadata"]["resourceVersion"]
+    )
     async with contextlib.aclosing(stream):
         event = await asyncio.wait_for(anext(stream), 5)
     assert event.type == "BOOKMARK"
@@ -167,7 +174,9 @@ async def test_watch_from_a_compacted_version_raises_gone(tmp_path: Any) -> None
                 await c.create(CONFIGMAPS, configmap(f"g{i}"))
             with pytest.raises(Gone):
                 async with contextlib.aclosing(
-                    c.watch(CONFIGMAPS, namespace="default", resource_version=first["metadata"]["resourceVersion"])
+                    c.watch(
+                        CONFIGMAPS, namespace="default", resource_version=first["metadata"]["resourceVersion"]
+                    )
                 ) as stream:
                     async for _ in stream:
                         pass
@@ -188,31 +197,8 @@ async def test_discovery_finds_builtin_kinds_and_misses_unknown_ones(client: Kub
 
 
 async def test_discovery_sees_a_crd_created_at_run_time(client: KubeClient) -> None:
-    gvk = GVK("example.com", "v1", "Widget")
-    assert await client.resource_for(gvk) is None
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
-            "versions": [{
-                "name": "v1", "served": True, "storage": True,
-                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                "subresources": {"status": {}},
-            }],
-        },
-    }
-    await client.create(GVR("apiextensions.k8s.io", "v1", "customresourcedefinitions"), crd)
-    client.discovery.miss_refresh_seconds = 0.0
-    for _ in range(50):
-        info = await client.resource_for(gvk)
-        if info is not None:
-            break
-        await asyncio.sleep(0.05)
-    assert info is not None
+    assert await client.resource_for(WIDGET) is None
+    info = await install_widget_crd(client)
     assert (info.plural, info.namespaced, info.has_status) == ("widgets", True, True)
 
 
@@ -227,6 +213,39 @@ async def test_tls_with_the_servers_ca(devserver_tls: DevServer) -> None:
     async with KubeClient(config) as c:
         ns = await c.get(NAMESPACES, "default")
     assert ns["metadata"]["name"] == "default"
-    explicit = ClusterConfig.explicit(devserver_tls.url, token=devserver_tls.token, ca_file=str(devserver_tls.ca_file))
+    explicit = ClusterConfig.explicit(
+        devserver_tls.url, token=devserver_tls.token, ca_file=str(devserver_tls.ca_file)
+    )
     async with KubeClient(explicit) as c:
         assert (await c.server_version())["major"]
+
+
+async def test_discovery_lists_groups_with_the_preferred_version_first(client: KubeClient) -> None:
+    groups = await client.discovery.groups()
+    assert groups[""] == ["v1"]
+    assert groups["apps"][0] == "v1"
+    assert "coordination.k8s.io" in groups
+    kinds = {r.gvk.kind for r in await client.discovery.resources("apps", "v1")}
+    assert {"Deployment", "StatefulSet"} <= kinds
+
+
+async def test_a_closed_client_refuses_requests(devserver: DevServer) -> None:
+    c = KubeClient(ClusterConfig.explicit(devserver.url, token=devserver.token))
+    await c.get(NAMESPACES, "default")
+    await c.close()
+    with pytest.raises(TransportError):
+        await c.get(NAMESPACES, "default")
+
+
+async def test_watch_carries_objects_larger_than_a_stream_buffer(client: KubeClient) -> None:
+    listed = await client.list(CONFIGMAPS, namespace="default")
+    big = {f"k{i}": "x" * 1000 for i in range(600)}  # ~600 KB on one line of the stream
+    stream = client.watch(
+        CONFIGMAPS, namespace="default", resource_version=listed["metadata"]["resourceVersion"]
+    )
+    async with contextlib.aclosing(stream):
+        await client.create(CONFIGMAPS, configmap("big", big))
+        async for event in stream:
+            if event.type == "ADDED":
+                break
+    assert event.object["data"] == big

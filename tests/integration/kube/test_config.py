@@ -24,10 +24,15 @@ def kubeconfig(server: str, user: dict[str, Any], *, ca: str | None = None) -> d
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "c", "cluster": cluster}, {"name": "nowhere", "cluster": {"server": "http://127.0.0.1:9"}}],
+        "clusters": [
+            {"name": "c", "cluster": cluster},
+            {"name": "nowhere", "cluster": {"server": "http://127.0.0.1:9"}},
+        ],
         "users": [{"name": "u", "user": user}],
-        "contexts": [{"name": "good", "context": {"cluster": "c", "user": "u"}},
-                     {"name": "bad", "context": {"cluster": "nowhere", "user": "u"}}],
+        "contexts": [
+            {"name": "good", "context": {"cluster": "c", "user": "u"}},
+            {"name": "bad", "context": {"cluster": "nowhere", "user": "u"}},
+        ],
         "current-context": "bad",
     }
 
@@ -46,13 +51,21 @@ def exec_plugin(tmp_path: Path, token: str, *, first_token: str | None = None) -
         "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1', 'kind': 'ExecCredential',"
         " 'status': {'token': token}}))\n"
     )
-    return {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable, "args": [str(script)],
-                     "interactiveMode": "Never"}}
+    return {
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": sys.executable,
+            "args": [str(script)],
+            "interactiveMode": "Never",
+        }
+    }
 
 
 async def test_a_named_context_and_an_exec_plugin_token(devserver_tls: DevServer, tmp_path: Path) -> None:
     path = tmp_path / "config"
-    doc = kubeconfig(devserver_tls.url, exec_plugin(tmp_path, devserver_tls.token), ca=str(devserver_tls.ca_file))
+    doc = kubeconfig(
+        devserver_tls.url, exec_plugin(tmp_path, devserver_tls.token), ca=str(devserver_tls.ca_file)
+    )
     path.write_text(yaml.safe_dump(doc))
     config = ClusterConfig.from_kubeconfig(str(path), context="good", qps=5, burst=7)
     assert (config.server, config.qps, config.burst) == (devserver_tls.url, 5, 7)
@@ -83,7 +96,9 @@ def test_missing_or_malformed_kubeconfig_is_a_config_error(tmp_path: Path) -> No
     with pytest.raises(ConfigError):
         ClusterConfig.from_kubeconfig(str(tmp_path / "absent"))
     broken = tmp_path / "broken"
-    broken.write_text(json.dumps({"apiVersion": "v1", "kind": "Config", "contexts": [], "clusters": [], "users": []}))
+    broken.write_text(
+        json.dumps({"apiVersion": "v1", "kind": "Config", "contexts": [], "clusters": [], "users": []})
+    )
     with pytest.raises(ConfigError):
         ClusterConfig.from_kubeconfig(str(broken))
     path = tmp_path / "config"
@@ -104,5 +119,7 @@ def test_a_missing_ca_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 async def test_insecure_skips_verification(devserver_tls: DevServer) -> None:
-    async with KubeClient(ClusterConfig.explicit(devserver_tls.url, token=devserver_tls.token, insecure=True)) as c:
+    async with KubeClient(
+        ClusterConfig.explicit(devserver_tls.url, token=devserver_tls.token, insecure=True)
+    ) as c:
         assert (await c.get(NAMESPACES, "default"))["metadata"]["name"] == "default"

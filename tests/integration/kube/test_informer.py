@@ -11,12 +11,18 @@ from typing import Any
 from kro.api import GVR, Labels
 from kro.devcluster import DevServer, DevServerConfig
 from kro.kube import Backoff, ClusterConfig, Informer, InformerFactory, KubeClient
+from tests.integration.kube.builders import WIDGETS, install_widget_crd, widget
 
 CONFIGMAPS = GVR("", "v1", "configmaps")
 
 
 def configmap(name: str, *, namespace: str = "default", **labels: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": namespace, "labels": labels}, "data": {}}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "data": {},
+    }
 
 
 async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -71,11 +77,17 @@ async def test_cached_objects_carry_no_managed_fields_and_are_indexed(client: Ku
     try:
         assert await informer.wait_for_sync(5)
         await client.apply(CONFIGMAPS, configmap("a", **{Labels.INSTANCE_ID: "u1"}), field_manager="t")
-        await client.apply(CONFIGMAPS, configmap("b", namespace="kube-system", **{Labels.INSTANCE_ID: "u1"}), field_manager="t")
+        await client.apply(
+            CONFIGMAPS,
+            configmap("b", namespace="kube-system", **{Labels.INSTANCE_ID: "u1"}),
+            field_manager="t",
+        )
         await eventually(lambda: len(informer.cache.by_label(Labels.INSTANCE_ID, "u1")) == 2)
         cached = informer.cache.get("a", "default")
         assert cached is not None and "managedFields" not in cached["metadata"]
-        assert [o["metadata"]["name"] for o in informer.cache.list("kube-system") if o["metadata"]["name"] == "b"] == ["b"]
+        assert [
+            o["metadata"]["name"] for o in informer.cache.list("kube-system") if o["metadata"]["name"] == "b"
+        ] == ["b"]
     finally:
         await informer.stop()
 
@@ -109,11 +121,15 @@ async def test_label_selected_informer_only_caches_matching_objects(client: Kube
 async def test_stuck_stream_is_restarted_and_a_compacted_version_forces_a_relist(tmp_path: Path) -> None:
     # No bookmarks for a long time and a tiny event window: the watchdog restarts the silent watch,
     # whose version has meanwhile left the window, so the server answers 410 and the reflector relists.
-    server = DevServer(DevServerConfig(tls=False, watch_window=3, bookmark_interval=600, kubeconfig_path=tmp_path / "kc"))
+    server = DevServer(
+        DevServerConfig(tls=False, watch_window=3, bookmark_interval=600, kubeconfig_path=tmp_path / "kc")
+    )
     await server.start()
     try:
         async with KubeClient(ClusterConfig.from_kubeconfig(str(server.kubeconfig_path))) as c:
-            informer = Informer(c, CONFIGMAPS, namespace="default", label_selector={"pick": "me"}, idle_timeout=0.3)
+            informer = Informer(
+                c, CONFIGMAPS, namespace="default", label_selector={"pick": "me"}, idle_timeout=0.3
+            )
             seen = Recorder()
             seen.attach(informer)
             informer.start()
@@ -160,7 +176,12 @@ def free_port() -> int:
 async def restart_scenario(tmp_path: Path, *, writes_while_reconnecting: int, backoff: Backoff) -> Informer:
     """Sync an informer, restart the server (objects kept, event history not), write, wait."""
     config = DevServerConfig(
-        tls=False, port=free_port(), state_dir=tmp_path / "state", token="t", bookmark_interval=0.2, watch_window=2
+        tls=False,
+        port=free_port(),
+        state_dir=tmp_path / "state",
+        token="t",
+        bookmark_interval=0.2,
+        watch_window=2,
     )
     server = DevServer(config)
     await server.start()
@@ -183,7 +204,7 @@ async def restart_scenario(tmp_path: Path, *, writes_while_reconnecting: int, ba
             assert sorted(o["metadata"]["name"] for o in informer.cache.list()) == [
                 f"new{i}" for i in range(writes_while_reconnecting)
             ]
-            assert informer.reflector.errors >= 1  # the connection dropped and was retried
+            assert informer.reflector.watches >= 2  # the stream dropped and was started again
             return informer
         finally:
             await informer.stop()
@@ -199,7 +220,9 @@ async def test_after_an_api_server_restart_the_watch_resumes_from_the_last_versi
 async def test_a_version_compacted_while_disconnected_forces_a_relist(tmp_path: Path) -> None:
     # The reflector reconnects only after 2 s; by then three writes pushed its version out of the
     # server's two-event window, so the watch is answered with 410 and the reflector relists.
-    informer = await restart_scenario(tmp_path, writes_while_reconnecting=3, backoff=Backoff(2.0, 2.0, jitter=0))
+    informer = await restart_scenario(
+        tmp_path, writes_while_reconnecting=3, backoff=Backoff(2.0, 2.0, jitter=0)
+    )
     assert informer.reflector.relists_on_gone == 1
     assert informer.reflector.lists == 2
 
@@ -214,8 +237,13 @@ async def test_factory_shares_informers_and_stops_them_with_the_last_release(cli
         assert factory.references(CONFIGMAPS, namespace="default") == 2
         assert await factory.wait_for_sync(5)
         assert a.cache.has_index(f"label:{Labels.INSTANCE_ID}")
-        assert not await factory.release(CONFIGMAPS, namespace="default")
+        seen = Recorder()
+        handler = a.add_handler(on_add=seen.add)
+        assert not await factory.release(CONFIGMAPS, namespace="default", handler=handler)
         assert a.running
+        await client.create(CONFIGMAPS, configmap("after-release"))
+        await eventually(lambda: a.cache.get("after-release", "default") is not None)
+        assert ("add", "after-release") not in seen.events  # the released handler is not called
         assert await factory.release(CONFIGMAPS, namespace="default")
         assert not a.running
         assert factory.get(CONFIGMAPS, namespace="default") is None
@@ -224,3 +252,38 @@ async def test_factory_shares_informers_and_stops_them_with_the_last_release(cli
     finally:
         await factory.shutdown()
     assert factory.informers() == []
+
+
+async def test_resync_redelivers_cached_objects_and_a_failing_handler_harms_no_other(
+    client: KubeClient,
+) -> None:
+    await client.create(CONFIGMAPS, configmap("r"))
+    informer = Informer(client, CONFIGMAPS, namespace="default", resync_period=0.1)
+
+    def broken(obj: dict[str, Any]) -> None:
+        raise RuntimeError("handler bug")
+
+    informer.add_handler(on_add=broken)
+    seen = Recorder()
+    seen.attach(informer)
+    informer.start()
+    try:
+        await eventually(lambda: seen.events.count(("update", "r")) >= 2)
+        assert ("add", "r") in seen.events
+        assert informer.running
+    finally:
+        await informer.stop()
+
+
+async def test_factory_starts_an_informer_for_a_kind_defined_at_run_time(client: KubeClient) -> None:
+    factory = InformerFactory(client)
+    try:
+        await install_widget_crd(client)
+        informer = factory.informer(WIDGETS, namespace="default")
+        assert await informer.wait_for_sync(5)
+        await client.create(WIDGETS, widget("w1"))
+        await eventually(lambda: informer.cache.get("w1", "default") is not None)
+        assert await factory.release(WIDGETS, namespace="default")
+        assert not informer.running
+    finally:
+        await factory.shutdown()

@@ -12,7 +12,12 @@ from kro.kube.leaderelection import LEASES
 
 def fast(identity: str) -> LeaderElectionConfig:
     return LeaderElectionConfig(
-        name="kro-test", namespace="default", identity=identity, lease_duration=1.0, renew_deadline=0.6, retry_period=0.1
+        name="kro-test",
+        namespace="default",
+        identity=identity,
+        lease_duration=1.0,
+        renew_deadline=0.6,
+        retry_period=0.1,
     )
 
 
@@ -90,12 +95,20 @@ async def test_a_leader_that_cannot_renew_steps_down(client: KubeClient) -> None
 
 
 async def test_an_expired_lease_of_a_vanished_leader_is_taken_over(client: KubeClient) -> None:
-    await client.create(LEASES, {
-        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-        "metadata": {"name": "kro-test", "namespace": "default"},
-        "spec": {"holderIdentity": "crashed", "leaseDurationSeconds": 1,
-                 "renewTime": "2020-01-01T00:00:00.000000Z", "acquireTime": "2020-01-01T00:00:00.000000Z"},
-    })
+    await client.create(
+        LEASES,
+        {
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {"name": "kro-test", "namespace": "default"},
+            "spec": {
+                "holderIdentity": "crashed",
+                "leaseDurationSeconds": 1,
+                "renewTime": "2020-01-01T00:00:00.000000Z",
+                "acquireTime": "2020-01-01T00:00:00.000000Z",
+            },
+        },
+    )
     b = Candidate(client, "b")
     b.start()
     started = asyncio.get_running_loop().time()

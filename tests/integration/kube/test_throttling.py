@@ -27,8 +27,15 @@ class Overloaded:
     async def handle(self, request: web.Request) -> web.Response:
         self.received += 1
         if self.received <= self.rejections:
-            status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 429,
-                      "reason": "TooManyRequests", "message": "too many requests", "details": {"retryAfterSeconds": 1}}
+            status = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "code": 429,
+                "reason": "TooManyRequests",
+                "message": "too many requests",
+                "details": {"retryAfterSeconds": 1},
+            }
             return web.json_response(status, status=429, headers={"Retry-After": "0.05"})
         return web.json_response({"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "default"}})
 

@@ -88,7 +88,9 @@ def test_replace_reports_adds_updates_and_deletes() -> None:
     cache.upsert(obj("gone", rv="1", **label(INSTANCE, "u1")))
     diff = cache.replace([obj("same", rv="1"), obj("changed", rv="2"), obj("new", rv="3")])
     assert names(diff.added) == ["new"]
-    assert [(old["metadata"]["resourceVersion"], new["metadata"]["resourceVersion"]) for old, new in diff.updated] == [("1", "2")]
+    assert [
+        (old["metadata"]["resourceVersion"], new["metadata"]["resourceVersion"]) for old, new in diff.updated
+    ] == [("1", "2")]
     assert names(diff.deleted) == ["gone"]
     assert names(cache.list()) == ["changed", "new", "same"]
     assert cache.by_label(INSTANCE, "u1") == []  # both old entries left the index

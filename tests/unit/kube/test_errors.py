@@ -22,7 +22,14 @@ from kro.kube.errors import (
 
 
 def status(code: int, reason: str, message: str = "m", **details: object) -> dict[str, object]:
-    doc: dict[str, object] = {"apiVersion": "v1", "kind": "Status", "status": "Failure", "code": code, "reason": reason, "message": message}
+    doc: dict[str, object] = {
+        "apiVersion": "v1",
+        "kind": "Status",
+        "status": "Failure",
+        "code": code,
+        "reason": reason,
+        "message": message,
+    }
     if details:
         doc["details"] = details
     return doc

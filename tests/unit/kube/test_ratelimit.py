@@ -54,7 +54,9 @@ def test_bad_settings_are_refused() -> None:
 
 
 def test_default_controller_limiter_is_the_max_of_backoff_and_bucket() -> None:
-    limiter = default_controller_rate_limiter(base_delay=0.2, max_delay=1000, qps=10, burst=100, clock=ManualClock())
+    limiter = default_controller_rate_limiter(
+        base_delay=0.2, max_delay=1000, qps=10, burst=100, clock=ManualClock()
+    )
     assert [limiter.when("k") for _ in range(4)] == pytest.approx([0.2, 0.4, 0.8, 1.6])
     assert limiter.retries("k") == 4
     limiter.forget("k")

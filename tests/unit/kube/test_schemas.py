@@ -16,7 +16,11 @@ def definitions() -> dict[str, Any]:
             "type": "object",
             "x-kubernetes-group-version-kind": [{"group": "apps", "kind": "Deployment", "version": "v1"}],
             "properties": {
-                "metadata": {"allOf": [{"$ref": REF + "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}], "default": {}, "description": "meta"},
+                "metadata": {
+                    "allOf": [{"$ref": REF + "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}],
+                    "default": {},
+                    "description": "meta",
+                },
                 "spec": {"$ref": REF + "io.k8s.api.apps.v1.DeploymentSpec"},
             },
         },
@@ -27,11 +31,17 @@ def definitions() -> dict[str, Any]:
                 "maxSurge": {"allOf": [{"$ref": REF + "io.k8s.apimachinery.pkg.util.intstr.IntOrString"}]},
             },
         },
-        "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}},
+        },
         "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": "string", "format": "int-or-string"},
         "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": {
             "type": "object",
-            "x-kubernetes-group-version-kind": [{"group": "apps", "kind": "DeleteOptions", "version": "v1"}, {"group": "", "kind": "DeleteOptions", "version": "v1"}],
+            "x-kubernetes-group-version-kind": [
+                {"group": "apps", "kind": "DeleteOptions", "version": "v1"},
+                {"group": "", "kind": "DeleteOptions", "version": "v1"},
+            ],
         },
         "example.Node": {"type": "object", "properties": {"child": {"$ref": REF + "example.Node"}}},
     }

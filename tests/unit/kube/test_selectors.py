@@ -14,7 +14,10 @@ def test_strings_pass_through_and_none_stays_none() -> None:
 
 def test_mappings_encode_as_sorted_equalities() -> None:
     assert encode_label_selector({"b": "2", "a": "1"}) == "a=1,b=2"
-    assert encode_field_selector({"metadata.name": "x", "metadata.namespace": "y"}) == "metadata.name=x,metadata.namespace=y"
+    assert (
+        encode_field_selector({"metadata.name": "x", "metadata.namespace": "y"})
+        == "metadata.name=x,metadata.namespace=y"
+    )
 
 
 def test_label_selector_documents_encode_all_operators() -> None:
@@ -55,8 +58,18 @@ def test_matching() -> None:
     assert selector_matches(None, labels)
     assert selector_matches({"app": "web"}, labels)
     assert not selector_matches({"app": "db"}, labels)
-    assert selector_matches({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]}, labels)
-    assert not selector_matches({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["a"]}]}, labels)
+    assert selector_matches(
+        {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]}, labels
+    )
+    assert not selector_matches(
+        {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["a"]}]}, labels
+    )
     assert selector_matches({"matchExpressions": [{"key": "gone", "operator": "DoesNotExist"}]}, labels)
     assert not selector_matches({"matchExpressions": [{"key": "gone", "operator": "Exists"}]}, labels)
-    assert not selector_matches({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "x", "operator": "In", "values": ["1"]}]}, labels)
+    assert not selector_matches(
+        {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "x", "operator": "In", "values": ["1"]}],
+        },
+        labels,
+    )

@@ -12,7 +12,9 @@ from kro.kube.workqueue import QueueShutDown, WorkQueue
 
 
 def queue(clock: ManualClock, *, base: float = 0.005, qps: float = 10.0, burst: int = 100) -> WorkQueue[str]:
-    limiter = MaxOfRateLimiter(ItemExponentialBackoff(base, 1000.0), BucketRateLimiter(qps, burst, clock=clock))
+    limiter = MaxOfRateLimiter(
+        ItemExponentialBackoff(base, 1000.0), BucketRateLimiter(qps, burst, clock=clock)
+    )
     return WorkQueue(rate_limiter=limiter, clock=clock)
 
 
@@ -184,3 +186,42 @@ async def test_a_cancelled_worker_does_not_swallow_a_wakeup() -> None:
     else:
         assert first.result() == "a"
         second.cancel()
+
+
+class Recorded:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, float]] = []
+
+    def added(self, queue: str) -> None:
+        self.calls.append(("added", queue, 0.0))
+
+    def taken(self, queue: str, waited: float) -> None:
+        self.calls.append(("taken", queue, waited))
+
+    def finished(self, queue: str, worked: float) -> None:
+        self.calls.append(("finished", queue, worked))
+
+    def retried(self, queue: str) -> None:
+        self.calls.append(("retried", queue, 0.0))
+
+
+async def test_metrics_see_queue_wait_work_time_and_retries() -> None:
+    clock = ManualClock()
+    metrics = Recorded()
+    q: WorkQueue[str] = WorkQueue(clock=clock, name="instances", metrics=metrics)
+    q.add("a")
+    q.add("a")  # de-duplicated: not counted
+    await clock.advance(2)
+    key = await q.get()
+    await clock.advance(3)
+    assert q.longest_running() == pytest.approx(3)
+    assert q.unfinished_work() == pytest.approx(3)
+    q.done(key)
+    assert q.longest_running() == 0
+    q.add_rate_limited("a")
+    assert metrics.calls == [
+        ("added", "instances", 0.0),
+        ("taken", "instances", 2.0),
+        ("finished", "instances", 3.0),
+        ("retried", "instances", 0.0),
+    ]

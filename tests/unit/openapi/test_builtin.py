@@ -25,3 +25,16 @@ def test_unknown_kind_is_none() -> None:
 def test_cluster_scoped_kinds() -> None:
     ns = BuiltinResolver().resolve(GVK("", "v1", "Namespace"))
     assert ns is not None and not ns.namespaced
+
+
+def test_recursive_definitions_stay_small() -> None:
+    import json
+
+    crd = BuiltinResolver().resolve(GVK("apiextensions.k8s.io", "v1", "CustomResourceDefinition"))
+    assert crd is not None
+    size = len(json.dumps(crd.schema))
+    assert size < 200_000, size
+    props = crd.schema["properties"]["spec"]["properties"]["versions"]["items"]["properties"]
+    inner = props["schema"]["properties"]["openAPIV3Schema"]["properties"]["properties"]
+    # JSONSchemaProps refers to itself: the second level is free-form, not inlined again
+    assert inner["additionalProperties"].get("x-kubernetes-preserve-unknown-fields") is True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kro.runtime.drift import holds
+from kro.runtime.drift import desired_hash, holds
 
 DESIRED = {"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"ports": [{"port": 80}], "replicas": 2}}
 
@@ -28,3 +28,8 @@ def test_changed_missing_or_reordered_fields_are_drift() -> None:
         {"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"ports": [], "replicas": 2}}, DESIRED
     )
     assert not holds({"a": 1}, {"a": True})
+
+
+def test_the_desired_hash_changes_when_a_field_is_dropped() -> None:
+    assert desired_hash(DESIRED) == desired_hash({"spec": DESIRED["spec"], "metadata": DESIRED["metadata"]})
+    assert desired_hash(DESIRED) != desired_hash({"metadata": DESIRED["metadata"]})

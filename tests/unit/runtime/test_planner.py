@@ -102,7 +102,8 @@ def test_children_carry_krolabels_and_apply_order() -> None:
     }
     # computed independently: printf name.ns.Kind.group | openssl dgst -sha256 -binary | base64url
     # config is deleted last: three waves (services, statefulset, config)
-    assert meta["annotations"] == {"internal.kro.run/apply-order": "0"}
+    assert meta["annotations"]["internal.kro.run/apply-order"] == "0"
+    assert set(meta["annotations"]) == {"internal.kro.run/apply-order", "internal.kro.run/desired-hash"}
 
 
 def test_spec_change_changes_the_desired_configmap() -> None:

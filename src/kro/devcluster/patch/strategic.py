@@ -106,8 +106,10 @@ def _merge_value(original: Any, patch: Any, schema: st.Schema | None, where: str
 
 
 def _merge_list(original: list[Any], patch: list[Any], schema: st.Schema | None, where: str) -> list[Any]:
-    replace_marker = [p for p in patch if isinstance(p, Mapping) and p.get(PATCH) == "replace"]
-    rest = [p for p in patch if not (isinstance(p, Mapping) and PATCH in p and len(p) == 1)]
+    # A lone {"$patch": "replace"} element replaces the whole list; with a merge key it replaces one item.
+    markers = [p for p in patch if isinstance(p, Mapping) and PATCH in p and len(p) == 1]
+    replace_marker = [p for p in markers if p[PATCH] == "replace"]
+    rest = [p for p in patch if not any(p is m for m in markers)]
     items = st.item_schema(schema)
     if replace_marker or "merge" not in st.patch_strategies(schema):
         return [_clean(p, items) for p in rest]

@@ -77,7 +77,7 @@ def decode_object(raw: bytes, content_type: str) -> dict[str, Any]:
             value = yaml.safe_load(raw.decode("utf-8"))
         else:
             value = json.loads(raw)
-    except (ValueError, yaml.YAMLError) as e:
+    except (ValueError, RecursionError, yaml.YAMLError) as e:
         raise BadRequest(f"the request body could not be decoded: {_first_line(e)}") from e
     if not isinstance(value, dict):
         raise BadRequest("the request body must be an object")

@@ -41,8 +41,15 @@ def version_info() -> dict[str, str]:
 
 class Router:
     def __init__(
-        self, registry: Registry, resources: ResourceHandler, openapi: OpenAPIDocuments, *, token_ref: Callable[[], str]
+        self,
+        registry: Registry,
+        resources: ResourceHandler,
+        openapi: OpenAPIDocuments,
+        *,
+        token_ref: Callable[[], str],
+        anonymous: bool = False,
     ) -> None:
+        self._anonymous = anonymous
         self._registry = registry
         self._resources = resources
         self._openapi = openapi
@@ -71,6 +78,8 @@ class Router:
         if request.path in _ANONYMOUS:
             return
         header = request.headers.get("Authorization", "")
+        if not header and self._anonymous:
+            return
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or value.strip() != self._token():
             raise errors.Unauthorized("Unauthorized")

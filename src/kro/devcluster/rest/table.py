@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kro.devcluster.registry import PrinterColumn, ResourceType
+from kro.devcluster.rest.builtin_columns import BUILTIN_COLUMNS
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 _NAME = {"name": "Name", "type": "string", "format": "name", "priority": 0,
@@ -37,6 +38,9 @@ def columns(rt: ResourceType) -> list[PrinterColumn]:
 
 def column_definitions(rt: ResourceType) -> list[dict[str, Any]]:
     defs: list[dict[str, Any]] = [dict(_NAME)]
+    if not rt.is_custom:
+        for name, type_, _ in BUILTIN_COLUMNS.get((rt.group, rt.kind), []):
+            defs.append({"name": name, "type": type_, "format": "", "description": name, "priority": 0})
     for c in columns(rt):
         defs.append(
             {
@@ -76,6 +80,8 @@ def table(
 def row(rt: ResourceType, obj: Mapping[str, Any], *, include_object: str, now: datetime) -> dict[str, Any]:
     meta: Mapping[str, Any] = obj.get("metadata") or {}
     cells: list[Any] = [meta.get("name", "")]
+    if not rt.is_custom:
+        cells += [cell(obj) for _, _, cell in BUILTIN_COLUMNS.get((rt.group, rt.kind), [])]
     for c in columns(rt):
         value = jsonpath(obj, c.json_path)
         if c.type == "date":

@@ -380,3 +380,24 @@ def test_apply_to_the_status_subresource_changes_and_owns_only_status() -> None:
     assert result["spec"]["replicas"] == 1 and "labels" not in result["metadata"]
     entry = managers(result)[("ctl", "Apply")]
     assert entry["subresource"] == "status" and entry["fieldsV1"] == {"f:status": {"f:readyReplicas": {}}}
+
+
+def test_managed_fields_reset_with_a_single_empty_entry_but_not_with_an_empty_list() -> None:
+    live = apply(None, configmap(data={"a": "1"}), "kubectl", schema=CM)
+    echoed = json.loads(json.dumps(live))
+    echoed["metadata"]["managedFields"] = []
+    kept = record_update(live, echoed, schema=CM, manager="kubectl-edit", now=T1)
+    assert managers(kept) == managers(live)
+    echoed["metadata"]["managedFields"] = [{}]
+    reset = record_update(live, echoed, schema=CM, manager="kubectl-patch", now=T1)
+    assert "managedFields" not in reset["metadata"]
+
+
+def test_update_echoing_managed_fields_keeps_them_and_records_the_change() -> None:
+    live = apply(None, configmap(data={"a": "1"}), "kubectl", schema=CM)
+    edited = json.loads(json.dumps(live))
+    edited["data"]["b"] = "2"
+    obj = record_update(live, edited, schema=CM, manager="kubectl-edit", now=T1)
+    assert managers(obj)[("kubectl", "Apply")]["fieldsV1"] == {"f:data": {"f:a": {}}}
+    assert managers(obj)[("kubectl-edit", "Update")]["fieldsV1"] == {"f:data": {"f:b": {}}}
+    assert managers(obj)[("kubectl-edit", "Update")]["time"] == T1

@@ -134,3 +134,9 @@ def test_bad_patches_are_located() -> None:
         smp(TWO, {"spec": {"$patch": "explode"}})
     with pytest.raises(MalformedPatchError):
         strategic_merge_patch(TWO, ["not", "a", "map"], schema=DEPLOY)
+
+
+def test_patch_replace_inside_an_item_replaces_only_that_item() -> None:
+    base = deployment(containers=[{"name": "a", "image": "a:1", "args": ["x"]}, {"name": "b", "image": "b:1"}])
+    out = smp(base, pod_spec({"containers": [{"name": "a", "image": "a:2", "$patch": "replace"}]}))
+    assert containers_of(out) == [{"name": "a", "image": "a:2"}, {"name": "b", "image": "b:1"}]

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kro.devcluster.simulation.apps import plan_deployment, plan_replicaset
 from kro.devcluster.simulation.batch import plan_job
 from kro.devcluster.simulation.plan import controlled_by
 from kro.devcluster.simulation.stateful import plan_daemonset, plan_statefulset
 from tests.unit.devcluster.simulation.builders import LATER, NOW, names, owner, pod
-
-
-def with_status(obj: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]:
-    assert status is not None
-    return {**obj, "status": status}
 
 
 def test_deployment_creates_its_replicaset_controlled_and_labelled_by_template_hash() -> None:

@@ -1,0 +1,229 @@
+"""HTTP to one API server: the single I/O seam of :mod:`kro.kube`.
+
+:class:`Transport` sends a request with the configured credentials, waits its turn at the client-side
+token bucket (``qps``/``burst``), retries a 429 after its ``Retry-After`` (a bounded number of
+times, each wait capped), re-authenticates once on a 401, turns error answers into the
+:mod:`kro.kube.errors` tree and decodes JSON. Streaming answers (watches) come out as lines of any
+length. One ``aiohttp`` session is kept per transport, created on first use inside the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import aiohttp
+import yarl
+
+from kro.kube.clock import SYSTEM_CLOCK, Clock
+from kro.kube.config import ClusterConfig
+from kro.kube.errors import ApiError, TooManyRequests, TransportError, Unauthorized, api_error
+from kro.kube.ratelimit import TokenBucket
+from kro.kube.stats import RequestStats
+
+JSON = "application/json"
+_TRANSPORT_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+def _dumps(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+class Transport:
+    """Requests to one API server, rate limited and counted in :attr:`stats`."""
+
+    def __init__(
+        self,
+        config: ClusterConfig,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        max_429_retries: int = 5,
+        max_retry_after: float = 60.0,
+        stats: RequestStats | None = None,
+    ) -> None:
+        self.config = config
+        self.stats = stats or RequestStats()
+        self._clock = clock
+        self._bucket = TokenBucket(config.qps, config.burst, clock=clock)
+        self._max_429_retries = max_429_retries
+        self._max_retry_after = max_retry_after
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    async def close(self) -> None:
+        """Close the connections; later requests raise :class:`TransportError` (so a forgotten
+        background watcher cannot silently reopen them)."""
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def stream(
+        self, path: str, *, params: Mapping[str, str] | None = None, verb: str
+    ) -> AsyncGenerator[bytes, None]:
+        """GET a streaming answer, line by line (close the iterator to drop the connection)."""
+        response = await self._send("GET", path, params=params, verb=verb, streaming=True)
+        try:
+            async for line in _lines(response):
+                yield line
+        except _TRANSPORT_FAILURES as e:
+            self.stats.transport_errors += 1
+            raise TransportError(f"GET {path}: {e!r}") from e
+        finally:
+            response.close()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        content_type: str = JSON,
+        verb: str,
+    ) -> Any:
+        """Send one request and decode its JSON answer; errors raise the :mod:`kro.kube.errors` tree."""
+        response = await self._send(
+            method, path, params=params, body=body, content_type=content_type, verb=verb
+        )
+        try:
+            data = await response.read()
+        except _TRANSPORT_FAILURES as e:
+            self.stats.transport_errors += 1
+            raise TransportError(f"{method} {path}: {e!r}") from e
+        finally:
+            response.release()
+        if not data:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError as e:
+            raise TransportError(f"{method} {path}: the answer is not JSON: {e}") from e
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        content_type: str = JSON,
+        verb: str,
+        streaming: bool = False,
+    ) -> aiohttp.ClientResponse:
+        url = self.config.server + path + ("?" + urlencode(params, quote_via=quote) if params else "")
+        payload = _dumps(body) if body is not None else None
+        refreshed = False
+        attempt = 0
+        while True:
+            response = await self._attempt(
+                method, url, payload, content_type, verb, streaming, refresh=refreshed
+            )
+            if response.status < 400:
+                return response
+            error = await _error_of(response)
+            self.stats.errors_by_status[response.status] += 1
+            if isinstance(error, Unauthorized) and not refreshed and self.config.token is not None:
+                refreshed = True
+                continue
+            if isinstance(error, TooManyRequests) and attempt < self._max_429_retries:
+                attempt += 1
+                self.stats.retries_429 += 1
+                await self._clock.sleep(min(self._max_retry_after, error.retry_after or 1.0))
+                continue
+            raise error
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        payload: bytes | None,
+        content_type: str,
+        verb: str,
+        streaming: bool,
+        *,
+        refresh: bool,
+    ) -> aiohttp.ClientResponse:
+        waited = await self._bucket.acquire()
+        self.stats.throttled_seconds += waited
+        self.stats.record(verb)
+        headers = {"Accept": JSON, "User-Agent": self.config.user_agent}
+        if payload is not None:
+            headers["Content-Type"] = content_type
+        if self.config.token is not None:
+            auth = await self.config.token.authorization(refresh=refresh)
+            if auth:
+                headers["Authorization"] = auth
+        timeout = (
+            aiohttp.ClientTimeout(total=None, sock_connect=self.config.timeout, sock_read=None)
+            if streaming
+            else aiohttp.ClientTimeout(total=self.config.timeout)
+        )
+        try:
+            return await self._get_session().request(
+                method,
+                yarl.URL(url, encoded=True),
+                data=payload,
+                headers=headers,
+                timeout=timeout,
+                proxy=self.config.proxy,
+                server_hostname=self.config.tls_server_name,
+            )
+        except _TRANSPORT_FAILURES as e:
+            self.stats.transport_errors += 1
+            raise TransportError(f"{method} {url}: {e!r}") from e
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise aiohttp.ClientConnectionError("the client is closed")
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(ssl=self.config.ssl_context or True, limit=0)
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+
+async def _error_of(response: aiohttp.ClientResponse) -> ApiError:
+    try:
+        raw = await response.read()
+    except _TRANSPORT_FAILURES:
+        raw = b""
+    finally:
+        response.release()
+    try:
+        body: Any = json.loads(raw) if raw else {}
+    except ValueError:
+        body = raw.decode("utf-8", "replace")
+    return api_error(response.status, body, retry_after=_retry_after(response.headers.get("Retry-After")))
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare from API servers; the default wait applies
+
+
+async def _lines(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    """Newline-delimited chunks of a streaming body, of any length (objects can exceed 1 MB)."""
+    buffer = bytearray()
+    async for chunk in response.content.iter_any():
+        start = 0
+        end = chunk.find(b"\n")
+        while end >= 0:
+            if buffer:
+                buffer += chunk[start:end]
+                line = bytes(buffer)
+                buffer.clear()
+            else:
+                line = chunk[start:end]
+            if line.strip():
+                yield line
+            start = end + 1
+            end = chunk.find(b"\n", start)
+        buffer += chunk[start:]
+    if bytes(buffer).strip():
+        yield bytes(buffer)

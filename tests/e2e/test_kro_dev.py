@@ -1,0 +1,62 @@
+"""``kro dev`` as a user runs it: prints where its kubeconfig is, serves kubectl, stops on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.kubectl
+
+BIN = Path(sys.executable).parent
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    proc = subprocess.Popen([str(BIN / "kro"), "dev", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    deadline = time.monotonic() + 30
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if line.startswith("ready:"):
+            return proc, lines
+    proc.kill()
+    raise AssertionError(f"kro dev did not become ready: {lines} {proc.stderr.read() if proc.stderr else ''}")
+
+
+def test_kro_dev_serves_kubectl_and_stops_cleanly(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    (demo / "01-cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-demo}\ndata: {a: b}\n")
+    kubeconfig = tmp_path / "kc"
+    proc, lines = _start("--kubeconfig", str(kubeconfig), "--state-dir", str(tmp_path / "state"), "--no-controller", "--no-simulation", "--demo", str(demo))
+    try:
+        assert f"export KUBECONFIG={kubeconfig}" in lines
+        assert "applied ConfigMap/from-demo" in lines
+        got = subprocess.run(
+            [str(BIN / "kubectl"), "--kubeconfig", str(kubeconfig), "get", "configmap", "from-demo", "-o", "jsonpath={.data.a}"],
+            capture_output=True, text=True, timeout=30, check=True,
+        )
+        assert got.stdout == "b"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=20)
+    assert code == 0
+    # Restarted on the same state dir, the object is still there.
+    proc, _ = _start("--kubeconfig", str(kubeconfig), "--state-dir", str(tmp_path / "state"), "--no-controller", "--no-simulation", "--insecure-http")
+    try:
+        got = subprocess.run(
+            [str(BIN / "kubectl"), "--kubeconfig", str(kubeconfig), "get", "configmap", "from-demo", "-o", "name"],
+            capture_output=True, text=True, timeout=30, check=True,
+        )
+        assert got.stdout.strip() == "configmap/from-demo"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0

@@ -1,0 +1,108 @@
+"""``kro status``: the instance's graph with node states, read from the cluster."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from kro.cli.cmd_status import read_status, status_tree
+from kro.controller.app import Controller
+from kro.devcluster import DevServer
+
+from ..conftest import ApiClient
+from .conftest import eventually
+from .helpers import RGDS, create, get, instances, rgd_active
+
+WAITING = {
+    "apiVersion": "kro.run/v1alpha1",
+    "kind": "ResourceGraphDefinition",
+    "metadata": {"name": "shop"},
+    "spec": {
+        "schema": {"apiVersion": "v1alpha1", "kind": "Shop", "spec": {}},
+        "resources": [
+            {
+                "id": "settings",
+                "externalRef": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "platform"}},
+            },
+            {
+                "id": "app",
+                "template": {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "${schema.metadata.name}-app"},
+                    "data": {"region": "${settings.data.region}"},
+                },
+            },
+        ],
+    },
+}
+
+
+async def test_status_names_what_the_instance_waits_on(
+    kapi: ApiClient, controller: Controller, cluster: DevServer
+) -> None:
+    await create(kapi, RGDS, WAITING)
+    await eventually(lambda: rgd_active(kapi, "shop"))
+    await create(
+        kapi,
+        instances("shops"),
+        {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "Shop",
+            "metadata": {"name": "s1", "namespace": "default"},
+            "spec": {},
+        },
+    )
+
+    async def waiting() -> dict | None:  # type: ignore[type-arg]
+        obj = await get(kapi, instances("shops", "s1"))
+        return obj if ((obj or {}).get("status") or {}).get("state") == "IN_PROGRESS" else None
+
+    inst = await eventually(waiting)
+    ready = next(c for c in inst["status"]["conditions"] if c["type"] == "ResourcesReady")
+    assert ready["message"] == "waiting for settings: external ConfigMap/default/platform not found"
+
+    graph, instance, plan = await read_status(
+        "shop", "s1", namespace="default", kubeconfig=str(cluster.kubeconfig_path), context=None
+    )
+    console = Console(record=True, width=120, color_system=None)
+    console.print(status_tree(graph, instance, plan))
+    text = console.export_text()
+    assert "Shop/default/s1  IN_PROGRESS" in text
+    assert "settings ConfigMap · external  WAITING_FOR_READINESS" in text
+    assert "external ConfigMap/default/platform not found" in text
+    assert "app ConfigMap  WAITING_FOR_READINESS" in text
+    assert "waiting for dependency settings" in text
+
+    # the external appears: the instance picks it up on its next look (externals are polled)
+    await create(
+        kapi,
+        "/api/v1/namespaces/default/configmaps",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "platform"}, "data": {"region": "eu"}},
+    )
+
+    async def active() -> dict | None:  # type: ignore[type-arg]
+        obj = await get(kapi, instances("shops", "s1"))
+        return obj if ((obj or {}).get("status") or {}).get("state") == "ACTIVE" else None
+
+    await eventually(active, timeout=5)
+    app = await get(kapi, "/api/v1/namespaces/default/configmaps/s1-app")
+    assert app is not None and app["data"] == {"region": "eu"}
+    graph, instance, plan = await read_status(
+        "shops", "s1", namespace="default", kubeconfig=str(cluster.kubeconfig_path), context=None
+    )
+    console = Console(record=True, width=120, color_system=None)
+    console.print(status_tree(graph, instance, plan))
+    text = console.export_text()
+    print(text)
+    assert "Shop/default/s1  ACTIVE  Ready=True" in text
+    assert "app ConfigMap  SYNCED  s1-app" in text
+
+    # a change to the external reaches the dependent even though the instance was converged
+    code, _ = await kapi.patch("/api/v1/namespaces/default/configmaps/platform", {"data": {"region": "us"}})
+    assert code == 200
+
+    async def followed() -> bool:
+        cm = await get(kapi, "/api/v1/namespaces/default/configmaps/s1-app")
+        return bool(cm and cm["data"] == {"region": "us"})
+
+    await eventually(followed, timeout=2)
