@@ -35,11 +35,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import median_of_runs, percentile, proc_memory_mib
@@ -64,25 +66,10 @@ class Load:
 
 
 async def serve(mode: str, scheme: str) -> None:
-    """Start a DevServer, print ``{"url", "token", "ca_file", "pid"}`` on one line, serve until
-    stdin closes."""
-    from kro.devcluster import DevServer, DevServerConfig
-
+    """Start a server, print ``{"url", "token", "ca_file", "pid"}`` on one line, serve until stdin
+    closes."""
     root = Path(tempfile.mkdtemp(prefix="kro-bench-"))
-    config = DevServerConfig(
-        tls=scheme == "https",
-        state_dir=root / "state" if mode == "sqlite" else None,
-        kubeconfig_path=root / "kubeconfig",
-    )
-    server = DevServer(config)
-    await server.start()
-    ca = server.ca_file
-    print(
-        json.dumps(
-            {"url": server.url, "token": server.token, "ca_file": str(ca) if ca else None, "pid": os.getpid()}
-        ),
-        flush=True,
-    )
+    stop = await (start_echo() if mode == "echo" else start_devserver(mode, scheme, root))
     loop = asyncio.get_running_loop()
     stdin_closed = asyncio.Event()
     # A plain thread, not the default executor: that one also runs the SQLite writes.
@@ -90,8 +77,48 @@ async def serve(mode: str, scheme: str) -> None:
         target=lambda: (sys.stdin.buffer.read(), loop.call_soon_threadsafe(stdin_closed.set)), daemon=True
     ).start()
     await stdin_closed.wait()
-    await server.stop()
+    await stop()
     shutil.rmtree(root, ignore_errors=True)
+
+
+def announce(url: str, token: str, ca_file: Path | None) -> None:
+    info = {"url": url, "token": token, "ca_file": str(ca_file) if ca_file else None, "pid": os.getpid()}
+    print(json.dumps(info), flush=True)
+
+
+async def start_devserver(mode: str, scheme: str, root: Path) -> Callable[[], Awaitable[None]]:
+    from kro.devcluster import DevServer, DevServerConfig
+
+    config = DevServerConfig(
+        tls=scheme == "https",
+        state_dir=root / "state" if mode == "sqlite" else None,
+        kubeconfig_path=root / "kubeconfig",
+    )
+    server = DevServer(config)
+    await server.start()
+    announce(server.url, server.token, server.ca_file)
+    return server.stop
+
+
+async def start_echo() -> Callable[[], Awaitable[None]]:
+    """The harness's ceiling: a bare aiohttp server that decodes each POSTed object, stamps a
+    resourceVersion and sends it back (no routing, validation, storage or watch)."""
+    counter = itertools.count(1)
+
+    async def echo(request: web.Request) -> web.Response:
+        obj = json.loads(await request.read())
+        obj["metadata"]["resourceVersion"] = str(next(counter))
+        return web.Response(body=json.dumps(obj).encode(), status=201, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", echo)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    announce(f"http://127.0.0.1:{port}", "unused", None)
+    return runner.cleanup
 
 
 class ServerProcess:
@@ -346,7 +373,43 @@ async def measured_load(server: ServerProcess, load: Load, profile: Path | None 
     }
 
 
+async def echo_run(load: Load) -> dict[str, Any]:
+    """The same creates against the echo server: what this machine and load generator can reach."""
+    server = ServerProcess("echo", "http")
+    try:
+        await create_all(
+            server, WARMUP_NAMESPACE, [f"warm-{i:05d}" for i in range(load.warmup)], load.clients
+        )
+        cpu0 = server.cpu_seconds()
+        created, elapsed = await create_all(
+            server, NAMESPACE, [f"cm-{i:05d}" for i in range(load.objects)], load.clients
+        )
+        cpu1 = server.cpu_seconds()
+        memory = proc_memory_mib(server.pid)
+    finally:
+        server.stop()
+    lat = created.latencies
+    nan = float("nan")
+    return {
+        "writes_per_s": load.objects / elapsed,
+        "p50_ms": percentile(lat, 50) * 1e3,
+        "p90_ms": percentile(lat, 90) * 1e3,
+        "p99_ms": percentile(lat, 99) * 1e3,
+        "max_ms": max(lat) * 1e3,
+        "watch_lag_p99_ms": nan,
+        "server_cpu_us_per_write": (sum(cpu1) - sum(cpu0)) / load.objects * 1e6,
+        "errors": len(created.errors),
+        "error_samples": created.errors[:3],
+        "watch_problems": [],
+        "rss_idle_mib": nan,
+        "rss_stored_mib": memory["VmRSS"],
+        "hwm_mib": memory["VmHWM"],
+    }
+
+
 async def one_run(mode: str, scheme: str, load: Load, *, profile: Path | None = None) -> dict[str, Any]:
+    if mode == "echo":
+        return await echo_run(load)
     server = ServerProcess(mode, scheme)
     try:
         idle = proc_memory_mib(server.pid)["VmRSS"]
@@ -410,6 +473,28 @@ def print_table(results: dict[str, dict[str, Any]], runs: int) -> None:
                 print(f"{key} run {i + 1}: {problem}")
 
 
+def run_plan(
+    plan: list[tuple[str, str]], load: Load, *, runs: int, profile: Path | None, quiet: bool
+) -> dict[str, dict[str, Any]]:
+    """``runs`` rounds of every (mode, scheme), interleaved so each sees the same machine load; each
+    run on a fresh server."""
+    collected: dict[str, list[dict[str, Any]]] = {f"{m}/{s}": [] for m, s in plan}
+    for i in range(runs):
+        for mode, scheme in plan:
+            out = profile / f"{mode}-{scheme}-{i + 1}.txt" if profile else None
+            if out is not None:
+                out.parent.mkdir(parents=True, exist_ok=True)
+            run = asyncio.run(one_run(mode, scheme, load, profile=out))
+            run["loadavg_1m"] = os.getloadavg()[0]
+            collected[f"{mode}/{scheme}"].append(run)
+            if not quiet:
+                print(
+                    f"  run {i + 1} {mode}/{scheme}: {run['writes_per_s']:.0f} writes/s, p99 {run['p99_ms']:.1f} ms",
+                    file=sys.stderr,
+                )
+    return {key: {"median": median_of_runs(rs), "runs": rs} for key, rs in collected.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:
@@ -420,6 +505,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["sqlite", "memory", "both"], default="both")
     parser.add_argument("--scheme", choices=["http", "https", "both"], default="http")
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run the load against a bare aiohttp echo server (this machine's and harness's ceiling)",
+    )
     parser.add_argument(
         "--profile",
         type=Path,
@@ -434,24 +524,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     modes = ["sqlite", "memory"] if args.mode == "both" else [args.mode]
     schemes = ["http", "https"] if args.scheme == "both" else [args.scheme]
+    plan = [(mode, scheme) for mode in modes for scheme in schemes]
+    if args.baseline:
+        plan.append(("echo", "http"))
     load = Load()
-    results: dict[str, dict[str, Any]] = {}
-    for mode in modes:
-        for scheme in schemes:
-            runs = []
-            for i in range(args.runs):
-                profile = args.profile / f"{mode}-{scheme}-{i + 1}.txt" if args.profile else None
-                if profile is not None:
-                    profile.parent.mkdir(parents=True, exist_ok=True)
-                run = asyncio.run(one_run(mode, scheme, load, profile=profile))
-                run["loadavg_1m"] = os.getloadavg()[0]
-                runs.append(run)
-                if not args.json:
-                    print(
-                        f"  {mode}/{scheme}: {run['writes_per_s']:.0f} writes/s, p99 {run['p99_ms']:.1f} ms",
-                        file=sys.stderr,
-                    )
-            results[f"{mode}/{scheme}"] = {"median": median_of_runs(runs), "runs": runs}
+    results = run_plan(plan, load, runs=args.runs, profile=args.profile, quiet=args.json)
     if args.json:
         print(
             json.dumps(

@@ -143,3 +143,11 @@ def _base(kubectl: KubectlRunner) -> list[str]:
     assert proc.args is not None
     args = list(proc.args)
     return args[: args.index("config")]
+
+
+def test_scale_and_protected_namespace(kubectl: KubectlRunner) -> None:
+    kubectl("apply", "-f", "-", input=APP)
+    assert "deployment.apps/web scaled" in kubectl("scale", "deployment/web", "--replicas=5").stdout
+    assert kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").stdout == "5"
+    refused = kubectl("delete", "namespace", "default", check=False)
+    assert refused.returncode != 0 and "may not be deleted" in refused.stderr

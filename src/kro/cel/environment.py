@@ -126,6 +126,7 @@ class CELEnvironment:
             output_type=output,
             _program=self._program(expression, optional=output.kind == Kind.OPTIONAL),
             _projection=Projection.of(found.field_paths, self._variables, memo=self._family.plans),
+            _keep_alive=(self._dynamic, self._family.types),
         )
         self._compiled[expression] = result
         return result
@@ -200,6 +201,14 @@ class CELEnvironment:
             parsed = self._parse(expression)
         except RuntimeError:
             return None
+        two = ast.two_variable_comprehension(parsed)
+        if two is not None:
+            return CompileError(
+                f"two-variable comprehensions ({two[0]}(k, v, ...)) are not supported; "
+                "iterate over keys or indexes instead",
+                expression=expression,
+                column=two[1],
+            )
         nodes = ast.named_nodes(parsed, variables=self._variables)
         at = {n.offset: n for n in nodes}
         namespaces = {n.namespace_offset for n in nodes if n.is_call and n.namespace_offset is not None}

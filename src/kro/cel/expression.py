@@ -112,6 +112,8 @@ class CheckedExpression:
     output_type: CelType
     _program: Any = field(compare=False, repr=False)
     _projection: Projection = field(compare=False, repr=False)
+    _keep_alive: Any = field(default=None, compare=False, repr=False)
+    """What the engine program may point into (its environment, the descriptor pool)."""
 
     def evaluate(self, bindings: Mapping[str, Any]) -> Any:
         """The value of the expression for ``bindings`` (variable name → plain JSON-like value) as
@@ -128,14 +130,15 @@ class CheckedExpression:
             raise engine_failure(str(e), self.source) from e
         try:
             plain = value.plain_value()
-        except (TypeError, SystemError) as e:  # values the engine cannot hand to Python (nested optionals)
+            # An error value reads as its message string: only a string result needs the type test.
+            if isinstance(plain, str) and value.type() == _ERROR:
+                raise engine_failure(plain, self.source)
+            return plain if isinstance(plain, _PLAIN) else to_python(plain)
+        except (TypeError, SystemError) as e:  # a value the engine cannot hand to Python
             raise EvaluationError(
-                f"the result cannot be represented as data: {e}", expression=self.source
+                f"the result cannot be turned into data ({e}); an optional inside a dyn list or map?",
+                expression=self.source,
             ) from e
-        # An error value reads as its message string: only a string result needs the type test.
-        if isinstance(plain, str) and value.type() == _ERROR:
-            raise engine_failure(plain, self.source)
-        return plain if isinstance(plain, _PLAIN) else to_python(plain)
 
 
 def engine_failure(text: str, source: str) -> EvaluationError | LimitError:

@@ -24,7 +24,6 @@ followed by the path of the first place the shape was seen.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ MAX_DEPTH = 48
 MAX_NODES = 20_000
 """Schema nodes typed per declaration; past it, fields are ``dyn`` (bounds the work on schemas
 that inline recursive definitions many times over)."""
-_FINGERPRINT_DEPTH = 200
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _F = descriptor_pb2.FieldDescriptorProto
 _MAX_FIELDS = 18_000  # field numbers 19000-19999 are reserved by protobuf
@@ -98,7 +96,7 @@ class MessageTypes:
         self._by_shape: dict[tuple[Any, ...], str] = {}
         self._files: list[str] = []
         self._pending: descriptor_pb2.FileDescriptorProto | None = None
-        self._digests: dict[int, str | None] = {}
+        self._digests: dict[tuple[int, int], str] = {}
         self._max_depth = MAX_DEPTH
 
     def schema_of(self, name: str) -> Mapping[str, Any] | None:
@@ -110,7 +108,7 @@ class MessageTypes:
         object whose schema cannot be a message becomes ``map(string, dyn)``."""
         self._pending = None
         self._digests = {}
-        self._max_depth = _depth_within_budget(ct.schema) if ct.kind == Kind.OBJECT else MAX_DEPTH
+        self._max_depth = min((_depth_within_budget(o) for o in _object_schemas(ct)), default=MAX_DEPTH)
         known, shapes = dict(self._schemas), dict(self._by_shape)
         try:
             resolved = self._resolve(ct, hint, 0)
@@ -167,18 +165,18 @@ class MessageTypes:
             for name, sub in props.items()
         )
         # The schema goes with the type (an object result's OpenAPI is its schema): shapes are shared
-        # only when their schemas agree on everything but descriptions.
-        digest = _fingerprint(schema, self._digests)
-        key = (fields, digest)
-        existing = self._by_shape.get(key) if digest is not None else None
+        # only when their schemas agree on everything but descriptions, down to the typed depth
+        # (counted in JSON nesting: a schema level is ``properties`` plus a name).
+        levels = 2 * (self._max_depth - depth) + 2
+        key = (fields, _fingerprint(schema, self._digests, levels))
+        existing = self._by_shape.get(key)
         if existing is not None:
             return existing
         name = self._unique(path)
         msg = self._file().message_type.add(name=name)
         for number, (fname, spec) in enumerate(fields, start=1):
             _add_field(msg, name, fname, number, spec)
-        if digest is not None:
-            self._by_shape[key] = name
+        self._by_shape[key] = name
         self._schemas[name] = schema
         return name
 
@@ -199,12 +197,12 @@ class MessageTypes:
             element = (
                 self._field(items, f"{path}_items", depth + 1) if isinstance(items, Mapping) else _DYN_FIELD
             )
-            return _Field(element.scalar, _nested_container(element), repeated=True)
+            return _Field(*_as_element(element), repeated=True)
         extra = schema.get("additionalProperties")
         if ct == t.DYN_MAP or not isinstance(extra, Mapping) or schema.get(PRESERVE) is True:
             return _DYN_MAP_FIELD
         value = self._field(extra, f"{path}_values", depth + 1)
-        return _Field(value=_Field(value.scalar, _nested_container(value)))
+        return _Field(value=_Field(*_as_element(value)))
 
     def _unique(self, path: str) -> str:
         base = "__type_" + re.sub(r"[^A-Za-z0-9_]", "_", path)
@@ -248,34 +246,46 @@ def _subschemas(node: Any) -> list[Any]:
     return out
 
 
-def _fingerprint(node: Any, memo: dict[int, str | None], depth: int = 0) -> str | None:
-    """A digest of ``node`` without its ``description`` fields, built bottom-up (``memo``: digests
-    by node identity, valid while the nodes are alive) so each part of a schema is read once.
-    ``None`` for a schema nested too deep to compare, which then shares its type with nothing."""
+def _fingerprint(node: Any, memo: dict[tuple[int, int], str], levels: int) -> str:
+    """A digest of ``node`` without its ``description`` fields, down to ``levels`` levels of JSON
+    nesting (two per schema level); deeper parts, which stay ``dyn``, count as equal. Built
+    bottom-up with ``memo`` (by node identity and depth left, valid while the nodes are alive) so
+    each part of a schema is read once."""
     if not isinstance(node, Mapping | list):
-        return json.dumps(node, default=str)
-    if id(node) in memo:
-        return memo[id(node)]
-    if depth > _FINGERPRINT_DEPTH or len(memo) > MAX_NODES:
-        return None
-    items = node.items() if isinstance(node, Mapping) else enumerate(node)
-    body = {str(k): _fingerprint(v, memo, depth + 1) for k, v in items if k != "description"}
-    digest = None
-    if None not in body.values():
-        text = json.dumps([isinstance(node, list), body], sort_keys=True)
-        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    memo[id(node)] = digest
+        return repr(node)
+    if levels <= 0:
+        return "..."
+    key = (id(node), levels)
+    known = memo.get(key)
+    if known is not None:
+        return known
+    if isinstance(node, Mapping):
+        items = sorted((repr(k), v) for k, v in node.items() if k != "description")
+        parts = ["{"]
+    else:
+        items = [(str(i), v) for i, v in enumerate(node)]
+        parts = ["["]
+    for k, v in items:
+        parts += (k, _fingerprint(v, memo, levels - 1))
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    memo[key] = digest
     return digest
 
 
-def _nested_container(element: _Field) -> str:
-    """The message to use for an element (of a list or map) that is itself a container: protobuf
-    has no list of lists or map of maps, so those go through the dynamic JSON messages."""
+def _as_element(element: _Field) -> tuple[int, str]:
+    """``(scalar, message)`` for an element of a list or map. protobuf has no list of lists or
+    map of maps: an element that is itself a container goes through the dynamic JSON messages."""
     if element.repeated:
-        return _LIST_VALUE
+        return 0, _LIST_VALUE
     if element.value is not None:
-        return _STRUCT
-    return element.message
+        return 0, _STRUCT
+    return element.scalar, element.message
+
+
+def _object_schemas(ct: CelType) -> list[Mapping[str, Any]]:
+    """The schemas of the object types in ``ct`` (itself, or a list's or map's elements)."""
+    own = [ct.schema] if ct.kind == Kind.OBJECT and ct.schema is not None else []
+    return own + [s for p in ct.params for s in _object_schemas(p)]
 
 
 def _json_name(name: str) -> str:

@@ -103,7 +103,6 @@ async def read_status(
     kind: str, name: str, *, namespace: str, kubeconfig: str | None, context: str | None
 ) -> tuple[Graph, dict[str, Any], Plan]:
     from kro.api import KRO_API_VERSION, RGD_PLURAL, split_api_version
-    from kro.api.keys import Labels
     from kro.api.refs import GVR
     from kro.graph.builder import compile_rgd
     from kro.graph.errors import CompileFailed
@@ -135,21 +134,29 @@ async def read_status(
                 )
             except NotFound as e:
                 raise StatusReadError(f"{gvk.kind} {name} not found") from e
-            objects: list[dict[str, Any]] = []
-            seen: set[GVR] = set()
-            for node in graph.nodes.values():
-                gvr = GVR(node.gvk.group, node.gvk.version, node.plural)
-                if gvr in seen:
-                    continue
-                seen.add(gvr)
-                selector = (
-                    None if node.is_external else {Labels.INSTANCE_ID: str(inst["metadata"].get("uid", ""))}
-                )
-                objects.extend((await client.list_all(gvr, label_selector=selector))["items"])
+            objects = await _observed(client, graph, str(inst["metadata"].get("uid", "")))
     except KubeError as e:
         raise StatusReadError(str(e)) from e
     plan = plan_instance(graph, inst, Snapshot(objects), kro_version="status")
     return graph, inst, plan
+
+
+async def _observed(client: Any, graph: Graph, uid: str) -> list[dict[str, Any]]:
+    """The instance's children (by ``kro.run/instance-id``) and every object of the kinds its
+    external references read."""
+    from kro.api.keys import Labels
+    from kro.api.refs import GVR
+
+    objects: list[dict[str, Any]] = []
+    seen: set[GVR] = set()
+    for node in graph.nodes.values():
+        gvr = GVR(node.gvk.group, node.gvk.version, node.plural)
+        if gvr in seen:
+            continue
+        seen.add(gvr)
+        selector = None if node.is_external else {Labels.INSTANCE_ID: uid}
+        objects.extend((await client.list_all(gvr, label_selector=selector))["items"])
+    return objects
 
 
 @click.command(name="status")

@@ -18,6 +18,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from kro import __version__
+from kro.api.refs import GVK
 from kro.controller import web
 from kro.controller.crds import CRDS, install_rgd_crd
 from kro.controller.events import EventRecorder
@@ -29,7 +30,9 @@ from kro.controller.reconcile import Key
 from kro.controller.rgd_controller import RGDS, RGDController, RGDSettings
 from kro.graph.builder import compile_rgd
 from kro.graph.model import Graph
+from kro.kube.errors import KubeError
 from kro.kube.leaderelection import LeaderElectionConfig
+from kro.kube.schemas import LiveSchemaResolver
 from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
 from kro.runtime.foreach import CollectionLimits
 from kro.runtime.planner import PlanSettings
@@ -62,6 +65,22 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def referenced_kinds(rgd: Mapping[str, Any]) -> list[GVK]:
+    """The kinds an RGD's resources name (templates and external references)."""
+    out: list[GVK] = []
+    for resource in (rgd.get("spec") or {}).get("resources") or []:
+        if not isinstance(resource, Mapping):
+            continue
+        body = resource.get("template") or resource.get("externalRef") or {}
+        if (
+            isinstance(body, Mapping)
+            and isinstance(body.get("apiVersion"), str)
+            and isinstance(body.get("kind"), str)
+        ):
+            out.append(GVK.from_api_version(body["apiVersion"], body["kind"]))
+    return out
+
+
 class Controller:
     """The running pieces, exposed for ``kro dev`` and tests (``metrics``, ``manager``, ``ready``)."""
 
@@ -74,6 +93,8 @@ class Controller:
         self._writer = writer
         self.client = client
         self._informers = KubeInformers(client)
+        self._builtin = BuiltinResolver()
+        self._live = LiveSchemaResolver(client)
         self.manager = Manager(
             informers=self._informers,
             writer=writer,
@@ -99,10 +120,21 @@ class Controller:
         self.ready = False
 
     async def _compile(self, rgd: Mapping[str, Any]) -> Graph:
-        """Compile against the cluster's CRDs (from the CRD informer's cache) and the built-in kinds."""
+        """Compile against the cluster's CRDs (the CRD informer's cache), the built-in kinds, and,
+        for kinds neither knows (aggregated APIs), the server's ``/openapi/v3``."""
         store = self.manager.store(CRDS)
-        crds = list(store.items()) if store is not None else []
-        resolver = ChainResolver([CRDResolver(crds), BuiltinResolver()])
+        crds = CRDResolver(list(store.items()) if store is not None else [])
+        unknown = [
+            gvk
+            for gvk in referenced_kinds(rgd)
+            if crds.resolve(gvk) is None and self._builtin.resolve(gvk) is None
+        ]
+        if unknown:
+            try:
+                await self._live.load(unknown)
+            except KubeError as e:
+                log.warning("could not read the server's schemas for %s: %s", ", ".join(map(str, unknown)), e)
+        resolver = ChainResolver([crds, self._builtin, self._live])
         return compile_rgd(rgd, resolver=resolver, kro_version=KRO_VERSION)
 
     async def start(self) -> None:

@@ -20,7 +20,7 @@ from kro.devcluster.cluster import Cluster
 from kro.devcluster.errors import Cause
 from kro.devcluster.metadata import timestamp
 from kro.devcluster.objects import DeleteOptions, Operation
-from kro.devcluster.registry import PrinterColumn, Registry, ResourceType
+from kro.devcluster.registry import PrinterColumn, Registry, ResourceType, ScaleSpec
 from kro.devcluster.storage import ConflictError, KeyNotFoundError, Object
 
 CRD_KEY = "customresourcedefinitions.apiextensions.k8s.io"
@@ -131,10 +131,22 @@ def resource_types(crd: Mapping[str, Any]) -> list[ResourceType]:
                 schema=(v.get("schema") or {}).get("openAPIV3Schema"),
                 printer_columns=cols,
                 crd_name=str((crd.get("metadata") or {}).get("name")),
+                scale=_scale_spec(v),
                 storage_version=bool(v.get("storage")),
             )
         )
     return out
+
+
+def _scale_spec(version: Mapping[str, Any]) -> ScaleSpec | None:
+    scale = (version.get("subresources") or {}).get("scale")
+    if not isinstance(scale, Mapping):
+        return None
+    return ScaleSpec(
+        str(scale.get("specReplicasPath") or ".spec.replicas"),
+        str(scale.get("statusReplicasPath") or ".status.replicas"),
+        str(scale.get("labelSelectorPath") or ""),
+    )
 
 
 def _conditions(crd: Mapping[str, Any], now: str, *, terminating: bool) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from kro.devcluster.storage import Store
 
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 NAMESPACE_FINALIZER = "kubernetes"
+PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 _KEY = "namespaces"
 
 
@@ -36,6 +37,12 @@ class NamespaceLifecycle:
 
     async def __call__(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
         if _is_namespace(rt):
+            name = str((obj.get("metadata") or {}).get("name") or "")
+            if op == "DELETE" and name in PROTECTED_NAMESPACES:
+                raise errors.Forbidden(
+                    f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                    details={"name": name, "group": "", "kind": "namespaces"},
+                )
             if op == "CREATE":
                 obj.setdefault("spec", {}).setdefault("finalizers", [NAMESPACE_FINALIZER])
                 obj["status"] = {"phase": "Active"}

@@ -30,6 +30,19 @@ class PrinterColumn:
 
 
 @dataclass(frozen=True)
+class ScaleSpec:
+    """Where a ``/scale`` subresource reads and writes replicas (JSON paths like ``.spec.replicas``)."""
+
+    spec_replicas_path: str = ".spec.replicas"
+    status_replicas_path: str = ".status.replicas"
+    label_selector_path: str = ""  # empty: the label selector is ``spec.selector`` (built-in kinds)
+
+
+# Built-in kinds with a /scale subresource.
+BUILTIN_SCALE = frozenset({("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "StatefulSet")})
+
+
+@dataclass(frozen=True)
 class ResourceType:
     group: str
     version: str
@@ -47,6 +60,7 @@ class ResourceType:
     printer_columns: tuple[PrinterColumn, ...] = ()
     crd_name: str = ""  # set for custom resources
     storage_version: bool = True
+    scale: ScaleSpec | None = None
 
     @property
     def gvk(self) -> GVK:
@@ -83,6 +97,7 @@ class ResourceType:
             has_status=info.has_status,
             verbs=info.verbs,
             list_kind=info.gvk.kind + "List",
+            scale=ScaleSpec() if (info.gvk.group, info.gvk.kind) in BUILTIN_SCALE else None,
         )
 
 

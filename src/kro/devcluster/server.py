@@ -9,7 +9,6 @@ authenticates one bearer token, and writes a kubeconfig so ``kubectl`` works aga
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import logging
 import secrets
@@ -191,9 +190,11 @@ class DevServer:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            # A loop that swallows cancellation must not keep the server from stopping.
+            _, stuck = await asyncio.wait(self._tasks, timeout=5.0)
+            for task in stuck:
+                log.warning("background loop %s did not stop within 5s", task.get_name())
         self._tasks.clear()
         self.store.close_watches()
         if self._runner is not None:

@@ -62,16 +62,3 @@ def set_path(target: dict[str, Any], path: FieldPath, value: Any) -> None:
         node[last] = value
         return
     raise ValueError(f"field path {path!r} does not fit the template at {last!r}")
-
-
-def get_path(source: Any, path: FieldPath) -> Any:
-    """The value at ``path``, or ``None`` when any step is missing."""
-    node = source
-    for step in path:
-        if isinstance(node, Mapping) and isinstance(step, str):
-            node = node.get(step)
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            node = node[step]
-        else:
-            return None
-    return node

@@ -138,3 +138,9 @@ async def test_initial_namespaces_exist(api: ApiClient) -> None:
     _, listed = await api.get("/api/v1/namespaces")
     names = {n["metadata"]["name"] for n in listed["items"]}
     assert {"default", "kube-system", "kube-public"} <= names
+
+
+async def test_system_namespaces_cannot_be_deleted(api: ApiClient) -> None:
+    status, body = await api.delete("/api/v1/namespaces/default")
+    assert status == 403 and body["reason"] == "Forbidden"
+    assert body["message"] == 'namespaces "default" is forbidden: this namespace may not be deleted'

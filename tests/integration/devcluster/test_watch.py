@@ -124,3 +124,18 @@ async def test_watch_as_table_for_kubectl(api: ApiClient) -> None:
     table = lines[0]["object"]
     assert table["kind"] == "Table" and table["columnDefinitions"][0]["name"] == "Name"
     assert table["rows"][0]["cells"][0] == "a"
+
+
+async def test_stopping_the_server_ends_open_watches() -> None:
+    server = DevServer(DevServerConfig(tls=False))
+    await server.start()
+    async with aiohttp.ClientSession() as session:
+        resp = await session.get(server.url + CMS, params={"watch": "1"})
+        assert resp.status == 200
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.wait_for(server.stop(), 5)
+        assert loop.time() - started < 3
+        rest = await asyncio.wait_for(resp.read(), 5)  # the stream ends instead of hanging
+        assert b"ERROR" not in rest
+        resp.close()

@@ -216,3 +216,11 @@ def _typed(value: Any) -> Any:
     if isinstance(value, list):
         return [_typed(v) for v in value]
     return (type(value).__name__, value)
+
+
+def test_compiled_expressions_outlive_their_environment(sts_schema: Any) -> None:
+    import gc
+
+    compiled = CELEnvironment({"statefulset": sts_schema}).compile("statefulset.status.readyReplicas + 1")
+    gc.collect()
+    assert compiled.evaluate(BINDINGS) == 3

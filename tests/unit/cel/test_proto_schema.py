@@ -115,3 +115,15 @@ def test_shapes_differing_in_validation_keep_their_own_schema() -> None:
     )
     assert env.compile("a.x").output_type.to_openapi() == loose
     assert env.compile("a.y").output_type.to_openapi() == strict
+
+
+def test_huge_schemas_are_typed_near_the_root_within_a_budget() -> None:
+    # A recursive definition inlined level after level: 6**12 nodes if walked naively.
+    node: dict[str, Any] = {"type": "string"}
+    for _ in range(12):
+        node = {"type": "object", "properties": {f"p{i}": node for i in range(6)}}
+    env = CELEnvironment({"big": node}, extensions=engine_extensions())
+    assert env.compile("big.p1.p2").output_type.kind == Kind.OBJECT
+    with pytest.raises(CompileError, match=r"big\.p1 has no such field"):
+        env.compile("big.p1.nope")
+    assert env.compile("big" + ".p0" * 11).output_type.kind == Kind.DYN

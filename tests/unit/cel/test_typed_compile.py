@@ -155,3 +155,10 @@ def test_nesting_beyond_the_engine_limit_is_a_limit_error(env: CELEnvironment) -
 def test_flat_string_building_avoids_the_nesting_limit(env: CELEnvironment) -> None:
     parts = ", ".join(["schema.spec.name"] * 60)
     assert env.compile(f'[{parts}].join("-")').output_type.kind == Kind.STRING
+
+
+def test_two_variable_comprehensions_get_a_clear_error(env: CELEnvironment) -> None:
+    with pytest.raises(CompileError) as info:
+        env.compile("statefulset.metadata.labels.all(k, v, v != '')")
+    assert "two-variable comprehensions" in info.value.message
+    assert not isinstance(info.value, UnknownIdentifierError)

@@ -117,3 +117,10 @@ def test_conditions_keep_their_transition_time_while_unchanged() -> None:
     first = plan_instance(g, inst, Snapshot(), kro_version=V, now="t0")
     again = plan_instance(g, {**inst, "status": first.status}, Snapshot(), kro_version=V, now="t9")
     assert again.status == first.status
+
+
+def test_observed_children_may_be_given_per_node() -> None:
+    g, inst = redis_graph(), redis_instance()
+    created = as_created(plan_instance(g, inst, Snapshot(), kro_version=V))
+    plan = plan_instance(g, inst, Snapshot.from_nodes({"config": created[0]}), kro_version=V)
+    assert plan.nodes["config"].state is NodeState.SYNCED

@@ -88,6 +88,11 @@ def api_resource_list(registry: Registry, group: str, version: str) -> dict[str,
             resources.append(
                 {"name": f"{rt.plural}/status", "singularName": "", "namespaced": rt.namespaced, "kind": rt.kind, "verbs": _STATUS_VERBS}
             )
+        if rt.scale is not None:
+            resources.append(
+                {"name": f"{rt.plural}/scale", "singularName": "", "namespaced": rt.namespaced, "group": "autoscaling",
+                 "version": "v1", "kind": "Scale", "verbs": _STATUS_VERBS}
+            )
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",
@@ -109,8 +114,14 @@ def _aggregated_resource(rt: ResourceType) -> dict[str, Any]:
         out["shortNames"] = list(rt.short_names)
     if rt.categories:
         out["categories"] = list(rt.categories)
+    subresources = []
     if rt.has_status:
-        out["subresources"] = [{"subresource": "status", "responseKind": kind, "verbs": _STATUS_VERBS}]
+        subresources.append({"subresource": "status", "responseKind": kind, "verbs": _STATUS_VERBS})
+    if rt.scale is not None:
+        scale_kind = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+        subresources.append({"subresource": "scale", "responseKind": scale_kind, "verbs": _STATUS_VERBS})
+    if subresources:
+        out["subresources"] = subresources
     return out
 
 

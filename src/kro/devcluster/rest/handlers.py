@@ -14,6 +14,7 @@ from kro.devcluster.errors import ApiError, MethodNotAllowed
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.patch import field_manager_for
 from kro.devcluster.registry import Registry, ResourceType
+from kro.devcluster.rest import scale
 from kro.devcluster.rest import table as tables
 from kro.devcluster.rest.request import (
     ResourcePath,
@@ -64,6 +65,8 @@ class ResourceHandler:
             raise errors.path_not_found()
         if path.subresource == "finalize" and rt.kind == "Namespace" and not rt.group:
             return rt
+        if path.subresource == "scale" and rt.scale is not None:
+            return rt
         if path.subresource is not None and (path.subresource not in _SUBRESOURCES or not rt.has_status):
             raise errors.path_not_found()
         return rt
@@ -71,6 +74,8 @@ class ResourceHandler:
     async def handle(self, request: web.Request, path: ResourcePath) -> web.StreamResponse:
         rt = self.resolve(path)
         method = request.method
+        if path.subresource == "scale" and path.name is not None:
+            return await scale.handle(request, self._objects, rt, path)
         ns = path.namespace or ""
         if path.name is None:
             if method == "GET":
