@@ -34,16 +34,31 @@ def generated_rgd(size: int = 20) -> dict[str, Any]:
             data = {"owner": "${schema.metadata.name}", "tier": "${schema.spec.tier}"}
             if prev:
                 data["upstream"] = "${" + prev + ".metadata.name}"
-            tpl = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"${{schema.metadata.name}}-cm{group}"},
-                   "data": data}  # fmt: skip
+            tpl = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": f"${{schema.metadata.name}}-cm{group}"},
+                "data": data,
+            }
             resources.append({"id": f"cm{group}", "template": tpl})
         elif role == 1:
-            resources.append({"id": f"app{group}", "readyWhen": [f"${{app{group}.status.availableReplicas >= 1}}"],
-                              "template": _deployment(group)})  # fmt: skip
+            resources.append(
+                {
+                    "id": f"app{group}",
+                    "readyWhen": [f"${{app{group}.status.availableReplicas >= 1}}"],
+                    "template": _deployment(group),
+                }
+            )
         else:
-            tpl = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"${{app{group}.metadata.name}}"},
-                   "spec": {"selector": f"${{app{group}.spec.selector.matchLabels}}",
-                            "ports": [{"port": 80, "targetPort": "${schema.spec.port}"}]}}  # fmt: skip
+            tpl = {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": f"${{app{group}.metadata.name}}"},
+                "spec": {
+                    "selector": f"${{app{group}.spec.selector.matchLabels}}",
+                    "ports": [{"port": 80, "targetPort": "${schema.spec.port}"}],
+                },
+            }
             resources.append({"id": f"svc{group}", "template": tpl})
     return {
         "apiVersion": "kro.run/v1alpha1",
@@ -53,9 +68,16 @@ def generated_rgd(size: int = 20) -> dict[str, Any]:
             "schema": {
                 "apiVersion": "v1alpha1",
                 "kind": "Bench",
-                "spec": {"replicas": "integer | default=1", "tier": "string | default=web", "port": "integer | default=8080",
-                         "image": "string | default=nginx"},  # fmt: skip
-                "status": {"ready": "${app0.status.availableReplicas >= 1}", "endpoint": "${svc0.spec.clusterIP}"},
+                "spec": {
+                    "replicas": "integer | default=1",
+                    "tier": "string | default=web",
+                    "port": "integer | default=8080",
+                    "image": "string | default=nginx",
+                },
+                "status": {
+                    "ready": "${app0.status.availableReplicas >= 1}",
+                    "endpoint": "${svc0.spec.clusterIP}",
+                },
             },
             "resources": resources,
         },
@@ -73,11 +95,16 @@ def _deployment(group: int) -> dict[str, Any]:
             "selector": {"matchLabels": labels},
             "template": {
                 "metadata": {"labels": labels},
-                "spec": {"containers": [{
-                    "name": "main", "image": "${schema.spec.image}",
-                    "ports": [{"containerPort": "${schema.spec.port}"}],
-                    "envFrom": [{"configMapRef": {"name": f"${{cm{group}.metadata.name}}"}}],
-                }]},  # fmt: skip
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "main",
+                            "image": "${schema.spec.image}",
+                            "ports": [{"containerPort": "${schema.spec.port}"}],
+                            "envFrom": [{"configMapRef": {"name": f"${{cm{group}.metadata.name}}"}}],
+                        }
+                    ]
+                },
             },
         },
     }
@@ -98,13 +125,23 @@ def bench_compile(runs: int) -> tuple[float, float, int]:
 
 def bench_eval(calls: int) -> float:
     doc = generated_rgd(0)
-    doc["spec"]["resources"] = [{"id": "statefulset", "readyWhen": ["${statefulset.status.readyReplicas >= 1}"],
-                                 "template": {"apiVersion": "apps/v1", "kind": "StatefulSet",
-                                              "metadata": {"name": "${schema.metadata.name}"}}}]  # fmt: skip
+    doc["spec"]["resources"] = [
+        {
+            "id": "statefulset",
+            "readyWhen": ["${statefulset.status.readyReplicas >= 1}"],
+            "template": {
+                "apiVersion": "apps/v1",
+                "kind": "StatefulSet",
+                "metadata": {"name": "${schema.metadata.name}"},
+            },
+        }
+    ]
     doc["spec"]["schema"]["status"] = {}
     graph = compile_rgd(doc, resolver=BuiltinResolver())
     (expr,) = graph.nodes["statefulset"].ready_when
-    bindings = {"statefulset": {"metadata": {"name": "x"}, "spec": {"replicas": 3}, "status": {"readyReplicas": 2}}}
+    bindings = {
+        "statefulset": {"metadata": {"name": "x"}, "spec": {"replicas": 3}, "status": {"readyReplicas": 2}}
+    }
     assert expr.evaluate(bindings) is True
     samples = []
     for _ in range(15):
@@ -125,7 +162,11 @@ def main() -> int:
     eval_us = bench_eval(args.calls)
     rows = [
         (f"validate {nodes}-resource RGD (first, loads schemas)", f"{first:8.1f} ms", ""),
-        (f"validate {nodes}-resource RGD (median of {args.runs})", f"{median_ms:8.1f} ms", f"< {GOAL_COMPILE_MS:.0f} ms"),
+        (
+            f"validate {nodes}-resource RGD (median of {args.runs})",
+            f"{median_ms:8.1f} ms",
+            f"< {GOAL_COMPILE_MS:.0f} ms",
+        ),
         ("evaluate statefulset.status.readyReplicas >= 1", f"{eval_us:8.2f} µs", f"< {GOAL_EVAL_US:.0f} µs"),
     ]
     width = max(len(r[0]) for r in rows)

@@ -220,18 +220,36 @@ def test_crd_files_teach_kinds(tmp_path: Path) -> None:
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
         "metadata": {"name": "widgets.example.com"},
-        "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget", "plural": "widgets"},
-                 "versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-                     "spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}}]},
-    }  # fmt: skip
-    path = write(tmp_path, """\
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {"type": "object", "properties": {"size": {"type": "integer"}}}
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    path = write(
+        tmp_path,
+        """\
     - id: widget
       template:
         apiVersion: example.com/v1
         kind: Widget
         metadata: {name: w}
         spec: {size: "${schema.spec.replicas}"}
-""")  # fmt: skip
+""",
+    )
     code, out = run("validate", "-f", path)
     assert code == 1 and "unknown kind 'Widget'" in out and "pass CRD files with -f" in out
     crd_path = tmp_path / "crd.yaml"
@@ -283,6 +301,13 @@ def test_render_applies_defaults_expands_for_each_and_marks_exclusions(tmp_path:
     assert "kind: Ingress" not in out
 
 
+def test_render_rejects_an_instance_without_required_fields(tmp_path: Path) -> None:
+    inst = tmp_path / "inst.yaml"
+    inst.write_text("apiVersion: kro.run/v1alpha1\nkind: MicroService\nmetadata: {name: m}\nspec: {}\n")
+    code, out = run("render", "-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "-i", str(inst))
+    assert code == 1 and "lacks required fields: spec.image" in " ".join(out.split())
+
+
 def test_render_uses_observed_objects(tmp_path: Path) -> None:
     observed = tmp_path / "observed"
     observed.mkdir()
@@ -308,3 +333,12 @@ def test_graph_formats(fmt: str) -> None:
         assert '"deployment" -> "service";' in out and "style=dashed" in out
     else:
         assert out.startswith("<svg") and "stroke-dasharray" in out and ">ingress<" in out
+
+
+def test_loader_positions_per_document() -> None:
+    from kro.cli.loader import load_text
+
+    first, second = load_text('a: 1\nb: "quoted"\n---\nc:\n  - when: 2024-01-01\n', file="f.yaml")
+    assert first.positions[("b",)] == (2, 5)  # inside the quotes
+    assert second.data == {"c": [{"when": "2024-01-01"}]}  # dates stay strings, as in Kubernetes
+    assert second.positions[("c", 0, "when")] == (5, 11)

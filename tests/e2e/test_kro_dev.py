@@ -60,3 +60,35 @@ def test_kro_dev_serves_kubectl_and_stops_cleanly(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
+
+
+def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
+    import json
+    import urllib.request
+
+    kubeconfig = tmp_path / "kc"
+    state = tmp_path / "state"
+    args = ("--kubeconfig", str(kubeconfig), "--state-dir", str(state), "--no-controller", "--no-simulation", "--insecure-http")
+    proc, lines = _start(*args)
+    server = next(line.split()[4] for line in lines if line.startswith("ready:"))
+    try:
+        for i in range(100):
+            body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{i}"}}).encode()
+            req = urllib.request.Request(
+                f"{server}/api/v1/namespaces/default/configmaps", data=body, headers={"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                assert resp.status == 201
+    finally:
+        proc.kill()  # no chance to flush anything
+        proc.wait(timeout=10)
+    proc, _ = _start(*args)
+    try:
+        got = subprocess.run(
+            [str(BIN / "kubectl"), "--kubeconfig", str(kubeconfig), "get", "configmaps", "-o", "name"],
+            capture_output=True, text=True, timeout=30, check=True,
+        )
+        assert len(got.stdout.split()) == 100
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0

@@ -21,8 +21,9 @@ def generate() -> None:
 
 
 @generate.command(name="crd")
-@click.option("-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True),
-              help=FILES_HELP)  # fmt: skip
+@click.option(
+    "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
+)
 @click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @click.option(
     "--name", "names", multiple=True, help="Only the CRD of this RGD (by metadata.name). Repeatable."
@@ -47,7 +48,10 @@ def crd(files: tuple[str, ...], output: str, names: tuple[str, ...]) -> None:
         sys.exit(1)
     crds = [dict(r.graph.crd) for r in chosen if r.graph is not None]
     if output == "json":
-        click.echo(json.dumps(crds[0] if len(crds) == 1 else {"apiVersion": "v1", "kind": "List", "items": crds},
-                              indent=2))  # fmt: skip
+        click.echo(
+            json.dumps(
+                crds[0] if len(crds) == 1 else {"apiVersion": "v1", "kind": "List", "items": crds}, indent=2
+            )
+        )
     else:
         click.echo(yaml.safe_dump_all(crds, sort_keys=False, default_flow_style=False), nl=False)

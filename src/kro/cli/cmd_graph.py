@@ -45,8 +45,12 @@ def graph(ctx: click.Context, files: tuple[str, ...], fmt: str, name: str | None
             "no ResourceGraphDefinition " + (f"named {name!r} " if name else "") + "in the files"
         )
     if len(chosen) > 1:
-        raise click.UsageError("the files hold several RGDs: choose one with --name "
-                               + "(" + ", ".join(r.name for r in chosen) + ")")  # fmt: skip
+        raise click.UsageError(
+            "the files hold several RGDs: choose one with --name "
+            + "("
+            + ", ".join(r.name for r in chosen)
+            + ")"
+        )
     diagnostics = all_diagnostics(chosen)
     if diagnostics or chosen[0].graph is None:
         print_diagnostics(err, diagnostics, sources=ws.sources)
@@ -55,8 +59,9 @@ def graph(ctx: click.Context, files: tuple[str, ...], fmt: str, name: str | None
 
 
 @graph.command(name="validate")
-@click.option("-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True),
-              help=FILES_HELP)  # fmt: skip
+@click.option(
+    "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
+)
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def graph_validate(files: tuple[str, ...], output: str) -> None:
     """Check RGDs offline (the same as ``kro validate``)."""

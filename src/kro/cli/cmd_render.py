@@ -23,12 +23,23 @@ from kro.cli.rgdfiles import all_diagnostics, expand, load_workspace
 
 
 @click.command(name="render")
-@click.option("-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True),
-              help=FILES_HELP)  # fmt: skip
-@click.option("-i", "--instance", "instance_file", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="The instance (a custom resource of the RGD's kind).")  # fmt: skip
-@click.option("--observed", "observed_dir", type=click.Path(exists=True, file_okay=False),
-              help="A directory of observed child objects (YAML), matched by kind and name.")  # fmt: skip
+@click.option(
+    "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
+)
+@click.option(
+    "-i",
+    "--instance",
+    "instance_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The instance (a custom resource of the RGD's kind).",
+)
+@click.option(
+    "--observed",
+    "observed_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="A directory of observed child objects (YAML), matched by kind and name.",
+)
 def render(files: tuple[str, ...], instance_file: str, observed_dir: str | None) -> None:
     """Render an instance's child manifests offline."""
     err = Console(stderr=True, highlight=False)
@@ -49,11 +60,25 @@ def render(files: tuple[str, ...], instance_file: str, observed_dir: str | None)
     out: list[str] = []
     for inst in instances:
         api_version, kind = inst.api_version, inst.kind
-        graph = next((r.graph for r in results if r.graph is not None
-                      and r.graph.instance_gvk.api_version == api_version and r.graph.instance_gvk.kind == kind),
-                     None)  # fmt: skip
+        graph = next(
+            (
+                r.graph
+                for r in results
+                if r.graph is not None
+                and r.graph.instance_gvk.api_version == api_version
+                and r.graph.instance_gvk.kind == kind
+            ),
+            None,
+        )
         if graph is None:
             raise click.UsageError(f"no RGD in the files defines {kind} ({api_version})")
+        with_defaults = rendering.instance_with_defaults(graph, inst.data)
+        missing = rendering.missing_required(with_defaults.get("spec"), rendering.instance_spec_schema(graph))
+        if missing:
+            err.print(
+                f"[bold red]error[/bold red]: {inst.file}: the instance lacks required fields: {', '.join(missing)}"
+            )
+            sys.exit(1)
         out.extend(_document(r) for r in rendering.render(graph, inst.data, observed))
     click.echo("".join(out), nl=False)
 

@@ -24,8 +24,9 @@ FILES_HELP = (
 
 
 @click.command(name="validate")
-@click.option("-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True),
-              help=FILES_HELP)  # fmt: skip
+@click.option(
+    "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
+)
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(files: tuple[str, ...], output: str) -> None:
     """Check RGDs offline: schema, CEL types, template fields, dependency graph."""
@@ -38,8 +39,22 @@ def run_validate(files: Sequence[str], *, output: str) -> int:
         ws = load_workspace(files)
     except LoadError as e:
         if output == "json":
-            click.echo(json.dumps([{"file": None, "line": None, "column": None, "resource": None, "path": "",
-                                    "expression": None, "message": str(e)}], indent=2))  # fmt: skip
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "file": None,
+                            "line": None,
+                            "column": None,
+                            "resource": None,
+                            "path": "",
+                            "expression": None,
+                            "message": str(e),
+                        }
+                    ],
+                    indent=2,
+                )
+            )
         else:
             console.print(f"[bold red]error[/bold red]: {e}", highlight=False)
         return 1
@@ -61,9 +76,14 @@ def _summary(console: Console, results: Sequence[CompileResult]) -> None:
         if r.graph is not None:
             g = r.graph
             order = " → ".join(g.topological_order) or "(no resources)"
-            console.print(f"[green]✓[/green] {where}: {r.name} ({g.instance_gvk.kind} {g.instance_gvk.api_version}): "
-                          f"{len(g.nodes)} resources; order: {order}", highlight=False)  # fmt: skip
+            console.print(
+                f"[green]✓[/green] {where}: {r.name} ({g.instance_gvk.kind} {g.instance_gvk.api_version}): "
+                f"{len(g.nodes)} resources; order: {order}",
+                highlight=False,
+            )
         else:
             n = len(r.diagnostics)
-            console.print(f"[red]✗[/red] {where}: {r.name or '(unnamed)'}: {n} problem{'s' if n != 1 else ''}",
-                          highlight=False)  # fmt: skip
+            console.print(
+                f"[red]✗[/red] {where}: {r.name or '(unnamed)'}: {n} problem{'s' if n != 1 else ''}",
+                highlight=False,
+            )

@@ -105,8 +105,10 @@ def svg(graph: Graph) -> str:
         for dep in sorted(deps):
             (x1, y1), (x2, y2) = pos[dep], pos[nid]
             dash = ' stroke-dasharray="3 3"' if dep == "schema" else ""
-            out.append(f'<line x1="{x1 + _W}" y1="{y1 + _H // 2}" x2="{x2}" y2="{y2 + _H // 2}" stroke="#555"'
-                       f'{dash} marker-end="url(#arrow)"/>')  # fmt: skip
+            out.append(
+                f'<line x1="{x1 + _W}" y1="{y1 + _H // 2}" x2="{x2}" y2="{y2 + _H // 2}" stroke="#555"'
+                f'{dash} marker-end="url(#arrow)"/>'
+            )
     x, y = pos["schema"]
     out.append(f'<rect x="{x}" y="{y}" width="{_W}" height="{_H}" rx="27" fill="#eef" stroke="#336"/>')
     out.append(_text(x, y, graph.instance_gvk.kind, "instance"))

@@ -92,7 +92,7 @@ def _build(node: yaml.Node, path: FieldPath, positions: dict[FieldPath, Position
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in _merged_pairs(node):
-            key = _constructor.construct_object(key_node, deep=True)
+            key = _build(key_node, path, {})
             if isinstance(key, (list, dict)):
                 key = str(key)
             child = (*path, key)
@@ -109,7 +109,12 @@ def _build(node: yaml.Node, path: FieldPath, positions: dict[FieldPath, Position
             positions[(*path, i)] = _scalar_position(item)
             items.append(_build(item, (*path, i), positions))
         return items
+    if node.tag == _TIMESTAMP:
+        return node.value  # Kubernetes reads unquoted dates as strings, not as timestamps
     return _constructor.construct_object(node, deep=True)
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 def _merged_pairs(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:

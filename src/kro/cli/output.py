@@ -38,8 +38,11 @@ def print_diagnostics(
             console.print(f"[dim]{gutter}[/dim]{escape(text)}", highlight=False, soft_wrap=True)
             if d.column is not None:
                 pad = " " * (len(gutter) - 2) + "| " + " " * max(d.column - 1, 0)
-                console.print(f"[dim]{pad[: len(gutter)]}[/dim]{pad[len(gutter):]}[bold red]^[/bold red]",
-                              highlight=False, soft_wrap=True)  # fmt: skip
+                console.print(
+                    f"[dim]{pad[: len(gutter)]}[/dim]{pad[len(gutter) :]}[bold red]^[/bold red]",
+                    highlight=False,
+                    soft_wrap=True,
+                )
         elif d.expression:
             console.print(
                 f"      [dim]expression:[/dim] {escape(d.expression)}", highlight=False, soft_wrap=True

@@ -58,12 +58,29 @@ def apply_defaults(value: Any, schema: Mapping[str, Any]) -> Any:
     return value
 
 
-def instance_with_defaults(graph: Graph, instance: Mapping[str, Any]) -> dict[str, Any]:
+def missing_required(value: Any, schema: Mapping[str, Any], path: str = "spec") -> list[str]:
+    """Paths of required fields ``value`` lacks (after defaulting), as the API server would reject."""
+    if not isinstance(value, Mapping):
+        return []
+    props = schema.get("properties") or {}
+    out = [f"{path}.{name}" for name in schema.get("required") or [] if name not in value]
+    for name, sub in props.items():
+        if name in value:
+            out += missing_required(value[name], sub, f"{path}.{name}")
+    return out
+
+
+def instance_spec_schema(graph: Graph) -> Mapping[str, Any]:
     versions = (graph.crd.get("spec") or {}).get("versions") or [{}]
     root = ((versions[0].get("schema") or {}).get("openAPIV3Schema")) or {}
+    spec: Mapping[str, Any] = (root.get("properties") or {}).get("spec") or {}
+    return spec
+
+
+def instance_with_defaults(graph: Graph, instance: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(copy.deepcopy(instance))
     out.setdefault("spec", {})
-    out["spec"] = apply_defaults(out["spec"], (root.get("properties") or {}).get("spec") or {})
+    out["spec"] = apply_defaults(out["spec"], instance_spec_schema(graph))
     if graph.instance_namespaced:
         out.setdefault("metadata", {}).setdefault("namespace", "default")
     return out

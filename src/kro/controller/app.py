@@ -153,16 +153,22 @@ class Controller:
         self.ready = True
 
     async def run(self, stop_event: asyncio.Event) -> None:
-        await self.start()
-        workers = asyncio.create_task(self.manager.run(workers=self.settings.concurrent_reconciles))
+        """Serve until ``stop_event`` (or cancellation, e.g. a lost Lease); then stop taking work,
+        give in-flight reconciles ``graceful_shutdown_timeout`` and stop every informer."""
+        workers: asyncio.Task[None] | None = None
         stopper = asyncio.create_task(stop_event.wait())
-        await asyncio.wait({workers, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        self.ready = False
-        await self.manager.stop()
-        await self._informers.shutdown()
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(workers, self.settings.graceful_shutdown_timeout)
-        stopper.cancel()
+        try:
+            await self.start()
+            workers = asyncio.create_task(self.manager.run(workers=self.settings.concurrent_reconciles))
+            await asyncio.wait({workers, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.ready = False
+            stopper.cancel()
+            await self.manager.stop()
+            if workers is not None:
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(workers, self.settings.graceful_shutdown_timeout)
+            await self._informers.shutdown()
 
 
 async def run_controller(

@@ -7,6 +7,7 @@ schema changes that would break stored instances unless the RGD carries
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +16,11 @@ from kro.api.crdgen import rgd_crd
 from kro.api.keys import Annotations, Labels
 from kro.api.refs import GVR
 from kro.controller.ports import Writer
-from kro.kube.errors import NotFound
+from kro.kube.errors import KubeError, NotFound
 from kro.runtime.drift import holds
 from kro.schema import breaking_changes
 
+log = logging.getLogger(__name__)
 CRDS = GVR("apiextensions.k8s.io", "v1", "customresourcedefinitions")
 
 
@@ -107,19 +109,25 @@ async def delete_crd_if_owned(writer: Writer, crd_name: str, rgd_name: str) -> b
     return True
 
 
-async def install_rgd_crd(writer: Writer, *, attempts: int = 100, interval: float = 0.1) -> None:
+async def install_rgd_crd(writer: Writer, *, attempts: int = 100, interval: float = 0.1) -> bool:
     """Create the ResourceGraphDefinition CRD when the cluster lacks it (``kro dev``, a fresh
     cluster), and wait until it is established. An existing one is left as it is: installing and
-    upgrading it is the install manifests' job."""
+    upgrading it is the install manifests' job. False (and a log line) when it cannot be created,
+    e.g. RBAC forbids it: the controller then waits for the install manifests to create it."""
     body = rgd_crd()
     name = str(body["metadata"]["name"])
     try:
         current = await writer.get(CRDS, name)
     except NotFound:
-        current = await writer.create(CRDS, body)
+        try:
+            current = await writer.create(CRDS, body)
+        except KubeError as e:
+            log.error("the %s CRD is missing and could not be created: %s", name, e)
+            return False
     for _ in range(attempts):
         if established(current):
-            return
+            return True
         await asyncio.sleep(interval)
         current = await writer.get(CRDS, name)
-    raise TimeoutError(f"CustomResourceDefinition {name} was not established")
+    log.error("CustomResourceDefinition %s was not established", name)
+    return False

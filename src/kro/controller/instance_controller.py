@@ -16,6 +16,7 @@ from typing import Any
 from kro.api.conditions import ConditionReason, InstanceState
 from kro.api.keys import Annotations, FieldManagers, Finalizers, Labels
 from kro.api.refs import GVR
+from kro.controller.errors import ApplyFailed
 from kro.controller.metrics import Metrics
 from kro.controller.observation import CacheView
 from kro.controller.ports import Caches, Writer
@@ -127,6 +128,8 @@ class InstanceController:
         for report in plan.nodes.values():
             counts[report.state.value] = counts.get(report.state.value, 0) + 1
         self._metrics.record_nodes(self.gvr.resource, key, counts)
+        if failures:  # the status says what failed; retry with backoff (RBAC, webhooks, quotas change)
+            raise ApplyFailed(failures)
         return plan.outcome
 
     # ---- applying ----

@@ -17,6 +17,7 @@ from typing import Any
 
 from kro.api.keys import Labels
 from kro.api.refs import GVR
+from kro.controller.errors import ControllerError
 from kro.controller.instance_controller import InstanceController, InstanceSettings
 from kro.controller.metrics import Metrics
 from kro.controller.ports import Informer, InformerSource, Store, Writer
@@ -41,7 +42,9 @@ class Manager:
         instance_settings: InstanceSettings,
         now: Callable[[], str],
         queue: WorkQueue[Key] | None = None,
+        sync_timeout: float = 10.0,
     ) -> None:
+        self._sync_timeout = sync_timeout
         self.queue: WorkQueue[Key] = queue or WorkQueue(name="kro")
         self._source = informers
         self._writer = writer
@@ -79,7 +82,11 @@ class Manager:
                 return
             informer = await self._source.start(gvr, lambda t, o, old: self._on_event(gvr, t, o, old))
             self._informers[gvr] = informer
-        await informer.wait_synced()
+        try:
+            await asyncio.wait_for(informer.wait_synced(), self._sync_timeout)
+        except TimeoutError:
+            # a resource the server does not serve (yet): keep going, the informer keeps trying
+            log.warning("informer for %s has not synced after %.0fs", gvr, self._sync_timeout)
 
     async def unwatch_all(self, owner: str) -> None:
         async with self._lock:
@@ -232,4 +239,4 @@ def _worth_reconciling(obj: Obj, old: Obj) -> bool:
 
 
 def _expected(error: Exception) -> bool:
-    return isinstance(error, KubeError)
+    return isinstance(error, KubeError | ControllerError)

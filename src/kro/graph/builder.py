@@ -43,8 +43,8 @@ from kro.graph.positions import PositionIndex
 from kro.graph.pruning import prune, selection_chains
 from kro.graph.report import Reporter
 from kro.graph.shape import check_shape
-from kro.graph.template import ExpressionField, walk_template
 from kro.graph.status import compile_status
+from kro.graph.template import ExpressionField, walk_template
 from kro.graph.validation import (
     check_external_ref_shape,
     check_for_each_shape,
@@ -82,8 +82,14 @@ def compile_rgd(
             continue
         check_namespaces(r, kind, instance_namespaced=instance_namespaced, report=report)
         if r.template is not None:
-            check_shape(r.template, kind.schema, kind=kind.label, doc_path=(*r.path, "template"), report=report,
-                        resource=r.id)  # fmt: skip
+            check_shape(
+                r.template,
+                kind.schema,
+                kind=kind.label,
+                doc_path=(*r.path, "template"),
+                report=report,
+                resource=r.id,
+            )
     env = TypedEnv(_variables(instance, resources, kinds, _expression_sources(doc)))
     compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report) for r in resources}
     status = compile_status(doc.schema.get("status"), env, conditions_env=env.with_runtime(), report=report)
@@ -130,8 +136,9 @@ def _expression_sources(doc: RGDDocument) -> list[str]:
     reported later, by the checks that own them)."""
     spec = doc.raw.get("spec") if isinstance(doc.raw, Mapping) else None
     out: list[str] = []
-    for found in walk_template([spec.get("resources") if isinstance(spec, Mapping) else None,
-                                doc.schema.get("status")]):  # fmt: skip
+    for found in walk_template(
+        [spec.get("resources") if isinstance(spec, Mapping) else None, doc.schema.get("status")]
+    ):
         if isinstance(found, ExpressionField):
             out.extend(seg.text for seg in found.parsed.expressions)
     return out
@@ -170,9 +177,13 @@ def _compile_resource(
 ) -> CompiledResource:
     out = CompiledResource()
     ctx = ResourceContext(
-        r, kind.schema if kind else None, kind.label if kind else "", report, frozenset(n for n, _ in r.for_each),
+        r,
+        kind.schema if kind else None,
+        kind.label if kind else "",
+        report,
+        frozenset(n for n, _ in r.for_each),
         metadata_only=kind is not None and kind.gvk == CRD_GVK,
-    )  # fmt: skip
+    )
     scoped = compile_for_each(env, ctx, out) if r.for_each and r.template is not None else env
     # an externalRef's metadata is matched schemaless: it only names the object
     compile_fields(scoped, r.body, ctx, out, schemaless=r.template is None)

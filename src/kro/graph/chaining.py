@@ -66,8 +66,13 @@ def compile_many(
         if i in cyclic:
             problems.append(_located(src, f"RGDs use each other's kinds in a cycle: {cyclic[i]}"))
         try:
-            graph = compile_rgd(src.document, resolver=chained, positions=src.positions, file=src.file,
-                                kro_version=kro_version)  # fmt: skip
+            graph = compile_rgd(
+                src.document,
+                resolver=chained,
+                positions=src.positions,
+                file=src.file,
+                kro_version=kro_version,
+            )
         except CompileFailed as e:
             results[i] = CompileResult(src, name, None, (*problems, *e.diagnostics))
             fallback = _fallback_crd(src.document, kro_version)
@@ -145,8 +150,13 @@ def _duplicate_kind(i: int, defined: Sequence[GVK | None], src: RGDSource) -> li
     if first == i:
         return []
     assert gvk is not None
-    return [_located(src, f"kind {gvk.kind} ({gvk.api_version}) is already defined by another RGD",
-                     path=(*SCHEMA_PATH, "kind"))]  # fmt: skip
+    return [
+        _located(
+            src,
+            f"kind {gvk.kind} ({gvk.api_version}) is already defined by another RGD",
+            path=(*SCHEMA_PATH, "kind"),
+        )
+    ]
 
 
 def _located(src: RGDSource, message: str, path: FieldPath = ("metadata", "name")) -> Diagnostic:
@@ -157,7 +167,8 @@ def _located(src: RGDSource, message: str, path: FieldPath = ("metadata", "name"
 
 def _fallback_crd(doc: Mapping[str, Any], kro_version: str) -> dict[str, Any] | None:
     try:
-        return crd_from_rgd_schema(_schema(doc), rgd_name=_name(doc), status_schema=_OPEN_STATUS,
-                                   kro_version=kro_version)  # fmt: skip
+        return crd_from_rgd_schema(
+            _schema(doc), rgd_name=_name(doc), status_schema=_OPEN_STATUS, kro_version=kro_version
+        )
     except SchemaError:
         return None

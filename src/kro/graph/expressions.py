@@ -86,8 +86,9 @@ def single_expression(source: str, *, ctx: ResourceContext, path: FieldPath, wha
         ctx.report.error(path, str(e), resource=ctx.spec.id, expression=source, offset=e.offset)
         return None
     if not parsed.standalone:
-        ctx.report.error(path, f"{what} must be a single '${{...}}' expression", resource=ctx.spec.id,
-                         expression=source)  # fmt: skip
+        ctx.report.error(
+            path, f"{what} must be a single '${{...}}' expression", resource=ctx.spec.id, expression=source
+        )
         return None
     return parsed.to_cel()
 
@@ -109,8 +110,12 @@ def compile_for_each(env: TypedEnv, ctx: ResourceContext, out: CompiledResource)
             continue
         items = celenv.list_items(checked)
         if items is None:
-            ctx.report.error(path, f"forEach {name!r} must be a list, got {celenv.type_name(checked)}",
-                             resource=ctx.spec.id, expression=text)  # fmt: skip
+            ctx.report.error(
+                path,
+                f"forEach {name!r} must be a list, got {celenv.type_name(checked)}",
+                resource=ctx.spec.id,
+                expression=text,
+            )
             items = DYN
         extra[name] = items
         out.for_each.append(ForEachDimension(name, checked.expression))
@@ -127,8 +132,12 @@ def _compile_dimension(
         return env.check(text)
     except UnknownIdentifierError as e:
         if e.name in siblings:
-            ctx.report.error(path, f"forEach iterators may not reference each other ({name!r} reads {e.name!r})",
-                             resource=ctx.spec.id, expression=text)  # fmt: skip
+            ctx.report.error(
+                path,
+                f"forEach iterators may not reference each other ({name!r} reads {e.name!r})",
+                resource=ctx.spec.id,
+                expression=text,
+            )
             return None
     except CELError:
         pass
@@ -147,12 +156,21 @@ def compile_fields(
     base = (*ctx.spec.path, ctx.spec.body_key)
     for found in walk_template(body):
         if not isinstance(found, ExpressionField):
-            ctx.report.error((*base, *found.path), found.message, resource=ctx.spec.id, expression=found.source,
-                             offset=found.offset)  # fmt: skip
+            ctx.report.error(
+                (*base, *found.path),
+                found.message,
+                resource=ctx.spec.id,
+                expression=found.source,
+                offset=found.offset,
+            )
             continue
         if ctx.metadata_only and found.path[:1] != ("metadata",):
-            ctx.report.error((*base, *found.path), "a CustomResourceDefinition template may use expressions only "
-                             "under metadata", resource=ctx.spec.id, expression=found.parsed.source)  # fmt: skip
+            ctx.report.error(
+                (*base, *found.path),
+                "a CustomResourceDefinition template may use expressions only under metadata",
+                resource=ctx.spec.id,
+                expression=found.parsed.source,
+            )
             out.failed.add(found.path)
             continue
         target = None if schemaless or ctx.schema is None else schema_at(ctx.schema, found.path)
@@ -167,9 +185,13 @@ def compile_fields(
 
 
 def _compile_field(
-    env: TypedEnv, found: ExpressionField, target: Mapping[str, Any] | None, *, ctx: ResourceContext,
+    env: TypedEnv,
+    found: ExpressionField,
+    target: Mapping[str, Any] | None,
+    *,
+    ctx: ResourceContext,
     doc_path: FieldPath,
-) -> tuple[TemplateField, frozenset[str]] | None:  # fmt: skip
+) -> tuple[TemplateField, frozenset[str]] | None:
     parsed = found.parsed
     if parsed.standalone:
         seg = parsed.segments[0]
@@ -184,31 +206,47 @@ def _compile_field(
             ctx.report.error(
                 doc_path,
                 f"type mismatch: {detail}",
-                resource=ctx.spec.id, expression=seg.text, offset=seg.offset,
-            )  # fmt: skip
+                resource=ctx.spec.id,
+                expression=seg.text,
+                offset=seg.offset,
+            )
             return None
         return TemplateField(found.path, checked.expression, True, parsed.source), checked.roots
     return _compile_interpolated(env, parsed, target, ctx=ctx, doc_path=doc_path, rel=found.path)
 
 
 def _compile_interpolated(
-    env: TypedEnv, parsed: ParsedString, target: Mapping[str, Any] | None, *, ctx: ResourceContext,
-    doc_path: FieldPath, rel: FieldPath,
-) -> tuple[TemplateField, frozenset[str]] | None:  # fmt: skip
+    env: TypedEnv,
+    parsed: ParsedString,
+    target: Mapping[str, Any] | None,
+    *,
+    ctx: ResourceContext,
+    doc_path: FieldPath,
+    rel: FieldPath,
+) -> tuple[TemplateField, frozenset[str]] | None:
     ok = True
     if target is not None and not celenv.accepts_string(target):
-        ctx.report.error(doc_path, f"a string with text around '${{...}}' is a string, but the field is "
-                         f"{field_type(target)}; use a single '${{...}}' to set another type",
-                         resource=ctx.spec.id, expression=parsed.source)  # fmt: skip
+        ctx.report.error(
+            doc_path,
+            f"a string with text around '${{...}}' is a string, but the field is "
+            f"{field_type(target)}; use a single '${{...}}' to set another type",
+            resource=ctx.spec.id,
+            expression=parsed.source,
+        )
         ok = False
     for seg in parsed.expressions:
         checked = compile_expression(env, seg.text, ctx=ctx, path=doc_path, offset=seg.offset)
         if checked is None:
             ok = False
         elif not celenv.is_string(checked):
-            ctx.report.error(doc_path, f"an expression inside a string must be a string, got "
-                             f"{celenv.type_name(checked)}; convert it with string(...)",
-                             resource=ctx.spec.id, expression=seg.text, offset=seg.offset)  # fmt: skip
+            ctx.report.error(
+                doc_path,
+                f"an expression inside a string must be a string, got "
+                f"{celenv.type_name(checked)}; convert it with string(...)",
+                resource=ctx.spec.id,
+                expression=seg.text,
+                offset=seg.offset,
+            )
             ok = False
     if not ok:
         return None
@@ -235,15 +273,23 @@ def compile_conditions(
             if roots is not None and not roots <= allowed:
                 others = ", ".join(repr(n) for n in sorted(roots - allowed))
                 may = " or ".join(repr(a) for a in sorted(allowed))
-                ctx.report.error(path, f"{key} may reference only {may}, not {others}", resource=ctx.spec.id,
-                                 expression=text)  # fmt: skip
+                ctx.report.error(
+                    path,
+                    f"{key} may reference only {may}, not {others}",
+                    resource=ctx.spec.id,
+                    expression=text,
+                )
                 continue
         checked = compile_expression(env, text, ctx=ctx, path=path)
         if checked is None:
             continue
         if not celenv.is_bool(checked):
-            ctx.report.error(path, f"{key} must be a bool, got {celenv.type_name(checked)}", resource=ctx.spec.id,
-                             expression=text)  # fmt: skip
+            ctx.report.error(
+                path,
+                f"{key} must be a bool, got {celenv.type_name(checked)}",
+                resource=ctx.spec.id,
+                expression=text,
+            )
             continue
         out.append(checked)
     return out
@@ -267,6 +313,9 @@ def check_iterators_in_name(ctx: ResourceContext, out: CompiledResource) -> None
             used |= {r.split(".", 1)[0] for r in f.expression.references}
     for i, (name, _) in enumerate(ctx.spec.for_each):
         if name not in used:
-            ctx.report.error((*ctx.spec.path, "forEach", i, name),
-                             f"forEach iterator {name!r} must be used in metadata.name (or metadata.namespace) "
-                             "so that every item gets its own name", resource=ctx.spec.id)  # fmt: skip
+            ctx.report.error(
+                (*ctx.spec.path, "forEach", i, name),
+                f"forEach iterator {name!r} must be used in metadata.name (or metadata.namespace) "
+                "so that every item gets its own name",
+                resource=ctx.spec.id,
+            )

@@ -45,8 +45,11 @@ def resolve_kinds(
     for r in resources:
         body = r.body
         if "${" in str(body.get("apiVersion", "")) or "${" in str(body.get("kind", "")):
-            report.error((*r.path, r.body_key, "kind"), "apiVersion and kind must be literal, not expressions",
-                         resource=r.id)  # fmt: skip
+            report.error(
+                (*r.path, r.body_key, "kind"),
+                "apiVersion and kind must be literal, not expressions",
+                resource=r.id,
+            )
             continue
         gvk = gvk_of(r)
         if gvk is None:
@@ -74,8 +77,14 @@ def check_namespaces(
     namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
     path = (*r.path, r.body_key, "metadata")
     if not kind.namespaced and namespace not in (None, ""):
-        report.error((*path, "namespace"), f"{kind.gvk.kind} is cluster-scoped: metadata.namespace must not be set",
-                     resource=r.id)  # fmt: skip
+        report.error(
+            (*path, "namespace"),
+            f"{kind.gvk.kind} is cluster-scoped: metadata.namespace must not be set",
+            resource=r.id,
+        )
     if kind.namespaced and not instance_namespaced and namespace in (None, "") and r.template is not None:
-        report.error(path, f"{kind.gvk.kind} is namespaced and the instance is cluster-scoped: "
-                     "set metadata.namespace", resource=r.id)  # fmt: skip
+        report.error(
+            path,
+            f"{kind.gvk.kind} is namespaced and the instance is cluster-scoped: set metadata.namespace",
+            resource=r.id,
+        )

@@ -73,7 +73,9 @@ def _prune(schema: Mapping[str, Any], trie: Trie) -> Mapping[str, Any]:
         return schema
     kept = {name: _prune(props[name], sub) for name, sub in trie.items() if name in props}
     if not kept:
-        spare = next((n for n, p in props.items() if isinstance(p, Mapping) and p.get("type") in _SCALARS), None)
+        spare = next(
+            (n for n, p in props.items() if isinstance(p, Mapping) and p.get("type") in _SCALARS), None
+        )
         if spare is None:
             return schema
         kept[spare] = props[spare]
@@ -86,8 +88,15 @@ def _prune(schema: Mapping[str, Any], trie: Trie) -> Mapping[str, Any]:
 
 
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
-_OPEN = ("additionalProperties", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string", "allOf",
-         "anyOf", "oneOf", "items")  # fmt: skip
+_OPEN = (
+    "additionalProperties",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-int-or-string",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "items",
+)
 
 
 def _plain_object(schema: Mapping[str, Any]) -> bool:

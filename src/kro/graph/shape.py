@@ -60,14 +60,24 @@ def check_shape(
                 )
                 continue
             check_shape(
-                sub, sub_schema, kind=kind, doc_path=(*doc_path, key), report=report, resource=resource,
+                sub,
+                sub_schema,
+                kind=kind,
+                doc_path=(*doc_path, key),
+                report=report,
+                resource=resource,
                 rel=(*rel, key),
-            )  # fmt: skip
+            )
     elif isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, Mapping):
             for i, sub in enumerate(value):
                 check_shape(
-                    sub, items, kind=kind, doc_path=(*doc_path, i), report=report, resource=resource,
+                    sub,
+                    items,
+                    kind=kind,
+                    doc_path=(*doc_path, i),
+                    report=report,
+                    resource=resource,
                     rel=(*rel, i),
-                )  # fmt: skip
+                )

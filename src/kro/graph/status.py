@@ -79,9 +79,13 @@ def _compile_value(
     for seg in parsed.expressions:
         part = compile_expression(env, seg.text, ctx=ctx, path=doc_path, offset=seg.offset)
         if part is not None and not celenv.is_string(part):
-            ctx.report.error(doc_path, f"an expression inside a string must be a string, got "
-                             f"{celenv.type_name(part)}; convert it with string(...)", expression=seg.text,
-                             offset=seg.offset)  # fmt: skip
+            ctx.report.error(
+                doc_path,
+                f"an expression inside a string must be a string, got "
+                f"{celenv.type_name(part)}; convert it with string(...)",
+                expression=seg.text,
+                offset=seg.offset,
+            )
         ok = ok and part is not None and celenv.is_string(part)
     if not ok:
         return None

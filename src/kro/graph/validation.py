@@ -22,20 +22,66 @@ MAX_FOR_EACH_DIMENSIONS = 10
 
 CEL_KEYWORDS = frozenset(
     {
-        "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function",
-        "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while",
+        "true",
+        "false",
+        "null",
+        "in",
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
     }
-)  # fmt: skip
+)
 KRO_RESERVED = frozenset(
     {
-        "apiVersion", "context", "dependency", "dependencies", "each", "externalRef",
-        "externalReference", "externalRefs", "externalReferences", "graph", "instance", "item",
-        "items", "kind", "kro", "metadata", "namespace", "object", "resource",
-        "resourcegraphdefinition", "resourceGraphDefinition", "resources", "root", "runtime",
-        "schema", "self", "serviceAccountName", "spec", "status", "this", "variables", "vars",
+        "apiVersion",
+        "context",
+        "dependency",
+        "dependencies",
+        "each",
+        "externalRef",
+        "externalReference",
+        "externalRefs",
+        "externalReferences",
+        "graph",
+        "instance",
+        "item",
+        "items",
+        "kind",
+        "kro",
+        "metadata",
+        "namespace",
+        "object",
+        "resource",
+        "resourcegraphdefinition",
+        "resourceGraphDefinition",
+        "resources",
+        "root",
+        "runtime",
+        "schema",
+        "self",
+        "serviceAccountName",
+        "spec",
+        "status",
+        "this",
+        "variables",
+        "vars",
         "version",
     }
-)  # fmt: skip
+)
 RESERVED_WORDS = CEL_KEYWORDS | KRO_RESERVED
 
 
@@ -137,8 +183,11 @@ def check_external_ref_shape(r: ResourceSpec, report: Reporter) -> None:
 def check_for_each_shape(r: ResourceSpec, resource_ids: frozenset[str], report: Reporter) -> None:
     path: FieldPath = (*r.path, "forEach")
     if len(r.for_each) > MAX_FOR_EACH_DIMENSIONS:
-        report.error(path, f"forEach has {len(r.for_each)} dimensions; at most {MAX_FOR_EACH_DIMENSIONS} are allowed",
-                     resource=r.id)  # fmt: skip
+        report.error(
+            path,
+            f"forEach has {len(r.for_each)} dimensions; at most {MAX_FOR_EACH_DIMENSIONS} are allowed",
+            resource=r.id,
+        )
     names: set[str] = set()
     for i, (name, _) in enumerate(r.for_each):
         where = (*path, i, name)

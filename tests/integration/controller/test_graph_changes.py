@@ -246,3 +246,16 @@ async def test_allow_crd_deletion_deletes_the_crd_with_the_rgd(kapi: ApiClient, 
         await eventually(lambda: _is_none(get(kapi, f"{RGDS}/app")))
     finally:
         await finish()
+
+
+async def test_rgd_update_removing_a_resource_prunes_its_children(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    await create(kapi, RGDS, app_rgd([BASE, OPTIONAL]))
+    await eventually(lambda: rgd_active(kapi, "app"))
+    await create(kapi, APPS, instance(regions=[]))
+    await eventually(lambda: exists(kapi, "demo-optional"))
+
+    await replace_spec(kapi, f"{RGDS}/app", app_rgd([BASE])["spec"])
+    await eventually(lambda: absent(kapi, "demo-optional"))
+    assert await exists(kapi, "demo-base")

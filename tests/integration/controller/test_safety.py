@@ -137,3 +137,23 @@ async def test_breaking_schema_changes_need_the_annotation(kapi: ApiClient, cont
 
 async def _equals(value: Any, expected: Any) -> bool:
     return bool(await value == expected)
+
+
+async def test_a_refused_child_is_reported_and_retried(kapi: ApiClient, controller: Controller) -> None:
+    named = rgd({"text": "string"})
+    named["spec"]["resources"][0]["template"]["metadata"]["name"] = "${schema.spec.text}"
+    await create(kapi, RGDS, named)
+    await eventually(lambda: rgd_active(kapi, "note"))
+    await create(kapi, instances("notes"), {**NOTE, "spec": {"text": "Not_A_Valid_Name"}})
+
+    async def failed() -> dict[str, Any] | None:
+        obj = await get(kapi, instances("notes", "n1"))
+        return obj if ((obj or {}).get("status") or {}).get("state") == "ERROR" else None
+
+    obj = await eventually(failed)
+    ready = condition(obj, "ResourcesReady")
+    assert ready["message"].startswith("cm failed: applying ConfigMap/default/Not_A_Valid_Name: 422")
+    assert condition(obj, "Ready")["status"] == "False"
+
+    await replace_spec(kapi, instances("notes", "n1"), {"text": "valid-name"})
+    await eventually(lambda: get(kapi, core("configmaps", "valid-name")))

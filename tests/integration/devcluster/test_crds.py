@@ -163,3 +163,13 @@ async def test_cluster_scoped_custom_resource(api: ApiClient) -> None:
     assert status == 201 and "namespace" not in created["metadata"]
     status, _ = await api.get(f"{WIDGETS}/c")
     assert status == 404
+
+
+async def test_custom_resources_refuse_unconditional_updates(api: ApiClient) -> None:
+    await api.post(CRDS, widget_crd())
+    await _established(api)
+    _, w = await api.post(WIDGETS, widget("w"))
+    del w["metadata"]["resourceVersion"]
+    status, err = await api.put(f"{WIDGETS}/w", w)
+    assert status == 422
+    assert err["details"]["causes"][0]["field"] == "metadata.resourceVersion"

@@ -70,8 +70,11 @@ def test_redis_status_schema_is_inferred_from_expression_types() -> None:
     assert props["readyReplicas"]["type"] == "integer"
     assert props["endpoint"] == {"type": "string"}
     assert "state" in props and "conditions" in props  # kro's reserved status fields
-    assert [f.path for f in graph.status_fields] == [("status", "ready"), ("status", "readyReplicas"),
-                                                      ("status", "endpoint")]  # fmt: skip
+    assert [f.path for f in graph.status_fields] == [
+        ("status", "ready"),
+        ("status", "readyReplicas"),
+        ("status", "endpoint"),
+    ]
     assert graph.crd["metadata"]["name"] == "redis.kro.run"
 
 

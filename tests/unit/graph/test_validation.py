@@ -206,8 +206,10 @@ def test_unknown_kind_says_how_to_fix_it() -> None:
 
 
 def test_crd_given_resolves_the_kind() -> None:
-    graph = compile_ok(rgd(resources=[resource("w", obj("example.com/v1", "Widget", spec={"size": 3}))]),
-                       resolver=with_crds(widget_crd()))  # fmt: skip
+    graph = compile_ok(
+        rgd(resources=[resource("w", obj("example.com/v1", "Widget", spec={"size": 3}))]),
+        resolver=with_crds(widget_crd()),
+    )
     assert graph.nodes["w"].plural == "widgets"
 
 
@@ -295,8 +297,12 @@ def test_crd_templates_compute_only_metadata() -> None:
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
         "metadata": {"name": "${schema.spec.name}.example.com"},
-        "spec": {"group": "${schema.spec.name}", "names": {"kind": "X", "plural": "xs"}, "scope": "Namespaced",
-                 "versions": []},
-    }  # fmt: skip
+        "spec": {
+            "group": "${schema.spec.name}",
+            "names": {"kind": "X", "plural": "xs"},
+            "scope": "Namespaced",
+            "versions": [],
+        },
+    }
     d = one_problem(rgd(resources=[resource("crd", crd)]))
     assert d.path == "spec.resources[0].template.spec.group" and "only under metadata" in d.message

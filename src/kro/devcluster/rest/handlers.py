@@ -1,5 +1,5 @@
 """The resource verbs: get, list, watch, create, update, patch, delete and deletecollection on
-collection and item paths (and ``/status``), each answering like kube-apiserver."""
+collection and item paths (and ``/status``, ``/scale``), each answering like kube-apiserver."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from kro.devcluster import errors
-from kro.devcluster.errors import ApiError, MethodNotAllowed
+from kro.devcluster.errors import MethodNotAllowed
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.patch import field_manager_for
 from kro.devcluster.registry import Registry, ResourceType
@@ -27,9 +27,8 @@ from kro.devcluster.rest.request import (
 from kro.devcluster.rest.watch import WatchParams, WatchStream
 from kro.devcluster.storage import InvalidContinueError, ListResult, TooOldError
 
-# Applies a PATCH body to the live object: (resource type, live object or None, body, content type,
-# query) -> the object to store. Raises ApiError (or the patch package's errors) to refuse.
-PatchFunction = Callable[[ResourceType, Mapping[str, Any] | None, bytes, str, Mapping[str, str]], Any]
+# Serves a PATCH of one object (see kro.devcluster.rest.patching).
+PatchHandler = Callable[[web.Request, ResourceType, ResourcePath], Awaitable[web.Response]]
 
 _SUBRESOURCES = ("status",)
 
@@ -51,7 +50,7 @@ class ResourceHandler:
         *,
         bookmark_interval: float,
         max_watch_seconds: float,
-        patcher: Callable[[web.Request, ResourceType, ResourcePath], Awaitable[web.Response]] | None = None,
+        patcher: PatchHandler | None = None,
     ) -> None:
         self._registry = registry
         self._objects = objects
@@ -170,8 +169,20 @@ class ResourceHandler:
         opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
         body = decode_object(await read_body(request), request.content_type)
         assert path.name is not None
+        self._require_resource_version(rt, body, path.name)
         obj = await self._objects.update(rt, namespace, path.name, body, opts, subresource=path.subresource)
         return json_response(obj, warnings=opts.warnings)
+
+    @staticmethod
+    def _require_resource_version(rt: ResourceType, body: Mapping[str, Any], name: str) -> None:
+        """Custom resources and CRDs refuse unconditional updates, as in kube-apiserver."""
+        if not (rt.is_custom or rt.group == "apiextensions.k8s.io"):
+            return
+        meta = body.get("metadata")
+        if isinstance(meta, Mapping) and meta.get("resourceVersion"):
+            return
+        cause = errors.Cause("metadata.resourceVersion", "FieldValueInvalid", "Invalid value: 0: must be specified for an update")
+        raise errors.Invalid(rt.kind, rt.group, name, [cause])
 
     async def _delete(self, request: web.Request, rt: ResourceType, namespace: str, name: str) -> web.Response:
         raw = await read_body(request)
@@ -191,5 +202,3 @@ class ResourceHandler:
             {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": {"resourceVersion": rv}, "items": deleted}
         )
 
-
-__all__ = ["ApiError", "PatchFunction", "ResourceHandler", "json_response"]

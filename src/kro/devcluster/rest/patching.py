@@ -6,7 +6,6 @@ resourceVersion."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -24,11 +23,10 @@ from kro.devcluster.patch import (
     server_side_apply,
 )
 from kro.devcluster.registry import ResourceType
-from kro.devcluster.rest.handlers import json_response
+from kro.devcluster.rest.handlers import PatchHandler, json_response
 from kro.devcluster.rest.request import ResourcePath, read_body, write_options
 
 _RETRIES = 5
-PatchHandler = Callable[[web.Request, ResourceType, ResourcePath], Awaitable[web.Response]]
 
 
 def patch_handler(objects: ObjectService) -> PatchHandler:
