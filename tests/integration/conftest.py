@@ -3,6 +3,9 @@
 - ``devserver``: an in-memory :class:`~kro.devcluster.DevServer` over plain HTTP on this test's event
   loop (``url``, ``token``, ``kubeconfig_path``, ``store``, ``registry``, ``objects``).
 - ``devserver_tls``: the same over HTTPS with its own CA (``ca_file``).
+- ``devserver_factory``: ``await devserver_factory(simulation=True, state_dir=...)`` starts one with
+  any :class:`~kro.devcluster.DevServerConfig` fields (HTTP unless ``tls=True``); all are stopped
+  at the end of the test.
 - ``api``: an :class:`ApiClient` (aiohttp, bearer token) bound to ``devserver``.
 - ``threaded_devserver``: a :class:`~kro.devcluster.ThreadedDevServer` for synchronous tests.
 - ``kubectl``: runs ``.venv/bin/kubectl --kubeconfig <threaded_devserver's kubeconfig> ...``.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +113,28 @@ async def devserver_tls(tmp_path: Path) -> AsyncIterator[DevServer]:
         yield server
     finally:
         await server.stop()
+
+
+DevServerFactory = Callable[..., Awaitable[DevServer]]
+
+
+@pytest.fixture
+async def devserver_factory(tmp_path: Path) -> AsyncIterator[DevServerFactory]:
+    started: list[DevServer] = []
+
+    async def make(**overrides: Any) -> DevServer:
+        settings: dict[str, Any] = {"tls": False, "bookmark_interval": 0.2, "kubeconfig_path": tmp_path / f"kubeconfig-{len(started)}"}
+        settings.update(overrides)
+        server = DevServer(DevServerConfig(**settings))
+        await server.start()
+        started.append(server)
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in reversed(started):
+            await server.stop()
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""``kro dev``: the embedded control plane (and, once wired, the controller) on this machine.
+"""``kro dev``: the embedded control plane and the kro controller on this machine.
 
-It starts the local API server, writes a kubeconfig, prints how to use it, optionally applies a
-directory of manifests, and runs until Ctrl-C or SIGTERM, then shuts down cleanly.
-
-The controller is started through :data:`CONTROLLER_HOOK`: an async callable that receives the
-kubeconfig path and runs until cancelled. It is ``None`` until the controller is wired in.
+It starts the local API server, writes a kubeconfig, prints how to use it, starts the controller
+against that kubeconfig (exactly as ``kro controller --kubeconfig`` would), optionally applies and
+narrates an example directory (``--demo``), and runs until Ctrl-C or SIGTERM, then shuts down cleanly.
 """
 
 from __future__ import annotations
@@ -21,9 +19,28 @@ import click
 from kro.devcluster import DevServer, DevServerConfig
 from kro.devcluster.manifests import ManifestError, apply_directory
 
-# Runs the controller against the kubeconfig it is given until cancelled; None: no controller yet.
+# Runs the controller against the kubeconfig it is given until cancelled.
 ControllerHook = Callable[[Path], Awaitable[None]]
-CONTROLLER_HOOK: ControllerHook | None = None
+
+
+async def run_embedded_controller(kubeconfig: Path) -> None:
+    """The kro controller over HTTP against the local API server, like any cluster's controller.
+    Its metrics and health endpoints stay off: ``kro dev`` is one process on a developer's machine."""
+    from kro.controller.app import ControllerSettings, run_controller
+    from kro.kube import ClusterConfig, KubeClient
+
+    settings = ControllerSettings(metrics_bind_address="0", health_probe_bind_address="0", concurrent_reconciles=4)
+    async with KubeClient(ClusterConfig.from_kubeconfig(str(kubeconfig))) as client:
+        await run_controller(settings, client=client, stop_event=asyncio.Event())
+
+
+async def narrate_demo(kubeconfig: Path, demo: Path, echo: Callable[[str], None]) -> None:
+    """Apply ``demo`` through the API like kubectl would, and follow the instances to ACTIVE."""
+    from kro.cli.demo import run_demo
+    from kro.kube import ClusterConfig, KubeClient
+
+    async with KubeClient(ClusterConfig.from_kubeconfig(str(kubeconfig))) as client:
+        await run_demo(client, demo, echo=echo)
 
 
 async def run_dev(
@@ -33,6 +50,7 @@ async def run_dev(
     demo: Path | None,
     echo: Callable[[str], None],
     stop: asyncio.Event | None = None,
+    exit_after_demo: bool = False,
 ) -> None:
     """Serve until ``stop`` is set (or SIGINT/SIGTERM arrives)."""
     stop = stop or asyncio.Event()
@@ -48,11 +66,17 @@ async def run_dev(
         echo(f"export KUBECONFIG={server.kubeconfig_path}")
         if controller is not None:
             tasks.append(asyncio.create_task(_run_controller(controller, server.kubeconfig_path), name="kro-controller"))
-        if demo is not None:
-            for applied in await apply_directory(server.cluster, demo):
-                echo(f"applied {applied}")
         where = f"state in {config.state_dir}" if config.state_dir else "in memory"
         echo(f"ready: API server on {server.url} ({where}); Ctrl-C to stop")
+        if demo is not None and controller is not None:
+            await _until_stopped(narrate_demo(server.kubeconfig_path, demo, echo), stop)
+        elif demo is not None:
+            for applied in await apply_directory(server.cluster, demo):
+                echo(f"applied {applied}")
+        if demo is not None and exit_after_demo:
+            return
+        if demo is not None:
+            echo(f"the example keeps running: try `KUBECONFIG={server.kubeconfig_path} kubectl get all`; Ctrl-C to stop")
         await stop.wait()
     finally:
         for task in tasks:
@@ -64,6 +88,22 @@ async def run_dev(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
+
+
+async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> None:
+    """Run ``work`` unless Ctrl-C comes first."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return
+    task.result()
 
 
 async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
@@ -85,7 +125,8 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
 @click.option("--no-simulation", is_flag=True, help="Do not simulate workloads (Deployments stay unready).")
 @click.option("--insecure-http", is_flag=True, help="Serve plain HTTP instead of HTTPS.")
 @click.option("--demo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Apply every YAML file in this directory (in name order) once the server is up.")
+              help="Apply an example directory (RGDs first, then instances) and narrate what kro does.")
+@click.option("--exit-after-demo", is_flag=True, help="Stop once the --demo instances are ACTIVE (exit 0).")
 def dev(
     port: int,
     kubeconfig: Path | None,
@@ -94,8 +135,19 @@ def dev(
     no_simulation: bool,
     insecure_http: bool,
     demo: Path | None,
+    exit_after_demo: bool,
 ) -> None:
-    """Run a local Kubernetes API server (and the kro controller) for development."""
+    """Run a local Kubernetes API server and the kro controller: kro with no cluster at all.
+
+    \b
+    kro dev                              serve; then: export KUBECONFIG=<printed path>
+    kro dev --demo examples/redis        apply the Redis example and follow it to ACTIVE
+    kro dev --state-dir .kro-dev         keep every object across restarts (SQLite)
+    kro dev --no-controller              only the API server (run `kro controller` yourself)
+
+    Workloads are simulated (like kwok): Deployments, StatefulSets, DaemonSets and Jobs get pods
+    that turn Ready after a short delay, Services get a cluster IP, PVCs bind. No containers run.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     config = DevServerConfig(
         port=port,
@@ -104,12 +156,14 @@ def dev(
         kubeconfig_path=kubeconfig,
         simulation=not no_simulation,
     )
-    controller = None if no_controller else CONTROLLER_HOOK
-    if not no_controller and controller is None:
-        click.echo("note: the kro controller is not wired into `kro dev` yet; serving the API only", err=True)
+    controller: ControllerHook | None = None if no_controller else run_embedded_controller
+    from kro.cli.demo import DemoError
+
     try:
-        asyncio.run(run_dev(config, controller=controller, demo=demo, echo=lambda s: click.echo(s)))
-    except ManifestError as e:
+        asyncio.run(
+            run_dev(config, controller=controller, demo=demo, echo=lambda s: click.echo(s), exit_after_demo=exit_after_demo)
+        )
+    except (ManifestError, DemoError) as e:
         raise click.ClickException(str(e)) from e
     except OSError as e:
         raise click.ClickException(f"cannot start the API server: {e}") from e

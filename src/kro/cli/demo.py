@@ -50,6 +50,8 @@ async def run_demo(client: KubeClient, directory: Path, *, echo: Echo, timeout: 
     if not rgds and not others:
         raise DemoError(f"{directory}: no YAML objects found")
     try:
+        if rgds:
+            await _wait_served(client, GVK("kro.run", "v1alpha1", RGD_KIND), timeout=60.0)
         async for line in apply_with(client, rgds, field_manager="kubectl"):
             echo(line)
         for rgd in rgds:
@@ -64,6 +66,17 @@ async def run_demo(client: KubeClient, directory: Path, *, echo: Echo, timeout: 
                 await _follow_instance(client, obj, kinds, echo=echo, timeout=timeout)
     except (ApplyError, KubeError) as e:
         raise DemoError(str(e)) from e
+
+
+async def _wait_served(client: KubeClient, gvk: GVK, *, timeout: float) -> None:
+    """The controller registers the RGD CRD as it starts: wait until the API serves the kind."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while await client.resource_for(gvk) is None:
+        if loop.time() > deadline:
+            raise DemoError(f"{gvk.kind} is not served after {timeout:g}s: is the kro controller running?")
+        client.discovery.invalidate()
+        await asyncio.sleep(0.2)
 
 
 async def _wait_rgd_active(client: KubeClient, name: str, *, echo: Echo, timeout: float) -> None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from kro.devcluster import errors
+from kro.devcluster.defaults import apply_builtin_defaults
 from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.metadata import (
     check_type_meta,
@@ -293,6 +294,8 @@ class ObjectService:
         if schema is None:
             return
         outcome = apply_schema(schema, obj)
+        if not rt.is_custom:
+            apply_builtin_defaults(rt.group, rt.kind, obj)
         if outcome.unknown_fields:
             listed = ", ".join(f'unknown field "{p}"' for p in outcome.unknown_fields)
             if opts.field_validation == "Strict":

@@ -26,7 +26,7 @@ from kro.cel.types import DYN, CelType
 from kro.graph.celenv import TypedEnv, object_type
 from kro.graph.crd import build_crd
 from kro.graph.dag import DAG
-from kro.graph.document import ResourceSpec, RGDDocument, read_document
+from kro.graph.document import SCHEMA_PATH, ResourceSpec, RGDDocument, read_document
 from kro.graph.errors import CycleError
 from kro.graph.expressions import (
     CompiledResource,
@@ -95,6 +95,8 @@ def compile_rgd(
     status = compile_status(doc.schema.get("status"), env, conditions_env=env.with_runtime(), report=report)
     order = _order(resources, compiled, report)
     crd = build_crd(doc, status, report=report, kro_version=kro_version) if doc.schema else {}
+    if instance is None and not report:
+        report.error(SCHEMA_PATH, "spec.schema needs a kind and an apiVersion")
     report.raise_if_any()
     assert instance is not None and order is not None  # every failure above was reported
     nodes = {r.id: _node(r, kinds[r.id], compiled[r.id], order.dependencies(r.id)) for r in resources}

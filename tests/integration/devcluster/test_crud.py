@@ -171,3 +171,18 @@ async def test_delete_collection(api: ApiClient) -> None:
     assert status == 200 and len(body["items"]) == 2
     _, left = await api.get(CMS)
     assert [o["metadata"]["name"] for o in left["items"]] == ["d2"]
+
+
+async def test_builtin_defaults_and_secret_string_data(api: ApiClient) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"password": "hunter2"}}
+    status, created = await api.post("/api/v1/namespaces/default/secrets", secret)
+    assert status == 201 and "stringData" not in created
+    assert created["data"] == {"password": "aHVudGVyMg=="} and created["type"] == "Opaque"
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}, "spec": {"ports": [{"port": 80}]}}
+    _, created = await api.post("/api/v1/namespaces/default/services", svc)
+    assert created["spec"]["type"] == "ClusterIP"
+    assert created["spec"]["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
+    _, d = await api.post(DEPLOYS, deployment("web"))
+    assert d["spec"]["strategy"]["type"] == "RollingUpdate" and d["spec"]["revisionHistoryLimit"] == 10
+    container = d["spec"]["template"]["spec"]["containers"][0]
+    assert container["imagePullPolicy"] == "Always"  # untagged image

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 
 from kro.devcluster import DevServer, DevServerConfig
-from tests.integration.conftest import ApiClient
+from tests.integration.conftest import ApiClient, DevServerFactory
 from tests.integration.devcluster.builders import configmap, widget, widget_crd
 
 CMS = "/api/v1/namespaces/default/configmaps"
@@ -144,3 +144,13 @@ async def test_system_namespaces_cannot_be_deleted(api: ApiClient) -> None:
     status, body = await api.delete("/api/v1/namespaces/default")
     assert status == 403 and body["reason"] == "Forbidden"
     assert body["message"] == 'namespaces "default" is forbidden: this namespace may not be deleted'
+
+
+async def test_devserver_factory_starts_configured_servers(devserver_factory: DevServerFactory, tmp_path: Path) -> None:
+    server = await devserver_factory(state_dir=tmp_path / "s", simulation=True)
+    assert server.url.startswith("http://") and (tmp_path / "s" / "state.db").exists()
+
+
+async def test_openapi_in_protobuf_only_is_not_acceptable(api: ApiClient) -> None:
+    status, body = await api.get("/openapi/v2", headers={"Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+    assert status == 406 and body["reason"] == "NotAcceptable"

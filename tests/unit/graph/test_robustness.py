@@ -41,7 +41,7 @@ JUNK = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(PATHS), JUNK)
 def test_any_replacement_compiles_or_reports(path: tuple[Any, ...], junk: Any) -> None:
     doc = copy.deepcopy(REDIS)

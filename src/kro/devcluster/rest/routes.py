@@ -39,6 +39,13 @@ def version_info() -> dict[str, str]:
     }
 
 
+def _require_json(accept: str) -> None:
+    """Only JSON is served: a client that accepts nothing else (protobuf OpenAPI) gets 406."""
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()]
+    if types and not any(t in ("application/json", "*/*", "application/*") for t in types):
+        raise errors.NotAcceptable(f"only the following media types are accepted: application/json (asked for {', '.join(types)})")
+
+
 class Router:
     def __init__(
         self,
@@ -93,6 +100,7 @@ class Router:
         if path == "/":
             return json_response({"paths": ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version"]})
         if path.startswith("/openapi/"):
+            _require_json(request.headers.get("Accept", ""))
             return self._openapi_doc(path)
         accept = request.headers.get("Accept", "")
         if path in ("/api", "/apis"):

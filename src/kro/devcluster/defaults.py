@@ -1,0 +1,138 @@
+"""Defaulting and normalisation kube-apiserver applies to common built-in kinds on every write.
+
+Only fields other code reads back are filled: a Secret's ``stringData`` is merged into ``data``
+(base64) and dropped, a Secret's ``type``; a Service's ``type``, ``sessionAffinity`` and each port's
+``protocol`` and ``targetPort``; a workload's ``replicas``, ``revisionHistoryLimit``,
+``progressDeadlineSeconds`` and update strategy; a pod template's ``restartPolicy``,
+``dnsPolicy``, ``terminationGracePeriodSeconds``, ``schedulerName`` and each container's
+``imagePullPolicy`` and port ``protocol``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+Obj = dict[str, Any]
+
+
+def _dict(parent: Obj, key: str) -> Obj | None:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def _secret(obj: Obj) -> None:
+    obj.setdefault("type", "Opaque")
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        data: Obj = _dict(obj, "data") or {}
+        for key, value in string_data.items():
+            if isinstance(value, str):
+                data[key] = base64.b64encode(value.encode()).decode()
+        obj["data"] = data
+
+
+def _ports(ports: Any, *, target: bool) -> None:
+    for port in ports if isinstance(ports, list) else []:
+        if isinstance(port, dict):
+            port.setdefault("protocol", "TCP")
+            if target and "port" in port:
+                port.setdefault("targetPort", port["port"])
+
+
+def _service(obj: Obj) -> None:
+    spec = _dict(obj, "spec")
+    if spec is None:
+        return
+    spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    _ports(spec.get("ports"), target=True)
+
+
+def _image_pull_policy(image: Any) -> str:
+    name = str(image or "").rsplit("/", 1)[-1]
+    if "@" in name:
+        return "IfNotPresent"
+    return "Always" if ":" not in name or name.endswith(":latest") else "IfNotPresent"
+
+
+def _pod_spec(spec: Obj | None, *, restart: str = "Always") -> None:
+    if spec is None:
+        return
+    spec.setdefault("restartPolicy", restart)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("schedulerName", "default-scheduler")
+    for key in ("containers", "initContainers"):
+        containers = spec.get(key)
+        for c in containers if isinstance(containers, list) else []:
+            if isinstance(c, dict):
+                c.setdefault("imagePullPolicy", _image_pull_policy(c.get("image")))
+                _ports(c.get("ports"), target=False)
+
+
+def _template(spec: Obj, *, restart: str = "Always") -> None:
+    template = _dict(spec, "template")
+    if template is not None:
+        _pod_spec(_dict(template, "spec"), restart=restart)
+
+
+def _deployment(obj: Obj) -> None:
+    spec = _dict(obj, "spec")
+    if spec is None:
+        return
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    spec.setdefault("strategy", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+    _template(spec)
+
+
+def _statefulset(obj: Obj) -> None:
+    spec = _dict(obj, "spec")
+    if spec is None:
+        return
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+    _template(spec)
+
+
+def _replicaset(obj: Obj) -> None:
+    spec = _dict(obj, "spec")
+    if spec is not None:
+        spec.setdefault("replicas", 1)
+        _template(spec)
+
+
+def _job(obj: Obj) -> None:
+    spec = _dict(obj, "spec")
+    if spec is not None:
+        spec.setdefault("backoffLimit", 6)
+        spec.setdefault("completions", 1)
+        spec.setdefault("parallelism", 1)
+        _template(spec, restart="Never")
+
+
+def _pod(obj: Obj) -> None:
+    _pod_spec(_dict(obj, "spec"))
+
+
+_DEFAULTERS: dict[tuple[str, str], Callable[[Obj], None]] = {
+    ("", "Secret"): _secret,
+    ("", "Service"): _service,
+    ("", "Pod"): _pod,
+    ("apps", "Deployment"): _deployment,
+    ("apps", "StatefulSet"): _statefulset,
+    ("apps", "ReplicaSet"): _replicaset,
+    ("batch", "Job"): _job,
+}
+
+
+def apply_builtin_defaults(group: str, kind: str, obj: Obj) -> None:
+    """Fill ``obj`` (a built-in kind's object) in place."""
+    defaulter = _DEFAULTERS.get((group, kind))
+    if defaulter is not None:
+        defaulter(obj)
