@@ -64,5 +64,5 @@ def graph(ctx: click.Context, files: tuple[str, ...], fmt: str, name: str | None
 )
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def graph_validate(files: tuple[str, ...], output: str) -> None:
-    """Check RGDs offline (the same as ``kro validate``)."""
+    """Check RGDs offline (the same as kro validate)."""
     sys.exit(run_validate(files, output=output))

@@ -95,10 +95,12 @@ class Controller:
         self._informers = KubeInformers(client)
         self._builtin = BuiltinResolver()
         self._live = LiveSchemaResolver(client)
+        events = EventRecorder(writer, now=lambda: datetime.now(UTC))
         self.manager = Manager(
             informers=self._informers,
             writer=writer,
             metrics=self.metrics,
+            events=events,
             instance_settings=InstanceSettings(
                 kro_version=KRO_VERSION,
                 plan=PlanSettings(
@@ -113,7 +115,7 @@ class Controller:
             caches=self.manager,
             registry=self.manager,
             compile=self._compile,
-            events=EventRecorder(writer, now=lambda: datetime.now(UTC)),
+            events=events,
             settings=RGDSettings(allow_crd_deletion=settings.allow_crd_deletion),
             now=_now,
         )
@@ -180,6 +182,14 @@ async def run_controller(
 ) -> None:
     """Run the controller against ``client`` (a :class:`kro.kube.KubeClient`) until ``stop_event``."""
     controller = Controller(settings, client=client, registry=registry)
+    server = getattr(getattr(client, "config", None), "server", "?")
+    log.info(
+        "kro controller %s starting: API server %s, leader election %s",
+        KRO_VERSION, server,
+        f"on ({settings.leader_election_namespace}/{settings.leader_election_id})"
+        if settings.leader_elect else "off",
+        extra={"version": KRO_VERSION, "server": server, "leader_elect": settings.leader_elect},
+    )  # fmt: skip
     runners = [
         await web.serve(web.metrics_app(controller.metrics.registry), settings.metrics_bind_address),
         await web.serve(web.health_app(ready=lambda: controller.ready), settings.health_probe_bind_address),

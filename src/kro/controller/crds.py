@@ -28,6 +28,8 @@ CRDS = GVR("apiextensions.k8s.io", "v1", "customresourcedefinitions")
 class CRDOutcome:
     established: bool
     error: str = ""
+    action: str = "unchanged"
+    """``created``, ``updated`` or ``unchanged`` (nothing was written)."""
 
 
 def owned_by(crd: Mapping[str, Any], rgd_name: str) -> bool:
@@ -52,7 +54,8 @@ async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, A
         current = await writer.get(CRDS, name)
     except NotFound:
         created = await writer.create(CRDS, want)
-        return CRDOutcome(established(created))
+        log.info("CustomResourceDefinition %s created for RGD %s", name, rgd_name, extra={"rgd": rgd_name})
+        return CRDOutcome(established(created), action="created")
     if not owned_by(current, rgd_name):
         return CRDOutcome(False, f"CustomResourceDefinition {name} exists and is not owned by RGD {rgd_name}")
     allow = (rgd_meta.get("annotations") or {}).get(Annotations.ALLOW_BREAKING_CHANGES) == "true"
@@ -71,7 +74,8 @@ async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, A
         "metadata": {**want["metadata"], "resourceVersion": current["metadata"].get("resourceVersion")},
     }
     replaced = await writer.replace(CRDS, body)
-    return CRDOutcome(established(replaced))
+    log.info("CustomResourceDefinition %s updated for RGD %s", name, rgd_name, extra={"rgd": rgd_name})
+    return CRDOutcome(established(replaced), action="updated")
 
 
 def _schemas(crd: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -65,6 +65,10 @@ class EventRecorder:
     async def normal(self, involved: Mapping[str, Any], *, reason: str, message: str) -> None:
         await self._record(involved, type="Normal", reason=reason, message=message)
 
+    async def record(self, involved: Mapping[str, Any], *, type: str, reason: str, message: str) -> None:
+        """Record an Event of ``type`` (``Normal`` or ``Warning``)."""
+        await self._record(involved, type=type, reason=reason, message=message)
+
     async def _record(self, involved: Mapping[str, Any], *, type: str, reason: str, message: str) -> None:
         body = event_body(involved, type=type, reason=reason, message=message, now=self._now())
         try:

@@ -17,9 +17,12 @@ from kro.api.conditions import ConditionReason, InstanceState
 from kro.api.keys import Annotations, FieldManagers, Finalizers, Labels
 from kro.api.refs import GVR
 from kro.controller.errors import ApplyFailed
+from kro.controller.events import EventRecorder
+from kro.controller.finalizers import remove_finalizer
 from kro.controller.metrics import Metrics
 from kro.controller.observation import CacheView
 from kro.controller.ports import Caches, Writer
+from kro.controller.transitions import TransitionLog
 from kro.graph.model import Graph
 from kro.kube.errors import ApiError
 from kro.runtime.deletion import plan_deletion
@@ -57,10 +60,12 @@ class InstanceController:
         writer: Writer,
         caches: Caches,
         metrics: Metrics,
+        events: EventRecorder,
         settings: InstanceSettings,
         now: Callable[[], str],
     ) -> None:
         self._writer = writer
+        self._transitions = TransitionLog(graph.instance_gvk.kind, events)
         self._caches = caches
         self._metrics = metrics
         self._settings = settings
@@ -99,6 +104,7 @@ class InstanceController:
         key = f"{namespace}/{name}"
         if instance is None:
             self._metrics.record_nodes(self.gvr.resource, key, None)
+            self._transitions.forget(namespace, name)
             return Done()
         view = CacheView(self._caches, self._resources)
         if (instance.get("metadata") or {}).get("deletionTimestamp"):
@@ -112,6 +118,7 @@ class InstanceController:
                 message=f"annotation {Annotations.RECONCILE}={Annotations.RECONCILE_SUSPENDED} is set",
                 now=self._now(),
             )
+            await self._transitions.observe(instance, status)
             await self._write_status(instance, status)
             return Done()
         plan = plan_instance(
@@ -123,6 +130,7 @@ class InstanceController:
             plan = with_failures(plan, failures, instance=instance, now=self._now())
         else:
             await self._prune(plan.prunes)
+        await self._transitions.observe(instance, plan.status, apply_failed=bool(failures))
         await self._write_status(instance, plan.status)
         counts: dict[str, int] = {}
         for report in plan.nodes.values():
@@ -137,9 +145,11 @@ class InstanceController:
     async def _apply(self, plan: Plan, view: CacheView, instance: Obj) -> dict[str, str]:
         failures: dict[str, str] = {}
         part_of = instance_applyset_id(instance, self.graph.instance_gvk)
+        meta = instance.get("metadata") or {}
+        instance_key = f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
         for wave in plan.applies:
             results = await asyncio.gather(
-                *(self._apply_one(d, view, part_of) for d in wave), return_exceptions=True
+                *(self._apply_one(d, view, part_of, instance_key=instance_key) for d in wave), return_exceptions=True
             )
             for desired, result in zip(wave, results, strict=True):
                 if isinstance(result, ApiError):
@@ -150,7 +160,9 @@ class InstanceController:
                     failures.setdefault(desired.node_id, result)
         return failures
 
-    async def _apply_one(self, desired: DesiredObject, view: CacheView, part_of: str) -> str:
+    async def _apply_one(
+        self, desired: DesiredObject, view: CacheView, part_of: str, *, instance_key: str
+    ) -> str:
         ref = desired.ref
         current = view.get(desired.gvk, ref.namespace, ref.name)
         if current is not None:
@@ -163,6 +175,12 @@ class InstanceController:
         gvr = GVR(desired.gvk.group, desired.gvk.version, desired.plural)
         await self._writer.apply(gvr, desired.body, field_manager=FieldManagers.APPLYSET, force=True)
         self._metrics.writes.labels("apply").inc()
+        # a skipped apply is silent; a write is a change worth a line (creation, or a repair of drift
+        # / a new desired state)
+        log.info(
+            "%s %s (node %s)", "updated" if current is not None else "created", ref, desired.node_id,
+            extra={"instance": instance_key, "node": desired.node_id, "object": str(ref)},
+        )  # fmt: skip
         return ""
 
     async def _prune(self, waves: tuple[tuple[Removal, ...], ...]) -> None:
@@ -174,7 +192,7 @@ class InstanceController:
         if gvr is None:
             log.warning("cannot delete %s: its resource is unknown", removal.ref)
             return
-        log.info("deleting %s: %s", removal.ref, removal.reason)
+        log.info("pruning %s: %s", removal.ref, removal.reason, extra={"object": str(removal.ref)})
         await self._writer.delete(gvr, removal.ref.name, namespace=removal.ref.namespace, uid=removal.uid)
         self._metrics.writes.labels("delete").inc()
 
@@ -235,13 +253,15 @@ class InstanceController:
         step = plan_deletion(instance, view, now=self._now(), requeue_after=self._settings.deletion_requeue)
         await asyncio.gather(*(self._delete(r) for r in step.wave))
         if not step.finished:
+            await self._transitions.observe(instance, step.status)
             await self._write_status(instance, step.status)
             return step.outcome
-        rest = [f for f in finalizers if f != Finalizers.KRO]
-        patch = {"metadata": {"finalizers": rest, "resourceVersion": meta.get("resourceVersion")}}
-        await self._writer.merge_patch(
-            self.gvr, meta.get("name", ""), patch, namespace=meta.get("namespace") or ""
-        )
+        if await remove_finalizer(self._writer, self.gvr, instance):
+            log.info(
+                "%s %s/%s: every resource is deleted; the instance is released",
+                self.graph.instance_gvk.kind, meta.get("namespace"), meta.get("name"),
+            )  # fmt: skip
+        self._transitions.forget(str(meta.get("namespace") or ""), str(meta.get("name", "")))
         self._metrics.record_nodes(self.gvr.resource, f"{meta.get('namespace', '')}/{meta.get('name')}", None)
         return Done()
 

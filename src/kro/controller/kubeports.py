@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from kro.api.keys import Labels
@@ -34,6 +34,10 @@ class KubeWriter:
     async def get(self, gvr: GVR, name: str, *, namespace: str = "") -> dict[str, Any]:
         return await self._client.get(gvr, name, namespace=namespace or None)
 
+    async def list(self, gvr: GVR, *, label_selector: Mapping[str, str]) -> list[dict[str, Any]]:
+        found = await self._client.list_all(gvr, label_selector=label_selector)
+        return list(found.get("items") or [])
+
     async def create(self, gvr: GVR, body: Obj, *, namespace: str = "") -> dict[str, Any]:
         return await self._client.create(gvr, body, namespace=namespace or None)
 
@@ -49,6 +53,13 @@ class KubeWriter:
         if status:
             return await self._client.patch_status(gvr, name, patch, namespace=namespace or None)
         return await self._client.patch(gvr, name, patch, namespace=namespace or None)
+
+    async def json_patch(
+        self, gvr: GVR, name: str, operations: Sequence[Obj], *, namespace: str = ""
+    ) -> dict[str, Any]:
+        return await self._client.patch(
+            gvr, name, list(operations), patch_type="json", namespace=namespace or None
+        )
 
     async def delete(self, gvr: GVR, name: str, *, namespace: str = "", uid: str = "") -> None:
         try:

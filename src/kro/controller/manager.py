@@ -18,6 +18,7 @@ from typing import Any
 from kro.api.keys import Labels
 from kro.api.refs import GVR
 from kro.controller.errors import ControllerError
+from kro.controller.events import EventRecorder
 from kro.controller.instance_controller import InstanceController, InstanceSettings
 from kro.controller.metrics import Metrics
 from kro.controller.ports import Informer, InformerSource, Store, Writer
@@ -39,6 +40,7 @@ class Manager:
         informers: InformerSource,
         writer: Writer,
         metrics: Metrics,
+        events: EventRecorder,
         instance_settings: InstanceSettings,
         now: Callable[[], str],
         queue: WorkQueue[Key] | None = None,
@@ -49,6 +51,7 @@ class Manager:
         self._source = informers
         self._writer = writer
         self._metrics = metrics
+        self._events = events
         self._instance_settings = instance_settings
         self._now = now
         self._handlers: dict[GVR, Handler] = {}
@@ -134,6 +137,7 @@ class Manager:
                 writer=self._writer,
                 caches=self,
                 metrics=self._metrics,
+                events=self._events,
                 settings=self._instance_settings,
                 now=self._now,
             )
@@ -147,6 +151,11 @@ class Manager:
             await self.watch(gvr, owner=owner)
         new = graph.rgd_name not in self._controllers
         self._controllers[graph.rgd_name] = ctrl
+        log.info(
+            "%s %s (%s) for RGD %s",
+            "serving" if new else "serving with a new graph:", graph.instance_gvk.kind, ctrl.gvr,
+            graph.rgd_name, extra={"rgd": graph.rgd_name, "kind": graph.instance_gvk.kind},
+        )  # fmt: skip
         bound = ctrl
         await self.handle(ctrl.gvr, lambda key: bound.reconcile(key.namespace, key.name), owner=owner)
         self._metrics.controllers.set(len(self._controllers))
@@ -162,6 +171,10 @@ class Manager:
         self._instance_kinds.pop((gvk.group, gvk.kind), None)
         await self.unwatch_all(f"rgd/{rgd_name}")
         self._metrics.controllers.set(len(self._controllers))
+        log.info(
+            "stopped serving %s (%s) for RGD %s", gvk.kind, ctrl.gvr, rgd_name,
+            extra={"rgd": rgd_name, "kind": gvk.kind},
+        )  # fmt: skip
 
     def enqueue_all(self, gvr: GVR) -> None:
         """Queue every cached object of ``gvr``."""

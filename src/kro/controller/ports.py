@@ -1,13 +1,13 @@
 """The two things the controllers need from a cluster, as small protocols.
 
 :class:`Writer` is the handful of writes (server-side apply, delete with a UID precondition, merge
-patches of an object or its status, creating an Event); :class:`Caches` is read access to the
-informer caches. :mod:`kro.controller.kubeports` implements both over :mod:`kro.kube`; keeping the
+patches of an object or its status, guarded JSON patches, creating an Event); :class:`Caches` is
+read access to the informer caches. :mod:`kro.controller.kubeports` implements both over :mod:`kro.kube`; keeping the
 controllers on these ports keeps them independent of the client's full surface."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from kro.api.refs import GVR
@@ -18,6 +18,10 @@ Obj = Mapping[str, Any]
 class Writer(Protocol):
     async def get(self, gvr: GVR, name: str, *, namespace: str = "") -> dict[str, Any]:
         """Raises :class:`kro.kube.errors.NotFound`."""
+        ...
+
+    async def list(self, gvr: GVR, *, label_selector: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Every object of ``gvr`` (all namespaces) with these labels, read from the server."""
         ...
 
     async def create(self, gvr: GVR, body: Obj, *, namespace: str = "") -> dict[str, Any]: ...
@@ -31,6 +35,12 @@ class Writer(Protocol):
     async def merge_patch(
         self, gvr: GVR, name: str, patch: Obj, *, namespace: str = "", status: bool = False
     ) -> dict[str, Any]: ...
+
+    async def json_patch(
+        self, gvr: GVR, name: str, operations: Sequence[Obj], *, namespace: str = ""
+    ) -> dict[str, Any]:
+        """An RFC 6902 patch; a failed ``test`` raises :class:`kro.kube.errors.Invalid`."""
+        ...
 
     async def delete(self, gvr: GVR, name: str, *, namespace: str = "", uid: str = "") -> None:
         """Delete, guarded by ``uid`` when given; a missing object is not an error."""

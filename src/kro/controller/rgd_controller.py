@@ -4,8 +4,9 @@ updates or stops the instance controller that serves its kind.
 An update that does not compile leaves the instances on the last graph that did: the RGD's
 ``GraphAccepted`` turns False with the compile errors (also recorded as a ``ValidationFailed``
 Warning event), while ``ControllerReady`` says which generation is still being served. Deleting an
-RGD stops its instance controller and keeps the CRD and the instances unless the controller runs
-with ``--allow-crd-deletion``."""
+RGD stops its instance controller, removes kro's finalizer from its instances (they, their children
+and their data stay; an ``Unmanaged`` Event on each says kro let go) and keeps the CRD unless the
+controller runs with ``--allow-crd-deletion``."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from typing import Any, Protocol
 
 from kro.api import KRO_GROUP, KRO_VERSION, RGD_PLURAL
 from kro.api.conditions import ConditionReason, ConditionType
-from kro.api.keys import Finalizers
+from kro.api.keys import Finalizers, Labels
 from kro.api.refs import GVR
 from kro.controller.crds import CRDOutcome, delete_crd_if_owned, ensure_crd
 from kro.controller.events import EventRecorder
+from kro.controller.finalizers import remove_finalizer
 from kro.controller.ports import Caches, Writer
 from kro.controller.rgdstatus import rgd_status
 from kro.graph.errors import CompileFailed
+from kro.kube.errors import NotFound
 from kro.graph.model import Graph
 from kro.runtime import conditions as cond
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
@@ -100,6 +103,13 @@ class RGDController:
             return await self._crd_not_ready(rgd, graph, crd)
         await self._registry.serve(graph, rgd_uid=str(meta.get("uid", "")))
         generation = int(meta.get("generation") or 0)
+        before = self._served.get(name)
+        if before is None or before.generation != generation:
+            log.info(
+                "RGD %s (generation %d) accepted: kind %s, resources in order %s; CRD %s",
+                name, generation, graph.instance_gvk.kind, ", ".join(graph.topological_order), crd.action,
+                extra={"rgd": name, "kind": graph.instance_gvk.kind, "generation": generation},
+            )  # fmt: skip
         self._served[name] = _Served(generation, graph)
         self._reported.pop(name, None)
         parts = [
@@ -117,6 +127,12 @@ class RGDController:
         generation = int(meta.get("generation") or 0)
         if self._reported.get(name) != generation:  # one event per rejected generation
             self._reported[name] = generation
+            first = str(error.diagnostics[0]) if error.diagnostics else str(error)
+            log.warning(
+                "RGD %s (generation %d) rejected: %d error(s), first: %s",
+                name, generation, max(1, len(error.diagnostics)), first,
+                extra={"rgd": name, "generation": generation},
+            )  # fmt: skip
             await self._events.warning(rgd, reason="ValidationFailed", message=message)
         served = self._served.get(name)
         accepted = cond.false(ConditionType.GRAPH_ACCEPTED, ConditionReason.INVALID_RESOURCE_GRAPH, message)
@@ -172,20 +188,43 @@ class RGDController:
         name = str(meta.get("name", ""))
         await self._registry.retire(name)
         served = self._served.pop(name, None)
+        # nothing will remove kro's finalizer from these instances any more: let them go now, or
+        # deleting one later would hang forever
+        gvr = _instance_gvr(rgd, served.graph if served else None)
+        if gvr is not None:
+            await self._release_instances(rgd, gvr)
         if self._settings.allow_crd_deletion:
             crd_name = _crd_name(rgd, served.graph if served else None)
             if crd_name and await delete_crd_if_owned(self._writer, crd_name, name):
                 log.info("deleted CRD %s of RGD %s", crd_name, name)
-        finalizers = list(meta.get("finalizers") or [])
-        if Finalizers.KRO in finalizers:
-            patch = {
-                "metadata": {
-                    "finalizers": [f for f in finalizers if f != Finalizers.KRO],
-                    "resourceVersion": meta.get("resourceVersion"),
-                }
-            }
-            await self._writer.merge_patch(RGDS, name, patch)
+        await remove_finalizer(self._writer, RGDS, rgd)
         return Done()
+
+    async def _release_instances(self, rgd: Obj, gvr: GVR) -> None:
+        """Drop kro's finalizer from every instance of the deleted RGD, leaving their children and
+        data in place, and say so on each (log line and Event)."""
+        name = str((rgd.get("metadata") or {}).get("name", ""))
+        try:
+            found = await self._writer.list(gvr, label_selector={Labels.RGD_NAME: name})
+        except NotFound:  # the CRD is gone, and its instances with it
+            return
+        message = (
+            f"ResourceGraphDefinition {name} was deleted: kro no longer manages this instance; "
+            "its resources are left in place"
+        )
+        for instance in found:
+            if not await remove_finalizer(self._writer, gvr, instance):
+                continue
+            meta = instance.get("metadata") or {}
+            log.info(
+                "%s %s/%s is no longer managed: its ResourceGraphDefinition %s was deleted",
+                instance.get("kind"),
+                meta.get("namespace"),
+                meta.get("name"),
+                name,
+                extra={"rgd": name, "instance": f"{meta.get('namespace')}/{meta.get('name')}"},
+            )
+            await self._events.normal(instance, reason="Unmanaged", message=message)
 
     async def _ensure_finalizer(self, rgd: Obj) -> None:
         meta = rgd.get("metadata") or {}
@@ -217,3 +256,14 @@ def _crd_name(rgd: Obj, graph: Graph | None) -> str:
     schema = (rgd.get("spec") or {}).get("schema") or {}
     kind = str(schema.get("kind") or "")
     return f"{pluralize(kind)}.{schema.get('group') or KRO_GROUP}" if kind else ""
+
+
+def _instance_gvr(rgd: Obj, graph: Graph | None) -> GVR | None:
+    """The resource of an RGD's instances: from its served graph, else from its schema."""
+    if graph is not None:
+        return GVR(graph.instance_gvk.group, graph.instance_gvk.version, graph.instance_plural)
+    schema = (rgd.get("spec") or {}).get("schema") or {}
+    kind, version = schema.get("kind"), schema.get("apiVersion")
+    if not isinstance(kind, str) or not kind or not isinstance(version, str) or not version:
+        return None
+    return GVR(str(schema.get("group") or KRO_GROUP), version, pluralize(kind))

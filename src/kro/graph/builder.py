@@ -75,21 +75,9 @@ def compile_rgd(
     resources = _unique(doc.resources)
     _static_checks(doc, report)
     kinds = resolve_kinds(resources, resolver, report)
-    instance_namespaced = instance.namespaced if instance else True
-    for r in resources:
-        kind = kinds.get(r.id)
-        if kind is None:
-            continue
-        check_namespaces(r, kind, instance_namespaced=instance_namespaced, report=report)
-        if r.template is not None:
-            check_shape(
-                r.template,
-                kind.schema,
-                kind=kind.label,
-                doc_path=(*r.path, "template"),
-                report=report,
-                resource=r.id,
-            )
+    _kind_checks(
+        resources, kinds, instance_namespaced=instance.namespaced if instance else True, report=report
+    )
     env = TypedEnv(_variables(instance, resources, kinds, _expression_sources(doc)))
     compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report) for r in resources}
     status = compile_status(doc.schema.get("status"), env, conditions_env=env.with_runtime(), report=report)
@@ -111,6 +99,24 @@ def compile_rgd(
         crd=crd,
         status_conditions=tuple(status.conditions),
     )
+
+
+def _kind_checks(
+    resources: tuple[ResourceSpec, ...],
+    kinds: Mapping[str, ChildKind],
+    *,
+    instance_namespaced: bool,
+    report: Reporter,
+) -> None:
+    """The rules that need each child's kind: scope and namespace, and the template's fields."""
+    for r in resources:
+        kind = kinds.get(r.id)
+        if kind is None:
+            continue
+        check_namespaces(r, kind, instance_namespaced=instance_namespaced, report=report)
+        if r.template is not None:
+            path = (*r.path, "template")
+            check_shape(r.template, kind.schema, kind=kind.label, doc_path=path, report=report, resource=r.id)
 
 
 def _unique(resources: tuple[ResourceSpec, ...]) -> tuple[ResourceSpec, ...]:

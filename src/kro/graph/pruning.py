@@ -26,22 +26,48 @@ _TOKEN = re.compile(
 )
 _SELECT = re.compile(r"\s*\.\s*\??\s*([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
 
+# ``.size()``, or a comprehension macro with its loop variable: ``.all(s,``
+_MACRO = re.compile(
+    r"\s*\.\s*(?:(size)\s*\(\s*\)|(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,)"
+)
+TOUCH: tuple[str, ...] = ("\x00",)
+"""A chain that selects no real field: the value is used, none of its fields are read."""
+
 Trie = dict[str, "Trie"]
 WHOLE: Trie = {}
 
 
 def selection_chains(sources: Iterable[str], names: Collection[str]) -> dict[str, set[tuple[str, ...]]]:
     """For each of ``names`` used in ``sources``: the field chains selected from it (an empty
-    chain: used whole)."""
+    chain: used whole).
+
+    A list (a collection) walked by a macro (``shards.all(s, s.status.ready)``) contributes the
+    chains of the loop variable, which select from its elements; a list only counted
+    (``size(shards)``, ``shards.size()``) contributes :data:`TOUCH`, a chain that reaches nothing."""
     out: dict[str, set[tuple[str, ...]]] = {}
     for source in sources:
-        previous = ""
+        recent: list[str] = []
         for m in _TOKEN.finditer(source):
             ident = m.group("id")
-            if ident is not None and ident in names and previous != ".":
-                out.setdefault(ident, set()).add(_chain(source, m.end()))
-            previous = m.group(0)[-1] if m.group("other") else "x"
+            if ident is not None and ident in names and recent[-1:] != ["."]:
+                counted = recent[-2:] == ["size", "("] and source[m.end() :].lstrip().startswith(")")
+                out.setdefault(ident, set()).update({TOUCH} if counted else _uses(source, m.end()))
+            recent = [*recent[-1:], m.group(0)]
     return out
+
+
+def _uses(source: str, pos: int) -> set[tuple[str, ...]]:
+    chain = _chain(source, pos)
+    if chain:
+        return {chain}
+    m = _MACRO.match(source, pos)
+    if m is None:
+        return {()}
+    if m.group(1) == "size":
+        return {TOUCH}
+    loop = m.group(2)
+    inner = selection_chains([source[m.end() :]], {loop}).get(loop)
+    return inner or {TOUCH}
 
 
 def _chain(source: str, pos: int) -> tuple[str, ...]:

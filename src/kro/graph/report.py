@@ -41,7 +41,9 @@ class Reporter:
             line, column = found
             if exact is not None:
                 column += offset
-        diagnostic = Diagnostic(resource, format_path(path), expression, message, line, column, self._file)
+        diagnostic = Diagnostic(
+            resource or None, format_path(path), expression, message, line, column, self._file
+        )
         if diagnostic not in self._diagnostics:
             self._diagnostics.append(diagnostic)
 

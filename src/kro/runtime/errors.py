@@ -24,10 +24,18 @@ class ExpressionFailed(PlanError):
 
 
 class ExpressionPending(PlanError):
-    def __init__(self, source: str, message: str) -> None:
-        super().__init__(f"expression `{source}` is waiting for data: {message}")
+    """``missing``: the field path the expression reads that is not set yet (``statefulset.status.
+    readyReplicas``), when it could be named; ``detail`` says it in words, else gives ``message``."""
+
+    def __init__(self, source: str, message: str, *, missing: str = "") -> None:
         self.source = source
         self.message = message
+        self.missing = missing
+        super().__init__(f"expression `{source}`: {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        return f"{self.missing} is not set yet" if self.missing else f"waiting for data ({self.message})"
 
 
 class CollectionError(PlanError):

@@ -2,7 +2,9 @@
 
 :class:`kro.graph.model.CompiledExpression` raises :class:`kro.cel.errors.EvaluationError`, whose
 ``pending`` attribute says whether the data is merely not there yet. This module is the one place that
-looks at that attribute, so the rest of the planner deals only in :mod:`kro.runtime.errors`."""
+looks at that attribute, so the rest of the planner deals only in :mod:`kro.runtime.errors`. A
+pending failure names the missing field from the expression's checked field paths, so a user reads
+``statefulset.status.readyReplicas is not set yet`` rather than the engine's wording."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kro.cel.errors import CELError, EvaluationError
+from kro.cel import CheckedExpression
 from kro.graph.model import CompiledExpression
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
 
@@ -24,10 +27,26 @@ def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any
         return expression.evaluate(bindings)
     except EvaluationError as e:
         if e.pending:
-            raise ExpressionPending(expression.source, e.message) from e
+            missing = missing_field(expression, bindings)
+            raise ExpressionPending(expression.source, e.message, missing=missing) from e
         raise ExpressionFailed(expression.source, e.message) from e
     except CELError as e:  # a limit of the engine, hit at evaluation time
         raise ExpressionFailed(expression.source, e.message) from e
+
+
+def missing_field(expression: CompiledExpression, bindings: Mapping[str, Any]) -> str:
+    """The first field path the expression reads (in path order) that ``bindings`` do not hold, as
+    ``a.b.c``; empty when every path resolves or the expression does not list its paths. The engine's
+    "no such key" message is not structured; the checked expression's own paths are."""
+    if not isinstance(expression, CheckedExpression):
+        return ""
+    for path in sorted(expression.field_paths):
+        value: Any = bindings
+        for step in path:
+            if not isinstance(value, Mapping) or value.get(step) is None:
+                return ".".join(path)
+            value = value[step]
+    return ""
 
 
 def evaluate_bool(expression: CompiledExpression, bindings: Mapping[str, Any]) -> bool:

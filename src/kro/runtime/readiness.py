@@ -43,5 +43,5 @@ def _first_false(node: Node, scope: Mapping[str, Any]) -> str | None:
             if not evaluate_bool(condition, scope):
                 return f"readyWhen `{condition.source}` is false"
         except ExpressionPending as e:
-            return f"readyWhen `{condition.source}` is waiting for data ({e.message})"
+            return f"readyWhen `{condition.source}`: {e.detail}"
     return None

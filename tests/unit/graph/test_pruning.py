@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kro.graph.pruning import prune, selection_chains
+from kro.graph.pruning import TOUCH, prune, selection_chains
 from tests.unit.graph.builders import compile_ok, configmap, deployment, one_problem, resource, rgd
 
 NAMES = {"app", "cm"}
@@ -20,7 +20,7 @@ def test_chains_stop_at_calls_indexes_and_operators() -> None:
         [
             "app.spec.template.spec.containers[0].image",
             "app.metadata.labels.size()",
-            "size(cm)",
+            "has(cm)",
             "cm.data['k']",
         ],
         NAMES,
@@ -91,3 +91,11 @@ def test_status_inferred_from_a_whole_subtree_is_complete() -> None:
     graph = compile_ok(doc)
     status = graph.crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]
     assert set(status["properties"]["selector"]["properties"]) == {"matchLabels", "matchExpressions"}
+
+
+def test_collections_walked_by_macros_contribute_element_chains() -> None:
+    chains = selection_chains(
+        ["size(cm)", "cm.filter(c, c.data.x == 'y').size()", "cm.exists(c, has(c.metadata.name))"], {"cm"}
+    )
+    assert chains == {"cm": {TOUCH, ("data", "x"), ("metadata", "name")}}
+    assert selection_chains(["cm.map(c, c)"], {"cm"}) == {"cm": {()}}  # elements used whole

@@ -124,3 +124,17 @@ def test_observed_children_may_be_given_per_node() -> None:
     created = as_created(plan_instance(g, inst, Snapshot(), kro_version=V))
     plan = plan_instance(g, inst, Snapshot.from_nodes({"config": created[0]}), kro_version=V)
     assert plan.nodes["config"].state is NodeState.SYNCED
+
+
+def test_a_readiness_field_not_set_yet_is_named_in_plain_words() -> None:
+    g, inst = redis_graph(), redis_instance()
+    first = plan_instance(g, inst, Snapshot(), kro_version=V)
+    second = plan_instance(g, inst, Snapshot(as_created(first)), kro_version=V)
+    # the StatefulSet exists but its controller has not written status.readyReplicas yet
+    third = plan_instance(g, inst, Snapshot(as_created(second, StatefulSet={"replicas": 1})), kro_version=V)
+    assert third.nodes["statefulset"].state is NodeState.WAITING_FOR_READINESS
+    message = {c["type"]: c["message"] for c in third.status["conditions"]}["ResourcesReady"]
+    assert message == (
+        "waiting for statefulset: readyWhen `statefulset.status.readyReplicas >= 1`: "
+        "statefulset.status.readyReplicas is not set yet"
+    )

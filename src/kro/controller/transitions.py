@@ -1,0 +1,94 @@
+"""Telling operators when an instance changes state: one log line and one Kubernetes Event per
+transition (``IN_PROGRESS → ACTIVE``, a new kind of failure), never one per reconcile.
+
+What was last told is remembered per instance; a controller that just started takes the state the
+instance's status already shows as told, so a restart does not repeat the story."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kro.api.conditions import ConditionReason, ConditionType, InstanceState
+from kro.controller.events import EventRecorder
+
+log = logging.getLogger(__name__)
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Telling:
+    """What one state of an instance is told as: the Event's type and reason, and its message."""
+
+    state: str
+    type: str
+    reason: str
+    message: str
+
+    @property
+    def signature(self) -> tuple[str, str]:
+        return self.state, self.reason
+
+
+def _condition(status: Obj, ctype: ConditionType) -> Obj:
+    for c in status.get("conditions") or []:
+        if isinstance(c, Mapping) and c.get("type") == ctype.value:
+            return c
+    return {}
+
+
+def telling(status: Obj, *, apply_failed: bool = False) -> Telling:
+    """How the instance status ``status`` is told; ``apply_failed``: the API server refused some of
+    the children (rather than an expression or a collection failing)."""
+    state = str(status.get("state") or "")
+    ready = _condition(status, ConditionType.RESOURCES_READY)
+    waiting = str(ready.get("message") or "")
+    if state == InstanceState.ACTIVE.value:
+        return Telling(state, "Normal", "ResourcesReady", "all resources are ready")
+    if state == InstanceState.ERROR.value:
+        resolved = _condition(status, ConditionType.GRAPH_RESOLVED)
+        message = str(resolved.get("message") or waiting)
+        return Telling(state, "Warning", "ApplyFailed" if apply_failed else "ResolutionFailed", message)
+    if state == InstanceState.DELETING.value:
+        return Telling(state, "Normal", "Deleting", "deleting the instance's resources")
+    if ready.get("reason") == ConditionReason.RECONCILIATION_SUSPENDED.value:
+        return Telling(state, "Normal", "ReconciliationSuspended", waiting)
+    return Telling(state, "Normal", "WaitingForReadiness", waiting)
+
+
+class TransitionLog:
+    """Remembers what was last told about each instance of one kind, and tells what is new."""
+
+    def __init__(self, kind: str, events: EventRecorder) -> None:
+        self._kind = kind
+        self._events = events
+        self._told: dict[str, tuple[str, str]] = {}
+
+    async def observe(self, instance: Obj, status: Obj, *, apply_failed: bool = False) -> None:
+        """``instance`` (as cached) is about to get ``status``: log and record an Event if that is
+        a transition."""
+        meta = instance.get("metadata") or {}
+        key = f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
+        before = str((instance.get("status") or {}).get("state") or "")
+        now = telling(status, apply_failed=apply_failed)
+        last = self._told.get(key)
+        self._told[key] = now.signature
+        if (last is None and before == now.state) or last == now.signature:
+            return
+        previous = last[0] if last is not None else before
+        log.info(
+            "%s %s: %s -> %s%s",
+            self._kind,
+            key,
+            previous or "NEW",
+            now.state,
+            f": {now.message}" if now.message and now.reason != "ResourcesReady" else "",
+            extra={"kind": self._kind, "instance": key, "previous": previous, "state": now.state,
+                   "reason": now.reason},
+        )  # fmt: skip
+        await self._events.record(instance, type=now.type, reason=now.reason, message=now.message)
+
+    def forget(self, namespace: str, name: str) -> None:
+        self._told.pop(f"{namespace}/{name}", None)
