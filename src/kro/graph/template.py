@@ -61,7 +61,17 @@ class ParsedString:
         if self.standalone:
             return self.segments[0].text
         parts = [f"({s.text})" if s.is_expression else cel_string_literal(s.text) for s in self.segments]
-        return " + ".join(parts) if parts else '""'
+        return _balanced_concat(parts) if parts else '""'
+
+
+def _balanced_concat(parts: list[str]) -> str:
+    """``parts`` joined with ``+`` as a balanced tree: a flat chain nests one level per part, and the
+    CEL parser rejects expressions nested deeper than 32 levels, so long strings would not compile."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    halves = [_balanced_concat(half) for half in (parts[:middle], parts[middle:])]
+    return " + ".join(h if len(p) == 1 else f"({h})" for h, p in zip(halves, (parts[:middle], parts[middle:]), strict=True))
 
 
 @dataclass(frozen=True)
