@@ -132,6 +132,9 @@ class ServerProcess:
             stdout=subprocess.PIPE,
             stderr=self._log,
             text=True,
+            # Its own session, as a daemon would run: with the kernel's autogroup scheduling the
+            # server then does not share one CPU allotment with the load generator.
+            start_new_session=True,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

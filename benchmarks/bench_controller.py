@@ -14,8 +14,9 @@ Per run, two fresh OS processes:
   by verb, every request it sends (reads, lists, watches, writes); read over its ``/metrics``.
 
 Then: the Redis RGD of ``examples/redis`` is applied and awaited ``Active``; N Redis instances are
-created at once (32 concurrent connections); the clock runs until every instance reports
-``status.state == ACTIVE`` (polled every 0.25 s). Figures: total time, requests and writes per
+created at once (32 concurrent connections; in namespace ``default``, or spread round-robin over
+``--namespaces K``); the clock runs until every instance reports
+``status.state == ACTIVE`` (a cluster-wide list every 0.5 s). Figures: total time, requests and writes per
 instance, the controller's CPU seconds (``/proc/<pid>/stat`` utime+stime) and peak RSS (``VmHWM``),
 the server's CPU seconds. Then the steady state: 30 s with N idle instances, counting the
 controller's writes (the goal is zero) and its CPU. Each figure is the median over runs.
@@ -50,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KRO = Path(sys.executable).parent / "kro"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 RGDS = "/apis/kro.run/v1alpha1/resourcegraphdefinitions"
-REDIS = "/apis/kro.run/v1alpha1/namespaces/default/redis"
+REDIS = "/apis/kro.run/v1alpha1/redis"  # every namespace
 WRITE_VERBS = ("create", "update", "patch", "apply", "delete", "deletecollection")
 CREATE_CONNECTIONS = 32
 
@@ -195,20 +196,34 @@ def delta(after: dict[str, float], before: dict[str, float]) -> dict[str, float]
 # One run ----------------------------------------------------------------------------------------
 
 
-def redis_instance(name: str) -> dict[str, Any]:
+def redis_instance(name: str, namespace: str) -> dict[str, Any]:
     body: dict[str, Any] = yaml.safe_load((ROOT / "examples/redis/instance.yaml").read_text())
-    body["metadata"] = {"name": name, "namespace": "default"}
+    body["metadata"] = {"name": name, "namespace": namespace}
     return body
 
 
-async def create_instances(api: Api, names: Iterable[str]) -> None:
-    pending = iter(list(names))
+def namespace_names(count: int) -> list[str]:
+    return ["default"] if count == 1 else [f"bench-{i:03d}" for i in range(count)]
+
+
+async def create_namespaces(api: Api, names: list[str]) -> None:
+    for name in names:
+        if name != "default":
+            code, out = await api.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+            if code != 201:
+                raise RuntimeError(f"creating namespace {name}: {code} {out}")
+
+
+async def create_instances(api: Api, placed: Iterable[tuple[str, str]]) -> None:
+    """Create each (namespace, name) with ``CREATE_CONNECTIONS`` requests in flight."""
+    pending = iter(list(placed))
 
     async def worker() -> None:
-        for name in pending:
-            code, out = await api.call("POST", REDIS, redis_instance(name))
+        for namespace, name in pending:
+            path = f"/apis/kro.run/v1alpha1/namespaces/{namespace}/redis"
+            code, out = await api.call("POST", path, redis_instance(name, namespace))
             if code != 201:
-                raise RuntimeError(f"creating {name}: {code} {out}")
+                raise RuntimeError(f"creating {namespace}/{name}: {code} {out}")
 
     await asyncio.gather(*(worker() for _ in range(CREATE_CONNECTIONS)))
 
@@ -270,16 +285,19 @@ async def rollout_and_idle(
     server: Process, controller: Process, metrics_port: int,
 ) -> dict[str, Any]:  # fmt: skip
     n = args.instances
+    namespaces = namespace_names(args.namespaces)
+    await create_namespaces(api, namespaces)
+    placed = [(namespaces[i % len(namespaces)], f"cache-{i:04d}") for i in range(n)]
     before, ccpu0, scpu0 = await scrape(session, metrics_port), cpu_seconds(controller.pid), cpu_seconds(server.pid)
     t0 = time.monotonic()
-    await create_instances(api, (f"cache-{i:04d}" for i in range(n)))
+    await create_instances(api, placed)
     created_s = time.monotonic() - t0
 
     async def all_active() -> bool:
         controller.check_alive()
         return await count_active(api) == n
 
-    await until(all_active, timeout=args.timeout, what=f"{n} instances ACTIVE")
+    await until(all_active, timeout=args.timeout, what=f"{n} instances ACTIVE", interval=0.5)
     total_s = time.monotonic() - t0
     rollout = delta(await scrape(session, metrics_port), before)
     ccpu1, scpu1 = cpu_seconds(controller.pid), cpu_seconds(server.pid)
@@ -291,6 +309,7 @@ async def rollout_and_idle(
     ccpu2 = cpu_seconds(controller.pid)
     return {
         "instances": n,
+        "namespaces": len(namespaces),
         "create_s": round(created_s, 2),
         "all_active_s": round(total_s, 2),
         "requests_per_instance": round(rollout["requests"] / n, 2),
@@ -319,6 +338,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("role", nargs="?", default="bench", choices=["bench", "controller"])
     p.add_argument("--instances", type=int, default=500)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--namespaces", type=int, default=1, help="Spread the instances over this many namespaces.")
     p.add_argument("--idle", type=float, default=30.0, help="Seconds of steady state to observe.")
     p.add_argument("--timeout", type=float, default=900.0, help="Give up on a rollout after this long.")
     p.add_argument("--concurrent-reconciles", type=int, default=1)

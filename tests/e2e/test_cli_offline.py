@@ -10,6 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from kro import __version__
 from kro.cli.main import cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -60,9 +61,20 @@ def test_every_example_validates(files: list[str]) -> None:
 
 def test_graph_validate_is_the_same_check() -> None:
     code, out = run("graph", "validate", "-f", str(EXAMPLES / "redis" / "rgd.yaml"))
-    assert code == 0 and "config → statefulset → headless → client" in out.replace("\n", " ").replace(
-        "  ", " "
-    )
+    assert code == 0 and "config → statefulset → headless → client" in out
+
+
+def test_output_is_never_wrapped_when_not_a_terminal(tmp_path: Path) -> None:
+    code, out = run("validate", "-f", str(EXAMPLES / "redis" / "rgd.yaml"))
+    (line,) = out.splitlines()
+    assert code == 0 and line.startswith("✓ ")
+    assert line.endswith("order: config → statefulset → headless → client")
+    bad = tmp_path / ("a-rather-long-directory-name-" * 3) / "broken.yaml"
+    bad.parent.mkdir()
+    bad.write_text("a: [1, 2\nb: c\n")
+    code, out = run("validate", "-f", str(bad))
+    (line,) = out.splitlines()
+    assert code == 1 and line.startswith(f"error: {bad}:") and "invalid YAML" in line
 
 
 CASES = {
@@ -101,7 +113,7 @@ CASES = {
             spec:
               containers: [{name: c, image: nginx}]
 """,
-        (21, 20),
+        (21, 11),  # the key, not its value
         "unknown field 'replics' in spec of apps/v1 Deployment; did you mean 'replicas'?",
     ),
     "int/string mismatch": (
@@ -200,6 +212,14 @@ def test_caret_points_at_the_expression(tmp_path: Path) -> None:
     assert lines[source + 1].index("^") == lines[source].index("shema")
 
 
+def test_caret_points_at_an_unknown_key(tmp_path: Path) -> None:
+    path = write(tmp_path, CASES["unknown field"][0])
+    _code, out = run("validate", "-f", path)
+    lines = out.splitlines()
+    source = next(i for i, line in enumerate(lines) if "replics: 2" in line)
+    assert lines[source + 1].index("^") == lines[source].index("replics")
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("validate")[0] == 2
     assert run("validate", "-f", str(tmp_path / "missing.yaml"))[0] == 2
@@ -263,25 +283,67 @@ def test_generate_crd() -> None:
     assert code == 0
     crd = yaml.safe_load(out)
     assert crd["kind"] == "CustomResourceDefinition" and crd["metadata"]["name"] == "redis.kro.run"
+    assert crd["metadata"]["labels"]["kro.run/kro-version"] == __version__  # as the controller stamps it
     code, out = run("generate", "crd", "-f", str(EXAMPLES / "redis" / "rgd.yaml"), "-o", "json")
     assert code == 0 and json.loads(out)["spec"]["names"]["kind"] == "Redis"
 
 
-def test_render_redis_in_topological_order() -> None:
-    code, out = run(
-        "render", "-f", str(EXAMPLES / "redis" / "rgd.yaml"), "-i", str(EXAMPLES / "redis" / "instance.yaml")
-    )
+def _observed(tmp_path: Path, *objects: str) -> str:
+    directory = tmp_path / "observed"
+    directory.mkdir(exist_ok=True)
+    for i, text in enumerate(objects):
+        (directory / f"{i}.yaml").write_text(text)
+    return str(directory)
+
+
+def _rendered_with_status(args: list[str], kind: str, status: dict[str, object]) -> str:
+    """The object ``render`` gives for ``kind``, as the cluster would show it with ``status``."""
+    docs = [d for d in yaml.safe_load_all(run("render", *args)[1]) if d and d["kind"] == kind]
+    return yaml.safe_dump({**docs[0], "status": status})
+
+
+REDIS = ["-f", str(EXAMPLES / "redis" / "rgd.yaml"), "-i", str(EXAMPLES / "redis" / "instance.yaml")]
+
+
+def test_render_redis_plays_reconciles_forward_until_readiness_is_needed() -> None:
+    code, out = run("render", *REDIS)
     assert code == 0, out
     docs = [d for d in yaml.safe_load_all(out) if d]
     assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
         ("ConfigMap", "session-cache-config"),
         ("StatefulSet", "session-cache"),
+    ]
+    assert docs[0]["data"] == {"MAXMEMORY": "512mb", "MAXMEMORY_POLICY": "volatile-lru"}
+    labels = docs[1]["metadata"]["labels"]  # the controller's labels, exactly
+    assert labels["kro.run/node-id"] == "statefulset" and labels["kro.run/instance-name"] == "session-cache"
+    assert "# headless: v1 Service\n#   waits for statefulset: readyWhen" in out
+    assert "(not observed; assumed created without status)" in out
+
+
+def test_render_with_a_ready_observed_dependency_renders_everything(tmp_path: Path) -> None:
+    sts = _rendered_with_status(REDIS, "StatefulSet", {"readyReplicas": 1})
+    code, out = run("render", *REDIS, "--observed", _observed(tmp_path, sts))
+    assert code == 0, out
+    docs = [d for d in yaml.safe_load_all(out) if d]
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs][2:] == [
         ("Service", "session-cache-headless"),
         ("Service", "session-cache"),
     ]
-    assert docs[0]["data"] == {"MAXMEMORY": "512mb", "MAXMEMORY_POLICY": "volatile-lru"}
-    assert docs[2]["spec"]["selector"] == {"app": "session-cache"}
-    assert "# statefulset: apps/v1 StatefulSet\n#   waits for config to be ready" in out
+    assert docs[2]["spec"]["selector"] == {"app": "session-cache"} and "waits for" not in out
+
+
+STS_NOT_READY = (
+    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: session-cache}\nstatus: {readyReplicas: 0}\n"
+)
+
+
+def test_render_names_the_real_reason_an_observed_dependency_is_not_ready(tmp_path: Path) -> None:
+    code, out = run("render", *REDIS, "--observed", _observed(tmp_path, STS_NOT_READY))
+    assert code == 0, out
+    assert (
+        "waits for statefulset: readyWhen `statefulset.status.readyReplicas >= 1` is false (observed)" in out
+    )
+    assert "not observed" not in out.split("# headless")[1]
 
 
 def test_render_applies_defaults_expands_for_each_and_marks_exclusions(tmp_path: Path) -> None:
@@ -291,14 +353,17 @@ def test_render_applies_defaults_expands_for_each_and_marks_exclusions(tmp_path:
     )
     code, out = run("render", "-f", str(EXAMPLES / "sharded-redis" / "rgd.yaml"), "-i", str(inst))
     assert code == 0, out
-    names = [d["metadata"]["name"] for d in yaml.safe_load_all(out) if d and d["kind"] == "StatefulSet"]
-    assert names == ["s-shard-0", "s-shard-1", "s-shard-2"]  # shards defaults to 3
+    docs = [d for d in yaml.safe_load_all(out) if d and d["kind"] == "StatefulSet"]
+    assert [d["metadata"]["name"] for d in docs] == ["s-shard-0", "s-shard-1", "s-shard-2"]  # default 3
+    assert [d["metadata"]["labels"]["kro.run/collection-index"] for d in docs] == ["0", "1", "2"]
     inst.write_text(
         "apiVersion: kro.run/v1alpha1\nkind: MicroService\nmetadata: {name: m}\nspec: {image: x}\n"
     )
-    code, out = run("render", "-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "-i", str(inst))
-    assert code == 0 and "excluded: includeWhen ${schema.spec.enableIngress} is false" in out
-    assert "kind: Ingress" not in out
+    args = ["-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "-i", str(inst)]
+    deployment = _rendered_with_status(args, "Deployment", {"availableReplicas": 1})
+    code, out = run("render", *args, "--observed", _observed(tmp_path, deployment))
+    assert code == 0 and "excluded: includeWhen `schema.spec.enableIngress` is false" in out
+    assert "kind: Ingress" not in out and "kind: HorizontalPodAutoscaler" in out
 
 
 def test_render_rejects_an_instance_without_required_fields(tmp_path: Path) -> None:
@@ -309,17 +374,16 @@ def test_render_rejects_an_instance_without_required_fields(tmp_path: Path) -> N
 
 
 def test_render_uses_observed_objects(tmp_path: Path) -> None:
-    observed = tmp_path / "observed"
-    observed.mkdir()
-    (observed / "db.yaml").write_text(
-        "apiVersion: kro.run/v1alpha1\nkind: Database\nmetadata: {name: orders, namespace: default}\n"
-        "status: {endpoint: 'db:5432', ready: true}\n"
-    )
     d = EXAMPLES / "database-application"
     args = ["-f", str(d / "database-rgd.yaml"), "-f", str(d / "rgd.yaml"), "-i", str(d / "instance.yaml")]
     code, out = run("render", *args)
-    assert code == 0 and "value: postgres://${database.status.endpoint}/app" in out and "unresolved" in out
-    code, out = run("render", *args, "--observed", str(observed))
+    assert code == 0 and "waits for database: readyWhen `database.status.ready`" in out
+    assert "kind: Deployment" not in out
+    database = (
+        "apiVersion: kro.run/v1alpha1\nkind: Database\nmetadata: {name: orders, namespace: default}\n"
+        "status: {endpoint: 'db:5432', ready: true}\n"
+    )
+    code, out = run("render", *args, "--observed", _observed(tmp_path, database))
     assert code == 0 and "value: postgres://db:5432/app" in out and "waits for" not in out
 
 

@@ -53,14 +53,19 @@ class CELEnvironment:
         *,
         extensions: Sequence[cel.CelExtensionBase] | None = None,
         _family: _Family | None = None,
+        _resolved: Mapping[str, CelType] | None = None,
     ) -> None:
-        """``extensions`` replaces kro's standard libraries (:func:`kro.cel.catalog.standard_extensions`)."""
+        """``extensions`` replaces kro's standard libraries (:func:`kro.cel.catalog.standard_extensions`).
+
+        ``_resolved``: declarations already resolved in this family (a parent's), not resolved again."""
         self._family = _family or _Family()
         self._extensions = list(catalog.standard_extensions() if extensions is None else extensions)
         self._declarations = dict(variables or {})
         types = self._family.types
+        known = _resolved or {}
         self._variables: dict[str, CelType] = {
-            name: types.resolve(_as_type(decl), hint=name) for name, decl in self._declarations.items()
+            name: known[name] if name in known else types.resolve(_as_type(decl), hint=name)
+            for name, decl in self._declarations.items()
         }
         self._typed = cel.NewEnv(
             types.pool,
@@ -85,7 +90,10 @@ class CELEnvironment:
         child = self._children.get(key)
         if child is None:
             merged = {**self._declarations, **variables}
-            child = CELEnvironment(merged, extensions=self._extensions, _family=self._family)
+            inherited = {n: ct for n, ct in self._variables.items() if n not in variables}
+            child = CELEnvironment(
+                merged, extensions=self._extensions, _family=self._family, _resolved=inherited
+            )
             self._children[key] = child
         return child
 
@@ -95,7 +103,9 @@ class CELEnvironment:
         child = self._children.get("conditions")
         if child is None:
             extensions = [*self._extensions, *catalog.condition_extensions()]
-            child = CELEnvironment(self._declarations, extensions=extensions, _family=self._family)
+            child = CELEnvironment(
+                self._declarations, extensions=extensions, _family=self._family, _resolved=self._variables
+            )
             self._children["conditions"] = child
         return child
 

@@ -98,6 +98,10 @@ class MessageTypes:
         self._pending: descriptor_pb2.FileDescriptorProto | None = None
         self._digests: dict[tuple[int, int], str] = {}
         self._max_depth = MAX_DEPTH
+        # By schema identity (the schema is kept, so its id is not reused): a schema met again, as
+        # every extension of an environment meets its parent's, costs a lookup, not a walk.
+        self._budgets: dict[int, tuple[Mapping[str, Any], int]] = {}
+        self._by_identity: dict[tuple[int, int, int], tuple[Mapping[str, Any], str | None]] = {}
 
     def schema_of(self, name: str) -> Mapping[str, Any] | None:
         """The OpenAPI schema the message type ``name`` was built from."""
@@ -108,14 +112,14 @@ class MessageTypes:
         object whose schema cannot be a message becomes ``map(string, dyn)``."""
         self._pending = None
         self._digests = {}
-        self._max_depth = min((_depth_within_budget(o) for o in _object_schemas(ct)), default=MAX_DEPTH)
-        known, shapes = dict(self._schemas), dict(self._by_shape)
+        self._max_depth = min((self._budget(o) for o in _object_schemas(ct)), default=MAX_DEPTH)
+        known, shapes, identities = dict(self._schemas), dict(self._by_shape), dict(self._by_identity)
         try:
             resolved = self._resolve(ct, hint, 0)
             self._flush()
         except Exception:
             # Nothing of a failed batch reached the pool: forget its names too.
-            self._schemas, self._by_shape = known, shapes
+            self._schemas, self._by_shape, self._by_identity = known, shapes, identities
             raise
         finally:
             self._pending = None
@@ -137,6 +141,13 @@ class MessageTypes:
             return CelType(ct.kind, params, ct.name, ct.schema)
         return ct
 
+    def _budget(self, schema: Mapping[str, Any]) -> int:
+        known = self._budgets.get(id(schema))
+        if known is None or known[0] is not schema:
+            known = (schema, _depth_within_budget(schema))
+            self._budgets[id(schema)] = known
+        return known[1]
+
     # -- building -------------------------------------------------------------------------------
 
     def _file(self) -> descriptor_pb2.FileDescriptorProto:
@@ -156,7 +167,17 @@ class MessageTypes:
             self._files.append(self._pending.name)
 
     def _message(self, schema: Mapping[str, Any], path: str, depth: int) -> str | None:
-        """The message type name for an object schema, or ``None`` when it cannot be one."""
+        """The message type name for an object schema, or ``None`` when it cannot be one. The same
+        schema object at the same depth and depth limit always gets the same answer."""
+        key = (id(schema), depth, self._max_depth)
+        known = self._by_identity.get(key)
+        if known is not None and known[0] is schema:
+            return known[1]
+        name = self._new_message(schema, path, depth)
+        self._by_identity[key] = (schema, name)
+        return name
+
+    def _new_message(self, schema: Mapping[str, Any], path: str, depth: int) -> str | None:
         props = schema.get("properties")
         if not isinstance(props, Mapping) or not _valid_names(list(props)) or depth > self._max_depth:
             return None

@@ -29,7 +29,9 @@ async def run_embedded_controller(kubeconfig: Path) -> None:
     from kro.controller.app import ControllerSettings, run_controller
     from kro.kube import ClusterConfig, KubeClient
 
-    settings = ControllerSettings(metrics_bind_address="0", health_probe_bind_address="0", concurrent_reconciles=4)
+    settings = ControllerSettings(
+        metrics_bind_address="0", health_probe_bind_address="0", concurrent_reconciles=4
+    )
     async with KubeClient(ClusterConfig.from_kubeconfig(str(kubeconfig))) as client:
         await run_controller(settings, client=client, stop_event=asyncio.Event())
 
@@ -65,18 +67,25 @@ async def run_dev(
         echo(f"kubeconfig: {server.kubeconfig_path}")
         echo(f"export KUBECONFIG={server.kubeconfig_path}")
         if controller is not None:
-            tasks.append(asyncio.create_task(_run_controller(controller, server.kubeconfig_path), name="kro-controller"))
+            tasks.append(
+                asyncio.create_task(
+                    _run_controller(controller, server.kubeconfig_path), name="kro-controller"
+                )
+            )
+        if demo is not None and controller is None:
+            # no controller to narrate: apply the files as they are, before announcing readiness
+            for applied in await apply_directory(server.cluster, demo):
+                echo(f"applied {applied}")
         where = f"state in {config.state_dir}" if config.state_dir else "in memory"
         echo(f"ready: API server on {server.url} ({where}); Ctrl-C to stop")
         if demo is not None and controller is not None:
             await _until_stopped(narrate_demo(server.kubeconfig_path, demo, echo), stop)
-        elif demo is not None:
-            for applied in await apply_directory(server.cluster, demo):
-                echo(f"applied {applied}")
         if demo is not None and exit_after_demo:
             return
         if demo is not None:
-            echo(f"the example keeps running: try `KUBECONFIG={server.kubeconfig_path} kubectl get all`; Ctrl-C to stop")
+            echo(
+                f"the example keeps running: try `KUBECONFIG={server.kubeconfig_path} kubectl get all`; Ctrl-C to stop"
+            )
         await stop.wait()
     finally:
         for task in tasks:
@@ -116,16 +125,35 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
 
 
 @click.command(name="dev")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port to listen on (0: any free port).")
-@click.option("--kubeconfig", "kubeconfig", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the kubeconfig (default: <state dir>/kubeconfig).")
-@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Keep objects in SQLite here across restarts (default: in memory).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--kubeconfig",
+    "kubeconfig",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the kubeconfig (default: <state dir>/kubeconfig).",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep objects in SQLite here across restarts (default: in memory).",
+)
 @click.option("--no-controller", is_flag=True, help="Do not run the kro controller.")
 @click.option("--no-simulation", is_flag=True, help="Do not simulate workloads (Deployments stay unready).")
 @click.option("--insecure-http", is_flag=True, help="Serve plain HTTP instead of HTTPS.")
-@click.option("--demo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Apply an example directory (RGDs first, then instances) and narrate what kro does.")
+@click.option(
+    "--demo",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Apply an example directory (RGDs first, then instances) and narrate what kro does.",
+)
 @click.option("--exit-after-demo", is_flag=True, help="Stop once the --demo instances are ACTIVE (exit 0).")
 def dev(
     port: int,
@@ -161,7 +189,13 @@ def dev(
 
     try:
         asyncio.run(
-            run_dev(config, controller=controller, demo=demo, echo=lambda s: click.echo(s), exit_after_demo=exit_after_demo)
+            run_dev(
+                config,
+                controller=controller,
+                demo=demo,
+                echo=lambda s: click.echo(s),
+                exit_after_demo=exit_after_demo,
+            )
         )
     except (ManifestError, DemoError) as e:
         raise click.ClickException(str(e)) from e

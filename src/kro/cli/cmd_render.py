@@ -2,8 +2,8 @@
 
 The instance gets its schema defaults first. Notes on each manifest (YAML comments) say what waits
 on readiness, what ``includeWhen`` excluded, and which fields need data only the cluster has.
-``--observed DIR`` supplies observed children (YAML files, matched by kind and name), which makes
-readiness and status-derived fields resolvable.
+``--observed DIR`` supplies observed children (YAML files), which makes readiness and status-derived
+fields resolvable. The controller's own planner decides, so the output is what it would apply.
 """
 
 from __future__ import annotations
@@ -12,20 +12,17 @@ import sys
 
 import click
 import yaml
-from rich.console import Console
 
 from kro.cli import rendering
-from kro.cli.cmd_validate import FILES_HELP
+from kro.cli.cmd_validate import rgd_files_option
 from kro.cli.loader import LoadError, load_files
-from kro.cli.output import print_diagnostics
+from kro.cli.output import console_for, print_diagnostics, print_error
 from kro.cli.rendering import Rendered
 from kro.cli.rgdfiles import all_diagnostics, expand, load_workspace
 
 
 @click.command(name="render")
-@click.option(
-    "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
-)
+@rgd_files_option
 @click.option(
     "-i",
     "--instance",
@@ -38,17 +35,18 @@ from kro.cli.rgdfiles import all_diagnostics, expand, load_workspace
     "--observed",
     "observed_dir",
     type=click.Path(exists=True, file_okay=False),
-    help="A directory of observed child objects (YAML), matched by kind and name.",
+    help="A directory of observed child objects (YAML), matched by group, kind, namespace and name "
+    "(no namespace: the instance's).",
 )
 def render(files: tuple[str, ...], instance_file: str, observed_dir: str | None) -> None:
     """Render an instance's child manifests offline."""
-    err = Console(stderr=True, highlight=False)
+    err = console_for(stderr=True)
     try:
         ws = load_workspace(files)
         instances = load_files([instance_file])
         observed = [d.data for d in load_files(expand([observed_dir]))] if observed_dir else []
     except LoadError as e:
-        err.print(f"[bold red]error[/bold red]: {e}")
+        print_error(err, str(e))
         sys.exit(1)
     if not instances:
         raise click.UsageError(f"{instance_file} holds no document")
@@ -75,9 +73,7 @@ def render(files: tuple[str, ...], instance_file: str, observed_dir: str | None)
         with_defaults = rendering.instance_with_defaults(graph, inst.data)
         missing = rendering.missing_required(with_defaults.get("spec"), rendering.instance_spec_schema(graph))
         if missing:
-            err.print(
-                f"[bold red]error[/bold red]: {inst.file}: the instance lacks required fields: {', '.join(missing)}"
-            )
+            print_error(err, f"{inst.file}: the instance lacks required fields: {', '.join(missing)}")
             sys.exit(1)
         out.extend(_document(r) for r in rendering.render(graph, inst.data, observed))
     click.echo("".join(out), nl=False)

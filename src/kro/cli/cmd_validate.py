@@ -14,19 +14,21 @@ import click
 from rich.console import Console
 
 from kro.cli.loader import LoadError
-from kro.cli.output import diagnostics_json, print_diagnostics
+from kro.cli.output import console_for, diagnostics_json, print_diagnostics, print_error
 from kro.cli.rgdfiles import all_diagnostics, load_workspace
 from kro.graph.chaining import CompileResult
 
 FILES_HELP = (
     "RGD file (YAML, may hold several documents; CRDs in it teach the compiler their kinds). Repeatable."
 )
+rgd_files_option = click.option(
+    "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
+)
+"""``-f/--filename``, as every offline command takes it."""
 
 
 @click.command(name="validate")
-@click.option(
-    "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
-)
+@rgd_files_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def validate(files: tuple[str, ...], output: str) -> None:
     """Check RGDs offline: schema, CEL types, template fields, dependency graph."""
@@ -34,7 +36,7 @@ def validate(files: tuple[str, ...], output: str) -> None:
 
 
 def run_validate(files: Sequence[str], *, output: str) -> int:
-    console = Console(highlight=False)
+    console = console_for()
     try:
         ws = load_workspace(files)
     except LoadError as e:
@@ -56,7 +58,7 @@ def run_validate(files: Sequence[str], *, output: str) -> int:
                 )
             )
         else:
-            console.print(f"[bold red]error[/bold red]: {e}", highlight=False)
+            print_error(console, str(e))
         return 1
     if not ws.rgds:
         raise click.UsageError(f"no ResourceGraphDefinition found in {', '.join(files)}")

@@ -25,6 +25,17 @@ def _label(node: Node) -> tuple[str, str]:
     return node.id, kind
 
 
+def _edges(graph: Graph) -> list[tuple[str | None, str]]:
+    """``(dependency, dependent)`` pairs in topological order; ``None`` stands for the instance,
+    which every node without dependencies hangs from."""
+    order = graph.topological_order
+    out: list[tuple[str | None, str]] = []
+    for nid in order:
+        deps = sorted(graph.nodes[nid].dependencies, key=order.index)
+        out += [(dep, nid) for dep in deps] if deps else [(None, nid)]
+    return out
+
+
 def mermaid(graph: Graph) -> str:
     lines = ["flowchart LR"]
     inst = graph.instance_gvk.kind
@@ -40,12 +51,7 @@ def mermaid(graph: Graph) -> str:
         else:
             shape = f"[{text}]"
         lines.append(f"  {nid}{shape}" + (":::conditional" if node.include_when else ""))
-    for nid in graph.topological_order:
-        node = graph.nodes[nid]
-        for dep in sorted(node.dependencies, key=graph.topological_order.index):
-            lines.append(f"  {dep} --> {nid}")
-        if not node.dependencies:
-            lines.append(f"  schema -.-> {nid}")
+    lines += [f"  {dep} --> {nid}" if dep else f"  schema -.-> {nid}" for dep, nid in _edges(graph)]
     lines.append("  classDef conditional stroke-dasharray: 5 5")
     return "\n".join(lines) + "\n"
 
@@ -64,12 +70,10 @@ def dot(graph: Graph) -> str:
         if node.include_when:
             attrs.append("style=dashed")
         lines.append(f'  "{nid}" [{", ".join(attrs)}];')
-    for nid in graph.topological_order:
-        node = graph.nodes[nid]
-        for dep in sorted(node.dependencies, key=graph.topological_order.index):
-            lines.append(f'  "{dep}" -> "{nid}";')
-        if not node.dependencies:
-            lines.append(f'  schema -> "{nid}" [style=dotted];')
+    lines += [
+        f'  "{dep}" -> "{nid}";' if dep else f'  schema -> "{nid}" [style=dotted];'
+        for dep, nid in _edges(graph)
+    ]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -100,15 +104,13 @@ def svg(graph: Graph) -> str:
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
     ]
-    for nid in graph.topological_order:
-        deps = graph.nodes[nid].dependencies or frozenset({"schema"})
-        for dep in sorted(deps):
-            (x1, y1), (x2, y2) = pos[dep], pos[nid]
-            dash = ' stroke-dasharray="3 3"' if dep == "schema" else ""
-            out.append(
-                f'<line x1="{x1 + _W}" y1="{y1 + _H // 2}" x2="{x2}" y2="{y2 + _H // 2}" stroke="#555"'
-                f'{dash} marker-end="url(#arrow)"/>'
-            )
+    for dep, nid in _edges(graph):
+        (x1, y1), (x2, y2) = pos[dep or "schema"], pos[nid]
+        dash = "" if dep else ' stroke-dasharray="3 3"'
+        out.append(
+            f'<line x1="{x1 + _W}" y1="{y1 + _H // 2}" x2="{x2}" y2="{y2 + _H // 2}" stroke="#555"'
+            f'{dash} marker-end="url(#arrow)"/>'
+        )
     x, y = pos["schema"]
     out.append(f'<rect x="{x}" y="{y}" width="{_W}" height="{_H}" rx="27" fill="#eef" stroke="#336"/>')
     out.append(_text(x, y, graph.instance_gvk.kind, "instance"))

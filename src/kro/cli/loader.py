@@ -3,7 +3,8 @@
 PyYAML's ``compose`` keeps each node's start mark; we build the plain value ourselves from the node
 tree (safe-loader scalar resolution, so ``3`` is an int and ``"3"`` a string) and record, for every
 field path, the 1-based line and column where it is written: the value for scalars (inside the
-quotes for quoted strings), the key for maps and lists, so diagnostics can point at it.
+quotes for quoted strings), the key for maps and lists, so diagnostics can point at it; and under
+:func:`~kro.graph.positions.key_path` where each key is written.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from kro.graph.model import FieldPath
-from kro.graph.positions import Position
+from kro.graph.positions import Position, key_path
 
 
 class LoadError(Exception):
@@ -96,6 +97,7 @@ def _build(node: yaml.Node, path: FieldPath, positions: dict[FieldPath, Position
             if isinstance(key, (list, dict)):
                 key = str(key)
             child = (*path, key)
+            positions[key_path(child)] = _scalar_position(key_node)
             positions[child] = (
                 _scalar_position(value_node)
                 if isinstance(value_node, yaml.ScalarNode)

@@ -12,6 +12,17 @@ from rich.markup import escape
 from kro.graph.errors import Diagnostic
 
 
+def console_for(*, stderr: bool = False) -> Console:
+    """A console that never soft-wraps: a diagnostic or summary stays on one line however narrow the
+    terminal (or the 80-column default when output goes to a CI log), so it can be grepped."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def print_error(out: Console, message: str) -> None:
+    """``error: message``, the message printed verbatim (never read as rich markup)."""
+    out.print(f"[bold red]error[/bold red]: {escape(message)}")
+
+
 def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps([d.to_json() for d in diagnostics], indent=2)
 

@@ -1,25 +1,29 @@
-"""Rendering an instance's children offline: what kro would apply, as far as it can be known
-without a cluster.
+"""Rendering an instance's children offline: what the controller would apply, decided by the same
+planner (:func:`kro.runtime.plan_instance`), so labels, readiness, ``includeWhen`` and ``forEach``
+behave exactly as in the cluster.
 
-Nodes are visited in topological order. ``includeWhen`` is evaluated (a false one excludes the node
-and, contagiously, its dependents); ``forEach`` is expanded; every field that can be computed is
-computed. A dependency's value is its observed object when one is given (``--observed``), else its
-rendered manifest, so names and labels flow through; fields that need data only the cluster has
-(``status``) stay as their ``${...}`` text and are listed. A node is marked as *waiting* when a
-dependency is not known to be ready (readiness needs an observed object).
+The instance first gets its schema defaults, as the API server would give it. Offline, nothing is
+observed unless ``--observed`` objects are given, so rendering plays reconciles forward: every object
+the plan applies and nobody observed is assumed created as applied (it has no ``status``), and the
+instance is planned again until nothing new appears. A node then either has objects (rendered) or
+waits, is excluded or fails, and its notes say why, naming the real reason a dependency holds it
+back (not observed, or observed with a ``readyWhen`` that is false or cannot be decided yet).
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kro.cel.errors import CELError, EvaluationError
-from kro.graph.model import FieldPath, Graph, Node, TemplateField
-from kro.graph.positions import format_path
+from kro import __version__
+from kro.api.conditions import NodeState
+from kro.graph.model import Graph, Node
+from kro.runtime import DesiredObject, NodeReport, Plan, Snapshot, plan_instance
+from kro.runtime.observed import object_key
+
+Obj = Mapping[str, Any]
 
 
 @dataclass
@@ -28,13 +32,6 @@ class Rendered:
     manifest: dict[str, Any] | None
     notes: list[str] = field(default_factory=list)
     item: int | None = None
-
-
-@dataclass
-class _State:
-    bindings: dict[str, Any]
-    excluded: set[str] = field(default_factory=set)
-    ready: set[str] = field(default_factory=set)
 
 
 def apply_defaults(value: Any, schema: Mapping[str, Any]) -> Any:
@@ -86,151 +83,98 @@ def instance_with_defaults(graph: Graph, instance: Mapping[str, Any]) -> dict[st
     return out
 
 
-def render(
-    graph: Graph, instance: Mapping[str, Any], observed: Sequence[Mapping[str, Any]] = ()
-) -> list[Rendered]:
+def render(graph: Graph, instance: Mapping[str, Any], observed: Sequence[Obj] = ()) -> list[Rendered]:
+    """Every node's objects (or the reason it has none), in topological order."""
     inst = instance_with_defaults(graph, instance)
-    state = _State({"schema": inst})
+    plan = Plan()
+    seen = [_with_namespace(graph, o, inst) for o in observed]
+    seen_keys = {object_key(o) for o in seen}
+    assumed: dict[tuple[str, str, str, str], Obj] = {}
+    # Each round adds at least one object; the cap guards against templates that never settle.
+    for _ in range(2 * len(graph.nodes) + 2):
+        plan = plan_instance(graph, inst, Snapshot([*seen, *assumed.values()]), kro_version=__version__)
+        new = {
+            object_key(d.body): d.body
+            for d in plan.all_applies
+            if object_key(d.body) not in seen_keys and object_key(d.body) not in assumed
+        }
+        if not new:
+            break
+        assumed.update(new)
+    return _results(graph, plan, seen_keys)
+
+
+def _with_namespace(graph: Graph, obj: Obj, inst: Obj) -> Obj:
+    """An observed object written without a namespace lives in the instance's, when its kind is a
+    namespaced one of the graph."""
+    meta = obj.get("metadata") or {}
+    namespaced = any(n.namespaced and n.gvk.kind == obj.get("kind") for n in graph.nodes.values())
+    if meta.get("namespace") or not namespaced:
+        return obj
+    namespace = (inst.get("metadata") or {}).get("namespace") or "default"
+    return {**obj, "metadata": {**meta, "namespace": namespace}}
+
+
+def _results(graph: Graph, plan: Plan, seen: set[tuple[str, str, str, str]]) -> list[Rendered]:
+    by_node: dict[str, list[DesiredObject]] = {}
+    for d in plan.all_applies:
+        by_node.setdefault(d.node_id, []).append(d)
     out: list[Rendered] = []
-    for nid in graph.topological_order:
-        out.extend(_render_node(graph.nodes[nid], inst, observed, state))
-    return out
-
-
-def _render_node(
-    node: Node, inst: Mapping[str, Any], observed: Sequence[Mapping[str, Any]], state: _State
-) -> list[Rendered]:
-    gone = sorted(node.dependencies & state.excluded)
-    if gone:
-        state.excluded.add(node.id)
-        return [Rendered(node, None, [f"excluded: depends on excluded {', '.join(gone)}"])]
-    for expr in node.include_when:
-        value, problem = _evaluate(expr, state.bindings)
-        if problem is None and value is False:
-            state.excluded.add(node.id)
-            return [Rendered(node, None, [f"excluded: includeWhen ${{{expr.source}}} is false"])]
-        if problem is not None:
-            return [
-                Rendered(node, None, [f"includeWhen ${{{expr.source}}} cannot be decided yet: {problem}"])
-            ]
-    notes = []
-    waiting = sorted(d for d in node.dependencies if d not in state.ready)
-    if waiting:
-        notes.append(f"waits for {', '.join(waiting)} to be ready (not observed)")
-    if node.is_collection and not node.is_external:
-        items = _render_collection(node, inst, observed, state, notes)
-    else:
-        items = [_render_one(node, inst, dict(state.bindings), notes, observed, None)]
-    _bind(node, items, observed, state)
-    return items
-
-
-def _render_collection(
-    node: Node,
-    inst: Mapping[str, Any],
-    observed: Sequence[Mapping[str, Any]],
-    state: _State,
-    notes: list[str],
-) -> list[Rendered]:
-    dims: list[list[Any]] = []
-    for dim in node.for_each:
-        value, problem = _evaluate(dim.expression, state.bindings)
-        if problem is not None or not isinstance(value, list):
-            return [
-                Rendered(
-                    node, None, [*notes, f"forEach {dim.name} cannot be expanded yet: {problem or value!r}"]
-                )
-            ]
-        dims.append(value)
-    combos = list(itertools.product(*dims))
-    if not combos:
-        return [Rendered(node, None, [*notes, "forEach is empty: no items"])]
-    out = []
-    for i, combo in enumerate(combos):
-        bindings = {**state.bindings, **{d.name: v for d, v in zip(node.for_each, combo, strict=True)}}
-        out.append(_render_one(node, inst, bindings, list(notes), observed, i))
-    return out
-
-
-def _render_one(
-    node: Node,
-    inst: Mapping[str, Any],
-    bindings: dict[str, Any],
-    notes: list[str],
-    observed: Sequence[Mapping[str, Any]],
-    item: int | None,
-) -> Rendered:
-    manifest = copy.deepcopy(dict(node.template))
-    for f in node.fields:
-        value, problem = _evaluate(f.expression, bindings)
-        if problem is not None:
-            notes.append(f"{format_path(f.path)} = {f.source_text!r} unresolved: {problem}")
+    for node_id in graph.topological_order:
+        node, report = graph.nodes[node_id], plan.nodes[node_id]
+        desired = by_node.get(node_id, [])
+        if not desired:
+            out.append(Rendered(node, None, _why_nothing(graph, node, plan, seen)))
             continue
-        _set(manifest, f.path, _as_field_value(f, value))
-    meta = manifest.setdefault("metadata", {})
-    if node.namespaced and not meta.get("namespace") and inst.get("metadata", {}).get("namespace"):
-        meta["namespace"] = inst["metadata"]["namespace"]
+        for i, d in enumerate(desired):
+            notes = [] if object_key(d.body) in seen else ["not observed: shown as first applied"]
+            if report.state is not NodeState.SYNCED:
+                notes.append(f"{node_id} not ready: {report.reason}")
+            out.append(Rendered(node, dict(d.body), notes, i if node.is_collection else None))
+    return out
+
+
+def _why_nothing(graph: Graph, node: Node, plan: Plan, seen: set[tuple[str, str, str, str]]) -> list[str]:
+    report = plan.nodes[node.id]
     if node.is_external:
-        found = "observed" if _find(node, manifest, observed) is not None else "not observed"
-        notes.insert(0, f"external reference ({found}): read from the cluster, never created")
-    return Rendered(node, manifest, notes, item)
+        found = "found" if report.state is NodeState.SYNCED else report.reason
+        return [f"external reference: read from the cluster, never created ({found})"]
+    if report.state is NodeState.SKIPPED:
+        return [f"excluded: {report.reason}"]
+    chain = _holding_chain(graph, node, plan)
+    if chain:
+        via = "".join(f", which waits for {r.id}" for r in chain[1:])
+        return [f"waits for {chain[0].id}{via}: {_dependency_reason(chain[-1], seen)}"]
+    if report.state is NodeState.SYNCED and node.is_collection:
+        return ["forEach is empty: no items"]
+    return [f"{report.state.value.lower().replace('_', ' ')}: {report.reason}"]
 
 
-def _bind(node: Node, items: list[Rendered], observed: Sequence[Mapping[str, Any]], state: _State) -> None:
-    values = []
-    ready = True
-    for r in items:
-        if r.manifest is None:
-            ready = False
-            continue
-        found = _find(node, r.manifest, observed)
-        if found is None:
-            ready = False
-            if not node.is_external:
-                values.append(r.manifest)
-            continue
-        values.append(dict(found))
-        for expr in node.ready_when:
-            each = {**state.bindings, node.id: found, "each": found}
-            ok, problem = _evaluate(expr, each)
-            if problem is not None or ok is not True:
-                ready = False
-                r.notes.append(f"observed, not ready: readyWhen ${{{expr.source}}} is {problem or ok}")
-    if node.is_collection:
-        state.bindings[node.id] = values
-    elif values:
-        state.bindings[node.id] = values[0]
-    if ready and items:
-        state.ready.add(node.id)
+def _holding_chain(graph: Graph, node: Node, plan: Plan) -> list[NodeReport]:
+    """The dependency holding ``node`` back (the first not ready, as the planner picks it), then the
+    one holding that back, and so on, down to the node that has its own reason."""
+    chain: list[NodeReport] = []
+    while True:
+        holding = next(
+            (
+                plan.nodes[d]
+                for d in graph.topological_order
+                if d in node.dependencies and plan.nodes[d].state is not NodeState.SYNCED
+            ),
+            None,
+        )
+        if holding is None or (chain and chain[-1].objects):
+            return chain
+        chain.append(holding)
+        node = graph.nodes[holding.id]
 
 
-def _find(
-    node: Node, manifest: Mapping[str, Any], observed: Sequence[Mapping[str, Any]]
-) -> Mapping[str, Any] | None:
-    name = (manifest.get("metadata") or {}).get("name")
-    for obj in observed:
-        if obj.get("kind") == node.gvk.kind and (obj.get("metadata") or {}).get("name") == name:
-            return obj
-    return None
-
-
-def _evaluate(expr: Any, bindings: Mapping[str, Any]) -> tuple[Any, str | None]:
-    try:
-        return expr.evaluate(bindings), None
-    except EvaluationError as e:
-        return None, ("data not there yet: " if e.pending else "") + e.message
-    except CELError as e:
-        return None, e.message
-
-
-def _as_field_value(f: TemplateField, value: Any) -> Any:
-    if f.standalone or isinstance(value, str):
-        return value
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _set(target: dict[str, Any], path: FieldPath, value: Any) -> None:
-    node: Any = target
-    for step in path[:-1]:
-        node = node[step]
-    node[path[-1]] = value
+def _dependency_reason(report: NodeReport, seen: set[tuple[str, str, str, str]]) -> str:
+    """Why a dependency is not ready, and whether that is judged on an observed object or on one
+    only assumed created offline (which has no status yet)."""
+    if report.state is NodeState.ERROR:
+        return f"it failed: {report.reason}"
+    if not report.objects:
+        return report.reason
+    observed = all((r.gvk.group, r.gvk.kind, r.namespace, r.name) in seen for r in report.objects)
+    return f"{report.reason} ({'observed' if observed else 'not observed; assumed created without status'})"

@@ -7,12 +7,17 @@ know; any other document is returned for the command to use (``render`` reads in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+from rich.console import Console
+
 from kro.api import RGD_KIND
-from kro.cli.loader import Document, load_file
+from kro.cli.loader import Document, LoadError, load_file
+from kro.cli.output import print_diagnostics, print_error
 from kro.graph.chaining import CompileResult, RGDSource, compile_many
 from kro.graph.errors import Diagnostic
 from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
@@ -63,3 +68,24 @@ def load_workspace(paths: Sequence[str]) -> Workspace:
 
 def all_diagnostics(results: Sequence[CompileResult]) -> list[Diagnostic]:
     return [d for r in results for d in r.diagnostics]
+
+
+def compile_or_exit(
+    paths: Sequence[str], err: Console, *, select: Callable[[CompileResult], bool] = lambda _: True
+) -> tuple[Workspace, list[CompileResult]]:
+    """Load and compile ``paths`` and keep the results ``select`` picks; an unreadable file, or any
+    problem in a kept RGD, is printed on ``err`` and exits with status 1 (what every offline command
+    but ``validate`` does before its own work)."""
+    try:
+        ws = load_workspace(paths)
+    except LoadError as e:
+        print_error(err, str(e))
+        sys.exit(1)
+    if not ws.rgds:
+        raise click.UsageError(f"no ResourceGraphDefinition found in {', '.join(map(str, paths))}")
+    chosen = [r for r in ws.compile() if select(r)]
+    diagnostics = all_diagnostics(chosen)
+    if diagnostics:
+        print_diagnostics(err, diagnostics, sources=ws.sources)
+        sys.exit(1)
+    return ws, chosen

@@ -5,6 +5,8 @@ Modules: ``app`` (wiring, :func:`~kro.controller.app.run_controller`), ``manager
 N workers, shared informers started and stopped at run time, child events routed to their
 instance), ``rgd_controller`` (compile, CRD, register), ``crds`` (CRD ownership and breaking-change
 guard), ``rgdstatus``, ``instance_controller`` (carry out the runtime's plans), ``observation`` (the
-planner's view of the informer caches), ``reconcile`` (outcome → queue operations), ``metrics``,
-``events``, ``web`` (``/metrics``, ``/healthz``, ``/readyz``), ``ports`` and ``kubeports`` (the
-cluster behind small protocols, implemented over :mod:`kro.kube`)."""
+planner's view of the informer caches), ``reconcile`` (outcome → queue operations), ``finalizers``
+(removing kro's finalizer without spurious conflicts), ``transitions`` (an instance's state changes
+as log lines and Events), ``metrics`` (also the work queue's), ``events``, ``web`` (``/metrics``,
+``/healthz``, ``/readyz``), ``ports`` and ``kubeports`` (the cluster behind small protocols,
+implemented over :mod:`kro.kube`: its shared ``InformerFactory`` and ``LeaderElector``)."""

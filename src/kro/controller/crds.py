@@ -68,6 +68,7 @@ async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, A
                 f'="true" to allow): ' + "; ".join(changes),
             )
     if holds(current, want) and _schemas(current) == _schemas(want):  # a removed field must go too
+        log.debug("CustomResourceDefinition %s unchanged", name, extra={"rgd": rgd_name})
         return CRDOutcome(established(current))
     body = {
         **want,

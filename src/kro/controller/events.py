@@ -60,16 +60,14 @@ class EventRecorder:
         self._now = now
 
     async def warning(self, involved: Mapping[str, Any], *, reason: str, message: str) -> None:
-        await self._record(involved, type="Warning", reason=reason, message=message)
+        await self.record(involved, type="Warning", reason=reason, message=message)
 
     async def normal(self, involved: Mapping[str, Any], *, reason: str, message: str) -> None:
-        await self._record(involved, type="Normal", reason=reason, message=message)
+        await self.record(involved, type="Normal", reason=reason, message=message)
 
     async def record(self, involved: Mapping[str, Any], *, type: str, reason: str, message: str) -> None:
-        """Record an Event of ``type`` (``Normal`` or ``Warning``)."""
-        await self._record(involved, type=type, reason=reason, message=message)
-
-    async def _record(self, involved: Mapping[str, Any], *, type: str, reason: str, message: str) -> None:
+        """Record an Event of ``type`` (``Normal`` or ``Warning``) about ``involved``. Callers
+        decide when (on a transition, once per generation): the recorder does not de-duplicate."""
         body = event_body(involved, type=type, reason=reason, message=message, now=self._now())
         try:
             await self._writer.create(EVENTS, body, namespace=body["metadata"]["namespace"])

@@ -3,7 +3,10 @@
 One reconcile: read the instance from the cache; if it is being deleted, take its children down in
 reverse waves and then drop the finalizer; otherwise make sure it carries kro's finalizer and labels,
 plan (:func:`kro.runtime.plan_instance`), apply each wave concurrently (skipping objects whose cached
-copy already holds every desired field), prune, and write the status only when it changed."""
+copy already holds every desired field, ``internal.kro.run/desired-hash`` included: see
+:mod:`kro.runtime.drift` for why that is enough without ``managedFields``), prune, and write the
+status only when it changed. State transitions are logged and recorded as Events
+(:mod:`kro.controller.transitions`); a write to a child is logged, a skipped one is not."""
 
 from __future__ import annotations
 
@@ -149,7 +152,8 @@ class InstanceController:
         instance_key = f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
         for wave in plan.applies:
             results = await asyncio.gather(
-                *(self._apply_one(d, view, part_of, instance_key=instance_key) for d in wave), return_exceptions=True
+                *(self._apply_one(d, view, part_of, instance_key=instance_key) for d in wave),
+                return_exceptions=True,
             )
             for desired, result in zip(wave, results, strict=True):
                 if isinstance(result, ApiError):

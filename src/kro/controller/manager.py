@@ -47,7 +47,7 @@ class Manager:
         sync_timeout: float = 10.0,
     ) -> None:
         self._sync_timeout = sync_timeout
-        self.queue: WorkQueue[Key] = queue or WorkQueue(name="kro")
+        self.queue: WorkQueue[Key] = queue or WorkQueue(name="kro", metrics=metrics)
         self._source = informers
         self._writer = writer
         self._metrics = metrics
@@ -62,6 +62,8 @@ class Manager:
         self._lock = asyncio.Lock()
         self._stopped = False
         self._listeners: dict[GVR, list[Callable[[], None]]] = {}
+        self._in_flight: dict[GVR, int] = {}
+        self._settled = asyncio.Condition()
 
     # ---- caches ----
 
@@ -120,7 +122,6 @@ class Manager:
                     self._enqueue_all(ctrl.gvr)
         for listener in self._listeners.get(gvr, ()):
             listener()
-        self._metrics.queue_depth.set(len(self.queue))
 
     def on_change(self, gvr: GVR, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every event of ``gvr`` (which must be watched)."""
@@ -141,7 +142,7 @@ class Manager:
                 settings=self._instance_settings,
                 now=self._now,
             )
-        elif ctrl.graph is graph:
+        elif ctrl.graph == graph:  # recompiled (a CRD event) to the same graph: nothing to redo
             return
         else:
             ctrl.set_graph(graph)
@@ -167,6 +168,10 @@ class Manager:
         if ctrl is None:
             return
         self._handlers.pop(ctrl.gvr, None)
+        # a reconcile already running could still write (re-add the finalizer the RGD controller is
+        # about to release): let those finish first
+        async with self._settled:
+            await self._settled.wait_for(lambda: not self._in_flight.get(ctrl.gvr))
         gvk = ctrl.graph.instance_gvk
         self._instance_kinds.pop((gvk.group, gvk.kind), None)
         await self.unwatch_all(f"rgd/{rgd_name}")
@@ -198,11 +203,14 @@ class Manager:
                 key = await self.queue.get()
             except QueueShutDown:
                 return
+            self._in_flight[key.gvr] = self._in_flight.get(key.gvr, 0) + 1
             try:
                 await self._process(key)
             finally:
                 self.queue.done(key)
-                self._metrics.queue_depth.set(len(self.queue))
+                self._in_flight[key.gvr] -= 1
+                async with self._settled:
+                    self._settled.notify_all()
 
     async def _process(self, key: Key) -> None:
         handler = self._handlers.get(key.gvr)

@@ -31,6 +31,20 @@ class Metrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.queue_depth = Gauge("kro_workqueue_depth", "Keys waiting in the work queue.", registry=registry)
+        self.queue_adds = Counter(
+            "kro_workqueue_adds", "Keys queued (not counting duplicates).", registry=registry
+        )
+        self.queue_retries = Counter(
+            "kro_workqueue_retries",
+            "Keys re-queued with backoff after a failed reconcile.",
+            registry=registry,
+        )
+        self.queue_wait = Histogram(
+            "kro_workqueue_queue_duration_seconds",
+            "Time a key waited in the queue before a worker took it.",
+            registry=registry,
+            buckets=(0.001, 0.01, 0.1, 0.5, 1, 5, 10, 60),
+        )
         self.writes = Counter(
             "kro_child_writes_total",
             "Writes to child objects by verb (apply, delete) and the applies skipped as unchanged.",
@@ -47,6 +61,22 @@ class Metrics:
             "kro_instance_controllers", "Instance controllers running.", registry=registry
         )
         self._node_counts: dict[str, dict[str, Mapping[str, int]]] = {}
+
+    # ---- kro.kube.workqueue.QueueMetrics: the queue reports what it does ----
+
+    def added(self, queue: str) -> None:
+        self.queue_adds.inc()
+        self.queue_depth.inc()
+
+    def taken(self, queue: str, waited: float) -> None:
+        self.queue_depth.dec()
+        self.queue_wait.observe(waited)
+
+    def finished(self, queue: str, worked: float) -> None:
+        """Reconcile time is recorded per controller and resource by the manager instead."""
+
+    def retried(self, queue: str) -> None:
+        self.queue_retries.inc()
 
     def record_nodes(self, resource: str, instance: str, counts: Mapping[str, int] | None) -> None:
         """Remember one instance's node-state counts (``None``: the instance is gone) and republish

@@ -25,8 +25,8 @@ from kro.controller.finalizers import remove_finalizer
 from kro.controller.ports import Caches, Writer
 from kro.controller.rgdstatus import rgd_status
 from kro.graph.errors import CompileFailed
-from kro.kube.errors import NotFound
 from kro.graph.model import Graph
+from kro.kube.errors import NotFound
 from kro.runtime import conditions as cond
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
 from kro.schema import pluralize
@@ -107,7 +107,8 @@ class RGDController:
         if before is None or before.generation != generation:
             log.info(
                 "RGD %s (generation %d) accepted: kind %s, resources in order %s; CRD %s",
-                name, generation, graph.instance_gvk.kind, ", ".join(graph.topological_order), crd.action,
+                name, generation, graph.instance_gvk.kind, ", ".join(graph.topological_order),
+                str((graph.crd.get("metadata") or {}).get("name", "")) + " established",
                 extra={"rgd": name, "kind": graph.instance_gvk.kind, "generation": generation},
             )  # fmt: skip
         self._served[name] = _Served(generation, graph)

@@ -172,7 +172,8 @@ class ObjectService:
         if opts.dry_run:
             return obj
         try:
-            return await self.store.create(rt.storage_key, obj)
+            # ``obj`` was built here from a copy of ``body``: the store may keep it without copying.
+            return await self.store.create(rt.storage_key, obj, owned=True)
         except KeyExistsError as e:
             raise errors.already_exists(rt.plural, rt.group, str(meta["name"])) from e
 
@@ -211,7 +212,9 @@ class ObjectService:
         if _meta(merged).get("deletionTimestamp") and not _held(rt, merged):
             return await self._remove(rt, old)
         try:
-            return await self.store.update(rt.storage_key, merged, expected_rv=int(_meta(old)["resourceVersion"]))
+            return await self.store.update(
+                rt.storage_key, merged, expected_rv=int(_meta(old)["resourceVersion"]), owned=True
+            )
         except ConflictError as e:
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
         except KeyNotFoundError as e:

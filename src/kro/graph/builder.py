@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kro import __version__
 from kro.api.refs import GVK
 from kro.cel.types import DYN, CelType
 from kro.graph.celenv import TypedEnv, object_type
@@ -54,7 +55,8 @@ from kro.graph.validation import (
 )
 from kro.openapi import SchemaResolver
 
-DEFAULT_KRO_VERSION = "v0.9.3"
+DEFAULT_KRO_VERSION = __version__
+"""Stamped on generated CRDs (``kro.run/kro-version``); the controller uses the same value."""
 CRD_GVK = GVK("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
 EACH = "each"
 

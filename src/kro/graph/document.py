@@ -74,7 +74,9 @@ def read_document(rgd: Mapping[str, Any], report: Reporter) -> RGDDocument:
         schema = {}
     for key in spec:
         if key not in ("schema", "resources"):
-            report.error(("spec", key), f"unknown field {key!r}; spec has only 'schema' and 'resources'")
+            report.error(
+                ("spec", key), f"unknown field {key!r}; spec has only 'schema' and 'resources'", at_key=True
+            )
     raw_resources = spec.get("resources", [])
     if raw_resources is None:
         raw_resources = []
@@ -100,7 +102,7 @@ def _read_resource(index: int, raw: Any, report: Reporter) -> ResourceSpec | Non
         rid = f"#{index}"
     for key in raw:
         if key not in RESOURCE_FIELDS:
-            report.error((*path, key), f"unknown field {key!r} in a resource", resource=rid)
+            report.error((*path, key), f"unknown field {key!r} in a resource", resource=rid, at_key=True)
     template, external = raw.get("template"), raw.get("externalRef")
     if (template is None) == (external is None):
         report.error(path, "exactly one of 'template' or 'externalRef' must be set", resource=rid)

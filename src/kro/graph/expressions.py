@@ -234,13 +234,25 @@ def _compile_interpolated(
             expression=parsed.source,
         )
         ok = False
+    whole = compile_interpolation(env, parsed, ctx=ctx, path=doc_path)
+    if whole is None or not ok:
+        return None
+    return TemplateField(rel, whole.expression, False, parsed.source), whole.roots
+
+
+def compile_interpolation(
+    env: TypedEnv, parsed: ParsedString, *, ctx: ResourceContext, path: FieldPath
+) -> Checked | None:
+    """A string with text around its ``${...}``: each expression is checked on its own (so a
+    problem is located at its ``${``) and must be a string; then the whole concatenation."""
+    ok = True
     for seg in parsed.expressions:
-        checked = compile_expression(env, seg.text, ctx=ctx, path=doc_path, offset=seg.offset)
+        checked = compile_expression(env, seg.text, ctx=ctx, path=path, offset=seg.offset)
         if checked is None:
             ok = False
         elif not celenv.is_string(checked):
             ctx.report.error(
-                doc_path,
+                path,
                 f"an expression inside a string must be a string, got "
                 f"{celenv.type_name(checked)}; convert it with string(...)",
                 resource=ctx.spec.id,
@@ -250,10 +262,7 @@ def _compile_interpolated(
             ok = False
     if not ok:
         return None
-    whole = compile_expression(env, parsed.to_cel(), ctx=ctx, path=doc_path)
-    if whole is None:
-        return None
-    return TemplateField(rel, whole.expression, False, parsed.source), whole.roots
+    return compile_expression(env, parsed.to_cel(), ctx=ctx, path=path)
 
 
 def compile_conditions(

@@ -5,6 +5,9 @@ The compiler works on plain data; the command line loads YAML with node marks an
 ``rgd.yaml:41:20``. Paths are tuples of map keys and list indexes, counted from the document root:
 ``("spec", "resources", 1, "template", "spec", "replicas")``, printed as
 ``spec.resources[1].template.spec.replicas``.
+
+Where a map key is written is indexed too, under :func:`key_path` of the field, so a problem with the
+key itself (an unknown field) points at the key rather than at its value.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from kro.graph.model import FieldPath
 
 Position = tuple[int, int]
 PositionIndex = Mapping[FieldPath, Position]
+
+KEY: int = -1
+"""Last element of a :func:`key_path`; list indexes are never negative, so it names no value."""
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 
@@ -33,6 +39,11 @@ def format_path(path: FieldPath) -> str:
             escaped = element.replace("\\", "\\\\").replace('"', '\\"')
             out.append(f'["{escaped}"]')
     return "".join(out)
+
+
+def key_path(path: FieldPath) -> FieldPath:
+    """The index entry for where the key of the map field ``path`` is written."""
+    return (*path, KEY)
 
 
 def locate(positions: PositionIndex | None, path: FieldPath) -> Position | None:

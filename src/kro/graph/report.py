@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kro.graph.errors import CompileFailed, Diagnostic
 from kro.graph.model import FieldPath
-from kro.graph.positions import PositionIndex, format_path, locate
+from kro.graph.positions import PositionIndex, format_path, key_path, locate
 
 
 class Reporter:
@@ -31,11 +31,15 @@ class Reporter:
         resource: str | None = None,
         expression: str | None = None,
         offset: int = 0,
+        at_key: bool = False,
     ) -> None:
         """Record a problem at ``path``; ``offset`` moves the column right within a one-line string
-        value (to point at the offending ``${`` rather than the start of the value)."""
+        value (to point at the offending ``${`` rather than the start of the value); ``at_key``
+        points at the field's key instead of its value (the key itself is wrong)."""
         line = column = None
         exact = self._positions.get(path) if self._positions else None
+        if at_key and self._positions:
+            exact = self._positions.get(key_path(path)) or exact
         found = exact or locate(self._positions, path)
         if found is not None:
             line, column = found

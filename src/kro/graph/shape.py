@@ -46,38 +46,43 @@ def check_shape(
             resource=resource,
         )
         return
-    if isinstance(value, Mapping):
-        for key, sub in value.items():
-            if not rel and key in _ROOT_FREE:
-                continue
-            sub_schema = child(schema, key)
-            if sub_schema is None:
-                where = f" in {format_path(rel)}" if rel else ""
-                report.error(
-                    (*doc_path, key),
-                    f"unknown field {key!r}{where} of {kind}{suggestion(str(key), schema)}",
-                    resource=resource,
-                )
-                continue
-            check_shape(
-                sub,
-                sub_schema,
-                kind=kind,
-                doc_path=(*doc_path, key),
-                report=report,
-                resource=resource,
-                rel=(*rel, key),
-            )
-    elif isinstance(value, list):
+    parts, unknown = _parts(value, schema, root=not rel)
+    for key in unknown:
+        where = f" in {format_path(rel)}" if rel else ""
+        report.error(
+            (*doc_path, key),
+            f"unknown field {key!r}{where} of {kind}{suggestion(str(key), schema)}",
+            resource=resource,
+            at_key=True,
+        )
+    for step, sub, sub_schema in parts:
+        check_shape(
+            sub,
+            sub_schema,
+            kind=kind,
+            doc_path=(*doc_path, step),
+            report=report,
+            resource=resource,
+            rel=(*rel, step),
+        )
+
+
+def _parts(
+    value: Any, schema: Mapping[str, Any], *, root: bool
+) -> tuple[list[tuple[str | int, Any, Mapping[str, Any]]], list[str]]:
+    """``(key or index, value, schema)`` of each part of ``value`` the schema describes, and the map
+    keys it does not know."""
+    if isinstance(value, list):
         items = schema.get("items")
-        if isinstance(items, Mapping):
-            for i, sub in enumerate(value):
-                check_shape(
-                    sub,
-                    items,
-                    kind=kind,
-                    doc_path=(*doc_path, i),
-                    report=report,
-                    resource=resource,
-                    rel=(*rel, i),
-                )
+        return ([(i, sub, items) for i, sub in enumerate(value)] if isinstance(items, Mapping) else []), []
+    parts: list[tuple[str | int, Any, Mapping[str, Any]]] = []
+    unknown: list[str] = []
+    for key, sub in value.items() if isinstance(value, Mapping) else ():
+        if root and key in _ROOT_FREE:
+            continue
+        sub_schema = child(schema, key)
+        if sub_schema is None:
+            unknown.append(key)
+        else:
+            parts.append((key, sub, sub_schema))
+    return parts, unknown

@@ -8,10 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kro.cel.library import LibraryError, quote_condition_keys
 from kro.graph import celenv
 from kro.graph.celenv import Checked, TypedEnv
 from kro.graph.document import SCHEMA_PATH, ResourceSpec
-from kro.graph.expressions import ResourceContext, compile_expression, single_expression
+from kro.graph.expressions import (
+    ResourceContext,
+    compile_expression,
+    compile_interpolation,
+    single_expression,
+)
 from kro.graph.model import CompiledExpression, FieldPath, TemplateField
 from kro.graph.report import Reporter
 from kro.graph.template import TemplateSyntaxError, parse
@@ -75,21 +81,7 @@ def _compile_value(
             return None
         _record(out, TemplateField(rel, checked.expression, True, value), checked)
         return celenv.output_schema(checked)
-    ok = True
-    for seg in parsed.expressions:
-        part = compile_expression(env, seg.text, ctx=ctx, path=doc_path, offset=seg.offset)
-        if part is not None and not celenv.is_string(part):
-            ctx.report.error(
-                doc_path,
-                f"an expression inside a string must be a string, got "
-                f"{celenv.type_name(part)}; convert it with string(...)",
-                expression=seg.text,
-                offset=seg.offset,
-            )
-        ok = ok and part is not None and celenv.is_string(part)
-    if not ok:
-        return None
-    whole = compile_expression(env, parsed.to_cel(), ctx=ctx, path=doc_path)
+    whole = compile_interpolation(env, parsed, ctx=ctx, path=doc_path)
     if whole is None:
         return None
     _record(out, TemplateField(rel, whole.expression, False, value), whole)
@@ -111,6 +103,12 @@ def _compile_conditions(entries: list[Any], env: TypedEnv, ctx: ResourceContext,
             continue
         text = single_expression(entry, ctx=ctx, path=path, what="a status.conditions entry")
         if text is None:
+            continue
+        try:
+            # Upstream writes newCondition({type: 'Ready', ...}) with bare keys; plain CEL needs quotes.
+            text = quote_condition_keys(text)
+        except LibraryError as e:
+            ctx.report.error(path, str(e), expression=text)
             continue
         checked = compile_expression(env, text, ctx=ctx, path=path)
         if checked is not None:

@@ -65,13 +65,12 @@ class ParsedString:
 
 
 def _balanced_concat(parts: list[str]) -> str:
-    """``parts`` joined with ``+`` as a balanced tree: a flat chain nests one level per part, and the
+    """``parts`` joined with ``+`` as a balanced tree. A flat chain nests one level per part and the
     CEL parser rejects expressions nested deeper than 32 levels, so long strings would not compile."""
-    if len(parts) == 1:
-        return parts[0]
-    middle = len(parts) // 2
-    halves = [_balanced_concat(half) for half in (parts[:middle], parts[middle:])]
-    return " + ".join(h if len(p) == 1 else f"({h})" for h, p in zip(halves, (parts[:middle], parts[middle:]), strict=True))
+    if len(parts) <= 2:
+        return " + ".join(parts)
+    halves = (parts[: len(parts) // 2], parts[len(parts) // 2 :])
+    return " + ".join(half[0] if len(half) == 1 else f"({_balanced_concat(half)})" for half in halves)
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,10 @@ def check_external_ref_shape(r: ResourceSpec, report: Reporter) -> None:
     for key in metadata:
         if key not in ("name", "namespace", "selector"):
             report.error(
-                (*path, "metadata", key), f"unknown field {key!r} in externalRef.metadata", resource=r.id
+                (*path, "metadata", key),
+                f"unknown field {key!r} in externalRef.metadata",
+                resource=r.id,
+                at_key=True,
             )
     if "selector" in metadata and not isinstance(metadata["selector"], Mapping):
         report.error(

@@ -4,7 +4,19 @@ The controller skips a server-side apply when it would change nothing, so a conv
 causes no writes at all. "Holds" means: every field of the desired body is present with an equal
 value; the server may add fields (defaults, status, metadata) freely. Lists must match element by
 element, since an apply replaces an atomic list and merges a keyed one position by position the way
-the desired body lists it. Fields kro stopped setting are caught by :func:`desired_hash`."""
+the desired body lists it.
+
+The decision is made on the informer's copy, and :mod:`kro.kube.cache` drops
+``metadata.managedFields`` (the largest part of most objects), so kro cannot ask the server which
+fields its field manager owns. It does not need to:
+
+- a field kro sets and someone else changed (``kubectl edit``, another controller) no longer holds
+  the desired value, so the child is applied again with ``force`` and the field is repaired (drift);
+  fields kro does not set stay with whoever set them;
+- a field kro *stopped* setting (removed from the template) still holds whatever it held, which a
+  value comparison cannot see: every desired body therefore carries ``internal.kro.run/desired-hash``
+  (:func:`desired_hash`, over the body without that annotation), and a new hash is itself a field
+  that does not hold, so the apply goes out and server-side apply drops the released field."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kro.cel.errors import CELError, EvaluationError
 from kro.cel import CheckedExpression
+from kro.cel.errors import CELError, EvaluationError
 from kro.graph.model import CompiledExpression
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
 
@@ -27,8 +27,8 @@ def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any
         return expression.evaluate(bindings)
     except EvaluationError as e:
         if e.pending:
-            missing = missing_field(expression, bindings)
-            raise ExpressionPending(expression.source, e.message, missing=missing) from e
+            absent = missing_field(expression, bindings)
+            raise ExpressionPending(expression.source, e.message, missing=absent) from e
         raise ExpressionFailed(expression.source, e.message) from e
     except CELError as e:  # a limit of the engine, hit at evaluation time
         raise ExpressionFailed(expression.source, e.message) from e

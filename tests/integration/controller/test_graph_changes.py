@@ -4,8 +4,11 @@ broken) and RGD deletion."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from kro.controller.app import Controller
 from kro.kube import KubeClient
@@ -117,7 +120,10 @@ async def test_rgd_update_adds_a_resource_to_running_instances(
     await eventually(lambda: exists(kapi, "demo-optional"))
 
 
-async def test_broken_rgd_update_keeps_the_last_good_graph(kapi: ApiClient, controller: Controller) -> None:
+async def test_broken_rgd_update_keeps_the_last_good_graph(
+    kapi: ApiClient, controller: Controller, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     await create(kapi, RGDS, app_rgd([BASE]))
     await eventually(lambda: rgd_active(kapi, "app"))
     await create(kapi, APPS, instance(regions=[]))
@@ -141,6 +147,11 @@ async def test_broken_rgd_update_keeps_the_last_good_graph(kapi: ApiClient, cont
     assert code == 200
     reasons = [(e["reason"], e["type"]) for e in events["items"] if e["involvedObject"]["name"] == "app"]
     assert ("ValidationFailed", "Warning") in reasons
+    # and the log line an operator greps for: once per rejected generation, with the first error
+    rejections = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
+    assert len(rejections) == 1, rejections
+    assert rejections[0].startswith("RGD app (generation 2) rejected: 1 error(s), first: ")
+    assert "doesNotExist" in rejections[0]
 
     # the instance is still served with the old graph: drift is still repaired
     code, _ = await kapi.delete(core("configmaps", "demo-base"))

@@ -50,6 +50,9 @@ async def test_metrics_and_probes(kube: KubeClient) -> None:
         async with http.get(f"http://127.0.0.1:{metrics}/metrics") as r:
             text = await r.text()
         assert "kro_workqueue_depth" in text
+        # the work queue's own figures, reported through kro.kube's QueueMetrics hook
+        assert "kro_workqueue_adds_total" in text
+        assert "kro_workqueue_queue_duration_seconds_bucket" in text
         assert "kro_instance_controllers 0.0" in text
     stop.set()
     await asyncio.wait_for(task, 10)
@@ -127,3 +130,22 @@ async def test_outcomes_become_queue_operations() -> None:
     await asyncio.sleep(0.1)
     assert len(queue) == 0
     queue.shutdown()
+
+
+def test_log_lines_carry_their_structured_fields() -> None:
+    import json
+    import logging
+
+    from kro.cli.cmd_controller import JsonFormatter, TextFormatter
+
+    record = logging.makeLogRecord(
+        {"name": "kro.controller.transitions", "levelno": logging.INFO, "levelname": "INFO",
+         "msg": "Redis %s: IN_PROGRESS -> ACTIVE", "args": ("default/session-cache",),
+         "instance": "default/session-cache", "state": "ACTIVE"}
+    )  # fmt: skip
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["msg"] == "Redis default/session-cache: IN_PROGRESS -> ACTIVE"
+    assert entry["instance"] == "default/session-cache" and entry["state"] == "ACTIVE"
+    assert entry["level"] == "info"
+    text = TextFormatter().format(record)
+    assert text.endswith("IN_PROGRESS -> ACTIVE instance=default/session-cache state=ACTIVE")

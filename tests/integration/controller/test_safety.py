@@ -51,9 +51,11 @@ async def test_field_drift_is_repaired_and_suspension_stops_it(
     await create(kapi, instances("notes"), {**NOTE, "spec": {"text": "hello"}})
     await eventually(lambda: _equals(data(kapi), {"text": "hello"}))
 
-    code, _ = await kapi.patch(core("configmaps", "n1"), {"data": {"text": "tampered"}})
+    # someone else changes a field the template sets (and adds one it does not): kro repairs its
+    # own field from the informer's copy (no managedFields there) and leaves the other alone
+    code, _ = await kapi.patch(core("configmaps", "n1"), {"data": {"text": "tampered", "extra": "mine"}})
     assert code == 200
-    await eventually(lambda: _equals(data(kapi), {"text": "hello"}), timeout=2)
+    await eventually(lambda: _equals(data(kapi), {"text": "hello", "extra": "mine"}), timeout=2)
 
     code, _ = await kapi.patch(
         instances("notes", "n1"), {"metadata": {"annotations": {"kro.run/reconcile": "suspended"}}}
@@ -67,7 +69,7 @@ async def test_field_drift_is_repaired_and_suspension_stops_it(
     await eventually(suspended)
     await kapi.patch(core("configmaps", "n1"), {"data": {"text": "tampered"}})
     await asyncio.sleep(1.0)
-    assert await data(kapi) == {"text": "tampered"}
+    assert await data(kapi) == {"text": "tampered", "extra": "mine"}
 
 
 async def test_a_crd_kro_does_not_own_is_left_alone(kapi: ApiClient, controller: Controller) -> None:
@@ -154,6 +156,25 @@ async def test_a_refused_child_is_reported_and_retried(kapi: ApiClient, controll
     ready = condition(obj, "ResourcesReady")
     assert ready["message"].startswith("cm failed: applying ConfigMap/default/Not_A_Valid_Name: 422")
     assert condition(obj, "Ready")["status"] == "False"
+    await asyncio.sleep(1.0)  # retried with backoff meanwhile: still one Warning, not one per retry
+    warnings = [e for e in await note_events(kapi) if e["reason"] == "ApplyFailed"]
+    assert len(warnings) == 1 and warnings[0]["type"] == "Warning"
+    assert "Not_A_Valid_Name" in warnings[0]["message"]
 
     await replace_spec(kapi, instances("notes", "n1"), {"text": "valid-name"})
     await eventually(lambda: get(kapi, core("configmaps", "valid-name")))
+
+    async def recovered() -> bool:
+        return "ResourcesReady" in [e["reason"] for e in await note_events(kapi)]
+
+    await eventually(recovered)
+
+
+async def note_events(api: ApiClient) -> list[dict[str, Any]]:
+    code, body = await api.get(core("events"))
+    assert code == 200
+    return [
+        e
+        for e in body["items"]
+        if e["involvedObject"]["name"] == "n1" and e["involvedObject"]["kind"] == "Note"
+    ]

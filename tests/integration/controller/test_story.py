@@ -3,11 +3,13 @@ deletion that raises no warnings, and instances released when their RGD goes awa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import pytest
 
+from kro.api.refs import GVR
 from kro.controller.app import Controller
 
 from ..conftest import ApiClient
@@ -15,6 +17,7 @@ from .conftest import eventually
 from .helpers import RGDS, core, create, example, get, instances, rgd_active
 
 REDIS = instances("redis", "session-cache")
+REDIS_GVR = GVR("kro.run", "v1alpha1", "redis")
 
 
 async def events_of(api: ApiClient, name: str) -> list[dict[str, Any]]:
@@ -76,12 +79,13 @@ async def test_the_instance_story_is_logged_and_recorded_as_events(
     # a converged instance neither logs nor records anything more
     before = len(caplog.records)
     events = len(await events_of(kapi, "session-cache"))
-    controller.manager.enqueue_all(controller.manager._controllers["redis"].gvr)
-    import asyncio
-
+    controller.manager.enqueue_all(REDIS_GVR)
     await asyncio.sleep(1.0)
     assert [r.getMessage() for r in caplog.records[before:] if r.levelno >= logging.INFO] == []
     assert len(await events_of(kapi, "session-cache")) == events
+    # the queue told the metrics what it did: keys went through and none is left waiting
+    assert controller.metrics.queue_adds._value.get() > 0
+    assert controller.metrics.queue_depth._value.get() == 0
 
 
 async def test_rgd_deletion_releases_its_instances(

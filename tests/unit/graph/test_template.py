@@ -34,7 +34,7 @@ def test_whitespace_around_the_expression_makes_it_interpolated() -> None:
 def test_interpolation_rewrites_into_concatenation() -> None:
     parsed = parse("${schema.metadata.name}-config-${schema.spec.tier}")
     assert [s.text for s in parsed.expressions] == ["schema.metadata.name", "schema.spec.tier"]
-    assert parsed.to_cel() == '(schema.metadata.name) + "-config-" + (schema.spec.tier)'
+    assert parsed.to_cel() == '(schema.metadata.name) + ("-config-" + (schema.spec.tier))'
 
 
 def test_braces_inside_double_quoted_literals_do_not_close_the_expression() -> None:

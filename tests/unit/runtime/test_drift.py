@@ -33,3 +33,17 @@ def test_changed_missing_or_reordered_fields_are_drift() -> None:
 def test_the_desired_hash_changes_when_a_field_is_dropped() -> None:
     assert desired_hash(DESIRED) == desired_hash({"spec": DESIRED["spec"], "metadata": DESIRED["metadata"]})
     assert desired_hash(DESIRED) != desired_hash({"metadata": DESIRED["metadata"]})
+
+
+def _stamped(body: dict) -> dict:  # type: ignore[type-arg]
+    meta = {**body["metadata"], "annotations": {"internal.kro.run/desired-hash": desired_hash(body)}}
+    return {**body, "metadata": meta}
+
+
+def test_a_field_dropped_from_the_template_does_not_hold_thanks_to_the_hash() -> None:
+    before = {"metadata": {"name": "a"}, "data": {"keep": "1", "drop": "2"}}
+    after = {"metadata": {"name": "a"}, "data": {"keep": "1"}}
+    applied = {**_stamped(before), "metadata": {**_stamped(before)["metadata"], "uid": "u"}}
+    assert holds(applied, after)  # values alone cannot see the dropped field
+    assert not holds(applied, _stamped(after))
+    assert holds(applied, _stamped(before))

@@ -149,7 +149,8 @@ def record_update(
     old_content, new_content = _strip_managed(old or {}), _strip_managed(new)
     if old is not None and old_content == new_content:
         return with_entries(new, managers)  # nothing changed: nobody's ownership moves
-    before = field_values(old_content, schema, ignored=ignored)
+    # A create has no fields before it (and skips walking an empty object).
+    before = field_values(old_content, schema, ignored=ignored) if old is not None else {}
     after = field_values(new_content, schema, ignored=ignored)
     diff = compare(before, after)
     taken = diff.changed | diff.removed

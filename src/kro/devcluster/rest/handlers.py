@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from kro.devcluster import errors
+from kro.devcluster import errors, jsoncodec
 from kro.devcluster.errors import MethodNotAllowed
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.patch import field_manager_for
@@ -35,7 +35,7 @@ _SUBRESOURCES = ("status",)
 
 def json_response(body: Any, *, status: int = 200, warnings: list[str] | None = None) -> web.Response:
     resp = web.Response(
-        body=json.dumps(body, separators=(",", ":")).encode(), status=status, content_type="application/json"
+        body=jsoncodec.dumps(body), status=status, content_type="application/json"
     )
     for w in warnings or []:
         resp.headers.add("Warning", f'299 - "{w.replace(chr(34), chr(92) + chr(34))}"')

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from kro.devcluster import jsoncodec
 from kro.devcluster.errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from kro.devcluster.objects import DeleteOptions, FieldValidation, WriteOptions
 from kro.devcluster.storage import FieldSelector, InvalidSelectorError, LabelSelector, ListOptions
@@ -76,7 +76,7 @@ def decode_object(raw: bytes, content_type: str) -> dict[str, Any]:
         if media in ("application/yaml", "application/x-yaml", "text/yaml"):
             value = yaml.safe_load(raw.decode("utf-8"))
         else:
-            value = json.loads(raw)
+            value = jsoncodec.loads(raw)
     except (ValueError, RecursionError, yaml.YAMLError) as e:
         raise BadRequest(f"the request body could not be decoded: {_first_line(e)}") from e
     if not isinstance(value, dict):

@@ -11,7 +11,6 @@ each change: an object that stops matching is sent as DELETED, one that starts m
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kro.devcluster import jsoncodec
 from kro.devcluster.errors import BadRequest, Gone
 from kro.devcluster.objects import ObjectService
 from kro.devcluster.registry import ResourceType
@@ -82,6 +82,9 @@ class WatchStream:
         self._response = web.StreamResponse(status=200)
         self._sent_headers = False
         self._last_rv = 0
+        # Encoded events not yet written; a burst (one group commit) goes out in one write.
+        self._out: list[bytes] = []
+        self._batching = False
 
     async def run(self) -> web.StreamResponse:
         self._response.content_type = "application/json"
@@ -139,7 +142,7 @@ class WatchStream:
                 wait = min(wait, max(next_bookmark - time.monotonic(), 0.0))
             event = await watcher.next(timeout=max(wait, 0.0))
             if event is not None:
-                await self._deliver(event)
+                await self._deliver_burst(event, watcher)
                 continue
             if watcher.overflowed:
                 await self._send_error(Gone("too old resource version: the watch fell too far behind"))
@@ -153,6 +156,21 @@ class WatchStream:
     def _client_gone(self) -> bool:
         transport = self._request.transport
         return transport is None or transport.is_closing()
+
+    async def _deliver_burst(self, first: WatchEvent, watcher: Watcher) -> None:
+        """Deliver ``first`` and every event already queued behind it with one write (one syscall
+        for the whole burst instead of one per event)."""
+        self._batching = True
+        try:
+            await self._deliver(first)
+            while watcher.has_pending:
+                event = await watcher.next(timeout=0)
+                if event is None:
+                    break
+                await self._deliver(event)
+        finally:
+            self._batching = False
+        await self._flush()
 
     async def _deliver(self, event: WatchEvent) -> None:
         self._last_rv = event.resource_version
@@ -203,4 +221,11 @@ class WatchStream:
     async def _write(self, event: Mapping[str, Any]) -> None:
         if self._client_gone():
             raise ConnectionResetError("watch client went away")
-        await self._response.write(json.dumps(event, separators=(",", ":")).encode() + b"\n")
+        self._out.append(jsoncodec.dumps(event) + b"\n")
+        if not self._batching:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self._out:
+            data, self._out = b"".join(self._out), []
+            await self._response.write(data)

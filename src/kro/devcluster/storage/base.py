@@ -129,12 +129,17 @@ class Store(abc.ABC):
         Raises :class:`~kro.devcluster.storage.errors.InvalidContinueError` or ``TooOldError``."""
 
     @abc.abstractmethod
-    async def create(self, resource: str, obj: Mapping[str, Any]) -> Object:
-        """Store a new object and return it with its new resourceVersion. Raises ``KeyExistsError``."""
+    async def create(self, resource: str, obj: Mapping[str, Any], *, owned: bool = False) -> Object:
+        """Store a new object and return it with its new resourceVersion. Raises ``KeyExistsError``.
+
+        ``owned``: the caller hands ``obj`` over (it keeps no reference to any part of it), so the
+        store may keep it as is instead of copying it."""
 
     @abc.abstractmethod
-    async def update(self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None) -> Object:
-        """Replace an object. Raises ``KeyNotFoundError``, or ``ConflictError`` when ``expected_rv`` is
+    async def update(
+        self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None, owned: bool = False
+    ) -> Object:
+        """Replace an object (``owned`` as for :meth:`create`). Raises ``KeyNotFoundError``, or ``ConflictError`` when ``expected_rv`` is
         given and differs from the stored object's resourceVersion."""
 
     @abc.abstractmethod

@@ -36,10 +36,19 @@ from kro.devcluster.storage.eventlog import DEFAULT_WINDOW, EventLog
 def clone(value: Any) -> Any:
     """A deep copy of JSON-shaped data (much faster than :func:`copy.deepcopy`)."""
     if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
+        return _clone_dict(value)
     if isinstance(value, list):
-        return [clone(v) for v in value]
+        return _clone_list(value)
     return value
+
+
+# Scalars, the bulk of any object, are copied without a call each: this is on every read and write.
+def _clone_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    return {k: (clone(v) if isinstance(v, (dict, list)) else v) for k, v in value.items()}
+
+
+def _clone_list(value: list[Any]) -> list[Any]:
+    return [(clone(v) if isinstance(v, (dict, list)) else v) for v in value]
 
 
 def copy_object(obj: Mapping[str, Any]) -> Object:
@@ -47,9 +56,10 @@ def copy_object(obj: Mapping[str, Any]) -> Object:
     return out
 
 
-def _stamp(obj: Mapping[str, Any], rv: int) -> Object:
-    out: Object = clone(obj)
-    meta = out.setdefault("metadata", {})
+def _stamp(obj: Mapping[str, Any], rv: int, *, owned: bool = False) -> Object:
+    out: Object = dict(obj) if owned else clone(obj)
+    meta = out.get("metadata")
+    out["metadata"] = meta = dict(meta) if isinstance(meta, dict) else {}
     meta["resourceVersion"] = str(rv)
     return out
 
@@ -141,18 +151,20 @@ class MemoryStore(Store):
             return False
         return opts.field_selector.empty or opts.field_selector.matches(obj)
 
-    async def create(self, resource: str, obj: Mapping[str, Any]) -> Object:
+    async def create(self, resource: str, obj: Mapping[str, Any], *, owned: bool = False) -> Object:
         ns, name = object_key(obj)
         bucket = self._objects.setdefault(resource, {})
         if (ns, name) in bucket:
             raise KeyExistsError(resource, ns, name)
         self._rv += 1
-        stored = _stamp(obj, self._rv)
+        stored = _stamp(obj, self._rv, owned=owned)
         bucket[(ns, name)] = stored
         await self._commit(WatchEvent("ADDED", resource, stored, self._rv))
         return copy_object(stored)
 
-    async def update(self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None) -> Object:
+    async def update(
+        self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None, owned: bool = False
+    ) -> Object:
         ns, name = object_key(obj)
         bucket = self._objects.get(resource, {})
         old = bucket.get((ns, name))
@@ -161,7 +173,7 @@ class MemoryStore(Store):
         if expected_rv is not None and expected_rv != object_rv(old):
             raise ConflictError(resource, ns, name, expected=expected_rv, actual=object_rv(old))
         self._rv += 1
-        stored = _stamp(obj, self._rv)
+        stored = _stamp(obj, self._rv, owned=owned)
         bucket[(ns, name)] = stored
         await self._commit(WatchEvent("MODIFIED", resource, stored, self._rv, old))
         return copy_object(stored)

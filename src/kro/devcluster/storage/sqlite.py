@@ -10,10 +10,10 @@ a crash and watchers never see a change that could be lost.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from pathlib import Path
 
+from kro.devcluster import jsoncodec
 from kro.devcluster.storage.base import WatchEvent, object_key
 from kro.devcluster.storage.errors import StorageError
 from kro.devcluster.storage.eventlog import DEFAULT_WINDOW
@@ -57,7 +57,7 @@ class SQLiteStore(MemoryStore):
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(_SCHEMA)
         for resource, data in db.execute("SELECT resource, data FROM objects"):
-            self._load(resource, json.loads(data))
+            self._load(resource, jsoncodec.loads(data))
         row = db.execute("SELECT value FROM meta WHERE key='rv'").fetchone()
         self._set_loaded_rv(int(row[0]) if row else 0)
         return db
@@ -120,7 +120,7 @@ class SQLiteStore(MemoryStore):
                 else:
                     if deletes:
                         self._flush_deletes(db, deletes)
-                    upserts.append((e.resource, ns, name, e.resource_version, json.dumps(e.object)))
+                    upserts.append((e.resource, ns, name, e.resource_version, jsoncodec.dumps_str(e.object)))
             self._flush_upserts(db, upserts)
             self._flush_deletes(db, deletes)
             db.execute(
