@@ -105,7 +105,7 @@ def test_helm_chart_pod_labels_match_the_selector_users_use() -> None:
 
 
 def test_helm_chart_rejects_an_unknown_rbac_mode() -> None:
-    with pytest.raises(helm.HelmRenderError, match="rbac.mode"):
+    with pytest.raises(helm.HelmRenderError, match=r"rbac\.mode"):
         _helm_render({"rbac": {"mode": "everything"}})
 
 

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
+from kro import __version__
 from kro.api.conditions import NodeState
 from kro.graph.model import Graph
 from kro.runtime.plan import Plan
@@ -137,7 +138,7 @@ async def read_status(
             objects = await _observed(client, graph, str(inst["metadata"].get("uid", "")))
     except KubeError as e:
         raise StatusReadError(str(e)) from e
-    plan = plan_instance(graph, inst, Snapshot(objects), kro_version="status")
+    plan = plan_instance(graph, inst, Snapshot(objects), kro_version=__version__)
     return graph, inst, plan
 
 

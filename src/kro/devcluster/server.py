@@ -30,6 +30,7 @@ from kro.devcluster.rest.openapi import OpenAPIDocuments
 from kro.devcluster.rest.patching import patch_handler
 from kro.devcluster.rest.routes import Router
 from kro.devcluster.schemas import SchemaSource
+from kro.devcluster.services import ServiceAllocation
 from kro.devcluster.storage import MemoryStore, SQLiteStore, Store
 from kro.devcluster.tls import ServingCerts, ensure_certs
 
@@ -77,7 +78,7 @@ class DevServer:
             else MemoryStore(window=self.config.watch_window)
         )
         self.objects = ObjectService(self.store, SchemaSource())
-        self.objects.admission += [NamespaceLifecycle(self.store), crd_admission]
+        self.objects.admission += [NamespaceLifecycle(self.store), crd_admission, ServiceAllocation(self.store)]
         self.cluster = Cluster(self.store, self.registry, self.objects)
 
     # Properties for clients --------------------------------------------------------------------

@@ -3,7 +3,6 @@ collection and item paths (and ``/status``, ``/scale``), each answering like kub
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
