@@ -1,8 +1,9 @@
 """Local API server throughput, latency, watch delivery and memory:
-``python benchmarks/bench_apiserver.py [--runs 5] [--mode sqlite|memory|both] [--scheme http|https|both] [--json]``.
+``python benchmarks/bench_apiserver.py [--runs 5] [--mode sqlite|memory|both] [--scheme http|https|both]
+[--baseline] [--json] [--check] [--profile DIR]`` (see ``benchmarks/README.md``).
 
-Per run a fresh :class:`kro.devcluster.DevServer` is started in its own process (so the load
-generator's CPU is not the server's and the memory read is the server's alone), durable on SQLite
+Per run a fresh :class:`kro.devcluster.DevServer` is started in its own process and session (so the
+load generator's CPU is not the server's and the memory read is the server's alone), durable on SQLite
 in a temporary state directory on disk or in memory, over plain HTTP or HTTPS. Then:
 
 1. warm-up: 160 creates in another namespace (first-use costs: schema loading, imports);
@@ -197,8 +198,12 @@ async def create_all(
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1, ssl=server.ssl)) as session:
             for name, body in bodies:
                 t0 = time.perf_counter()
-                async with session.post(url, data=body, headers=headers) as resp:
-                    raw = await resp.read()
+                try:
+                    async with session.post(url, data=body, headers=headers) as resp:
+                        raw = await resp.read()
+                except aiohttp.ClientError as e:
+                    out.errors.append(f"POST {name}: {type(e).__name__}: {e}")
+                    continue
                 t1 = time.perf_counter()
                 out.latencies.append(t1 - t0)
                 out.done_at[name] = t1

@@ -82,7 +82,8 @@ def test_apply_get_describe_delete(kubectl: KubectlRunner) -> None:
     assert got["spec"]["replicas"] == 2 and got["metadata"]["generation"] == 1
     assert "kubectl.kubernetes.io/last-applied-configuration" in got["metadata"]["annotations"]
     table = kubectl("get", "configmaps").stdout
-    assert table.splitlines()[0].split() == ["NAME", "AGE"] and "settings" in table
+    assert table.splitlines()[0].split() == ["NAME", "DATA", "AGE"] and "settings" in table
+    assert table.splitlines()[-1].split()[:2] == ["settings", "1"]
     assert "mode:" in kubectl("describe", "configmap", "settings").stdout
     labelled = json.loads(kubectl("get", "cm", "-l", "app=demo", "-o", "json").stdout)
     assert [i["metadata"]["name"] for i in labelled["items"]] == ["settings"]
@@ -151,3 +152,38 @@ def test_scale_and_protected_namespace(kubectl: KubectlRunner) -> None:
     assert kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").stdout == "5"
     refused = kubectl("delete", "namespace", "default", check=False)
     assert refused.returncode != 0 and "may not be deleted" in refused.stderr
+
+
+POD_AND_SERVICE = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: box}
+    spec:
+      containers: [{name: main, image: busybox:1.36}]
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: front}
+    spec:
+      selector: {app: web}
+      ports: [{port: 80}]
+    """
+)
+
+
+def test_get_prints_kube_apiserver_columns(kubectl: KubectlRunner) -> None:
+    kubectl("apply", "-f", "-", input=POD_AND_SERVICE + "---\n" + APP)
+    pods = kubectl("get", "pods").stdout.splitlines()
+    assert pods[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert pods[1].split()[:4] == ["box", "0/1", "Pending", "0"]
+    wide = kubectl("get", "pods", "-o", "wide").stdout.splitlines()[0].split()
+    assert wide[:7] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
+    services = kubectl("get", "services", "front").stdout.splitlines()
+    assert services[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    name, kind, cluster_ip, external, ports = services[1].split()[:5]
+    assert (name, kind, external, ports) == ("front", "ClusterIP", "<none>", "80/TCP")
+    assert cluster_ip.startswith("10.")  # allocated by the create itself
+    deploys = kubectl("get", "deployments").stdout.splitlines()
+    assert deploys[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert kubectl("get", "namespaces").stdout.splitlines()[0].split() == ["NAME", "STATUS", "AGE"]

@@ -116,8 +116,25 @@ def _job(obj: Obj) -> None:
         _template(spec, restart="Never")
 
 
+def _qos_class(spec: Obj | None) -> str:
+    """The Pod's QoS class, from its containers' requests and limits (as kube-apiserver sets it)."""
+    containers = [c for key in ("containers", "initContainers") for c in (spec or {}).get(key) or [] if isinstance(c, dict)]
+    resources: list[dict[str, Any]] = [r if isinstance(r := c.get("resources"), dict) else {} for c in containers]
+    if not any(r.get("requests") or r.get("limits") for r in resources):
+        return "BestEffort"
+    for r in resources:
+        limits, requests = r.get("limits") or {}, r.get("requests") or {}
+        if any(limits.get(k) is None or requests.get(k, limits[k]) != limits[k] for k in ("cpu", "memory")):
+            return "Burstable"
+    return "Guaranteed"
+
+
 def _pod(obj: Obj) -> None:
-    _pod_spec(_dict(obj, "spec"))
+    spec = _dict(obj, "spec")
+    _pod_spec(spec)
+    if "status" not in obj:
+        # A new Pod starts Pending (its status is the server's: a create's own status was dropped).
+        obj["status"] = {"phase": "Pending", "qosClass": _qos_class(spec)}
 
 
 _DEFAULTERS: dict[tuple[str, str], Callable[[Obj], None]] = {

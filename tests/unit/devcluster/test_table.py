@@ -37,3 +37,64 @@ def test_table_has_printer_columns_and_age() -> None:
     assert [c["name"] for c in out["columnDefinitions"]] == ["Name", "Replicas", "Age"]
     assert out["rows"][0]["cells"] == ["a", 3, "60s"]
     assert out["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
+
+
+NOW = datetime(2026, 1, 1, 0, 10, tzinfo=UTC)
+CREATED = {"creationTimestamp": "2026-01-01T00:00:00Z"}
+
+
+def builtin(group: str, kind: str, plural: str, *, namespaced: bool = True) -> ResourceType:
+    return ResourceType(group, "v1", kind, plural, namespaced)
+
+
+def test_pod_columns_match_kube_apiserver_including_wide() -> None:
+    pod = {
+        "metadata": {"name": "web-0", **CREATED},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "a"}, {"name": "b"}]},
+        "status": {"phase": "Running", "podIP": "10.244.0.5", "podIPs": [{"ip": "10.244.0.5"}],
+                   "containerStatuses": [
+                       {"name": "a", "ready": True, "restartCount": 0, "state": {"running": {}}},
+                       {"name": "b", "ready": False, "restartCount": 2, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                        "lastState": {"terminated": {"finishedAt": "2026-01-01T00:09:00Z"}}},
+                   ]},
+    }
+    out = table(builtin("", "Pod", "pods"), [pod], resource_version="1", now=NOW)
+    defs = [(c["name"], c["priority"]) for c in out["columnDefinitions"]]
+    assert defs == [("Name", 0), ("Ready", 0), ("Status", 0), ("Restarts", 0), ("Age", 0),
+                    ("IP", 1), ("Node", 1), ("Nominated Node", 1), ("Readiness Gates", 1)]
+    assert out["rows"][0]["cells"] == ["web-0", "1/2", "CrashLoopBackOff", "2 (60s ago)", "10m",
+                                       "10.244.0.5", "node-1", "<none>", "<none>"]
+
+
+def test_service_configmap_job_and_namespace_columns() -> None:
+    svc = {"metadata": {"name": "db", **CREATED},
+           "spec": {"type": "NodePort", "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "selector": {"app": "db"},
+                    "ports": [{"port": 5432, "nodePort": 30001, "protocol": "TCP"}]}}
+    out = table(builtin("", "Service", "services"), [svc], resource_version="1", now=NOW)
+    assert [c["name"] for c in out["columnDefinitions"]] == ["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"]
+    assert out["rows"][0]["cells"] == ["db", "NodePort", "10.96.0.10", "<none>", "5432:30001/TCP", "10m", "app=db"]
+
+    cm = {"metadata": {"name": "c", **CREATED}, "data": {"a": "1", "b": "2"}, "binaryData": {"c": "AA=="}}
+    out = table(builtin("", "ConfigMap", "configmaps"), [cm], resource_version="1", now=NOW)
+    assert [c["name"] for c in out["columnDefinitions"]] == ["Name", "Data", "Age"]
+    assert out["rows"][0]["cells"] == ["c", 3, "10m"]
+
+    job = {"metadata": {"name": "j", **CREATED}, "spec": {"completions": 2, "template": {"spec": {"containers": [{"name": "m", "image": "busybox"}]}}},
+           "status": {"succeeded": 2, "startTime": "2026-01-01T00:00:00Z", "completionTime": "2026-01-01T00:00:42Z",
+                      "conditions": [{"type": "Complete", "status": "True"}]}}
+    out = table(builtin("batch", "Job", "jobs"), [job], resource_version="1", now=NOW)
+    assert [c["name"] for c in out["columnDefinitions"]][:5] == ["Name", "Status", "Completions", "Duration", "Age"]
+    assert out["rows"][0]["cells"][:5] == ["j", "Complete", "2/2", "42s", "10m"]
+
+    ns = {"metadata": {"name": "dev", **CREATED}, "status": {"phase": "Active"}}
+    out = table(builtin("", "Namespace", "namespaces", namespaced=False), [ns], resource_version="1", now=NOW)
+    assert out["rows"][0]["cells"] == ["dev", "Active", "10m"]
+
+
+def test_event_columns_put_last_seen_first_and_name_wide() -> None:
+    event = {"metadata": {"name": "web.17", **CREATED}, "type": "Warning", "reason": "BackOff", "message": "Back-off",
+             "involvedObject": {"kind": "Pod", "name": "web"}, "lastTimestamp": "2026-01-01T00:09:30Z", "count": 3,
+             "source": {"component": "kubelet"}}
+    out = table(builtin("", "Event", "events"), [event], resource_version="1", now=NOW)
+    assert [c["name"] for c in out["columnDefinitions"] if c["priority"] == 0] == ["Last Seen", "Type", "Reason", "Object", "Message"]
+    assert out["rows"][0]["cells"][:4] == ["30s", "Warning", "BackOff", "pod/web"]

@@ -1,16 +1,28 @@
-"""The columns ``kubectl get`` shows for common built-in kinds (as kube-apiserver's table
-convertors print them), computed from the object; other built-in kinds show Name and Age."""
+"""The columns ``kubectl get`` shows for common built-in kinds, as kube-apiserver's table convertors
+print them: the same names, order, types and ``priority`` (1: only with ``-o wide``), with cells
+computed from the object. Other built-in kinds show Name and Age."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-Cell = Callable[[Mapping[str, Any]], Any]
-Column = tuple[str, str, Cell]  # name, type, cell function
+# A cell from the object and the time the table is rendered at.
+Cell = Callable[[Mapping[str, Any], datetime], Any]
 
 
-def _get(obj: Mapping[str, Any], *path: str) -> Any:
+@dataclass(frozen=True)
+class Column:
+    name: str
+    cell: Cell
+    type: str = "string"
+    priority: int = 0
+    format: str = ""
+
+
+def _get(obj: Any, *path: str) -> Any:
     node: Any = obj
     for part in path:
         if not isinstance(node, Mapping):
@@ -24,44 +36,27 @@ def _int(obj: Mapping[str, Any], *path: str) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _ratio(ready: tuple[str, ...], total: tuple[str, ...], default_total: int = 1) -> Cell:
-    def cell(obj: Mapping[str, Any]) -> str:
-        want = _get(obj, *total)
-        return f"{_int(obj, *ready)}/{want if isinstance(want, int) else default_total}"
-
-    return cell
+def _list(obj: Mapping[str, Any], *path: str) -> list[Any]:
+    value = _get(obj, *path)
+    return value if isinstance(value, list) else []
 
 
-def _pod_ready(obj: Mapping[str, Any]) -> str:
-    statuses = _get(obj, "status", "containerStatuses") or []
-    containers = _get(obj, "spec", "containers") or []
-    ready = sum(1 for s in statuses if isinstance(s, Mapping) and s.get("ready"))
-    return f"{ready}/{len(containers)}"
+def _since(value: Any, now: datetime) -> str:
+    from kro.devcluster.rest.table import age  # the table module owns time rendering
+
+    return age(value, now) if isinstance(value, str) and value else "<unknown>"
 
 
-def _pod_restarts(obj: Mapping[str, Any]) -> int:
-    statuses = _get(obj, "status", "containerStatuses") or []
-    return sum(s.get("restartCount", 0) for s in statuses if isinstance(s, Mapping) and isinstance(s.get("restartCount"), int))
+def _age(obj: Mapping[str, Any], now: datetime) -> str:
+    return _since(_get(obj, "metadata", "creationTimestamp"), now)
 
 
-def _service_ports(obj: Mapping[str, Any]) -> str:
-    ports = _get(obj, "spec", "ports") or []
-    rendered = [
-        f"{p.get('port')}{':' + str(p['nodePort']) if p.get('nodePort') else ''}/{p.get('protocol', 'TCP')}"
-        for p in ports
-        if isinstance(p, Mapping)
-    ]
-    return ",".join(rendered) or "<none>"
-
-
-def _external_ip(obj: Mapping[str, Any]) -> str:
-    ingress = _get(obj, "status", "loadBalancer", "ingress") or []
-    ips = [str(i.get("ip") or i.get("hostname")) for i in ingress if isinstance(i, Mapping)]
-    return ",".join(ips) or ("<pending>" if _get(obj, "spec", "type") == "LoadBalancer" else "<none>")
+def _name(obj: Mapping[str, Any], _: datetime) -> str:
+    return str(_get(obj, "metadata", "name") or "")
 
 
 def _text(*path: str, default: str = "<none>") -> Cell:
-    def cell(obj: Mapping[str, Any]) -> str:
+    def cell(obj: Mapping[str, Any], _: datetime) -> str:
         value = _get(obj, *path)
         return str(value) if value not in (None, "") else default
 
@@ -69,37 +64,223 @@ def _text(*path: str, default: str = "<none>") -> Cell:
 
 
 def _count(*path: str) -> Cell:
-    return lambda obj: _int(obj, *path)
+    return lambda obj, _: _int(obj, *path)
 
+
+def _ratio(ready: tuple[str, ...], total: tuple[str, ...]) -> Cell:
+    def cell(obj: Mapping[str, Any], _: datetime) -> str:
+        want = _get(obj, *total)
+        return f"{_int(obj, *ready)}/{want if isinstance(want, int) else 1}"
+
+    return cell
+
+
+def _selector(*path: str) -> Cell:
+    def cell(obj: Mapping[str, Any], _: datetime) -> str:
+        sel = _get(obj, *path)
+        labels = sel.get("matchLabels", sel) if isinstance(sel, Mapping) else {}
+        rendered = ",".join(f"{k}={v}" for k, v in sorted(labels.items()) if isinstance(v, str))
+        return rendered or "<none>"
+
+    return cell
+
+
+def _containers(field: str, *path: str) -> Cell:
+    def cell(obj: Mapping[str, Any], _: datetime) -> str:
+        return ",".join(str(c.get(field, "")) for c in _list(obj, *path) if isinstance(c, Mapping))
+
+    return cell
+
+
+def _wide_workload(*pod_spec: str, selector: bool = True) -> list[Column]:
+    cols = [Column("Containers", _containers("name", *pod_spec, "containers"), priority=1),
+            Column("Images", _containers("image", *pod_spec, "containers"), priority=1)]
+    if selector:
+        cols.append(Column("Selector", _selector("spec", "selector"), priority=1))
+    return cols
+
+
+# Pods ----------------------------------------------------------------------------------------------
+
+
+def _pod_ready(obj: Mapping[str, Any], _: datetime) -> str:
+    ready = sum(1 for s in _list(obj, "status", "containerStatuses") if isinstance(s, Mapping) and s.get("ready"))
+    return f"{ready}/{len(_list(obj, 'spec', 'containers'))}"
+
+
+def _pod_status(obj: Mapping[str, Any], _: datetime) -> str:
+    """The STATUS column: the phase, or the reason a container is waiting or terminated."""
+    reason = str(_get(obj, "status", "reason") or _get(obj, "status", "phase") or "")
+    for status in reversed(_list(obj, "status", "containerStatuses")):
+        state = status.get("state") if isinstance(status, Mapping) else None
+        waiting, terminated = _get(state, "waiting"), _get(state, "terminated")
+        if isinstance(waiting, Mapping) and waiting.get("reason"):
+            reason = str(waiting["reason"])
+        elif isinstance(terminated, Mapping):
+            reason = str(terminated.get("reason") or f"ExitCode:{terminated.get('exitCode', 0)}")
+    if _get(obj, "metadata", "deletionTimestamp"):
+        reason = "Terminating"
+    return reason
+
+
+def _pod_restarts(obj: Mapping[str, Any], now: datetime) -> str:
+    statuses = [s for s in _list(obj, "status", "containerStatuses") if isinstance(s, Mapping)]
+    restarts = sum(s["restartCount"] for s in statuses if isinstance(s.get("restartCount"), int))
+    finished = [str(f) for s in statuses if (f := _get(s, "lastState", "terminated", "finishedAt"))]
+    if restarts and finished:
+        return f"{restarts} ({_since(max(finished), now)} ago)"
+    return str(restarts)
+
+
+def _pod_ip(obj: Mapping[str, Any], _: datetime) -> str:
+    ips = _list(obj, "status", "podIPs")
+    first = ips[0].get("ip") if ips and isinstance(ips[0], Mapping) else _get(obj, "status", "podIP")
+    return str(first) if first else "<none>"
+
+
+def _readiness_gates(obj: Mapping[str, Any], _: datetime) -> str:
+    gates = [g.get("conditionType") for g in _list(obj, "spec", "readinessGates") if isinstance(g, Mapping)]
+    if not gates:
+        return "<none>"
+    true = {c.get("type") for c in _list(obj, "status", "conditions") if isinstance(c, Mapping) and c.get("status") == "True"}
+    return f"{sum(1 for g in gates if g in true)}/{len(gates)}"
+
+
+# Services ------------------------------------------------------------------------------------------
+
+
+def _service_ports(obj: Mapping[str, Any], _: datetime) -> str:
+    rendered = [
+        f"{p.get('port')}{':' + str(p['nodePort']) if p.get('nodePort') else ''}/{p.get('protocol', 'TCP')}"
+        for p in _list(obj, "spec", "ports")
+        if isinstance(p, Mapping)
+    ]
+    return ",".join(rendered) or "<none>"
+
+
+def _cluster_ip(obj: Mapping[str, Any], _: datetime) -> str:
+    ips = _list(obj, "spec", "clusterIPs")
+    return str(ips[0]) if ips else "<none>"
+
+
+def _external_ip(obj: Mapping[str, Any], _: datetime) -> str:
+    kind = _get(obj, "spec", "type") or "ClusterIP"
+    external = [str(ip) for ip in _list(obj, "spec", "externalIPs")]
+    if kind == "ExternalName":
+        return str(_get(obj, "spec", "externalName") or "")
+    if kind != "LoadBalancer":
+        return ",".join(external) or "<none>"
+    ingress = sorted({str(i.get("ip") or i.get("hostname")) for i in _list(obj, "status", "loadBalancer", "ingress")
+                      if isinstance(i, Mapping) and (i.get("ip") or i.get("hostname"))})
+    return ",".join(ingress + external) or "<pending>"
+
+
+# Jobs and events -----------------------------------------------------------------------------------
+
+
+def _job_status(obj: Mapping[str, Any], _: datetime) -> str:
+    conditions = {c.get("type"): c.get("status") for c in _list(obj, "status", "conditions") if isinstance(c, Mapping)}
+    for kind, shown in (("Failed", "Failed"), ("Complete", "Complete"), ("Suspended", "Suspended"),
+                        ("FailureTarget", "FailureTarget"), ("SuccessCriteriaMet", "SuccessCriteriaMet")):
+        if conditions.get(kind) == "True":
+            return shown
+    return "Terminating" if _get(obj, "metadata", "deletionTimestamp") else "Running"
+
+
+def _job_duration(obj: Mapping[str, Any], now: datetime) -> str:
+    start, end = _get(obj, "status", "startTime"), _get(obj, "status", "completionTime")
+    if not isinstance(start, str):
+        return ""
+    from kro.devcluster.rest.table import age
+
+    if isinstance(end, str):
+        try:
+            return age(start, datetime.strptime(end, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=now.tzinfo))
+        except ValueError:
+            return ""
+    return age(start, now)
+
+
+def _event_last_seen(obj: Mapping[str, Any], now: datetime) -> str:
+    seen = _get(obj, "lastTimestamp") or _get(obj, "eventTime") or _get(obj, "metadata", "creationTimestamp")
+    return _since(str(seen)[:19] + "Z" if isinstance(seen, str) and len(seen) > 20 else seen, now)
+
+
+def _event_object(obj: Mapping[str, Any], _: datetime) -> str:
+    involved = _get(obj, "involvedObject") or {}
+    return f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}"
+
+
+def _event_source(obj: Mapping[str, Any], _: datetime) -> str:
+    component = _get(obj, "source", "component") or _get(obj, "reportingComponent") or ""
+    host = _get(obj, "source", "host")
+    return f"{component}, {host}" if host else str(component)
+
+
+def _first_seen(obj: Mapping[str, Any], now: datetime) -> str:
+    return _since(_get(obj, "firstTimestamp") or _get(obj, "metadata", "creationTimestamp"), now)
+
+
+NAME = Column("Name", _name, format="name")
+AGE = Column("Age", _age)
 
 BUILTIN_COLUMNS: dict[tuple[str, str], list[Column]] = {
-    ("", "Namespace"): [("Status", "string", _text("status", "phase", default=""))],
     ("", "Pod"): [
-        ("Ready", "string", _pod_ready),
-        ("Status", "string", _text("status", "phase", default="Pending")),
-        ("Restarts", "integer", _pod_restarts),
+        NAME, Column("Ready", _pod_ready), Column("Status", _pod_status), Column("Restarts", _pod_restarts), AGE,
+        Column("IP", _pod_ip, priority=1), Column("Node", _text("spec", "nodeName"), priority=1),
+        Column("Nominated Node", _text("status", "nominatedNodeName"), priority=1),
+        Column("Readiness Gates", _readiness_gates, priority=1),
     ],
     ("", "Service"): [
-        ("Type", "string", _text("spec", "type", default="ClusterIP")),
-        ("Cluster-IP", "string", _text("spec", "clusterIP")),
-        ("External-IP", "string", _external_ip),
-        ("Port(s)", "string", _service_ports),
+        NAME, Column("Type", _text("spec", "type", default="ClusterIP")), Column("Cluster-IP", _cluster_ip),
+        Column("External-IP", _external_ip), Column("Port(s)", _service_ports), AGE,
+        Column("Selector", _selector("spec", "selector"), priority=1),
     ],
-    ("", "PersistentVolumeClaim"): [("Status", "string", _text("status", "phase", default="Pending"))],
+    ("", "Namespace"): [NAME, Column("Status", _text("status", "phase", default="")), AGE],
+    ("", "ConfigMap"): [NAME, Column("Data", lambda o, _: len(o.get("data") or {}) + len(o.get("binaryData") or {}), "integer"), AGE],
+    ("", "Secret"): [NAME, Column("Type", _text("type", default="")), Column("Data", lambda o, _: len(o.get("data") or {}), "integer"), AGE],
+    ("", "ServiceAccount"): [NAME, Column("Secrets", lambda o, _: len(o.get("secrets") or []), "integer"), AGE],
+    ("", "PersistentVolumeClaim"): [
+        NAME, Column("Status", _text("status", "phase", default="Pending")), Column("Volume", _text("spec", "volumeName", default="")),
+        Column("Capacity", _text("status", "capacity", "storage", default="")),
+        Column("Access Modes", lambda o, _: ",".join(str(m) for m in _list(o, "status", "accessModes"))),
+        Column("StorageClass", _text("spec", "storageClassName", default="<unset>")),
+        Column("VolumeAttributesClass", _text("spec", "volumeAttributesClassName", default="<unset>")), AGE,
+        Column("VolumeMode", _text("spec", "volumeMode", default="Filesystem"), priority=1),
+    ],
+    ("", "Event"): [
+        Column("Last Seen", _event_last_seen), Column("Type", _text("type", default="")),
+        Column("Reason", _text("reason", default="")), Column("Object", _event_object),
+        Column("Subobject", _text("involvedObject", "fieldPath", default=""), priority=1),
+        Column("Source", _event_source, priority=1), Column("Message", _text("message", default="")),
+        Column("First Seen", _first_seen, priority=1), Column("Count", _count("count"), "integer", priority=1),
+        Column("Name", _name, priority=1, format="name"),
+    ],
     ("apps", "Deployment"): [
-        ("Ready", "string", _ratio(("status", "readyReplicas"), ("spec", "replicas"))),
-        ("Up-to-date", "integer", _count("status", "updatedReplicas")),
-        ("Available", "integer", _count("status", "availableReplicas")),
+        NAME, Column("Ready", _ratio(("status", "readyReplicas"), ("spec", "replicas"))),
+        Column("Up-to-date", _count("status", "updatedReplicas"), "integer"),
+        Column("Available", _count("status", "availableReplicas"), "integer"), AGE,
+        *_wide_workload("spec", "template", "spec"),
     ],
     ("apps", "ReplicaSet"): [
-        ("Desired", "integer", lambda o: _get(o, "spec", "replicas") if isinstance(_get(o, "spec", "replicas"), int) else 1),
-        ("Current", "integer", _count("status", "replicas")),
-        ("Ready", "integer", _count("status", "readyReplicas")),
+        NAME, Column("Desired", _count("spec", "replicas"), "integer"), Column("Current", _count("status", "replicas"), "integer"),
+        Column("Ready", _count("status", "readyReplicas"), "integer"), AGE, *_wide_workload("spec", "template", "spec"),
     ],
-    ("apps", "StatefulSet"): [("Ready", "string", _ratio(("status", "readyReplicas"), ("spec", "replicas")))],
+    ("apps", "StatefulSet"): [
+        NAME, Column("Ready", _ratio(("status", "readyReplicas"), ("spec", "replicas"))), AGE,
+        *_wide_workload("spec", "template", "spec", selector=False),
+    ],
     ("apps", "DaemonSet"): [
-        ("Desired", "integer", _count("status", "desiredNumberScheduled")),
-        ("Ready", "integer", _count("status", "numberReady")),
+        NAME, Column("Desired", _count("status", "desiredNumberScheduled"), "integer"),
+        Column("Current", _count("status", "currentNumberScheduled"), "integer"),
+        Column("Ready", _count("status", "numberReady"), "integer"),
+        Column("Up-to-date", _count("status", "updatedNumberScheduled"), "integer"),
+        Column("Available", _count("status", "numberAvailable"), "integer"),
+        Column("Node Selector", _selector("spec", "template", "spec", "nodeSelector")), AGE,
+        *_wide_workload("spec", "template", "spec"),
     ],
-    ("batch", "Job"): [("Completions", "string", _ratio(("status", "succeeded"), ("spec", "completions")))],
+    ("batch", "Job"): [
+        NAME, Column("Status", _job_status), Column("Completions", _ratio(("status", "succeeded"), ("spec", "completions"))),
+        Column("Duration", _job_duration), AGE, *_wide_workload("spec", "template", "spec"),
+    ],
 }

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kro.devcluster.registry import PrinterColumn, ResourceType
-from kro.devcluster.rest.builtin_columns import BUILTIN_COLUMNS
+from kro.devcluster.rest.builtin_columns import AGE, BUILTIN_COLUMNS, NAME, Column
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 _NAME = {"name": "Name", "type": "string", "format": "name", "priority": 0,
@@ -36,11 +36,19 @@ def columns(rt: ResourceType) -> list[PrinterColumn]:
     return [PrinterColumn("Age", "date", ".metadata.creationTimestamp", _AGE_DESC)]
 
 
+def _builtin(rt: ResourceType) -> list[Column] | None:
+    return None if rt.is_custom else BUILTIN_COLUMNS.get((rt.group, rt.kind))
+
+
 def column_definitions(rt: ResourceType) -> list[dict[str, Any]]:
+    builtin = _builtin(rt)
+    if builtin is not None:
+        return [
+            {"name": c.name, "type": c.type, "format": c.format, "priority": c.priority,
+             "description": _NAME["description"] if c is NAME else _AGE_DESC if c is AGE else c.name}
+            for c in builtin
+        ]
     defs: list[dict[str, Any]] = [dict(_NAME)]
-    if not rt.is_custom:
-        for name, type_, _ in BUILTIN_COLUMNS.get((rt.group, rt.kind), []):
-            defs.append({"name": name, "type": type_, "format": "", "description": name, "priority": 0})
     for c in columns(rt):
         defs.append(
             {
@@ -79,10 +87,9 @@ def table(
 
 def row(rt: ResourceType, obj: Mapping[str, Any], *, include_object: str, now: datetime) -> dict[str, Any]:
     meta: Mapping[str, Any] = obj.get("metadata") or {}
-    cells: list[Any] = [meta.get("name", "")]
-    if not rt.is_custom:
-        cells += [cell(obj) for _, _, cell in BUILTIN_COLUMNS.get((rt.group, rt.kind), [])]
-    for c in columns(rt):
+    builtin = _builtin(rt)
+    cells: list[Any] = [c.cell(obj, now) for c in builtin] if builtin is not None else [meta.get("name", "")]
+    for c in [] if builtin is not None else columns(rt):
         value = jsonpath(obj, c.json_path)
         if c.type == "date":
             cells.append(age(value, now) if isinstance(value, str) else "<unknown>")
