@@ -292,6 +292,12 @@ async def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
             api = Api(root / "state" / "kubeconfig", session)
             await until(lambda: scrape(session, metrics_port), timeout=30, what="controller /metrics")
+
+            async def rgds_served() -> bool:  # the controller installs the RGD CRD as it starts
+                controller.check_alive()
+                return (await api.call("GET", RGDS))[0] == 200
+
+            await until(rgds_served, timeout=30, what="the ResourceGraphDefinition CRD served")
             rgd = yaml.safe_load((ROOT / "examples/redis/rgd.yaml").read_text())
             code, out = await api.call("POST", RGDS, rgd)
             assert code == 201, (code, out)

@@ -341,7 +341,8 @@ def test_render_names_the_real_reason_an_observed_dependency_is_not_ready(tmp_pa
     code, out = run("render", *REDIS, "--observed", _observed(tmp_path, STS_NOT_READY))
     assert code == 0, out
     assert (
-        "waits for statefulset: readyWhen `statefulset.status.readyReplicas >= 1` is false (observed)" in out
+        "waits for statefulset: readyWhen `${statefulset.status.readyReplicas >= 1}` is false (observed)"
+        in out
     )
     assert "not observed" not in out.split("# headless")[1]
 
@@ -362,7 +363,7 @@ def test_render_applies_defaults_expands_for_each_and_marks_exclusions(tmp_path:
     args = ["-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "-i", str(inst)]
     deployment = _rendered_with_status(args, "Deployment", {"availableReplicas": 1})
     code, out = run("render", *args, "--observed", _observed(tmp_path, deployment))
-    assert code == 0 and "excluded: includeWhen `schema.spec.enableIngress` is false" in out
+    assert code == 0 and "excluded: includeWhen `${schema.spec.enableIngress}` is false" in out
     assert "kind: Ingress" not in out and "kind: HorizontalPodAutoscaler" in out
 
 
@@ -377,7 +378,7 @@ def test_render_uses_observed_objects(tmp_path: Path) -> None:
     d = EXAMPLES / "database-application"
     args = ["-f", str(d / "database-rgd.yaml"), "-f", str(d / "rgd.yaml"), "-i", str(d / "instance.yaml")]
     code, out = run("render", *args)
-    assert code == 0 and "waits for database: readyWhen `database.status.ready`" in out
+    assert code == 0 and "waits for database: readyWhen `${database.status.ready}`" in out
     assert "kind: Deployment" not in out
     database = (
         "apiVersion: kro.run/v1alpha1\nkind: Database\nmetadata: {name: orders, namespace: default}\n"
@@ -406,3 +407,65 @@ def test_loader_positions_per_document() -> None:
     assert first.positions[("b",)] == (2, 5)  # inside the quotes
     assert second.data == {"c": [{"when": "2024-01-01"}]}  # dates stay strings, as in Kubernetes
     assert second.positions[("c", 0, "when")] == (5, 11)
+
+
+SHARDED = [
+    "-f",
+    str(EXAMPLES / "sharded-redis" / "rgd.yaml"),
+    "-i",
+    str(EXAMPLES / "sharded-redis" / "instance.yaml"),
+]
+
+
+def test_render_notes_each_collection_item_with_its_own_state(tmp_path: Path) -> None:
+    docs = [d for d in yaml.safe_load_all(run("render", *SHARDED)[1]) if d and d["kind"] == "StatefulSet"]
+    ready = yaml.safe_dump({**docs[1], "status": {"readyReplicas": 1}})
+    code, out = run("render", *SHARDED, "--observed", _observed(tmp_path, ready))
+    assert code == 0, out
+    notes = [line for line in out.splitlines() if line.startswith("#   shards")]
+    pending = (
+        "not ready: readyWhen `${each.status.readyReplicas >= 1}`: each.status.readyReplicas is not set yet"
+    )
+    assert notes == [f"#   shards[0] {pending}", "#   shards[1] ready", f"#   shards[2] {pending}"]
+
+
+def test_render_gives_the_instance_a_stable_placeholder_uid_and_says_so() -> None:
+    code, out = run("render", *SHARDED)
+    assert code == 0, out
+    uids = {d["metadata"]["labels"]["kro.run/instance-id"] for d in yaml.safe_load_all(out) if d}
+    assert len(uids) == 1 and "" not in uids
+    uid = uids.pop()
+    assert (
+        f"# config: v1 ConfigMap\n#   instance uid {uid} (kro.run/instance-id) is an offline placeholder"
+        in out
+    )
+    assert out.count("offline placeholder") == 1
+    assert run("render", *SHARDED)[1] == out  # stable from run to run
+
+
+def test_render_excludes_a_switched_off_node_before_its_dependencies_are_ready(tmp_path: Path) -> None:
+    inst = tmp_path / "inst.yaml"
+    inst.write_text(
+        "apiVersion: kro.run/v1alpha1\nkind: MicroService\nmetadata: {name: m}\n"
+        "spec: {image: x, enableIngress: false}\n"
+    )
+    code, out = run("render", "-f", str(EXAMPLES / "microservice" / "rgd.yaml"), "-i", str(inst))
+    assert code == 0, out
+    assert (
+        "# ingress: networking.k8s.io/v1 Ingress\n#   excluded: includeWhen `${schema.spec.enableIngress}` is false\n"
+        in out
+    )
+    assert "waits for service" not in out
+
+
+def test_validate_counts_in_the_right_number(tmp_path: Path) -> None:
+    one = "    - id: only\n      template: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n"
+    code, out = run("validate", "-f", write(tmp_path, one))
+    assert code == 0 and "(Demo kro.run/v1alpha1): 1 resource; order: only" in out
+    code, out = run("validate", "-f", str(EXAMPLES / "redis" / "rgd.yaml"))
+    assert code == 0 and ": 4 resources; order:" in out
+    broken = (
+        "    - id: bad\n      template: {apiVersion: v1, kind: ConfigMap, metadata: {name: '${nope.x}'}}\n"
+    )
+    code, out = run("validate", "-f", write(tmp_path, broken))
+    assert code == 1 and out.rstrip().endswith("demo: 1 problem"), out

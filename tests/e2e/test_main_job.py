@@ -12,9 +12,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_kro_dev_demo_reaches_active_with_children_in_order(tmp_path: Path) -> None:
     res = subprocess.run(
-        [sys.executable, "-m", "kro", "dev", "--demo", str(ROOT / "examples/redis"), "--exit-after-demo",
-         "--kubeconfig", str(tmp_path / "kubeconfig")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "kro",
+            "dev",
+            "--demo",
+            str(ROOT / "examples/redis"),
+            "--exit-after-demo",
+            "--kubeconfig",
+            str(tmp_path / "kubeconfig"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     out = res.stdout
     assert res.returncode == 0, out + res.stderr

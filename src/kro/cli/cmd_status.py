@@ -16,12 +16,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
 from kro import __version__
 from kro.api.conditions import NodeState
+from kro.cli.output import console_for, print_error, print_tree
 from kro.graph.model import Graph
 from kro.runtime.plan import Plan
 
@@ -175,6 +175,6 @@ def status(target: str, namespace: str, kubeconfig: str | None, context: str | N
             read_status(kind, name, namespace=namespace, kubeconfig=kubeconfig, context=context)
         )
     except StatusReadError as e:
-        Console(stderr=True).print(f"[bold red]error[/bold red]: {escape(str(e))}")
+        print_error(console_for(stderr=True), str(e))
         sys.exit(1)
-    Console().print(status_tree(graph, instance, plan))
+    print_tree(console_for(), status_tree(graph, instance, plan))

@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from kro.cli.loader import LoadError
-from kro.cli.output import console_for, diagnostics_json, print_diagnostics, print_error
+from kro.cli.output import console_for, counted, diagnostics_json, print_diagnostics, print_error
 from kro.cli.rgdfiles import all_diagnostics, load_workspace
 from kro.graph.chaining import CompileResult
 
@@ -80,12 +80,12 @@ def _summary(console: Console, results: Sequence[CompileResult]) -> None:
             order = " → ".join(g.topological_order) or "(no resources)"
             console.print(
                 f"[green]✓[/green] {where}: {r.name} ({g.instance_gvk.kind} {g.instance_gvk.api_version}): "
-                f"{len(g.nodes)} resources; order: {order}",
+                f"{counted(len(g.nodes), 'resource')}; order: {order}",
                 highlight=False,
             )
         else:
             n = len(r.diagnostics)
             console.print(
-                f"[red]✗[/red] {where}: {r.name or '(unnamed)'}: {n} problem{'s' if n != 1 else ''}",
+                f"[red]✗[/red] {where}: {r.name or '(unnamed)'}: {counted(n, 'problem')}",
                 highlight=False,
             )

@@ -111,7 +111,9 @@ def _child_kinds(rgds: list[dict[str, Any]]) -> list[GVK]:
     return kinds
 
 
-async def _children(client: KubeClient, kinds: list[GVK], instance: Mapping[str, Any]) -> list[dict[str, Any]]:
+async def _children(
+    client: KubeClient, kinds: list[GVK], instance: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     selector = f"{Labels.INSTANCE_NAME}={instance['metadata']['name']}"
     found: list[dict[str, Any]] = []
     for gvk in kinds:

@@ -1,5 +1,8 @@
-"""Printing diagnostics for the offline commands: rich text with the source line and a caret, or
-JSON (a list of ``{file, line, column, resource, path, expression, message}`` objects)."""
+"""Printing for the commands: diagnostics as rich text with the source line and a caret, or JSON (a
+list of ``{file, line, column, resource, path, expression, message}`` objects); trees line by line.
+
+Nothing printed here is ever soft-wrapped or padded to the terminal's width, so output piped to a
+file or a CI log keeps one logical line per line, without trailing spaces."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
+from rich.tree import Tree
 
 from kro.graph.errors import Diagnostic
 
@@ -16,6 +21,30 @@ def console_for(*, stderr: bool = False) -> Console:
     """A console that never soft-wraps: a diagnostic or summary stays on one line however narrow the
     terminal (or the 80-column default when output goes to a CI log), so it can be grepped."""
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 resource``, ``0 resources``, ``3 problems``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def tree_lines(tree: Tree) -> list[Text]:
+    """``tree`` as lines with guides (``├── ``, ``│   ``, ``└── ``). A label is a markup string or
+    a :class:`~rich.text.Text`; one of several lines keeps its guide column on each. Rich's own tree
+    layout wraps labels at the console width and pads them, which is why trees are not printed as
+    renderables."""
+    label = tree.label if isinstance(tree.label, Text) else Text.from_markup(str(tree.label))
+    lines = list(label.split("\n"))
+    for i, child in enumerate(tree.children):
+        head, rest = ("└── ", "    ") if i == len(tree.children) - 1 else ("├── ", "│   ")
+        for j, line in enumerate(tree_lines(child)):
+            lines.append(Text.assemble(head if j == 0 else rest, line))
+    return lines
+
+
+def print_tree(console: Console, tree: Tree) -> None:
+    for line in tree_lines(tree):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 def print_error(out: Console, message: str) -> None:

@@ -13,6 +13,7 @@ back (not observed, or observed with a ``readyWhen`` that is false or cannot be 
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,9 +84,22 @@ def instance_with_defaults(graph: Graph, instance: Mapping[str, Any]) -> dict[st
     return out
 
 
+def placeholder_uid(instance: Mapping[str, Any]) -> str:
+    """A stable stand-in for the uid the API server would give ``instance``, derived from its
+    namespace and name, so rendered ``kro.run/instance-id`` labels are complete and reproducible."""
+    meta = instance.get("metadata") or {}
+    key = f"kro.run/offline/{meta.get('namespace') or ''}/{meta.get('name') or ''}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+
+
 def render(graph: Graph, instance: Mapping[str, Any], observed: Sequence[Obj] = ()) -> list[Rendered]:
-    """Every node's objects (or the reason it has none), in topological order."""
+    """Every node's objects (or the reason it has none), in topological order. An instance without
+    a uid gets :func:`placeholder_uid`, which the first manifest's notes say."""
     inst = instance_with_defaults(graph, instance)
+    meta = inst.setdefault("metadata", {})
+    placeholder = "" if meta.get("uid") else placeholder_uid(inst)
+    if placeholder:
+        meta["uid"] = placeholder
     plan = Plan()
     seen = [_with_namespace(graph, o, inst) for o in observed]
     seen_keys = {object_key(o) for o in seen}
@@ -101,7 +115,15 @@ def render(graph: Graph, instance: Mapping[str, Any], observed: Sequence[Obj] = 
         if not new:
             break
         assumed.update(new)
-    return _results(graph, plan, seen_keys)
+    results = _results(graph, plan, seen_keys)
+    first = next((r for r in results if r.manifest is not None and not r.node.is_external), None)
+    if placeholder and first is not None:
+        first.notes.insert(
+            0,
+            f"instance uid {placeholder} (kro.run/instance-id) is an offline placeholder "
+            "derived from namespace and name; the cluster assigns the real one",
+        )
+    return results
 
 
 def _with_namespace(graph: Graph, obj: Obj, inst: Obj) -> Obj:
@@ -129,9 +151,17 @@ def _results(graph: Graph, plan: Plan, seen: set[tuple[str, str, str, str]]) -> 
         for i, d in enumerate(desired):
             notes = [] if object_key(d.body) in seen else ["not observed: shown as first applied"]
             if report.state is not NodeState.SYNCED:
-                notes.append(f"{node_id} not ready: {report.reason}")
+                notes.append(_not_ready(report, i if node.is_collection else None))
             out.append(Rendered(node, dict(d.body), notes, i if node.is_collection else None))
     return out
+
+
+def _not_ready(report: NodeReport, item: int | None) -> str:
+    """A scalar node's reason; for a collection item, that item's own state."""
+    if item is None or item >= len(report.item_reasons):
+        return f"{report.id} not ready: {report.reason}"
+    own = report.item_reasons[item]
+    return f"{report.id}[{item}] not ready: {own}" if own else f"{report.id}[{item}] ready"
 
 
 def _why_nothing(graph: Graph, node: Node, plan: Plan, seen: set[tuple[str, str, str, str]]) -> list[str]:
@@ -140,7 +170,7 @@ def _why_nothing(graph: Graph, node: Node, plan: Plan, seen: set[tuple[str, str,
         found = "found" if report.state is NodeState.SYNCED else report.reason
         return [f"external reference: read from the cluster, never created ({found})"]
     if report.state is NodeState.SKIPPED:
-        return [f"excluded: {report.reason}"]
+        return [report.reason]
     chain = _holding_chain(graph, node, plan)
     if chain:
         via = "".join(f", which waits for {r.id}" for r in chain[1:])

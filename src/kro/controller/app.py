@@ -95,7 +95,9 @@ class Controller:
         self._informers = KubeInformers(client)
         self._builtin = BuiltinResolver()
         self._live = LiveSchemaResolver(client)
-        events = EventRecorder(writer, now=lambda: datetime.now(UTC))
+        events = EventRecorder(
+            writer, now=lambda: datetime.now(UTC), instance=settings.leader_election_identity
+        )
         self.manager = Manager(
             informers=self._informers,
             writer=writer,

@@ -5,7 +5,8 @@ object since the informer saw it, and kro itself often has: the status write jus
 finalizer goes. Controllers built on controller-runtime avoid that by patching only the finalizer
 list, guarded by a check of that list alone. Here that is a JSON patch (RFC 6902) whose ``test``
 pins the exact element being removed: it fails only when the finalizer list itself changed under
-us, and then one fresh read settles it. (Adding the finalizer needs no such care: instances get it
+us, and then one fresh read settles it. When kro's is the last finalizer, the field goes with it
+(the ``test`` then pins the whole list) rather than being left as ``[]``. (Adding the finalizer needs no such care: instances get it
 with the labeller's server-side apply, RGDs on their first reconcile.)"""
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def removal_patch(obj: Obj, finalizer: str = Finalizers.KRO) -> list[dict[str, A
     current = _finalizers(obj)
     if finalizer not in current:
         return []
+    if current == [finalizer]:
+        path = "/metadata/finalizers"
+        return [{"op": "test", "path": path, "value": [finalizer]}, {"op": "remove", "path": path}]
     path = f"/metadata/finalizers/{current.index(finalizer)}"
     return [{"op": "test", "path": path, "value": finalizer}, {"op": "remove", "path": path}]
 

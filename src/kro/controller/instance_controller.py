@@ -133,7 +133,10 @@ class InstanceController:
             plan = with_failures(plan, failures, instance=instance, now=self._now())
         else:
             await self._prune(plan.prunes)
-        await self._transitions.observe(instance, plan.status, apply_failed=bool(failures))
+        holding = plan.waiting_on()
+        await self._transitions.observe(
+            instance, plan.status, apply_failed=bool(failures), waiting_on=holding.id if holding else ""
+        )
         await self._write_status(instance, plan.status)
         counts: dict[str, int] = {}
         for report in plan.nodes.values():

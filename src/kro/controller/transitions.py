@@ -1,5 +1,6 @@
 """Telling operators when an instance changes state: one log line and one Kubernetes Event per
-transition (``IN_PROGRESS → ACTIVE``, a new kind of failure), never one per reconcile.
+transition (``IN_PROGRESS → ACTIVE``, a new kind of failure, waiting on another node), never one
+per reconcile.
 
 What was last told is remembered per instance; a controller that just started takes the state the
 instance's status already shows as told, so a restart does not repeat the story."""
@@ -26,10 +27,13 @@ class Telling:
     type: str
     reason: str
     message: str
+    node: str = ""
+    """The node the instance waits on (or failed at), when there is one."""
+    action: str = "Reconcile"
 
     @property
-    def signature(self) -> tuple[str, str]:
-        return self.state, self.reason
+    def signature(self) -> tuple[str, str, str]:
+        return self.state, self.reason, self.node
 
 
 def _condition(status: Obj, ctype: ConditionType) -> Obj:
@@ -39,9 +43,10 @@ def _condition(status: Obj, ctype: ConditionType) -> Obj:
     return {}
 
 
-def telling(status: Obj, *, apply_failed: bool = False) -> Telling:
+def telling(status: Obj, *, apply_failed: bool = False, waiting_on: str = "") -> Telling:
     """How the instance status ``status`` is told; ``apply_failed``: the API server refused some of
-    the children (rather than an expression or a collection failing)."""
+    the children (rather than an expression or a collection failing); ``waiting_on``: the node
+    that holds the instance back."""
     state = str(status.get("state") or "")
     ready = _condition(status, ConditionType.RESOURCES_READY)
     waiting = str(ready.get("message") or "")
@@ -50,12 +55,13 @@ def telling(status: Obj, *, apply_failed: bool = False) -> Telling:
     if state == InstanceState.ERROR.value:
         resolved = _condition(status, ConditionType.GRAPH_RESOLVED)
         message = str(resolved.get("message") or waiting)
-        return Telling(state, "Warning", "ApplyFailed" if apply_failed else "ResolutionFailed", message)
+        reason = "ApplyFailed" if apply_failed else "ResolutionFailed"
+        return Telling(state, "Warning", reason, message)
     if state == InstanceState.DELETING.value:
-        return Telling(state, "Normal", "Deleting", "deleting the instance's resources")
+        return Telling(state, "Normal", "Deleting", "deleting the instance's resources", action="Delete")
     if ready.get("reason") == ConditionReason.RECONCILIATION_SUSPENDED.value:
         return Telling(state, "Normal", "ReconciliationSuspended", waiting)
-    return Telling(state, "Normal", "WaitingForReadiness", waiting)
+    return Telling(state, "Normal", "WaitingForReadiness", waiting, waiting_on)
 
 
 class TransitionLog:
@@ -64,15 +70,18 @@ class TransitionLog:
     def __init__(self, kind: str, events: EventRecorder) -> None:
         self._kind = kind
         self._events = events
-        self._told: dict[str, tuple[str, str]] = {}
+        self._told: dict[str, tuple[str, str, str]] = {}
 
-    async def observe(self, instance: Obj, status: Obj, *, apply_failed: bool = False) -> None:
+    async def observe(
+        self, instance: Obj, status: Obj, *, apply_failed: bool = False, waiting_on: str = ""
+    ) -> None:
         """``instance`` (as cached) is about to get ``status``: log and record an Event if that is
-        a transition."""
+        a transition. ``waiting_on``: the node holding the instance back, so waiting on the next
+        node is told too."""
         meta = instance.get("metadata") or {}
         key = f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
         before = str((instance.get("status") or {}).get("state") or "")
-        now = telling(status, apply_failed=apply_failed)
+        now = telling(status, apply_failed=apply_failed, waiting_on=waiting_on)
         last = self._told.get(key)
         self._told[key] = now.signature
         if (last is None and before == now.state) or last == now.signature:
@@ -88,7 +97,9 @@ class TransitionLog:
             extra={"kind": self._kind, "instance": key, "previous": previous, "state": now.state,
                    "reason": now.reason},
         )  # fmt: skip
-        await self._events.record(instance, type=now.type, reason=now.reason, message=now.message)
+        await self._events.record(
+            instance, type=now.type, reason=now.reason, message=now.message, action=now.action
+        )
 
     def forget(self, namespace: str, name: str) -> None:
         self._told.pop(f"{namespace}/{name}", None)

@@ -11,9 +11,14 @@ escapes for non-ASCII text: the same JSON value either way.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
+
+# 20 digits in a row: possibly an integer orjson would not read exactly (|n| >= 2**64 has 20+).
+_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+_LONG_NUMBER_TEXT = re.compile(r"[0-9]{20}")
 
 
 def dumps(value: Any) -> bytes:
@@ -31,6 +36,9 @@ def dumps_str(value: Any) -> str:
 
 def loads(raw: bytes | str) -> Any:
     """Decode JSON; raises ``ValueError`` (a ``json.JSONDecodeError``) on malformed input."""
+    if (_LONG_NUMBER_TEXT.search(raw) if isinstance(raw, str) else _LONG_NUMBER.search(raw)):
+        # orjson reads integers beyond 64 bits as floats; the standard library keeps them exact.
+        return json.loads(raw)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:

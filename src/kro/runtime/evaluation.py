@@ -4,7 +4,8 @@
 ``pending`` attribute says whether the data is merely not there yet. This module is the one place that
 looks at that attribute, so the rest of the planner deals only in :mod:`kro.runtime.errors`. A
 pending failure names the missing field from the expression's checked field paths, so a user reads
-``statefulset.status.readyReplicas is not set yet`` rather than the engine's wording."""
+``statefulset.status.readyReplicas is not set yet`` rather than the engine's wording. Errors name the
+expression as the user wrote it (``${...}``), not as the engine received it."""
 
 from __future__ import annotations
 
@@ -17,21 +18,31 @@ from kro.graph.model import CompiledExpression
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
 
 
+def written(expression: CompiledExpression) -> str:
+    """``expression`` as it appears in an RGD: ``${...}`` around its CEL source."""
+    return f"${{{expression.source}}}"
+
+
+def roots(expression: CompiledExpression) -> frozenset[str]:
+    """The identifiers ``expression`` reads (``schema``, resource ids, iterators)."""
+    return frozenset(r.split(".", 1)[0] for r in expression.references)
+
+
 def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any:
     """The value of ``expression``; raises :class:`ExpressionPending` or :class:`ExpressionFailed`."""
-    missing = sorted({r.split(".", 1)[0] for r in expression.references} - bindings.keys())
+    missing = sorted(roots(expression) - bindings.keys())
     if missing:
         # A reference with no binding is a node that is not observed (or is skipped): wait for it.
-        raise ExpressionPending(expression.source, f"{', '.join(missing)} not observed yet")
+        raise ExpressionPending(written(expression), f"{', '.join(missing)} not observed yet")
     try:
         return expression.evaluate(bindings)
     except EvaluationError as e:
         if e.pending:
             absent = missing_field(expression, bindings)
-            raise ExpressionPending(expression.source, e.message, missing=absent) from e
-        raise ExpressionFailed(expression.source, e.message) from e
+            raise ExpressionPending(written(expression), e.message, missing=absent) from e
+        raise ExpressionFailed(written(expression), e.message) from e
     except CELError as e:  # a limit of the engine, hit at evaluation time
-        raise ExpressionFailed(expression.source, e.message) from e
+        raise ExpressionFailed(written(expression), e.message) from e
 
 
 def missing_field(expression: CompiledExpression, bindings: Mapping[str, Any]) -> str:
@@ -52,5 +63,5 @@ def missing_field(expression: CompiledExpression, bindings: Mapping[str, Any]) -
 def evaluate_bool(expression: CompiledExpression, bindings: Mapping[str, Any]) -> bool:
     value = evaluate(expression, bindings)
     if not isinstance(value, bool):
-        raise ExpressionFailed(expression.source, f"expected a bool, got {type(value).__name__}")
+        raise ExpressionFailed(written(expression), f"expected a bool, got {type(value).__name__}")
     return value

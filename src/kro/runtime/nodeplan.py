@@ -20,7 +20,7 @@ from kro.runtime.foreach import CollectionLimits, expand
 from kro.runtime.labels import child_annotations, child_labels, decorate
 from kro.runtime.observed import ObservedState
 from kro.runtime.plan import DesiredObject
-from kro.runtime.readiness import collection_not_ready, scalar_not_ready
+from kro.runtime.readiness import collection_not_ready, items_not_ready, scalar_not_ready
 from kro.runtime.resolve import resolve_template
 
 Obj = Mapping[str, Any]
@@ -45,6 +45,8 @@ class NodeResult:
     resolved: bool = False
     """True when ``desired`` is the node's complete desired set (so stale objects may be pruned)."""
     binding: Any = _UNBOUND
+    item_reasons: tuple[str, ...] = ()
+    """For a collection: each desired item's own reason it is not ready, ``""`` when it is."""
 
     @property
     def bound(self) -> bool:
@@ -101,7 +103,8 @@ def _collection(
         return NodeResult(NodeState.SYNCED, "", desired, True, binding)
     missing = len(currents) - len(binding)
     state = NodeState.IN_PROGRESS if missing else NodeState.WAITING_FOR_READINESS
-    return NodeResult(state, reason, desired, True, binding)
+    per_item = tuple(r or "" for r in items_not_ready(node, currents, bindings))
+    return NodeResult(state, reason, desired, True, binding, per_item)
 
 
 def _external(

@@ -49,6 +49,9 @@ class NodeReport:
     state: NodeState
     reason: str = ""
     objects: tuple[ObjectRef, ...] = ()
+    item_reasons: tuple[str, ...] = ()
+    """For a collection that is not ready: each item's own reason, ``""`` for a ready item, in the
+    order of ``objects``."""
 
 
 @dataclass(frozen=True)

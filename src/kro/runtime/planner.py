@@ -1,7 +1,9 @@
 """``plan_instance``: one instance's reconcile, decided without I/O.
 
-Nodes are visited in topological order. A node whose dependency is skipped is skipped too; one whose
-dependency is not ready waits; otherwise its ``includeWhen`` decides, then it is expanded, resolved,
+Nodes are visited in topological order. A node whose dependency is skipped is skipped too; an
+``includeWhen`` that can be decided already (it reads only ``schema`` or ready dependencies) decides
+next; a node whose dependency is not ready waits; otherwise the rest of its ``includeWhen`` decides,
+then it is expanded, resolved,
 matched with what is observed and judged ready or not (:mod:`kro.runtime.nodeplan`). Children of this
 instance that no node wants any more are pruned."""
 
@@ -14,8 +16,9 @@ from typing import Any
 from kro.api.conditions import InstanceState, NodeState
 from kro.api.keys import Annotations, Labels
 from kro.api.refs import GVK, ObjectRef
-from kro.graph.model import Graph, Node
+from kro.graph.model import CompiledExpression, Graph, Node
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
+from kro.runtime.evaluation import roots
 from kro.runtime.foreach import CollectionLimits
 from kro.runtime.includewhen import excluded_by
 from kro.runtime.nodeplan import NodeContext, NodeResult, plan_node
@@ -94,28 +97,45 @@ def plan_instance(
 
 def _gate(node: Node, results: Mapping[str, NodeResult], bindings: Mapping[str, Any]) -> NodeResult | None:
     """A result when the node is decided before resolving: skipped, waiting on a dependency, or
-    excluded by ``includeWhen``; ``None`` when it should be planned."""
+    excluded by ``includeWhen``; ``None`` when it should be planned.
+
+    An ``includeWhen`` condition whose every reference is available (``schema``, or dependencies
+    that are ready) is decided first, so a node switched off by the instance's spec is excluded at
+    once rather than shown waiting for dependencies it will never use."""
     deps = [d for d in results if d in node.dependencies]  # topological order
     for dep in deps:
         if results[dep].state is NodeState.SKIPPED:
-            return NodeResult(NodeState.SKIPPED, f"dependency {dep} is skipped")
+            return NodeResult(NodeState.SKIPPED, f"excluded: dependency {dep} is skipped")
+    ready = {"schema", *(d for d in deps if results[d].state is NodeState.SYNCED)}
+    decided = _include([c for c in node.include_when if roots(c) <= ready], bindings)
+    if decided is not None:
+        return decided
     for dep in deps:
         if results[dep].state is not NodeState.SYNCED:
             return NodeResult(NodeState.WAITING_FOR_READINESS, f"waiting for dependency {dep}")
+    return _include([c for c in node.include_when if not roots(c) <= ready], bindings)
+
+
+def _include(conditions: Sequence[CompiledExpression], bindings: Mapping[str, Any]) -> NodeResult | None:
+    """SKIPPED when one of ``conditions`` is false, waiting or ERROR when one cannot be decided."""
     try:
-        condition = excluded_by(node, bindings)
+        condition = excluded_by(conditions, bindings)
     except ExpressionPending as e:
         return NodeResult(NodeState.WAITING_FOR_READINESS, f"includeWhen cannot be decided yet: {e}")
     except ExpressionFailed as e:
         return NodeResult(NodeState.ERROR, f"includeWhen: {e}")
     if condition is not None:
-        return NodeResult(NodeState.SKIPPED, f"includeWhen `{condition}` is false", resolved=True)
+        return NodeResult(NodeState.SKIPPED, f"excluded: includeWhen `{condition}` is false", resolved=True)
     return None
 
 
 def _report(node_id: str, r: NodeResult) -> NodeReport:
     return NodeReport(
-        node_id, r.state, "" if r.state is NodeState.SYNCED else r.reason, tuple(d.ref for d in r.desired)
+        node_id,
+        r.state,
+        "" if r.state is NodeState.SYNCED else r.reason,
+        tuple(d.ref for d in r.desired),
+        r.item_reasons,
     )
 
 

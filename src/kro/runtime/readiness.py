@@ -12,7 +12,7 @@ from typing import Any
 
 from kro.graph.model import Node
 from kro.runtime.errors import ExpressionPending
-from kro.runtime.evaluation import evaluate_bool
+from kro.runtime.evaluation import evaluate_bool, written
 
 Obj = Mapping[str, Any]
 
@@ -29,19 +29,28 @@ def collection_not_ready(
 ) -> str | None:
     present = [o for o in observed if o is not None]
     if len(present) < len(observed):
-        return f"{len(present)} of {len(observed)} items observed"
-    for index, item in enumerate(present):
-        reason = _first_false(node, {**bindings, "each": item})
+        return f"{len(present)} of {len(observed)} item{'' if len(observed) == 1 else 's'} observed"
+    for index, reason in enumerate(items_not_ready(node, observed, bindings)):
         if reason is not None:
             return f"item {index}: {reason}"
     return None
+
+
+def items_not_ready(
+    node: Node, observed: Sequence[Obj | None], bindings: Mapping[str, Any]
+) -> list[str | None]:
+    """Each item's own reason it is not ready (``None`` when it is), in item order."""
+    return [
+        "not observed yet" if item is None else _first_false(node, {**bindings, "each": item})
+        for item in observed
+    ]
 
 
 def _first_false(node: Node, scope: Mapping[str, Any]) -> str | None:
     for condition in node.ready_when:
         try:
             if not evaluate_bool(condition, scope):
-                return f"readyWhen `{condition.source}` is false"
+                return f"readyWhen `{written(condition)}` is false"
         except ExpressionPending as e:
-            return f"readyWhen `{condition.source}`: {e.detail}"
+            return f"readyWhen `{written(condition)}`: {e.detail}"
     return None

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kro.graph.model import FieldPath, TemplateField
-from kro.runtime.errors import ExpressionFailed
-from kro.runtime.evaluation import evaluate
+from kro.runtime.errors import ExpressionFailed, ExpressionPending
+from kro.runtime.evaluation import evaluate, written
 
 
 def resolve_template(
@@ -22,11 +22,22 @@ def resolve_template(
     :class:`~kro.runtime.errors.ExpressionPending` or :class:`~kro.runtime.errors.ExpressionFailed`."""
     out: dict[str, Any] = copy.deepcopy(dict(template))
     for f in fields:
-        value = evaluate(f.expression, bindings)
+        try:
+            value = evaluate(f.expression, bindings)
+        except ExpressionPending as e:
+            raise ExpressionPending(_written(f), e.message, missing=e.missing) from e
+        except ExpressionFailed as e:
+            raise ExpressionFailed(_written(f), e.message) from e
         if not f.standalone and not isinstance(value, str):
             value = _as_text(f, value)
         set_path(out, f.path, value)
     return out
+
+
+def _written(f: TemplateField) -> str:
+    """The field's string as the user wrote it (``postgres://${db.status.endpoint}/app``), not the
+    concatenation the compiler rewrote it into."""
+    return f.source_text or written(f.expression)
 
 
 def _as_text(f: TemplateField, value: Any) -> str:
@@ -34,9 +45,7 @@ def _as_text(f: TemplateField, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    raise ExpressionFailed(
-        f.expression.source, f"interpolated value must be a string, got {type(value).__name__}"
-    )
+    raise ExpressionFailed(_written(f), f"interpolated value must be a string, got {type(value).__name__}")
 
 
 def set_path(target: dict[str, Any], path: FieldPath, value: Any) -> None:

@@ -45,3 +45,35 @@ async def test_a_stale_copy_still_removes_only_krofinalizer(kapi: ApiClient, kub
     assert now["metadata"]["finalizers"] == ["b.example/f", "a.example/f"]
     assert now["data"] == {"x": "1"}
     assert not await remove_finalizer(KubeWriter(kube), CONFIGMAPS, now)
+
+
+async def test_removing_the_last_finalizer_removes_the_field(kapi: ApiClient, kube: KubeClient) -> None:
+    body = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "last", "finalizers": ["kro.run/finalizer"]},
+    }
+    stale = await create(kapi, core("configmaps"), body)
+    assert await remove_finalizer(KubeWriter(kube), CONFIGMAPS, stale)
+    now = await get(kapi, core("configmaps", "last"))
+    assert now is not None and "finalizers" not in now["metadata"]
+
+
+async def test_the_last_finalizer_is_not_taken_with_one_added_meanwhile(
+    kapi: ApiClient, kube: KubeClient
+) -> None:
+    body = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "joined", "finalizers": ["kro.run/finalizer"]},
+    }
+    stale = await create(kapi, core("configmaps"), body)
+    code, _ = await kapi.patch(
+        core("configmaps", "joined"),
+        [{"op": "add", "path": "/metadata/finalizers/-", "value": "b.example/f"}],
+        content_type="application/json-patch+json",
+    )
+    assert code == 200
+    assert await remove_finalizer(KubeWriter(kube), CONFIGMAPS, stale)
+    now = await get(kapi, core("configmaps", "joined"))
+    assert now is not None and now["metadata"]["finalizers"] == ["b.example/f"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from click.testing import CliRunner
 from rich.console import Console
 
 from kro.cli.cmd_status import read_status, status_tree
+from kro.cli.main import cli
 from kro.controller.app import Controller
 from kro.devcluster import DevServer
 
@@ -72,6 +76,23 @@ async def test_status_names_what_the_instance_waits_on(
     assert "external ConfigMap/default/platform not found" in text
     assert "app ConfigMap  WAITING_FOR_READINESS" in text
     assert "waiting for dependency settings" in text
+
+    # piped (not a terminal, 80 columns by default): one logical line per line, no padding
+    args = ["status", "shop/s1", "--kubeconfig", str(cluster.kubeconfig_path)]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "Shop/default/s1  IN_PROGRESS  Ready=False: "
+        "waiting for settings: external ConfigMap/default/platform not found"
+    )
+    assert lines[1:] == [
+        "└── settings ConfigMap · external  WAITING_FOR_READINESS",
+        "    external ConfigMap/default/platform not found",
+        "    └── app ConfigMap  WAITING_FOR_READINESS",
+        "        waiting for dependency settings",
+    ]
+    assert all(line == line.rstrip() for line in lines)
 
     # the external appears: the instance picks it up on its next look (externals are polled)
     await create(

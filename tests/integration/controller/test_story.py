@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -73,8 +74,22 @@ async def test_the_instance_story_is_logged_and_recorded_as_events(
     assert transitions and transitions[0].__dict__["instance"] == "default/session-cache"
 
     story = await eventually(lambda: _has(reasons(kapi, "session-cache"), "ResourcesReady"))
-    assert "WaitingForReadiness" in story
     assert story.count("ResourcesReady") == 1
+    events = sorted(await events_of(kapi, "session-cache"), key=lambda e: e["eventTime"])
+    waits = [e["message"] for e in events if e["reason"] == "WaitingForReadiness"]
+    # one event per node waited on: the ConfigMap being created, then the StatefulSet's readiness
+    assert any(m.startswith("waiting for config:") for m in waits), waits
+    assert any(m.startswith("waiting for statefulset:") for m in waits), waits
+    assert events[-1]["reason"] == "ResourcesReady"
+    for e in events:
+        # what kube-apiserver requires of a core/v1 Event that has an eventTime
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", e["eventTime"]), e
+        assert e["reportingComponent"] == "kro.run/controller"
+        assert e["reportingInstance"] and e["action"] == "Reconcile"
+        assert "series" not in e
+    # name order (the order the API server lists them in, which kubectl keeps for same-second
+    # events) is the order they happened in
+    assert sorted(events, key=lambda e: e["metadata"]["name"]) == events
 
     # a converged instance neither logs nor records anything more
     before = len(caplog.records)
@@ -101,7 +116,8 @@ async def test_rgd_deletion_releases_its_instances(
         obj = await get(kapi, REDIS)
         return obj if obj and "kro.run/finalizer" not in (obj["metadata"].get("finalizers") or []) else None
 
-    await eventually(released)
+    instance = await eventually(released)
+    assert "finalizers" not in instance["metadata"]  # removed, not left as []
     await eventually(lambda: _has(reasons(kapi, "session-cache"), "Unmanaged"))
     # children and data stay
     assert await get(kapi, core("configmaps", "session-cache-config")) is not None

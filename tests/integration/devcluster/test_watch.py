@@ -142,3 +142,31 @@ async def test_stopping_the_server_ends_open_watches() -> None:
         rest = await asyncio.wait_for(resp.read(), 5)  # the stream ends instead of hanging
         assert b"ERROR" not in rest
         resp.close()
+
+
+async def test_a_burst_of_events_goes_out_in_one_chunk(devserver: DevServer) -> None:
+    """Events already queued together are written together (one write, not one per event)."""
+    rt = devserver.registry.get("", "v1", "configmaps")
+    assert rt is not None
+    url = f"{devserver.url}/api/v1/namespaces/default/configmaps"
+    headers = {"Authorization": f"Bearer {devserver.token}"}
+    since = str(devserver.store.resource_version)
+    async with aiohttp.ClientSession() as session, session.get(
+        url, params={"watch": "1", "resourceVersion": since}, headers=headers,
+        timeout=aiohttp.ClientTimeout(total=10),
+    ) as resp:
+        assert resp.status == 200
+        # All 20 creates finish before the watch stream runs again, so they reach it as one burst.
+        await asyncio.gather(*(devserver.objects.create(rt, "default", configmap(f"burst-{i}")) for i in range(20)))
+        names: list[str] = []
+        chunks = 0
+        buffered = b""
+        async for data, end_of_chunk in resp.content.iter_chunks():
+            buffered += data
+            chunks += end_of_chunk
+            *lines, buffered = buffered.split(b"\n")
+            names += [json.loads(line)["object"]["metadata"]["name"] for line in lines if line.strip()]
+            if len(names) >= 20:
+                break
+    assert names == [f"burst-{i}" for i in range(20)]
+    assert chunks == 1

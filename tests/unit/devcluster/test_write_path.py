@@ -24,6 +24,7 @@ def test_codec_round_trips_what_the_standard_library_accepts() -> None:
     assert json.loads(jsoncodec.dumps(doc)) == doc
     assert jsoncodec.loads(b'{"a": NaN}')["a"] != jsoncodec.loads(b'{"a": NaN}')["a"]  # NaN, as json reads it
     assert jsoncodec.loads('{"a": "\\ud800"}') == {"a": "\ud800"}
+    assert jsoncodec.loads(b'{"big": 123456789012345678901234567890}') == {"big": 123456789012345678901234567890}
     assert json.loads(jsoncodec.dumps({"a": "\ud800"})) == {"a": "\ud800"}
     with pytest.raises(ValueError):
         jsoncodec.loads(b'{"a": ')

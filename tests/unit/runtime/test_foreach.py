@@ -90,7 +90,7 @@ def test_every_item_must_pass_ready_when() -> None:
     spec: dict[str, object] = {"regions": ["eu", "us"], "tiers": ["a"]}
     plan = plan_instance(g, instance(spec=spec), Snapshot(applied(g, spec)), kro_version="v")
     assert plan.nodes["cms"].state is NodeState.WAITING_FOR_READINESS
-    assert plan.nodes["cms"].reason == "item 1: readyWhen `each.data.region == 'eu'` is false"
+    assert plan.nodes["cms"].reason == "item 1: readyWhen `${each.data.region == 'eu'}` is false"
 
 
 def test_duplicate_names_are_an_error_not_a_crash() -> None:

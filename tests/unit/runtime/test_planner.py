@@ -7,6 +7,7 @@ from kro.runtime.observed import Snapshot
 from kro.runtime.outcome import Done, Requeue
 from kro.runtime.planner import plan_instance
 
+from .graphs import compiled, instance, resource, with_uids
 from .redis import as_created, redis_graph, redis_instance
 
 V = "0.1.0"
@@ -51,7 +52,7 @@ def test_readiness_gates_dependents_and_the_condition_names_the_blocking_node() 
     )
     assert third.nodes["statefulset"].state is NodeState.WAITING_FOR_READINESS
     message = {c["type"]: c["message"] for c in third.status["conditions"]}["ResourcesReady"]
-    assert message == "waiting for statefulset: readyWhen `statefulset.status.readyReplicas >= 1` is false"
+    assert message == "waiting for statefulset: readyWhen `${statefulset.status.readyReplicas >= 1}` is false"
     assert third.status["readyReplicas"] == 0
     assert third.status["ready"] is False
     assert len(third.all_applies) == 2  # the services still wait
@@ -135,6 +136,32 @@ def test_a_readiness_field_not_set_yet_is_named_in_plain_words() -> None:
     assert third.nodes["statefulset"].state is NodeState.WAITING_FOR_READINESS
     message = {c["type"]: c["message"] for c in third.status["conditions"]}["ResourcesReady"]
     assert message == (
-        "waiting for statefulset: readyWhen `statefulset.status.readyReplicas >= 1`: "
+        "waiting for statefulset: readyWhen `${statefulset.status.readyReplicas >= 1}`: "
         "statefulset.status.readyReplicas is not set yet"
+    )
+
+
+def test_a_waiting_interpolated_field_is_named_as_written() -> None:
+    g = compiled(
+        [
+            resource("db", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "db"}}),
+            resource(
+                "app",
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "app"},
+                    "data": {"url": "postgres://${db.data.endpoint}/app"},
+                },
+            ),
+        ]
+    )
+    inst = instance()
+    first = plan_instance(g, inst, Snapshot(), kro_version=V)
+    plan = plan_instance(
+        g, inst, Snapshot(with_uids([dict(d.body) for d in first.all_applies])), kro_version=V
+    )
+    assert plan.nodes["app"].state is NodeState.WAITING_FOR_READINESS
+    assert plan.nodes["app"].reason == (
+        "cannot resolve yet: expression `postgres://${db.data.endpoint}/app`: db.data.endpoint is not set yet"
     )

@@ -1,6 +1,8 @@
 """Simulated service networking and storage: cluster IPs, node ports and volume binding.
 
-Services get a unique ``clusterIP`` from the service range (10.96.0.0/12, as kubeadm clusters use;
+The create path already allocates a Service's addresses (``kro.devcluster.services``); this loop only
+fills in those of Services stored without them (a state directory written before that). Services get
+a unique ``clusterIP`` from the service range (10.96.0.0/12, as kubeadm clusters use;
 the first address belongs to the ``kubernetes`` service); a headless Service (``clusterIP: None``) and
 an ``ExternalName`` Service get none. ``NodePort`` and ``LoadBalancer`` ports get a node port from
 30000-32767. PersistentVolumeClaims are bound at once to a volume named after their uid.

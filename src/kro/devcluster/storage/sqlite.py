@@ -95,10 +95,8 @@ class SQLiteStore(MemoryStore):
             while self._pending:
                 batch, self._pending = self._pending[:_MAX_BATCH], self._pending[_MAX_BATCH:]
                 try:
-                    # The rows are written on the loop thread (fast, no disk wait); only the commit,
-                    # which waits for the disk, goes to a worker thread: one hand-over per batch.
-                    self._stage([e for e, _ in batch])
-                    await asyncio.to_thread(self._finish)
+                    # One hand-over to a worker thread per batch; the loop thread keeps serving.
+                    await asyncio.to_thread(self._write, [e for e, _ in batch])
                 except (sqlite3.Error, OSError) as e:
                     for _, fut in batch:
                         if not fut.done():
@@ -148,6 +146,11 @@ class SQLiteStore(MemoryStore):
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _write(self, events: list[WatchEvent]) -> None:
+        """Persist ``events`` in one transaction (runs on a worker thread)."""
+        self._stage(events)
+        self._finish()
 
     def _finish(self) -> None:
         """Commit the staged transaction (``synchronous=FULL``: returns once it is on disk)."""
