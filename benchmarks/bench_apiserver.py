@@ -506,7 +506,12 @@ def run_plan(
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:
-        asyncio.run(serve(argv[1], argv[2]))
+        if os.environ.get("KRO_BENCH_LOOP") == "asyncio":
+            asyncio.run(serve(argv[1], argv[2]))
+        else:
+            from kro.devcluster.eventloop import run
+
+            run(serve(argv[1], argv[2]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)

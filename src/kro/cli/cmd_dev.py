@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from kro.devcluster import DevServer, DevServerConfig
+from kro.devcluster.eventloop import run as run_loop
 from kro.devcluster.manifests import ManifestError, apply_directory
 
 # Runs the controller against the kubeconfig it is given until cancelled.
@@ -188,7 +189,7 @@ def dev(
     from kro.cli.demo import DemoError
 
     try:
-        asyncio.run(
+        run_loop(
             run_dev(
                 config,
                 controller=controller,
