@@ -15,9 +15,8 @@ Per run, two fresh OS processes:
 
 Then: the Redis RGD of ``examples/redis`` is applied and awaited ``Active``; N Redis instances are
 created at once (32 concurrent connections; in namespace ``default``, or spread round-robin over
-``--namespaces K``); the clock runs until every instance reports
-``status.state == ACTIVE`` (followed with one cluster-wide watch). Figures: total time, requests and writes per
-instance, the controller's CPU seconds (``/proc/<pid>/stat`` utime+stime) and peak RSS (``VmHWM``),
+``--namespaces K``); the clock runs until every instance reports ``status.state == ACTIVE``
+(followed with one cluster-wide watch). Figures: total time, requests and writes per instance, the controller's CPU seconds (``/proc/<pid>/stat`` utime+stime) and peak RSS (``VmHWM``),
 the server's CPU seconds. Then the steady state: 30 s with N idle instances, counting the
 controller's writes (the goal is zero) and its CPU. Each figure is the median over runs.
 """
