@@ -7,11 +7,11 @@ Per run, two fresh OS processes:
   is Ready 2 s after it appears);
 - the controller: :func:`kro.controller.app.run_controller` with the settings and client limits of
   ``kro controller``'s defaults (one worker, 100 requests/s, burst 150, unless overridden), started
-  by this file's ``controller`` sub-command, which adds one collector to the controller's own
-  Prometheus registry: ``kro_bench_client_requests_total{verb}`` and
-  ``kro_bench_client_throttled_seconds`` from the :class:`kro.kube.RequestStats` of its
-  :class:`~kro.kube.KubeClient`. So requests and writes are counted **on the controller's side**,
-  by verb, every request it sends (reads, lists, watches, writes); read over its ``/metrics``.
+  by this file's ``controller`` sub-command. Requests and writes are counted **on the controller's
+  side**, by verb, every request it sends (reads, lists, watches, writes): the controller's own
+  ``/metrics`` publishes its client's :class:`kro.kube.RequestStats` as
+  ``kro_client_requests_total{verb}``, ``kro_client_writes_total`` and
+  ``kro_client_throttled_seconds_total``.
 
 Then: the Redis RGD of ``examples/redis`` is applied and awaited ``Active``; N Redis instances are
 created at once (32 concurrent connections; in namespace ``default``, or spread round-robin over
@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,31 +58,7 @@ CREATE_CONNECTIONS = 32
 # The controller process -------------------------------------------------------------------------
 
 
-def client_stats_collector(stats: Any) -> Any:
-    """A Prometheus collector publishing a :class:`kro.kube.RequestStats` as it is now."""
-    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-    from prometheus_client.registry import Collector
-
-    class ClientStats(Collector):
-        def collect(self) -> Iterator[Any]:
-            requests = CounterMetricFamily(
-                "kro_bench_client_requests", "API requests the controller sent, by verb.", labels=["verb"]
-            )
-            for verb, n in sorted(stats.by_verb.items()):
-                requests.add_metric([verb], n)
-            yield requests
-            yield GaugeMetricFamily(
-                "kro_bench_client_throttled_seconds",
-                "Seconds requests waited for the client-side rate limiter.",
-                value=stats.throttled_seconds,
-            )
-
-    return ClientStats()
-
-
 async def serve_controller(args: argparse.Namespace) -> None:
-    from prometheus_client import CollectorRegistry
-
     from kro.cli.cmd_controller import configure_logging
     from kro.controller.app import ControllerSettings, run_controller
     from kro.kube import KubeClient
@@ -98,9 +74,7 @@ async def serve_controller(args: argparse.Namespace) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with KubeClient(config) as client:
-        registry = CollectorRegistry()
-        registry.register(client_stats_collector(client.stats))
-        await run_controller(settings, client=client, stop_event=stop, registry=registry)
+        await run_controller(settings, client=client, stop_event=stop)
 
 
 # Processes seen from the benchmark ----------------------------------------------------------------
@@ -178,14 +152,15 @@ async def scrape(session: aiohttp.ClientSession, port: int) -> dict[str, float]:
     out: dict[str, float] = {"requests": 0.0, "writes": 0.0, "reconciles": 0.0, "throttled_s": 0.0}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if sample.name == "kro_bench_client_requests_total":
+            if sample.name == "kro_client_requests_total":
                 verb = sample.labels["verb"]
                 out[verb] = out.get(verb, 0.0) + sample.value
                 out["requests"] += sample.value
-                out["writes"] += sample.value if verb in WRITE_VERBS else 0.0
+            elif sample.name == "kro_client_writes_total":
+                out["writes"] = sample.value
             elif sample.name == "kro_reconcile_total":
                 out["reconciles"] += sample.value
-            elif sample.name == "kro_bench_client_throttled_seconds":
+            elif sample.name == "kro_client_throttled_seconds_total":
                 out["throttled_s"] = sample.value
     return out
 

@@ -33,6 +33,7 @@ from kro.graph.model import Graph
 from kro.kube.errors import KubeError
 from kro.kube.leaderelection import LeaderElectionConfig
 from kro.kube.schemas import LiveSchemaResolver
+from kro.kube.stats import RequestStats
 from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
 from kro.runtime.foreach import CollectionLimits
 from kro.runtime.planner import PlanSettings
@@ -89,6 +90,8 @@ class Controller:
     ) -> None:
         self.settings = settings
         self.metrics = Metrics(registry or CollectorRegistry())
+        if isinstance(stats := getattr(client, "stats", None), RequestStats):
+            self.metrics.watch_client(stats)
         writer = KubeWriter(client)
         self._writer = writer
         self.client = client

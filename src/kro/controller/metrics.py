@@ -1,11 +1,19 @@
 """The controller's Prometheus metrics, registered on a registry passed in (never the global one),
-so several controllers (tests, ``kro dev``) can live in one process."""
+so several controllers (tests, ``kro dev``) can live in one process.
+
+Besides the controller's own figures, :class:`ClientRequestsCollector` publishes the API client's
+:class:`~kro.kube.RequestStats` (requests by verb, writes, 429 retries, throttling), read at scrape
+time, so requests and writes per reconcile can be measured from outside the process."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+
+from kro.kube.stats import RequestStats
 
 
 class Metrics:
@@ -60,7 +68,14 @@ class Metrics:
         self.controllers = Gauge(
             "kro_instance_controllers", "Instance controllers running.", registry=registry
         )
+        # per resource: each instance's last counts, and their running sum (kept so a reconcile
+        # costs the size of its own counts, not of every instance of the resource)
         self._node_counts: dict[str, dict[str, Mapping[str, int]]] = {}
+        self._node_totals: dict[str, dict[str, int]] = {}
+
+    def watch_client(self, stats: RequestStats) -> None:
+        """Publish the API client's request counters (``kro_client_*``) from ``stats`` at each scrape."""
+        self.registry.register(ClientRequestsCollector(stats))
 
     # ---- kro.kube.workqueue.QueueMetrics: the queue reports what it does ----
 
@@ -80,18 +95,53 @@ class Metrics:
 
     def record_nodes(self, resource: str, instance: str, counts: Mapping[str, int] | None) -> None:
         """Remember one instance's node-state counts (``None``: the instance is gone) and republish
-        the per-resource totals."""
+        the per-resource totals of the states that changed."""
         per_instance = self._node_counts.setdefault(resource, {})
-        if counts is None:
-            per_instance.pop(instance, None)
-        else:
-            per_instance[instance] = dict(counts)
-        totals: dict[str, int] = {}
-        for c in per_instance.values():
-            for state, n in c.items():
-                totals[state] = totals.get(state, 0) + n
-        for state in {*totals, *self._published(resource)}:
-            self.node_states.labels(resource, state).set(totals.get(state, 0))
+        totals = self._node_totals.setdefault(resource, {})
+        old = per_instance.pop(instance, None) or {}
+        new = dict(counts) if counts is not None else {}
+        if counts is not None:
+            per_instance[instance] = new
+        for state in {*old, *new}:
+            # a state no instance is in any more stays published as 0, not as its last total
+            totals[state] = totals.get(state, 0) - old.get(state, 0) + new.get(state, 0)
+            self.node_states.labels(resource, state).set(totals[state])
 
-    def _published(self, resource: str) -> set[str]:
-        return {s for c in self._node_counts.get(resource, {}).values() for s in c}
+
+class ClientRequestsCollector(Collector):
+    """Reads a :class:`~kro.kube.RequestStats` when scraped; the stats object stays the one source
+    of truth, so nothing has to be mirrored on every request."""
+
+    def __init__(self, stats: RequestStats) -> None:
+        self._stats = stats
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        stats = self._stats
+        requests = CounterMetricFamily(
+            "kro_client_requests", "API requests sent, by verb (including retries).", labels=["verb"]
+        )
+        for verb, n in sorted(stats.by_verb.items()):
+            requests.add_metric([verb], n)
+        yield requests
+        yield CounterMetricFamily(
+            "kro_client_writes", "API requests that write (create, update, patch, apply, delete).",
+            value=stats.writes,
+        )  # fmt: skip
+        errors = CounterMetricFamily(
+            "kro_client_errors", "API responses with an error status, by HTTP status.", labels=["status"]
+        )
+        for status, n in sorted(stats.errors_by_status.items()):
+            errors.add_metric([str(status)], n)
+        yield errors
+        yield CounterMetricFamily(
+            "kro_client_transport_errors", "Requests that failed before a response (connection, timeout).",
+            value=stats.transport_errors,
+        )  # fmt: skip
+        yield CounterMetricFamily(
+            "kro_client_retries_429", "Requests retried after a 429 (Too Many Requests).",
+            value=stats.retries_429,
+        )  # fmt: skip
+        yield CounterMetricFamily(
+            "kro_client_throttled_seconds", "Seconds requests waited for the client-side rate limiter.",
+            value=stats.throttled_seconds,
+        )  # fmt: skip

@@ -2,20 +2,23 @@
 
 A Service gets its ``clusterIP`` (and ``clusterIPs``, ``ipFamilies``, ``ipFamilyPolicy``) and, for
 ``NodePort``/``LoadBalancer``, each port's ``nodePort`` inside the create itself, so the create's
-response already carries them. Addresses come from the stored Services, so deleting a Service
-releases its addresses and a restarted durable server knows which are taken. ``clusterIP: None``
+response already carries them. Which addresses are taken is an index of the stored Services that
+the store keeps current on every change (:meth:`~kro.devcluster.storage.Store.on_change`, which
+also replays what a restarted durable server loads), so deleting a Service releases its addresses
+and allocation costs no scan of the cluster's Services. ``clusterIP: None``
 stays headless; ``ExternalName`` Services get no cluster IP. On update, an omitted ``clusterIP`` or
 ``nodePort`` keeps the allocated one and changing an allocated ``clusterIP`` is refused (422).
 
-The free-address search and the store's insert happen without the event loop switching tasks in
-between (neither store suspends before the insert), so concurrent creates never share an address.
+The free-address search and the store's insert (which updates the index synchronously) happen
+without the event loop switching tasks in between (neither store suspends before the insert), so
+concurrent creates never share an address.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from kro.devcluster.errors import Cause, Invalid
 from kro.devcluster.objects import Operation
@@ -38,12 +41,71 @@ def _ports(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []
 
 
+_K = TypeVar("_K")
+_Holder = tuple[str, str]  # (namespace, name) of a Service
+
+
+def _holder(obj: Mapping[str, Any]) -> _Holder:
+    meta = obj.get("metadata") or {}
+    return str(meta.get("namespace") or ""), str(meta.get("name") or "")
+
+
+def _ips_of(spec: Mapping[str, Any]) -> list[str]:
+    return [str(ip) for ip in spec.get("clusterIPs") or [spec.get("clusterIP")] if ip and ip != HEADLESS]
+
+
+def _node_ports_of(spec: Mapping[str, Any]) -> list[int]:
+    return [int(p["nodePort"]) for p in _ports(spec) if isinstance(p.get("nodePort"), int)]
+
+
+class _HeldByOthers(Generic[_K]):
+    """The addresses of one kind held by Services other than ``me``, plus those this request just
+    took (``add``): a view over the index, so checking an address costs no scan."""
+
+    def __init__(self, holders: Mapping[_K, set[_Holder]], me: _Holder) -> None:
+        self._holders = holders
+        self._me = me
+        self._added: set[_K] = set()
+
+    def __contains__(self, value: object) -> bool:
+        if value in self._added:
+            return True
+        held = self._holders.get(cast(_K, value))
+        return bool(held) and held != {self._me}
+
+    def add(self, value: _K) -> None:
+        self._added.add(value)
+
+
 class ServiceAllocation:
     """Admission: fills in and guards a Service's cluster IP and node ports."""
 
     def __init__(self, store: Store, *, cidr: ipaddress.IPv4Network = SERVICE_CIDR) -> None:
-        self._store = store
         self._cidr = cidr
+        # address -> the Services holding it (a set: a Service written around admission, e.g. by a
+        # restored backup, may share one; each must release only its own claim).
+        self._ip_holders: dict[str, set[_Holder]] = {}
+        self._port_holders: dict[int, set[_Holder]] = {}
+        store.on_change(_KEY, self._changed)
+
+    def _changed(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
+        if old is not None:
+            self._index(old, release=True)
+        if new is not None:
+            self._index(new, release=False)
+
+    def _index(self, svc: Mapping[str, Any], *, release: bool) -> None:
+        who = _holder(svc)
+        spec = _spec(svc)
+        pairs: list[tuple[dict[Any, set[_Holder]], Any]] = [(self._ip_holders, ip) for ip in _ips_of(spec)]
+        pairs += [(self._port_holders, port) for port in _node_ports_of(spec)]
+        for holders, value in pairs:
+            if not release:
+                holders.setdefault(value, set()).add(who)
+            elif value in holders:
+                holders[value].discard(who)
+                if not holders[value]:
+                    del holders[value]
 
     async def __call__(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
         if rt.group != "" or rt.kind != "Service" or op == "DELETE" or not isinstance(obj.get("spec"), dict):
@@ -52,26 +114,16 @@ class ServiceAllocation:
         name = str((obj.get("metadata") or {}).get("name") or "")
         if op == "UPDATE" and old is not None:
             self._keep_allocated(rt, name, spec, _spec(old))
-        ips, node_ports = await self._taken(obj)
+        ips, node_ports = self._taken(obj)
         if spec.get("type", "ClusterIP") != "ExternalName":
             self._assign_ip(rt, name, spec, ips)
         if spec.get("type") in ("NodePort", "LoadBalancer"):
             self._assign_node_ports(rt, name, spec, node_ports)
 
-    async def _taken(self, obj: Mapping[str, Any]) -> tuple[set[str], set[int]]:
+    def _taken(self, obj: Mapping[str, Any]) -> tuple[_HeldByOthers[str], _HeldByOthers[int]]:
         """Addresses held by the other stored Services."""
-        meta = obj.get("metadata") or {}
-        me = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
-        ips: set[str] = set()
-        ports: set[int] = set()
-        for svc in (await self._store.list(_KEY, None)).items:
-            m = svc.get("metadata") or {}
-            if (str(m.get("namespace") or ""), str(m.get("name") or "")) == me:
-                continue
-            spec = _spec(svc)
-            ips.update(str(ip) for ip in spec.get("clusterIPs") or [spec.get("clusterIP")] if ip and ip != HEADLESS)
-            ports.update(int(p["nodePort"]) for p in _ports(spec) if isinstance(p.get("nodePort"), int))
-        return ips, ports
+        me = _holder(obj)
+        return _HeldByOthers(self._ip_holders, me), _HeldByOthers(self._port_holders, me)
 
     @staticmethod
     def _keep_allocated(rt: ResourceType, name: str, spec: dict[str, Any], old: Mapping[str, Any]) -> None:
@@ -91,7 +143,7 @@ class ServiceAllocation:
             if not port.get("nodePort") and previous and spec.get("type") in ("NodePort", "LoadBalancer"):
                 port["nodePort"] = previous
 
-    def _assign_ip(self, rt: ResourceType, name: str, spec: dict[str, Any], taken: set[str]) -> None:
+    def _assign_ip(self, rt: ResourceType, name: str, spec: dict[str, Any], taken: _HeldByOthers[str]) -> None:
         requested = spec.get("clusterIP")
         if requested == HEADLESS:
             spec["clusterIPs"] = [HEADLESS]
@@ -104,7 +156,7 @@ class ServiceAllocation:
         spec.setdefault("ipFamilies", ["IPv4"])
         spec.setdefault("ipFamilyPolicy", "SingleStack")
 
-    def _check_requested(self, rt: ResourceType, name: str, ip: str, taken: set[str]) -> None:
+    def _check_requested(self, rt: ResourceType, name: str, ip: str, taken: _HeldByOthers[str]) -> None:
         problem = ""
         try:
             address = ipaddress.IPv4Address(ip)
@@ -118,7 +170,7 @@ class ServiceAllocation:
         if problem:
             raise Invalid(rt.kind, rt.group, name, [Cause("spec.clusterIPs", "FieldValueInvalid", f'Invalid value: "{ip}": {problem}')])
 
-    def _free_ip(self, rt: ResourceType, name: str, taken: set[str]) -> str:
+    def _free_ip(self, rt: ResourceType, name: str, taken: _HeldByOthers[str]) -> str:
         # The first host address belongs to the ``kubernetes`` Service, as in kubeadm clusters.
         reserved = self._cidr.network_address + 1
         for host in self._cidr.hosts():
@@ -127,7 +179,7 @@ class ServiceAllocation:
         raise Invalid(rt.kind, rt.group, name, [Cause("spec.clusterIPs", "FieldValueInvalid", f"the service range {self._cidr} is full")])
 
     @staticmethod
-    def _assign_node_ports(rt: ResourceType, name: str, spec: dict[str, Any], taken: set[int]) -> None:
+    def _assign_node_ports(rt: ResourceType, name: str, spec: dict[str, Any], taken: _HeldByOthers[int]) -> None:
         for index, port in enumerate(_ports(spec)):
             wanted = port.get("nodePort")
             if isinstance(wanted, int) and wanted:

@@ -7,13 +7,19 @@ import socket
 from dataclasses import replace
 
 import aiohttp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry
+from prometheus_client.parser import text_string_to_metric_families
 
 from kro.api.refs import GVR
 from kro.controller.app import ControllerSettings, run_controller
+from kro.controller.metrics import Metrics
 from kro.controller.reconcile import Key, schedule
 from kro.kube import KubeClient
 from kro.kube.errors import NotFound
 from kro.kube.leaderelection import LEASES
+from kro.kube.stats import WRITE_VERBS, RequestStats
 from kro.kube.workqueue import WorkQueue
 from kro.runtime.outcome import Done, Requeue, Terminal
 
@@ -56,6 +62,87 @@ async def test_metrics_and_probes(kube: KubeClient) -> None:
         assert "kro_instance_controllers 0.0" in text
     stop.set()
     await asyncio.wait_for(task, 10)
+
+
+async def test_metrics_publish_the_clients_requests(kube: KubeClient) -> None:
+    # counts from before the controller started (and a 429 history) are the client's too
+    stats = RequestStats(retries_429=2, throttled_seconds=1.5)
+    stats.errors_by_status[429] = 2
+    port = free_port()
+    settings = ControllerSettings(metrics_bind_address=f"127.0.0.1:{port}", health_probe_bind_address="0")
+    stop = asyncio.Event()
+    async with KubeClient(kube.config, stats=stats) as client:
+        task = asyncio.create_task(run_controller(settings, client=client, stop_event=stop))
+        async with aiohttp.ClientSession() as http:
+
+            async def scrape() -> dict[str, dict[str, float]]:
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as r:
+                    text = await r.text()
+                out: dict[str, dict[str, float]] = {}
+                for family in text_string_to_metric_families(text):
+                    for sample in family.samples:
+                        label = next(iter(sample.labels.values()), "")
+                        out.setdefault(sample.name, {})[label] = sample.value
+                return out
+
+            async def started() -> bool:
+                try:
+                    return (await scrape()).get("kro_client_requests_total", {}).get("watch", 0) > 0
+                except aiohttp.ClientConnectionError:
+                    return False
+
+            await eventually(started)
+            before = stats.snapshot()
+            seen = await scrape()
+            after = stats.snapshot()
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    by_verb = seen["kro_client_requests_total"]
+    # the controller installed its CRD (a write), listed and watched through this client
+    assert {"list", "watch"} <= by_verb.keys()
+    for verb, n in by_verb.items():
+        assert before.get(verb, 0) <= n <= after.get(verb, 0), verb
+    writes = seen["kro_client_writes_total"][""]
+    assert writes == sum(n for verb, n in by_verb.items() if verb in WRITE_VERBS) > 0
+    assert seen["kro_client_retries_429_total"][""] == 2
+    assert seen["kro_client_errors_total"]["429"] >= 2
+    assert seen["kro_client_throttled_seconds_total"][""] >= 1.5
+
+
+NODE_STATES = ("Synced", "InProgress", "Error", "Deleting")
+UPDATES = st.lists(
+    st.tuples(
+        st.sampled_from(("redis", "queues")),
+        st.sampled_from(("a/one", "a/two", "b/one")),
+        # None: the instance was deleted
+        st.none() | st.dictionaries(st.sampled_from(NODE_STATES), st.integers(0, 5)),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(UPDATES)
+def test_node_state_gauges_equal_a_full_recount(
+    updates: list[tuple[str, str, dict[str, int] | None]],
+) -> None:
+    metrics = Metrics(CollectorRegistry())
+    latest: dict[tuple[str, str], dict[str, int]] = {}
+    for resource, instance, counts in updates:
+        metrics.record_nodes(resource, instance, counts)
+        if counts is None:
+            latest.pop((resource, instance), None)
+        else:
+            latest[(resource, instance)] = counts
+    for resource in ("redis", "queues"):
+        for state in NODE_STATES:
+            recount = sum(c.get(state, 0) for (r, _), c in latest.items() if r == resource)
+            published = metrics.registry.get_sample_value(
+                "kro_instance_nodes", {"resource": resource, "state": state}
+            )
+            # a state never reported is not published; one that was, is published with its total
+            assert (published or 0) == recount, (resource, state)
 
 
 async def test_one_leader_at_a_time_and_handover_on_stop(kube: KubeClient, kapi: ApiClient) -> None:

@@ -175,3 +175,61 @@ async def test_sqlite_restart_keeps_objects_and_resource_version(tmp_path: Path)
             again.watch(None, None, rv - 1)
     finally:
         await again.close()
+
+
+async def test_list_shared_answers_as_list_does(store: Store) -> None:
+    for name in ("b", "a", "c"):
+        await store.create("configmaps", cm(name, app="x" if name != "c" else "y"))
+    await store.create("configmaps", cm("a", ns="other", app="x"))
+    for namespace in (None, "default"):
+        for options in (None, ListOptions(label_selector=LabelSelector.parse("app=x")), ListOptions(limit=1)):
+            copied = await store.list("configmaps", namespace, options)
+            shared = await store.list_shared("configmaps", namespace, options)
+            assert shared == copied
+
+
+async def test_list_shared_hands_out_the_stored_objects_and_list_does_not(store: Store) -> None:
+    await store.create("configmaps", cm("a"))
+    shared = (await store.list_shared("configmaps", "default")).items[0]
+    assert (await store.list_shared("configmaps", "default")).items[0] is shared
+    copied = (await store.list("configmaps", "default")).items[0]
+    copied["metadata"]["labels"]["mutated"] = "yes"
+    assert await store.get("configmaps", "default", "a") == shared
+    assert "mutated" not in shared["metadata"]["labels"]
+
+
+async def test_change_hooks_see_every_write_in_order_and_replay_existing(store: Store) -> None:
+    await store.create("configmaps", cm("before"))
+    seen: list[tuple[str | None, str | None]] = []
+
+    def hook(old: Any, new: Any) -> None:
+        seen.append((old and old["metadata"]["name"], new and new["metadata"]["resourceVersion"]))
+
+    store.on_change("configmaps", hook)
+    assert seen == [(None, "1")]
+    created = await store.create("configmaps", cm("a"))
+    # The hook ran before the write returned, with the object as stored.
+    assert seen[-1] == (None, created["metadata"]["resourceVersion"])
+    updated = await store.update("configmaps", {**created, "data": {"k": "v"}})
+    assert seen[-1] == ("a", updated["metadata"]["resourceVersion"])
+    await store.delete("configmaps", "default", "a")
+    assert seen[-1] == ("a", None)
+    await store.create("secrets", cm("s"))
+    assert len(seen) == 4  # other resources do not reach the hook
+
+
+async def test_sqlite_change_hook_registered_before_start_sees_loaded_objects(tmp_path: Path) -> None:
+    first = SQLiteStore(tmp_path)
+    await first.start()
+    await first.create("configmaps", cm("a"))
+    await first.create("configmaps", cm("b"))
+    await first.close()
+
+    again = SQLiteStore(tmp_path)
+    names: list[str] = []
+    again.on_change("configmaps", lambda old, new: names.append(new["metadata"]["name"]) if new else None)
+    await again.start()
+    try:
+        assert sorted(names) == ["a", "b"]
+    finally:
+        await again.close()

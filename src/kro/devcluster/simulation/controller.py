@@ -5,6 +5,11 @@ object itself and its controlling owner), and reconciles them one at a time with
 of this package, writing through the :class:`~kro.devcluster.objects.ObjectService` like any client,
 so every write gets API semantics and ownerReferences let garbage collection clean up. Pod readiness
 is driven by a timer per pod: ``settings.ready_delay`` seconds after the simulation first sees it.
+
+The children of each controller are indexed by their controlling owner's uid from the same events,
+so reconciling one StatefulSet reads its own pods, not every pod of the namespace. The index cannot
+lag behind the simulation's own writes: a write returns only once its event is in the log, and
+every pending event is taken before the next reconcile.
 """
 
 from __future__ import annotations
@@ -80,6 +85,9 @@ class Simulator:
         self._queued: set[Key] = set()
         self._timers: list[tuple[float, Key]] = []
         self._seen: dict[str, float] = {}
+        # Controlling owner uid -> keys of its children; child key -> that uid (to move or drop it).
+        self._children_of: dict[str, dict[Key, None]] = {}
+        self._owner_of: dict[Key, str] = {}
 
     async def run(self) -> None:
         await self._ensure_node()
@@ -93,8 +101,10 @@ class Simulator:
     async def _resync(self) -> Watcher:
         while True:
             since = self._store.resource_version
+            self._children_of.clear()
+            self._owner_of.clear()
             for resource in sorted(_WATCHED):
-                for obj in (await self._store.list(resource, None)).items:
+                for obj in (await self._store.list_shared(resource, None)).items:
                     self._observe(WatchEvent("ADDED", resource, obj, since))
             try:
                 return self._store.watch(None, None, since)
@@ -138,10 +148,24 @@ class Simulator:
             self._seen.pop(str(meta.get("uid")), None)
         else:
             self._mark(key)
+        controller_uid = None
         for ref in meta.get("ownerReferences") or []:
             owner_key = _OWNER_KEYS.get((str(ref.get("apiVersion", "")).rpartition("/")[0], str(ref.get("kind"))))
             if owner_key is not None and ref.get("controller"):
                 self._mark((owner_key, key[1], str(ref.get("name"))))
+                controller_uid = str(ref.get("uid"))
+        self._index_child(key, None if event.type == "DELETED" else controller_uid)
+
+    def _index_child(self, key: Key, owner_uid: str | None) -> None:
+        previous = self._owner_of.pop(key, None)
+        if previous is not None and previous != owner_uid:
+            siblings = self._children_of.get(previous, {})
+            siblings.pop(key, None)
+            if not siblings:
+                self._children_of.pop(previous, None)
+        if owner_uid is not None:
+            self._owner_of[key] = owner_uid
+            self._children_of.setdefault(owner_uid, {})[key] = None
 
     def _mark(self, key: Key) -> None:
         if key not in self._queued:
@@ -167,7 +191,8 @@ class Simulator:
         elif resource == "replicasets.apps":
             await self._execute(key, obj, plan_replicaset(obj, await self._children("pods", obj), new_name=_random_name))
         elif resource == "statefulsets.apps":
-            claims = [str(_meta(c).get("name")) for c in (await self._store.list("persistentvolumeclaims", namespace)).items]
+            pvcs = (await self._store.list_shared("persistentvolumeclaims", namespace)).items
+            claims = [str(_meta(c).get("name")) for c in pvcs]
             await self._execute(key, obj, plan_statefulset(obj, await self._children("pods", obj), claims))
         elif resource == "daemonsets.apps":
             await self._execute(key, obj, plan_daemonset(obj, await self._children("pods", obj), new_name=_random_name))
@@ -176,8 +201,14 @@ class Simulator:
             await self._execute(key, obj, plan)
 
     async def _children(self, resource: str, owner: Mapping[str, Any]) -> list[Object]:
-        items = (await self._store.list(resource, str(_meta(owner).get("namespace") or ""))).items
-        return [o for o in items if controlled_by(o, owner)]
+        """The ``resource`` objects ``owner`` controls, sorted by name as a list would return them."""
+        keys = sorted(k for k in self._children_of.get(str(_meta(owner).get("uid")), ()) if k[0] == resource)
+        children = []
+        for key in keys:
+            obj = await self._store.get(*key)
+            if obj is not None and controlled_by(obj, owner):
+                children.append(obj)
+        return children
 
     async def _execute(self, key: Key, obj: Object, plan: Plan) -> None:
         namespace = key[1]
@@ -221,7 +252,9 @@ class Simulator:
         await self._write_status(key, pod, pod_status(pod, "Succeeded" if completes else "Running", now=now))
 
     async def _service(self, key: Key, svc: Object) -> None:
-        services = (await self._store.list("services", None)).items
+        if network.service_with_addresses(svc, (), ()) is None:
+            return  # admission already gave it every address it needs: nothing to scan for
+        services = (await self._store.list_shared("services", None)).items
         ips = [str((s.get("spec") or {}).get("clusterIP")) for s in services if (s.get("spec") or {}).get("clusterIP")]
         ports = [int(p["nodePort"]) for s in services for p in (s.get("spec") or {}).get("ports") or [] if p.get("nodePort")]
         updated = network.service_with_addresses(svc, ips, ports)

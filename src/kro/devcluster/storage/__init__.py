@@ -1,7 +1,15 @@
 """Object storage for the local API server: a store contract (:class:`Store`), an in-memory backend
 and a durable SQLite backend, label/field selectors and the watch event window."""
 
-from kro.devcluster.storage.base import ListOptions, ListResult, Object, Store, Watcher, WatchEvent
+from kro.devcluster.storage.base import (
+    ChangeHook,
+    ListOptions,
+    ListResult,
+    Object,
+    Store,
+    Watcher,
+    WatchEvent,
+)
 from kro.devcluster.storage.errors import (
     ConflictError,
     InvalidContinueError,
@@ -16,6 +24,7 @@ from kro.devcluster.storage.selectors import FieldSelector, LabelSelector
 from kro.devcluster.storage.sqlite import SQLiteStore
 
 __all__ = [
+    "ChangeHook",
     "ConflictError",
     "FieldSelector",
     "InvalidContinueError",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import builtins
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +18,8 @@ from kro.devcluster.storage.selectors import FieldSelector, LabelSelector
 
 EventType = Literal["ADDED", "MODIFIED", "DELETED"]
 Object = dict[str, Any]
+# Called with (old, new) on every change of one resource: ``old`` is None on create, ``new`` on delete.
+ChangeHook = Callable[[Mapping[str, Any] | None, Mapping[str, Any] | None], None]
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,23 @@ class Store(abc.ABC):
 
         ``limit`` > 0 pages the answer; the returned ``continue_token`` fetches the next page.
         Raises :class:`~kro.devcluster.storage.errors.InvalidContinueError` or ``TooOldError``."""
+
+    async def list_shared(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
+        """:meth:`list` without copying where the backend can: the items may be the store's own objects.
+
+        Only for read-only callers inside the server (simulation, admission) that scan many objects:
+        they must never mutate an item, nor keep one past their next ``await``. The REST path uses
+        :meth:`list`, whose items belong to the caller."""
+        return await self.list(resource, namespace, options)
+
+    @abc.abstractmethod
+    def on_change(self, resource: str, hook: ChangeHook) -> None:
+        """Call ``hook(old, new)`` synchronously on every change of ``resource``, at the moment the
+        store's state changes (before the write is persisted, published or returned), and once now,
+        as a creation, for each object already held (and later for each one loaded at start).
+
+        Lets an in-memory index stay exact: no task ever sees a write stored but not yet indexed.
+        The hook must be quick, must not mutate the objects and must not raise."""
 
     @abc.abstractmethod
     async def create(self, resource: str, obj: Mapping[str, Any], *, owned: bool = False) -> Object:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kro.devcluster.storage.base import (
+    ChangeHook,
     ListOptions,
     ListResult,
     Object,
@@ -82,6 +83,7 @@ def decode_continue(token: str) -> tuple[int, tuple[str, str]]:
 class MemoryStore(Store):
     def __init__(self, *, window: int = DEFAULT_WINDOW) -> None:
         self._objects: dict[str, dict[tuple[str, str], Object]] = {}
+        self._hooks: dict[str, list[ChangeHook]] = {}
         self._rv = 0
         self._log = EventLog(window=window)
 
@@ -116,6 +118,21 @@ class MemoryStore(Store):
         return copy_object(obj) if obj is not None else None
 
     async def list(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
+        return self._list(resource, namespace, options, copy=True)
+
+    async def list_shared(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
+        return self._list(resource, namespace, options, copy=False)
+
+    def on_change(self, resource: str, hook: ChangeHook) -> None:
+        self._hooks.setdefault(resource, []).append(hook)
+        for obj in self._objects.get(resource, {}).values():
+            hook(None, obj)
+
+    def _changed(self, resource: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
+        for hook in self._hooks.get(resource, ()):
+            hook(old, new)
+
+    def _list(self, resource: str, namespace: str | None, options: ListOptions | None, *, copy: bool) -> ListResult:
         opts = options or ListOptions()
         list_rv = self._rv
         start: tuple[str, str] | None = None
@@ -137,7 +154,7 @@ class MemoryStore(Store):
             if opts.limit and len(items) >= opts.limit:
                 matched_after += 1
                 continue
-            items.append(clone(obj))
+            items.append(clone(obj) if copy else obj)
             last_key = key
         token = None
         if opts.limit and matched_after and last_key is not None:
@@ -159,6 +176,7 @@ class MemoryStore(Store):
         self._rv += 1
         stored = _stamp(obj, self._rv, owned=owned)
         bucket[(ns, name)] = stored
+        self._changed(resource, None, stored)
         await self._commit(WatchEvent("ADDED", resource, stored, self._rv))
         return copy_object(stored)
 
@@ -175,6 +193,7 @@ class MemoryStore(Store):
         self._rv += 1
         stored = _stamp(obj, self._rv, owned=owned)
         bucket[(ns, name)] = stored
+        self._changed(resource, old, stored)
         await self._commit(WatchEvent("MODIFIED", resource, stored, self._rv, old))
         return copy_object(stored)
 
@@ -186,6 +205,7 @@ class MemoryStore(Store):
         if expected_rv is not None and expected_rv != object_rv(old):
             raise ConflictError(resource, namespace, name, expected=expected_rv, actual=object_rv(old))
         del bucket[(namespace, name)]
+        self._changed(resource, old, None)
         self._rv += 1
         gone = _stamp(old, self._rv)
         await self._commit(WatchEvent("DELETED", resource, gone, self._rv, old))
@@ -200,7 +220,10 @@ class MemoryStore(Store):
 
     # Loading, for durable backends.
     def _load(self, resource: str, obj: Object) -> None:
-        self._objects.setdefault(resource, {})[object_key(obj)] = obj
+        bucket = self._objects.setdefault(resource, {})
+        old = bucket.get(object_key(obj))
+        bucket[object_key(obj)] = obj
+        self._changed(resource, old, obj)
 
     def _set_loaded_rv(self, rv: int) -> None:
         self._rv = rv
