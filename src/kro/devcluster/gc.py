@@ -138,7 +138,8 @@ class GarbageCollector:
             # Store.resources() is annotated inside a class that defines `list`; spell the type out.
             resources = cast("Iterable[str]", self._store.resources())
             for resource in resources:
-                for obj in (await self._store.list(resource, None)).items:
+                # Read-only, like the watch events that follow: no copies needed.
+                for obj in (await self._store.list_shared(resource, None)).items:
                     self._observe(WatchEvent("ADDED", resource, obj, since))
             try:
                 return self._store.watch(None, None, since)

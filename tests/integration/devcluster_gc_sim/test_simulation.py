@@ -196,3 +196,42 @@ async def test_persistent_volume_claims_bind(sim: ApiClient) -> None:
     assert status["capacity"] == {"storage": "1Gi"}
     _, obj = await sim.get(f"{CORE}/persistentvolumeclaims/data")
     assert obj["spec"]["volumeName"].startswith("pvc-")
+
+
+async def test_controllers_sharing_labels_in_one_namespace_manage_only_their_own_pods(sim: ApiClient) -> None:
+    shared = template("shared")
+    for name, replicas in (("left", 2), ("right", 1)):
+        body = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name},
+                "spec": {"selector": {"matchLabels": {"app": "shared"}}, "template": shared,
+                         "replicas": replicas, "serviceName": name, "podManagementPolicy": "Parallel"}}
+        code, created = await sim.post(f"{APPS}/statefulsets", body)
+        assert code == 201, created
+
+    async def names() -> list[str]:
+        return sorted(p["metadata"]["name"] for p in await pods(sim, "app=shared"))
+
+    async def ready(name: str, count: int) -> bool:
+        return bool((await status_of(sim, f"{APPS}/statefulsets/{name}")).get("readyReplicas", 0) == count)
+
+    await eventually(lambda: ready("left", 2), what="left ready")
+    await eventually(lambda: ready("right", 1), what="right ready")
+    assert await names() == ["left-0", "left-1", "right-0"]
+
+    code, body = await sim.patch(f"{APPS}/statefulsets/left", {"spec": {"replicas": 0}})
+    assert code == 200, body
+    await eventually(lambda: ready("left", 0), what="left scaled to zero")
+
+    async def only_right() -> bool:
+        return await names() == ["right-0"]
+
+    await eventually(only_right, what="only right's pod left")
+    code, body = await sim.delete(f"{CORE}/pods/right-0")
+    assert code == 200, body
+
+    async def recreated() -> bool:
+        found = await pods(sim, "app=shared")
+        return [p["metadata"]["name"] for p in found] == ["right-0"] and found[0]["metadata"]["uid"] != body["metadata"]["uid"]
+
+    await eventually(recreated, what="right-0 recreated")
+    await eventually(lambda: ready("right", 1), what="right ready again")
+    assert (await status_of(sim, f"{APPS}/statefulsets/left")).get("replicas", 0) == 0

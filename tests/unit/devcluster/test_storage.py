@@ -205,15 +205,18 @@ async def test_change_hooks_see_every_write_in_order_and_replay_existing(store: 
     def hook(old: Any, new: Any) -> None:
         seen.append((old and old["metadata"]["name"], new and new["metadata"]["resourceVersion"]))
 
+    def last() -> tuple[str | None, str | None]:
+        return seen[-1]
+
     store.on_change("configmaps", hook)
     assert seen == [(None, "1")]
     created = await store.create("configmaps", cm("a"))
     # The hook ran before the write returned, with the object as stored.
-    assert seen[-1] == (None, created["metadata"]["resourceVersion"])
+    assert last() == (None, created["metadata"]["resourceVersion"])
     updated = await store.update("configmaps", {**created, "data": {"k": "v"}})
-    assert seen[-1] == ("a", updated["metadata"]["resourceVersion"])
+    assert last() == ("a", updated["metadata"]["resourceVersion"])
     await store.delete("configmaps", "default", "a")
-    assert seen[-1] == ("a", None)
+    assert last() == ("a", None)
     await store.create("secrets", cm("s"))
     assert len(seen) == 4  # other resources do not reach the hook
 
