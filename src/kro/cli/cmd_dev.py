@@ -156,6 +156,13 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
     help="Apply an example directory (RGDs first, then instances) and narrate what kro does.",
 )
 @click.option("--exit-after-demo", is_flag=True, help="Stop once the --demo instances are ACTIVE (exit 0).")
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default=None,
+    help="Log level of the server and controller (default: info; warning with --demo, whose "
+    "narration tells the story).",
+)
 def dev(
     port: int,
     kubeconfig: Path | None,
@@ -165,6 +172,7 @@ def dev(
     insecure_http: bool,
     demo: Path | None,
     exit_after_demo: bool,
+    log_level: str | None,
 ) -> None:
     """Run a local Kubernetes API server and the kro controller: kro with no cluster at all.
 
@@ -177,7 +185,9 @@ def dev(
     Workloads are simulated (like kwok): Deployments, StatefulSets, DaemonSets and Jobs get pods
     that turn Ready after a short delay, Services get a cluster IP, PVCs bind. No containers run.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    from kro.cli.cmd_controller import configure_logging
+
+    configure_logging("text", log_level or ("warning" if demo is not None else "info"))
     config = DevServerConfig(
         port=port,
         state_dir=state_dir,
