@@ -5,8 +5,8 @@ A Service gets its ``clusterIP`` (and ``clusterIPs``, ``ipFamilies``, ``ipFamily
 response already carries them. Which addresses are taken is an index of the stored Services that
 the store keeps current on every change (:meth:`~kro.devcluster.storage.Store.on_change`, which
 also replays what a restarted durable server loads), so deleting a Service releases its addresses
-and allocation costs no scan of the cluster's Services. ``clusterIP: None``
-stays headless; ``ExternalName`` Services get no cluster IP. On update, an omitted ``clusterIP`` or
+and allocation costs no scan of the cluster's Services. ``clusterIP: None`` stays headless;
+``ExternalName`` Services get no cluster IP. On update, an omitted ``clusterIP`` or
 ``nodePort`` keeps the allocated one and changing an allocated ``clusterIP`` is refused (422).
 
 The free-address search and the store's insert (which updates the index synchronously) happen
@@ -82,8 +82,8 @@ class ServiceAllocation:
 
     def __init__(self, store: Store, *, cidr: ipaddress.IPv4Network = SERVICE_CIDR) -> None:
         self._cidr = cidr
-        # address -> the Services holding it (a set: a Service written around admission, e.g. by a
-        # restored backup, may share one; each must release only its own claim).
+        # address -> the Services holding it. A set, because Services stored without this check (a
+        # state directory written by an older server) may share one; each releases only its claim.
         self._ip_holders: dict[str, set[_Holder]] = {}
         self._port_holders: dict[int, set[_Holder]] = {}
         store.on_change(_KEY, self._changed)
