@@ -43,6 +43,10 @@ class Annotations:
     APPLYSET_CONTAINS_GROUP_KINDS = "applyset.kubernetes.io/contains-group-kinds"
     APPLYSET_ADDITIONAL_NAMESPACES = "applyset.kubernetes.io/additional-namespaces"
     APPLYSET_INVENTORY_HASH = "internal.kro.run/applyset-inventory-hash"
+    ACCEPTED_SPEC = "internal.kro.run/accepted-spec"
+    """On a generated CRD: the RGD spec (compact JSON) it was last accepted with, so a restarted
+    controller can keep serving instances when the RGD's current spec does not compile."""
+    ACCEPTED_GENERATION = "internal.kro.run/accepted-generation"
 
 
 class Finalizers:

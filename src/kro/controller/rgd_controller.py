@@ -3,7 +3,9 @@ updates or stops the instance controller that serves its kind.
 
 An update that does not compile leaves the instances on the last graph that did: the RGD's
 ``GraphAccepted`` turns False with the compile errors (also recorded as a ``ValidationFailed``
-Warning event), while ``ControllerReady`` says which generation is still being served. Deleting an
+Warning event), while ``ControllerReady`` says which generation is still being served. That graph
+survives a restart: each accepted spec is recorded on the generated CRD (:mod:`kro.controller.accepted`)
+and compiled again when the current one does not compile and nothing is in memory. Deleting an
 RGD stops its instance controller, removes kro's finalizer from its instances (they, their children
 and their data stay; an ``Unmanaged`` Event on each says kro let go) and keeps the CRD unless the
 controller runs with ``--allow-crd-deletion``."""
@@ -19,7 +21,8 @@ from kro.api import KRO_GROUP, KRO_VERSION, RGD_PLURAL
 from kro.api.conditions import ConditionReason, ConditionType
 from kro.api.keys import Finalizers, Labels
 from kro.api.refs import GVR
-from kro.controller.crds import CRDOutcome, delete_crd_if_owned, ensure_crd
+from kro.controller import accepted
+from kro.controller.crds import CRDS, CRDOutcome, delete_crd_if_owned, ensure_crd
 from kro.controller.events import EventRecorder
 from kro.controller.finalizers import remove_finalizer
 from kro.controller.ports import Caches, Writer
@@ -82,6 +85,7 @@ class RGDController:
         self._now = now
         self._served: dict[str, _Served] = {}
         self._reported: dict[str, int] = {}
+        self._unrecorded: dict[str, int] = {}
 
     async def reconcile(self, name: str) -> Outcome:
         store = self._caches.store(RGDS)
@@ -98,7 +102,7 @@ class RGDController:
             graph = await self._compile(rgd)
         except CompileFailed as e:
             return await self._rejected(rgd, e)
-        crd = await ensure_crd(self._writer, rgd, graph.crd)
+        crd = await ensure_crd(self._writer, rgd, graph.crd, accepted=self._record(rgd, graph))
         if not crd.established:
             return await self._crd_not_ready(rgd, graph, crd)
         await self._registry.serve(graph, rgd_uid=str(meta.get("uid", "")))
@@ -135,8 +139,8 @@ class RGDController:
                 extra={"rgd": name, "generation": generation},
             )  # fmt: skip
             await self._events.warning(rgd, reason="ValidationFailed", message=message)
-        served = self._served.get(name)
-        accepted = cond.false(ConditionType.GRAPH_ACCEPTED, ConditionReason.INVALID_RESOURCE_GRAPH, message)
+        served = self._served.get(name) or await self._recover(rgd)
+        rejected = cond.false(ConditionType.GRAPH_ACCEPTED, ConditionReason.INVALID_RESOURCE_GRAPH, message)
         if served is not None:
             kind = cond.true(ConditionType.KIND_READY, ConditionReason.READY)
             running = cond.true(
@@ -151,9 +155,50 @@ class RGDController:
             )
         graph = served.graph if served else None
         await self._write_status(
-            rgd, rgd_status(rgd, [accepted, kind, running], graph=graph, now=self._now())
+            rgd, rgd_status(rgd, [rejected, kind, running], graph=graph, now=self._now())
         )
         return Terminal(message)
+
+    def _record(self, rgd: Obj, graph: Graph) -> dict[str, str] | None:
+        """The record of this spec to keep on the CRD; ``None`` (logged once per generation) when
+        it is too large to record."""
+        annotations = accepted.record(rgd, graph.crd)
+        if annotations is None:
+            meta = rgd.get("metadata") or {}
+            name, generation = str(meta.get("name", "")), int(meta.get("generation") or 0)
+            if self._unrecorded.get(name) != generation:
+                self._unrecorded[name] = generation
+                log.warning(
+                    "RGD %s (generation %d): spec too large to record on its CRD; after a restart, "
+                    "a later spec that does not compile leaves its instances unserved",
+                    name, generation, extra={"rgd": name, "generation": generation},
+                )  # fmt: skip
+        return annotations
+
+    async def _recover(self, rgd: Obj) -> _Served | None:
+        """After a restart there is no last good graph in memory: compile the spec recorded on the
+        RGD's CRD instead, and serve the instances with it."""
+        store = self._caches.store(CRDS)
+        meta = rgd.get("metadata") or {}
+        name, uid = str(meta.get("name", "")), str(meta.get("uid", ""))
+        found = accepted.find(store.items(), rgd_name=name, rgd_uid=uid) if store is not None else None
+        if found is None:
+            return None
+        try:
+            graph = await self._compile({**rgd, "spec": found.spec})
+        except CompileFailed as e:
+            log.warning(
+                "RGD %s: the spec recorded for generation %d does not compile either: %s",
+                name, found.generation, e, extra={"rgd": name, "generation": found.generation},
+            )  # fmt: skip
+            return None
+        await self._registry.serve(graph, rgd_uid=uid)
+        log.info(
+            "RGD %s: instances are served with the recorded spec of generation %d",
+            name, found.generation, extra={"rgd": name, "generation": found.generation},
+        )  # fmt: skip
+        served = self._served[name] = _Served(found.generation, graph)
+        return served
 
     async def _crd_not_ready(self, rgd: Obj, graph: Graph, crd: CRDOutcome) -> Outcome:
         accepted = cond.true(ConditionType.GRAPH_ACCEPTED, ConditionReason.VALID)
@@ -164,7 +209,8 @@ class RGDController:
                 ConditionType.KIND_READY, ConditionReason.FAILED, "waiting for the CRD to be established"
             )
         name = str((rgd.get("metadata") or {}).get("name", ""))
-        served = self._served.get(name)
+        # the CRD refused this spec (e.g. a breaking change): the one it holds still serves
+        served = self._served.get(name) or (await self._recover(rgd) if crd.error else None)
         running = (
             cond.true(
                 ConditionType.CONTROLLER_READY,
