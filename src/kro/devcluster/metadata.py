@@ -3,20 +3,16 @@ to ``apiVersion``/``kind``/``metadata`` before anything else."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kro.devcluster.builtin_validation import name_causes
 from kro.devcluster.errors import BadRequest, Cause, Invalid
 from kro.devcluster.registry import ResourceType
 
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-# Kinds whose names must be DNS-1123 labels rather than subdomains.
-_LABEL_NAMED = frozenset({("", "Namespace"), ("", "Service")})
 
 
 def timestamp(now: datetime) -> str:
@@ -56,19 +52,7 @@ def validate_object_meta(rt: ResourceType, meta: Mapping[str, Any]) -> list[Caus
         return causes
     if not isinstance(name, str):
         return [Cause("metadata.name", "FieldValueInvalid", "Invalid value: name must be a string")]
-    label = (rt.group, rt.kind) in _LABEL_NAMED
-    limit = 63 if label else 253
-    pattern = _DNS1123_LABEL if label else _DNS1123_SUBDOMAIN
-    if len(name) > limit or not pattern.match(name):
-        what = "RFC 1123 label" if label else "RFC 1123 subdomain"
-        causes.append(
-            Cause(
-                "metadata.name",
-                "FieldValueInvalid",
-                f'Invalid value: "{name}": a lowercase {what} must consist of lower case alphanumeric characters, '
-                "'-' or '.', and must start and end with an alphanumeric character",
-            )
-        )
+    causes += name_causes(rt.group, rt.kind, name)
     for key in ("labels", "annotations"):
         value = meta.get(key)
         if value is None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from kro.devcluster import errors
+from kro.devcluster.builtin_validation import builtin_causes
 from kro.devcluster.defaults import apply_builtin_defaults
 from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.metadata import (
@@ -306,7 +307,11 @@ class ObjectService:
             if opts.field_validation == "Warn":
                 opts.warnings.extend(f'unknown field "{p}"' for p in outcome.unknown_fields)
         causes = list(outcome.causes)
-        if any(c.reason == "FieldValueTypeInvalid" for c in causes):
+        typed = not any(c.reason == "FieldValueTypeInvalid" for c in causes)
+        if typed and not rt.is_custom:
+            # kube-apiserver's typed validation of built-ins, on data that decoded cleanly.
+            causes += [c for c in builtin_causes(rt.group, rt.kind, obj) if c not in causes]
+        if not typed:
             # Like kube-apiserver: rules cannot be evaluated on mistyped data, so they are skipped.
             if rt.is_custom and self._schemas.has_rules(rt):
                 causes.append(Cause("<nil>", "FieldValueInvalid", _RULES_SKIPPED))
