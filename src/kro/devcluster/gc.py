@@ -39,7 +39,8 @@ from kro.devcluster.objects import (
     WriteOptions,
 )
 from kro.devcluster.registry import Registry, ResourceType
-from kro.devcluster.storage import Object, TooOldError, Watcher, WatchEvent, clone
+from kro.devcluster.storage import Object, Watcher, WatchEvent, clone
+from kro.devcluster.storage.follow import drain, replay_then_watch
 
 log = logging.getLogger(__name__)
 
@@ -130,29 +131,23 @@ class GarbageCollector:
                 watcher.close()
 
     async def _resync(self) -> Watcher:
-        while True:
-            since = self._store.resource_version
-            self._uids.clear()
-            self._owners_of.clear()
-            self._dependents.clear()
-            # Store.resources() is annotated inside a class that defines `list`; spell the type out.
-            resources = cast("Iterable[str]", self._store.resources())
-            for resource in resources:
-                # Read-only, like the watch events that follow: no copies needed.
-                for obj in (await self._store.list_shared(resource, None)).items:
-                    self._observe(WatchEvent("ADDED", resource, obj, since))
-            try:
-                return self._store.watch(None, None, since)
-            except TooOldError:
-                continue
+        # Store.resources() is annotated inside a class that defines `list`; spell the type out.
+        return await replay_then_watch(
+            self._store,
+            lambda: cast("Iterable[str]", self._store.resources()),
+            self._observe,
+            reset=self._reset_index,
+        )
+
+    def _reset_index(self) -> None:
+        self._uids.clear()
+        self._owners_of.clear()
+        self._dependents.clear()
 
     async def _follow(self, watcher: Watcher) -> None:
         """Take every pending change into the index before doing work, so work sees fresh state."""
         while True:
-            while watcher.has_pending:
-                event = await watcher.next(timeout=None)
-                if event is not None:
-                    self._observe(event)
+            await drain(watcher, self._observe)
             if self._queue:
                 task = self._queue.popleft()
                 self._queued.discard(task)

@@ -35,7 +35,8 @@ from kro.devcluster.simulation.batch import plan_job
 from kro.devcluster.simulation.plan import Plan, controlled_by
 from kro.devcluster.simulation.pods import NODE_IP, NODE_NAME, SAFE_ALPHABET, phase_of, pod_status
 from kro.devcluster.simulation.stateful import plan_daemonset, plan_statefulset
-from kro.devcluster.storage import Object, TooOldError, Watcher, WatchEvent
+from kro.devcluster.storage import Object, Watcher, WatchEvent
+from kro.devcluster.storage.follow import drain, replay_then_watch
 
 log = logging.getLogger(__name__)
 
@@ -99,25 +100,16 @@ class Simulator:
                 watcher.close()
 
     async def _resync(self) -> Watcher:
-        while True:
-            since = self._store.resource_version
-            self._children_of.clear()
-            self._owner_of.clear()
-            for resource in sorted(_WATCHED):
-                for obj in (await self._store.list_shared(resource, None)).items:
-                    self._observe(WatchEvent("ADDED", resource, obj, since))
-            try:
-                return self._store.watch(None, None, since)
-            except TooOldError:
-                continue
+        return await replay_then_watch(self._store, lambda: sorted(_WATCHED), self._observe, reset=self._reset_index)
+
+    def _reset_index(self) -> None:
+        self._children_of.clear()
+        self._owner_of.clear()
 
     async def _follow(self, watcher: Watcher) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            while watcher.has_pending:
-                event = await watcher.next(timeout=None)
-                if event is not None:
-                    self._observe(event)
+            await drain(watcher, self._observe)
             while self._timers and self._timers[0][0] <= loop.time():
                 self._mark(heapq.heappop(self._timers)[1])
             if self._dirty:
