@@ -11,6 +11,25 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def failure_status(
+    *, message: str, reason: str, code: int, details: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A ``v1 Status`` with ``status: Failure``, as kube-apiserver answers errors; ``details`` is
+    left out when ``None``."""
+    body: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if details is not None:
+        body["details"] = dict(details)
+    return body
+
+
 @dataclass(frozen=True)
 class Cause:
     """One field error of an Invalid answer (``details.causes[]``)."""
@@ -36,17 +55,9 @@ class ApiError(Exception):
         self.details = dict(details) if details else None
 
     def status(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Failure",
-            "message": self.message,
-            "reason": self.reason,
-            "code": self.code,
-        }
-        body["details"] = self.details or {}
-        return body
+        return failure_status(
+            message=self.message, reason=self.reason, code=self.code, details=self.details or {}
+        )
 
 
 class BadRequest(ApiError):

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from kro.devcluster.errors import failure_status
+
 
 class PatchError(Exception):
     """A patch or apply request that cannot be carried out."""
@@ -33,19 +35,13 @@ class PatchError(Exception):
 
     def status(self) -> dict[str, Any]:
         """The ``v1 Status`` kube-apiserver answers with for this error."""
-        out: dict[str, Any] = {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Failure",
-            "message": self.message,
-            "reason": self.reason,
-            "code": self.code,
-        }
         causes = self.causes()
-        if causes:
-            out["details"] = {"causes": causes}
-        return out
+        return failure_status(
+            message=self.message,
+            reason=self.reason,
+            code=self.code,
+            details={"causes": causes} if causes else None,
+        )
 
 
 class MalformedPatchError(PatchError):
