@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _helm_yaml() -> str:
     out = helm.Chart.load(str(ROOT / "charts/kro")).render(name="kro", namespace="kro-system", is_install=True)
-    crd = (ROOT / "charts/kro/crds/resourcegraphdefinitions.kro.run.yaml").read_text()
-    return "---\n".join([crd, *(t for t in out.values() if t.strip())])
+    crds = [p.read_text() for p in sorted((ROOT / "charts/kro/crds").glob("*.yaml"))]
+    return "---\n".join([*crds, *(t for t in out.values() if t.strip())])
 
 
 def _kustomize_yaml(path: str) -> str:
@@ -64,5 +64,8 @@ def test_kro_install_applies_everything(kubectl: KubectlRunner, threaded_devserv
     assert deploy["spec"]["template"]["metadata"]["labels"]["app"] == "kro-controller"
     roles = kubectl("get", "clusterroles", "-l", "rbac.kro.run/aggregate-to-controller=true", "-o", "name").stdout
     assert "clusterrole.rbac.authorization.k8s.io/kro-controller-core" in roles
-    # the RGD kind is served right away: kubectl can list it
+    assert "customresourcedefinition.apiextensions.k8s.io/resourcegraphs.kro.dev serverside-applied" in res.stdout
+    kubectl("wait", "--for=condition=Established", "crd/resourcegraphs.kro.dev", "--timeout=10s")
+    # both kinds are served right away: kubectl can list them by short name
     assert kubectl("get", "rgd").returncode == 0
+    assert kubectl("get", "rg").returncode == 0

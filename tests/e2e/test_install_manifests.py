@@ -13,7 +13,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from kro.api.crdgen import rgd_crd
+from kro.api.crdgen import kro_crds
 from kro.cli.cmd_install import write_kustomize
 from kro.cli.manifests import InstallSettings, manifests
 
@@ -48,12 +48,12 @@ def _kustomize(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
     return {_key(d): d for d in yaml.safe_load_all(res.stdout) if d}
 
 
-def test_chart_crd_is_the_generated_one() -> None:
-    files = list((ROOT / "charts/kro/crds").glob("*.yaml"))
-    assert len(files) == 1
-    assert yaml.safe_load(files[0].read_text()) == rgd_crd(), (
-        "charts/kro/crds drifted from the API types: run `kro install --crd-only --dry-run "
-        "> charts/kro/crds/resourcegraphdefinitions.kro.run.yaml`"
+def test_chart_crds_are_the_generated_ones() -> None:
+    files = {p.name: yaml.safe_load(p.read_text()) for p in (ROOT / "charts/kro/crds").glob("*.yaml")}
+    expected = {f"{crd['metadata']['name']}.yaml": crd for crd in kro_crds()}
+    assert files == expected, (
+        "charts/kro/crds drifted from the API types: write each CRD of "
+        "`kro install --crd-only --dry-run` to charts/kro/crds/<name>.yaml"
     )
 
 

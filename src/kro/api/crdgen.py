@@ -150,3 +150,59 @@ def rgd_crd() -> dict[str, Any]:
             ],
         },
     }
+
+
+def resourcegraph_crd() -> dict[str, Any]:
+    """The ResourceGraph CustomResourceDefinition, generated from :mod:`kro.api.resourcegraph`."""
+    from kro.api.resourcegraph import RG_GROUP, RG_KIND, RG_PLURAL, RG_VERSION, ResourceGraph
+
+    schema = openapi_for(ResourceGraph)
+    schema["required"] = ["spec"]
+    ready = '.status.conditions[?(@.type=="Ready")].status'
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{RG_PLURAL}.{RG_GROUP}"},
+        "spec": {
+            "group": RG_GROUP,
+            "names": {
+                "kind": RG_KIND,
+                "listKind": f"{RG_KIND}List",
+                "plural": RG_PLURAL,
+                "singular": RG_KIND.lower(),
+                "shortNames": ["rg"],
+                "categories": ["kro"],
+            },
+            "scope": "Cluster",
+            "versions": [
+                {
+                    "name": RG_VERSION,
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "schema": {"openAPIV3Schema": schema},
+                    "additionalPrinterColumns": [
+                        {"name": "ROOTGROUP", "type": "string", "jsonPath": ".spec.root.apiGroup"},
+                        {"name": "ROOTKIND", "type": "string", "jsonPath": ".spec.root.kind"},
+                        {"name": "STATE", "type": "string", "jsonPath": ".status.state"},
+                        {"name": "READY", "type": "string", "jsonPath": ready},
+                        {"name": "ROOTS", "type": "integer", "jsonPath": ".status.roots.matched"},
+                        {"name": "SYNCED", "type": "integer", "jsonPath": ".status.roots.synced"},
+                        {"name": "FAILING", "type": "integer", "jsonPath": ".status.roots.failing"},
+                        {
+                            "name": "TOPOLOGICALORDER",
+                            "type": "string",
+                            "jsonPath": ".status.topologicalOrder",
+                            "priority": 1,
+                        },
+                        {"name": "AGE", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                    ],
+                }
+            ],
+        },
+    }
+
+
+def kro_crds() -> list[dict[str, Any]]:
+    """Every CRD kro installs: ResourceGraphDefinition and ResourceGraph."""
+    return [rgd_crd(), resourcegraph_crd()]

@@ -26,6 +26,10 @@ class Labels:
     APPLYSET_PART_OF = "applyset.kubernetes.io/part-of"
     APPLYSET_ID = "applyset.kubernetes.io/id"
     RBAC_AGGREGATE = "rbac.kro.run/aggregate-to-controller"
+    ROOT = "kro.dev/root"
+    """On a ResourceGraph's children: the name of their root."""
+    GRAPH = "kro.dev/graph"
+    """On a root (label or annotation): the ResourceGraph it belongs to; on managed children too."""
 
     # Prefixes a template may not use: kro owns them.
     RESERVED_PREFIXES = ("kro.run/", "internal.kro.run/")
@@ -51,6 +55,8 @@ class Annotations:
 
 class Finalizers:
     KRO = "kro.run/finalizer"
+    ROOT = "kro.dev/finalizer"
+    """On a ResourceGraph's root, only while it has children to delete or release."""
 
 
 class FieldManagers:

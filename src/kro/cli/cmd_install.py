@@ -15,6 +15,7 @@ from typing import Any
 import click
 import yaml
 
+from kro.api.crdgen import kro_crds
 from kro.cli.manifests import InstallSettings, manifests
 
 
@@ -69,7 +70,9 @@ def write_kustomize(directory: Path, settings: InstallSettings) -> list[Path]:
 @click.option(
     "--replicas", type=int, default=2, show_default=True, help="Controller replicas (leader-elected)."
 )
-@click.option("--crd-only", is_flag=True, help="Only the ResourceGraphDefinition CRD.")
+@click.option(
+    "--crd-only", is_flag=True, help="Only the CRDs (ResourceGraphDefinition, ResourceGraph)."
+)
 @click.option(
     "--write-kustomize",
     "kustomize_dir",
@@ -95,7 +98,7 @@ def install(
     \b
     kro install --dry-run > kro.yaml        review, then: kubectl apply --server-side -f kro.yaml
     kro install --rbac-mode aggregation     least privilege: grant kinds with labelled ClusterRoles
-    kro install --crd-only --dry-run        just the ResourceGraphDefinition CRD
+    kro install --crd-only --dry-run        just the CRDs (ResourceGraphDefinition, ResourceGraph)
     """
     settings = InstallSettings(
         namespace=namespace,
@@ -110,7 +113,7 @@ def install(
         return
     objs = manifests(settings)
     if crd_only:
-        objs = objs[:1]
+        objs = objs[: len(kro_crds())]
     if dry_run:
         sys.stdout.write(dump_all(objs))
         return

@@ -2,8 +2,8 @@
 
 ``kro install`` prints or applies them; ``config/base`` (Kustomize) is generated from them by
 ``kro install --write-kustomize config/base``; the Helm chart renders the same objects from its
-templates, and the test suite checks the three agree. The RGD CRD comes from
-:func:`kro.api.crdgen.rgd_crd`, generated from the API types.
+templates, and the test suite checks the three agree. The CRDs (ResourceGraphDefinition,
+ResourceGraph) come from :func:`kro.api.crdgen.kro_crds`, generated from the API types.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from kro import __version__
 from kro.api import KRO_GROUP, Labels
-from kro.api.crdgen import rgd_crd
+from kro.api.crdgen import kro_crds
+from kro.api.resourcegraph import RG_GROUP
 
 RBACMode = Literal["unrestricted", "aggregation"]
 NAME = "kro"
@@ -78,7 +79,7 @@ def cluster_roles(s: InstallSettings) -> list[dict[str, Any]]:
     role that picks up every ClusterRole labelled ``rbac.kro.run/aggregate-to-controller: "true"``, so
     an administrator grants exactly the kinds RGDs may manage."""
     core_rules = [
-        {"apiGroups": [KRO_GROUP], "resources": ["*"], "verbs": ["*"]},
+        {"apiGroups": [KRO_GROUP, RG_GROUP], "resources": ["*"], "verbs": ["*"]},
         {
             "apiGroups": ["apiextensions.k8s.io"],
             "resources": ["customresourcedefinitions"],
@@ -119,7 +120,7 @@ def cluster_roles(s: InstallSettings) -> list[dict[str, Any]]:
 
 
 def manifests(s: InstallSettings | None = None, *, include_namespace: bool = True) -> list[dict[str, Any]]:
-    """Every object of an installation, CRD first, in the order they should be applied."""
+    """Every object of an installation, CRDs first, in the order they should be applied."""
     s = s or InstallSettings()
     sa = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(f"{NAME}-controller", s.namespace)}
     binding = {
@@ -133,7 +134,7 @@ def manifests(s: InstallSettings | None = None, *, include_namespace: bool = Tru
         },
         "subjects": [{"kind": "ServiceAccount", "name": f"{NAME}-controller", "namespace": s.namespace}],
     }
-    objs: list[dict[str, Any]] = [rgd_crd()]
+    objs: list[dict[str, Any]] = kro_crds()
     if include_namespace:
         objs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(s.namespace)})
     objs += [sa, *cluster_roles(s), binding, deployment(s), metrics_service(s)]

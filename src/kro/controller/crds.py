@@ -136,7 +136,13 @@ async def install_rgd_crd(writer: Writer, *, attempts: int = 100, interval: floa
     cluster), and wait until it is established. An existing one is left as it is: installing and
     upgrading it is the install manifests' job. False (and a log line) when it cannot be created,
     e.g. RBAC forbids it: the controller then waits for the install manifests to create it."""
-    body = rgd_crd()
+    return await install_crd(writer, rgd_crd(), attempts=attempts, interval=interval)
+
+
+async def install_crd(
+    writer: Writer, body: Mapping[str, Any], *, attempts: int = 100, interval: float = 0.1
+) -> bool:
+    """:func:`install_rgd_crd` for any of kro's own CRDs (``body``)."""
     name = str(body["metadata"]["name"])
     try:
         current = await writer.get(CRDS, name)
