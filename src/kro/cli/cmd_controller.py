@@ -15,6 +15,9 @@ from typing import Any
 
 import click
 
+from kro.api.features import FeatureGates
+from kro.cli.gates import feature_gates_option
+
 # what every LogRecord carries; anything else on a record came from ``extra=`` and is structure
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
@@ -106,6 +109,7 @@ def configure_logging(fmt: str, level: str) -> None:
     show_default=True,
     help="Seconds between looks at a converging instance.",
 )
+@feature_gates_option
 def controller(
     kubeconfig: str | None,
     context: str | None,
@@ -120,6 +124,7 @@ def controller(
     client_qps: float,
     client_burst: int,
     instance_requeue_interval: float,
+    feature_gates: FeatureGates,
 ) -> None:
     """Run the kro controller against a cluster."""
     from kro.controller.app import ControllerSettings
@@ -133,6 +138,7 @@ def controller(
         allow_crd_deletion=allow_crd_deletion,
         concurrent_reconciles=concurrent_reconciles,
         requeue_interval=instance_requeue_interval,
+        feature_gates=feature_gates,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(

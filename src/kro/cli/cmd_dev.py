@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import click
 
+from kro.api.features import DEFAULT_GATES, FeatureGates
+from kro.cli.gates import feature_gates_option
 from kro.devcluster import DevServer, DevServerConfig
 from kro.devcluster.eventloop import run as run_loop
 from kro.devcluster.manifests import ManifestError, apply_directory
@@ -24,14 +27,17 @@ from kro.devcluster.manifests import ManifestError, apply_directory
 ControllerHook = Callable[[Path], Awaitable[None]]
 
 
-async def run_embedded_controller(kubeconfig: Path) -> None:
+async def run_embedded_controller(kubeconfig: Path, *, feature_gates: FeatureGates = DEFAULT_GATES) -> None:
     """The kro controller over HTTP against the local API server, like any cluster's controller.
     Its metrics and health endpoints stay off: ``kro dev`` is one process on a developer's machine."""
     from kro.controller.app import ControllerSettings, run_controller
     from kro.kube import ClusterConfig, KubeClient
 
     settings = ControllerSettings(
-        metrics_bind_address="0", health_probe_bind_address="0", concurrent_reconciles=4
+        metrics_bind_address="0",
+        health_probe_bind_address="0",
+        concurrent_reconciles=4,
+        feature_gates=feature_gates,
     )
     async with KubeClient(ClusterConfig.from_kubeconfig(str(kubeconfig))) as client:
         await run_controller(settings, client=client, stop_event=asyncio.Event())
@@ -163,6 +169,7 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
     help="Log level of the server and controller (default: info; warning with --demo, whose "
     "narration tells the story).",
 )
+@feature_gates_option
 def dev(
     port: int,
     kubeconfig: Path | None,
@@ -173,6 +180,7 @@ def dev(
     demo: Path | None,
     exit_after_demo: bool,
     log_level: str | None,
+    feature_gates: FeatureGates,
 ) -> None:
     """Run a local Kubernetes API server and the kro controller: kro with no cluster at all.
 
@@ -195,7 +203,9 @@ def dev(
         kubeconfig_path=kubeconfig,
         simulation=not no_simulation,
     )
-    controller: ControllerHook | None = None if no_controller else run_embedded_controller
+    controller: ControllerHook | None = (
+        None if no_controller else functools.partial(run_embedded_controller, feature_gates=feature_gates)
+    )
     from kro.cli.demo import DemoError
 
     try:

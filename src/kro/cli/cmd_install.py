@@ -16,6 +16,8 @@ import click
 import yaml
 
 from kro.api.crdgen import kro_crds
+from kro.api.features import FeatureGates
+from kro.cli.gates import feature_gates_option
 from kro.cli.manifests import InstallSettings, manifests
 
 
@@ -73,6 +75,7 @@ def write_kustomize(directory: Path, settings: InstallSettings) -> list[Path]:
 @click.option(
     "--crd-only", is_flag=True, help="Only the CRDs (ResourceGraphDefinition, ResourceGraph)."
 )
+@feature_gates_option
 @click.option(
     "--write-kustomize",
     "kustomize_dir",
@@ -89,6 +92,7 @@ def install(
     image: str | None,
     replicas: int,
     crd_only: bool,
+    feature_gates: FeatureGates,
     kustomize_dir: Path | None,
     kubeconfig: str | None,
     context: str | None,
@@ -99,11 +103,13 @@ def install(
     kro install --dry-run > kro.yaml        review, then: kubectl apply --server-side -f kro.yaml
     kro install --rbac-mode aggregation     least privilege: grant kinds with labelled ClusterRoles
     kro install --crd-only --dry-run        just the CRDs (ResourceGraphDefinition, ResourceGraph)
+    kro install --feature-gates=InstanceConditionEvents=true
     """
     settings = InstallSettings(
         namespace=namespace,
         replicas=replicas,
         rbac_mode="aggregation" if rbac_mode == "aggregation" else "unrestricted",
+        feature_gates=feature_gates,
     )
     if image:
         settings = dataclasses.replace(settings, image=image)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import click
 from rich.console import Console
 
+from kro.api.features import DEFAULT_GATES, FeatureGates
+from kro.cli.gates import feature_gates_option
 from kro.cli.loader import LoadError
 from kro.cli.output import console_for, counted, diagnostics_json, print_diagnostics, print_error
 from kro.cli.rgdfiles import all_diagnostics, load_workspace
@@ -30,15 +32,18 @@ rgd_files_option = click.option(
 @click.command(name="validate")
 @rgd_files_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def validate(files: tuple[str, ...], output: str) -> None:
-    """Check RGDs offline: schema, CEL types, template fields, dependency graph."""
-    sys.exit(run_validate(files, output=output))
+@feature_gates_option
+def validate(files: tuple[str, ...], output: str, feature_gates: FeatureGates) -> None:
+    """Check RGDs offline: schema, CEL types, template fields, dependency graph.
+
+    Pass the controller's --feature-gates to check what that controller would accept."""
+    sys.exit(run_validate(files, output=output, features=feature_gates))
 
 
-def run_validate(files: Sequence[str], *, output: str) -> int:
+def run_validate(files: Sequence[str], *, output: str, features: FeatureGates = DEFAULT_GATES) -> int:
     console = console_for()
     try:
-        ws = load_workspace(files)
+        ws = load_workspace(files, features=features)
     except LoadError as e:
         if output == "json":
             click.echo(

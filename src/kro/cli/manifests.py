@@ -14,6 +14,7 @@ from typing import Any, Literal
 from kro import __version__
 from kro.api import KRO_GROUP, Labels
 from kro.api.crdgen import kro_crds
+from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.api.resourcegraph import RG_GROUP
 
 RBACMode = Literal["unrestricted", "aggregation"]
@@ -35,6 +36,8 @@ class InstallSettings:
     concurrent_reconciles: int = 4
     client_qps: float = 100.0
     client_burst: int = 150
+    feature_gates: FeatureGates = DEFAULT_GATES
+    """Written out in full (every gate, defaults included) so an overlay has one line to change."""
     extra_args: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -66,6 +69,7 @@ def controller_args(s: InstallSettings) -> list[str]:
         f"--concurrent-reconciles={s.concurrent_reconciles}",
         f"--client-qps={s.client_qps:g}",
         f"--client-burst={s.client_burst}",
+        f"--feature-gates={s.feature_gates}",
     ]
     if s.leader_elect:
         args += ["--leader-elect", f"--leader-election-namespace={s.namespace}"]

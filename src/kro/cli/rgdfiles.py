@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 
 from kro.api import RGD_KIND
+from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.cli.loader import Document, LoadError, load_file
 from kro.cli.output import print_diagnostics, print_error
 from kro.graph.chaining import CompileResult, RGDSource, compile_many
@@ -32,6 +33,8 @@ class Workspace:
     others: list[Document] = field(default_factory=list)
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """file → its lines, for printing source excerpts under diagnostics."""
+    features: FeatureGates = DEFAULT_GATES
+    """``--feature-gates``: what the compiler may accept (``omit()`` needs ``CELOmitFunction``)."""
 
     def compile(self) -> list[CompileResult]:
         resolver = ChainResolver([CRDResolver(d.data for d in self.crds), BuiltinResolver()])
@@ -49,9 +52,9 @@ def expand(paths: Sequence[str]) -> list[Path]:
     return out
 
 
-def load_workspace(paths: Sequence[str]) -> Workspace:
+def load_workspace(paths: Sequence[str], *, features: FeatureGates = DEFAULT_GATES) -> Workspace:
     """Raises :class:`kro.cli.loader.LoadError` for an unreadable or malformed file."""
-    ws = Workspace()
+    ws = Workspace(features=features)
     for path in expand(paths):
         docs = load_file(path)
         if docs:

@@ -18,6 +18,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from kro import __version__
+from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.api.refs import GVK
 from kro.controller import web
 from kro.controller.crds import CRDS, install_rgd_crd
@@ -60,6 +61,8 @@ class ControllerSettings:
     max_collection_size: int = 1000
     max_collection_dimensions: int = 10
     graceful_shutdown_timeout: float = 60.0
+    feature_gates: FeatureGates = DEFAULT_GATES
+    """``--feature-gates``: ask ``settings.feature_gates.enabled(INSTANCE_CONDITION_EVENTS)``."""
 
 
 def _now() -> str:
