@@ -19,6 +19,7 @@ Pure: schemas of other kinds come in through the resolver, positions come in as 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kro import __version__
@@ -37,7 +38,7 @@ from kro.graph.expressions import (
     compile_fields,
     compile_for_each,
 )
-from kro.graph.instance import InstanceKind, read_instance_kind
+from kro.graph.instance import read_instance_kind
 from kro.graph.kinds import ChildKind, check_namespaces, resolve_kinds
 from kro.graph.model import Graph, Node, NodeKind
 from kro.graph.positions import PositionIndex
@@ -61,6 +62,29 @@ CRD_GVK = GVK("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
 EACH = "each"
 
 
+@dataclass(frozen=True)
+class RootVariable:
+    """How a graph's root appears to its expressions: an RGD's instance is ``schema``, a
+    ResourceGraph's root object is ``root``. ``schema`` is the root object's OpenAPI schema (``None``
+    when the root kind is unknown: the variable is then ``dyn``)."""
+
+    name: str
+    schema: Mapping[str, Any] | None
+    namespaced: bool
+    prune: bool = False
+    """Prune the schema to what expressions read (worth it for another owner's large schema)."""
+
+
+@dataclass(frozen=True)
+class CompiledNodes:
+    """What :func:`compile_nodes` returns: the nodes in dependency order and the environment the
+    caller compiles anything else in (an RGD's status)."""
+
+    nodes: Mapping[str, Node]
+    topological_order: tuple[str, ...]
+    env: TypedEnv
+
+
 def compile_rgd(
     rgd: Mapping[str, Any],
     *,
@@ -74,33 +98,57 @@ def compile_rgd(
     report = Reporter(positions=positions, file=file)
     doc = read_document(rgd, report)
     instance = read_instance_kind(doc.schema, report) if doc.schema else None
-    resources = _unique(doc.resources)
-    _static_checks(doc, report)
-    kinds = resolve_kinds(resources, resolver, report)
-    _kind_checks(
-        resources, kinds, instance_namespaced=instance.namespaced if instance else True, report=report
+    root = RootVariable(
+        "schema", instance.variable_schema() if instance else None, instance.namespaced if instance else True
     )
-    env = TypedEnv(_variables(instance, resources, kinds, _expression_sources(doc)))
-    compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report) for r in resources}
+    compiled = compile_nodes(
+        doc.resources, root=root, sources=_expression_sources(doc), resolver=resolver, report=report
+    )
+    env = compiled.env
     status = compile_status(doc.schema.get("status"), env, conditions_env=env.with_runtime(), report=report)
-    order = _order(resources, compiled, report)
     crd = build_crd(doc, status, report=report, kro_version=kro_version) if doc.schema else {}
     if instance is None and not report:
         report.error(SCHEMA_PATH, "spec.schema needs a kind and an apiVersion")
     report.raise_if_any()
-    assert instance is not None and order is not None  # every failure above was reported
-    nodes = {r.id: _node(r, kinds[r.id], compiled[r.id], order.dependencies(r.id)) for r in resources}
+    assert instance is not None  # every failure above was reported
     return Graph(
         rgd_name=doc.name,
         instance_gvk=instance.gvk,
         instance_plural=str(crd.get("spec", {}).get("names", {}).get("plural", "")),
         instance_namespaced=instance.namespaced,
-        nodes=nodes,
-        topological_order=order.topological_order(),
+        nodes=compiled.nodes,
+        topological_order=compiled.topological_order,
         status_fields=tuple(status.fields),
         crd=crd,
         status_conditions=tuple(status.conditions),
     )
+
+
+def compile_nodes(
+    resources: tuple[ResourceSpec, ...],
+    *,
+    root: RootVariable,
+    sources: list[str],
+    resolver: SchemaResolver,
+    report: Reporter,
+) -> CompiledNodes:
+    """The part every graph shares, whatever its root: static checks, each resource's kind, every
+    expression typed against the root and the other resources, the dependency order. Problems go
+    to ``report`` (a graph with a cycle comes back without nodes). ``sources`` is the text of
+    every ``${...}`` the graph holds, used to prune each schema to what expressions reach."""
+    unique = _unique(resources)
+    _static_checks(resources, report)
+    kinds = resolve_kinds(unique, resolver, report)
+    _kind_checks(unique, kinds, instance_namespaced=root.namespaced, report=report)
+    env = TypedEnv(_variables(root, unique, kinds, sources))
+    compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report) for r in unique}
+    order = _order(unique, compiled, report)
+    if order is None:
+        return CompiledNodes({}, (), env)
+    nodes = {
+        r.id: _node(r, kinds[r.id], compiled[r.id], order.dependencies(r.id)) for r in unique if r.id in kinds
+    }
+    return CompiledNodes(nodes, order.topological_order(), env)
 
 
 def _kind_checks(
@@ -132,10 +180,10 @@ def _unique(resources: tuple[ResourceSpec, ...]) -> tuple[ResourceSpec, ...]:
     return tuple(out)
 
 
-def _static_checks(doc: RGDDocument, report: Reporter) -> None:
-    check_ids(doc.resources, report)
-    ids = frozenset(r.id for r in doc.resources)
-    for r in doc.resources:
+def _static_checks(resources: tuple[ResourceSpec, ...], report: Reporter) -> None:
+    check_ids(resources, report)
+    ids = frozenset(r.id for r in resources)
+    for r in resources:
         check_template_shape(r, report)
         check_external_ref_shape(r, report)
         check_for_each_shape(r, ids, report)
@@ -155,16 +203,16 @@ def _expression_sources(doc: RGDDocument) -> list[str]:
 
 
 def _variables(
-    instance: InstanceKind | None,
+    root: RootVariable,
     resources: tuple[ResourceSpec, ...],
     kinds: Mapping[str, ChildKind],
     sources: list[str],
 ) -> dict[str, CelType]:
-    """``schema`` and one variable per resource; collections are lists. A resource whose kind is
+    """The root variable and one per resource; collections are lists. A resource whose kind is
     unknown is declared ``dyn`` so that one unknown kind does not cascade into more errors. Each
     schema is pruned to what the expressions can reach (:mod:`kro.graph.pruning`)."""
-    out: dict[str, CelType] = {"schema": object_type(instance.variable_schema()) if instance else DYN}
-    chains = selection_chains(sources, {r.id for r in resources} | {EACH})
+    chains = selection_chains(sources, {r.id for r in resources} | {EACH, root.name})
+    out: dict[str, CelType] = {root.name: _root_type(root, chains.get(root.name, set()))}
     for r in resources:
         if not valid_id(r.id):
             continue  # reported; a name CEL cannot spell would only add confusing errors
@@ -173,6 +221,12 @@ def _variables(
         item = object_type(prune(kind.schema, reach)) if kind else DYN
         out[r.id] = CelType.list_of(item) if _is_collection(r) else item
     return out
+
+
+def _root_type(root: RootVariable, reach: Any) -> CelType:
+    if root.schema is None:
+        return DYN
+    return object_type(prune(root.schema, reach) if root.prune else root.schema)
 
 
 def _is_collection(r: ResourceSpec) -> bool:

@@ -29,10 +29,12 @@ class ResourceSpec:
     include_when: tuple[str, ...] = ()
     for_each: tuple[tuple[str, str], ...] = ()
     """``(iterator name, expression string)`` per dimension, in order."""
+    base: FieldPath = RESOURCES_PATH
+    """Where the list holding this resource is (``spec.resources``, or a ResourceGraph's ``spec.children``)."""
 
     @property
     def path(self) -> FieldPath:
-        return (*RESOURCES_PATH, self.index)
+        return (*self.base, self.index)
 
     @property
     def body(self) -> Mapping[str, Any]:
@@ -85,14 +87,17 @@ def read_document(rgd: Mapping[str, Any], report: Reporter) -> RGDDocument:
         raw_resources = []
     resources = []
     for i, raw in enumerate(raw_resources):
-        resource = _read_resource(i, raw, report)
+        resource = read_resource(i, raw, report)
         if resource is not None:
             resources.append(resource)
     return RGDDocument(name, schema, tuple(resources), rgd)
 
 
-def _read_resource(index: int, raw: Any, report: Reporter) -> ResourceSpec | None:
-    path: FieldPath = (*RESOURCES_PATH, index)
+def read_resource(
+    index: int, raw: Any, report: Reporter, *, base: FieldPath = RESOURCES_PATH
+) -> ResourceSpec | None:
+    """One entry of a resource list (at ``base``), its structural problems reported."""
+    path: FieldPath = (*base, index)
     if not isinstance(raw, Mapping):
         report.error(path, "a resource must be an object with an 'id'")
         return None
@@ -120,6 +125,7 @@ def _read_resource(index: int, raw: Any, report: Reporter) -> ResourceSpec | Non
         _read_expressions(raw, "readyWhen", path, rid, report),
         _read_expressions(raw, "includeWhen", path, rid, report),
         _read_for_each(raw.get("forEach"), (*path, "forEach"), rid, report),
+        base,
     )
 
 

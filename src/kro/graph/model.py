@@ -5,7 +5,8 @@ shared by every reconcile of every instance of that RGD.
 
 Evaluation bindings, as the runtime passes them to :meth:`CompiledExpression.evaluate`:
 
-* ``schema``: the instance object as a plain dict (``metadata``, ``spec``; status is not visible);
+* ``schema`` (an RGD) or ``root`` (a ResourceGraph; :attr:`Graph.root_variable`): the root object as
+  a plain dict (``metadata``, ``spec``; status is not visible);
 * ``<resource id>``: the observed object of that node as a plain dict; for a collection or an
   external collection, the list of observed objects in item order;
 * ``<iterator name>``: inside a ``forEach`` node, the current item of that dimension;
@@ -109,6 +110,9 @@ class Graph:
     status_conditions: tuple[CompiledExpression, ...] = ()
     """The author's ``status.conditions`` entries (``${runtime.newCondition(...)}``), in order; each
     evaluates to one condition object. Not part of :attr:`status_fields`."""
+    root_variable: str = "schema"
+    """The name expressions give the root object: ``schema`` (an RGD's instance) or ``root`` (a
+    ResourceGraph's root)."""
 
     def dependents(self, node_id: str) -> frozenset[str]:
         return frozenset(n.id for n in self.nodes.values() if node_id in n.dependencies)

@@ -13,7 +13,15 @@ names, verbs) the local API server serves and the compiler needs for namespace r
 """
 
 from kro.openapi.builtin import BuiltinSchemas, builtin_schemas
-from kro.openapi.resolver import BuiltinResolver, ChainResolver, CRDResolver, ResolvedKind, SchemaResolver
+from kro.openapi.resolver import (
+    BuiltinResolver,
+    ChainResolver,
+    CRDResolver,
+    ResolvedKind,
+    SchemaResolver,
+    VersionFinder,
+    default_version,
+)
 from kro.openapi.resources import BUILTIN_RESOURCES, ResourceInfo, builtin_resource_for_kind
 
 __all__ = [
@@ -25,6 +33,8 @@ __all__ = [
     "ResolvedKind",
     "ResourceInfo",
     "SchemaResolver",
+    "VersionFinder",
     "builtin_resource_for_kind",
     "builtin_schemas",
+    "default_version",
 ]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from kro.api.refs import GVK
 from kro.openapi.builtin import BuiltinSchemas, builtin_schemas
-from kro.openapi.resources import builtin_resource_for_kind
+from kro.openapi.resources import BUILTIN_RESOURCES, builtin_resource_for_kind
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,19 @@ class ResolvedKind:
 
 class SchemaResolver(Protocol):
     def resolve(self, gvk: GVK) -> ResolvedKind | None: ...
+
+
+@runtime_checkable
+class VersionFinder(Protocol):
+    """A resolver that can also say which version of a kind to use when none is given: a CRD's
+    storage version, a built-in kind's preferred one."""
+
+    def default_version(self, group: str, kind: str) -> str | None: ...
+
+
+def default_version(resolver: SchemaResolver, group: str, kind: str) -> str | None:
+    """The version ``resolver`` prefers for ``group``/``kind``; ``None`` when it cannot tell."""
+    return resolver.default_version(group, kind) if isinstance(resolver, VersionFinder) else None
 
 
 class BuiltinResolver:
@@ -47,12 +60,20 @@ class BuiltinResolver:
         plural = info.plural if info else gvk.kind.lower() + "s"
         return ResolvedKind(gvk, schema, namespaced, plural, "builtin")
 
+    def default_version(self, group: str, kind: str) -> str | None:
+        """The built-in resource table's version of the kind (the one the API server prefers)."""
+        for info in BUILTIN_RESOURCES:
+            if (info.gvk.group, info.gvk.kind) == (group, kind):
+                return info.gvk.version
+        return None
+
 
 class CRDResolver:
     """Kinds defined by CustomResourceDefinition documents (``apiextensions.k8s.io/v1``)."""
 
     def __init__(self, crds: Iterable[Mapping[str, Any]] = ()) -> None:
         self._kinds: dict[GVK, ResolvedKind] = {}
+        self._storage: dict[tuple[str, str], str] = {}
         for crd in crds:
             self.add(crd)
 
@@ -70,9 +91,15 @@ class CRDResolver:
             gvk = GVK(group, v.get("name", ""), kind)
             name = (crd.get("metadata") or {}).get("name", "")
             self._kinds[gvk] = ResolvedKind(gvk, schema, namespaced, names.get("plural", ""), f"crd/{name}")
+            if v.get("storage"):
+                self._storage[(group, kind)] = gvk.version
 
     def resolve(self, gvk: GVK) -> ResolvedKind | None:
         return self._kinds.get(gvk)
+
+    def default_version(self, group: str, kind: str) -> str | None:
+        """The CRD's storage version."""
+        return self._storage.get((group, kind))
 
 
 class ChainResolver:
@@ -84,6 +111,13 @@ class ChainResolver:
     def resolve(self, gvk: GVK) -> ResolvedKind | None:
         for r in self._resolvers:
             found = r.resolve(gvk)
+            if found is not None:
+                return found
+        return None
+
+    def default_version(self, group: str, kind: str) -> str | None:
+        for r in self._resolvers:
+            found = default_version(r, group, kind)
             if found is not None:
                 return found
         return None

@@ -60,7 +60,7 @@ def plan_instance(
     settings = settings or PlanSettings()
     meta = instance.get("metadata") or {}
     order = graph.apply_order()
-    bindings: dict[str, Any] = {"schema": schema_binding(instance)}
+    bindings: dict[str, Any] = {graph.root_variable: schema_binding(instance)}
     results: dict[str, NodeResult] = {}
     for node_id in graph.topological_order:
         node = graph.nodes[node_id]
@@ -72,7 +72,9 @@ def plan_instance(
             order[node_id],
             settings.limits,
         )
-        result = _gate(node, results, bindings) or plan_node(node, bindings, observed, ctx)
+        result = _gate(node, results, bindings, root=graph.root_variable) or plan_node(
+            node, bindings, observed, ctx
+        )
         results[node_id] = result
         if result.bound:
             bindings[node_id] = result.binding
@@ -95,18 +97,20 @@ def plan_instance(
     )
 
 
-def _gate(node: Node, results: Mapping[str, NodeResult], bindings: Mapping[str, Any]) -> NodeResult | None:
+def _gate(
+    node: Node, results: Mapping[str, NodeResult], bindings: Mapping[str, Any], *, root: str
+) -> NodeResult | None:
     """A result when the node is decided before resolving: skipped, waiting on a dependency, or
     excluded by ``includeWhen``; ``None`` when it should be planned.
 
-    An ``includeWhen`` condition whose every reference is available (``schema``, or dependencies
+    An ``includeWhen`` condition whose every reference is available (the root, or dependencies
     that are ready) is decided first, so a node switched off by the instance's spec is excluded at
     once rather than shown waiting for dependencies it will never use."""
     deps = [d for d in results if d in node.dependencies]  # topological order
     for dep in deps:
         if results[dep].state is NodeState.SKIPPED:
             return NodeResult(NodeState.SKIPPED, f"excluded: dependency {dep} is skipped")
-    ready = {"schema", *(d for d in deps if results[d].state is NodeState.SYNCED)}
+    ready = {root, *(d for d in deps if results[d].state is NodeState.SYNCED)}
     decided = _include([c for c in node.include_when if roots(c) <= ready], bindings)
     if decided is not None:
         return decided
