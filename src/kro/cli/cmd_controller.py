@@ -96,12 +96,19 @@ def configure_logging(fmt: str, level: str) -> None:
 )
 @click.option(
     "--client-qps",
-    type=float,
-    default=100.0,
+    type=click.FloatRange(min=0),
+    default=0.0,
     show_default=True,
-    help="API requests per second (token bucket).",
+    help="Client-side limit on API requests per second (token bucket); 0: none, the API server's "
+    "priority and fairness paces the controller (429 with Retry-After, which the client honours).",
 )
-@click.option("--client-burst", type=int, default=150, show_default=True, help="API request burst.")
+@click.option(
+    "--client-burst",
+    type=click.IntRange(min=1),
+    default=150,
+    show_default=True,
+    help="Requests the client-side limit lets through at once (only with --client-qps > 0).",
+)
 @click.option(
     "--instance-requeue-interval",
     type=float,

@@ -169,6 +169,21 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
     help="Log level of the server and controller (default: info; warning with --demo, whose "
     "narration tells the story).",
 )
+@click.option(
+    "--max-requests-inflight",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Reads served at once before the server answers 429 with Retry-After, as kube-apiserver's "
+    "flag of the same name (which exempts system:masters; here it applies to every client). 0: no limit.",
+)
+@click.option(
+    "--max-mutating-requests-inflight",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Writes served at once before a 429, as kube-apiserver's flag of the same name. 0: no limit.",
+)
 @feature_gates_option
 def dev(
     port: int,
@@ -180,6 +195,8 @@ def dev(
     demo: Path | None,
     exit_after_demo: bool,
     log_level: str | None,
+    max_requests_inflight: int,
+    max_mutating_requests_inflight: int,
     feature_gates: FeatureGates,
 ) -> None:
     """Run a local Kubernetes API server and the kro controller: kro with no cluster at all.
@@ -202,6 +219,8 @@ def dev(
         tls=not insecure_http,
         kubeconfig_path=kubeconfig,
         simulation=not no_simulation,
+        max_requests_inflight=max_requests_inflight,
+        max_mutating_requests_inflight=max_mutating_requests_inflight,
     )
     controller: ControllerHook | None = (
         None if no_controller else functools.partial(run_embedded_controller, feature_gates=feature_gates)

@@ -34,7 +34,7 @@ class InstallSettings:
     metrics_port: int = 8078
     health_port: int = 8079
     concurrent_reconciles: int = 4
-    client_qps: float = 100.0
+    client_qps: float = 0.0
     client_burst: int = 150
     feature_gates: FeatureGates = DEFAULT_GATES
     """Written out in full (every gate, defaults included) so an overlay has one line to change."""

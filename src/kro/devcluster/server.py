@@ -26,6 +26,7 @@ from kro.devcluster.namespaces import NamespaceLifecycle, ensure_initial_namespa
 from kro.devcluster.objects import ObjectService
 from kro.devcluster.registry import Registry
 from kro.devcluster.rest.handlers import ResourceHandler
+from kro.devcluster.rest.inflight import InflightLimiter
 from kro.devcluster.rest.openapi import OpenAPIDocuments
 from kro.devcluster.rest.patching import patch_handler
 from kro.devcluster.rest.routes import Router
@@ -60,6 +61,10 @@ class DevServerConfig:
     garbage_collection: bool = True
     simulation: bool = False
     background: tuple[BackgroundLoop, ...] = field(default_factory=tuple)
+    # Load shedding (kube-apiserver's --max-requests-inflight / --max-mutating-requests-inflight):
+    # requests served at once before a 429; 0: no limit.
+    max_requests_inflight: int = 0
+    max_mutating_requests_inflight: int = 0
 
 
 class DevServer:
@@ -80,6 +85,9 @@ class DevServer:
         self.objects = ObjectService(self.store, SchemaSource())
         self.objects.admission += [NamespaceLifecycle(self.store), crd_admission, ServiceAllocation(self.store)]
         self.cluster = Cluster(self.store, self.registry, self.objects)
+        self.inflight = InflightLimiter(
+            self.config.max_requests_inflight, self.config.max_mutating_requests_inflight
+        )
 
     # Properties for clients --------------------------------------------------------------------
 
@@ -183,7 +191,7 @@ class DevServer:
             patcher=patch_handler(self.objects),
         )
         anonymous = self.config.allow_anonymous if self.config.allow_anonymous is not None else not self.config.tls
-        router = Router(self.registry, handler, OpenAPIDocuments(self.registry), token_ref=lambda: self.token, anonymous=anonymous)
+        router = Router(self.registry, handler, OpenAPIDocuments(self.registry), token_ref=lambda: self.token, anonymous=anonymous, inflight=self.inflight)
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", router.dispatch)
         return app

@@ -6,8 +6,8 @@ controller needs is here: get, list (one page or all pages), watch, create, repl
 apply, patch (merge, JSON, strategic), status writes, delete with preconditions, delete-collection,
 plus discovery and the OpenAPI v3 documents.
 
-The HTTP is :class:`~kro.kube.transport.Transport`'s: client-side rate limiting (``qps``/``burst``
-of the :class:`ClusterConfig`), 429 retries after ``Retry-After``, re-authentication on a 401, the
+The HTTP is :class:`~kro.kube.transport.Transport`'s: optional client-side rate limiting (``qps``/
+``burst`` of the :class:`ClusterConfig`; off by default), 429 retries after ``Retry-After``, re-authentication on a 401, the
 :mod:`kro.kube.errors` tree. :attr:`KubeClient.stats` counts requests by verb.
 """
 
@@ -77,7 +77,7 @@ class KubeClient:
         config: ClusterConfig,
         *,
         clock: Clock = SYSTEM_CLOCK,
-        max_429_retries: int = 5,
+        max_429_retries: int = 10,
         max_retry_after: float = 60.0,
         stats: RequestStats | None = None,
     ) -> None:

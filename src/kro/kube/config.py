@@ -25,8 +25,11 @@ from typing import Any, Protocol
 from kro.kube.errors import ConfigError
 
 DEFAULT_USER_AGENT = "kro-python/0.1.0"
-DEFAULT_QPS = 100.0
+DEFAULT_QPS = 0.0
+"""No client-side limit: the API server's priority and fairness answers 429 with ``Retry-After`` when
+it is saturated, and the client honours it (as controller-runtime's clients do since 0.21)."""
 DEFAULT_BURST = 150
+"""Only used with a positive ``qps``."""
 _IN_CLUSTER_HOST_ENV = "KUBERNETES_SERVICE_HOST"
 
 

@@ -1,8 +1,11 @@
 """HTTP to one API server: the single I/O seam of :mod:`kro.kube`.
 
 :class:`Transport` sends a request with the configured credentials, waits its turn at the client-side
-token bucket (``qps``/``burst``), retries a 429 after its ``Retry-After`` (a bounded number of
-times, each wait capped), re-authenticates once on a 401, turns error answers into the
+token bucket when one is configured (``qps``/``burst``; none by default: the API server's priority
+and fairness is the limit), retries a 429 after its ``Retry-After`` (a bounded number of times; each
+wait capped, spread by up to half again at random so clients turned away together do not come back
+together, and doubled on every further 429 of the same request when the server names no wait),
+re-authenticates once on a 401, turns error answers into the
 :mod:`kro.kube.errors` tree and decodes JSON. Streaming answers (watches) come out as lines of any
 length. One ``aiohttp`` session is kept per transport, created on first use inside the event loop.
 """
@@ -10,6 +13,7 @@ length. One ``aiohttp`` session is kept per transport, created on first use insi
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -39,11 +43,13 @@ class Transport:
         config: ClusterConfig,
         *,
         clock: Clock = SYSTEM_CLOCK,
-        max_429_retries: int = 5,
+        max_429_retries: int = 10,
         max_retry_after: float = 60.0,
         stats: RequestStats | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.config = config
+        self._rng = rng or random.Random()
         self.stats = stats or RequestStats()
         self._clock = clock
         self._bucket = TokenBucket(config.qps, config.burst, clock=clock)
@@ -131,9 +137,15 @@ class Transport:
             if isinstance(error, TooManyRequests) and attempt < self._max_429_retries:
                 attempt += 1
                 self.stats.retries_429 += 1
-                await self._clock.sleep(min(self._max_retry_after, error.retry_after or 1.0))
+                await self._clock.sleep(self._retry_wait(error.retry_after, attempt))
                 continue
             raise error
+
+    def _retry_wait(self, retry_after: float | None, attempt: int) -> float:
+        """How long to wait before retry ``attempt`` (1, 2, …) of a request the server answered 429:
+        its ``Retry-After`` (else 1 s doubling per attempt), plus up to half again at random."""
+        base = retry_after if retry_after is not None else min(2.0 ** (attempt - 1), self._max_retry_after)
+        return min(self._max_retry_after, base * (1.0 + 0.5 * self._rng.random()))
 
     async def _attempt(
         self,

@@ -15,6 +15,7 @@ from kro.devcluster.patch import PatchError
 from kro.devcluster.registry import Registry
 from kro.devcluster.rest import discovery
 from kro.devcluster.rest.handlers import ResourceHandler, json_response
+from kro.devcluster.rest.inflight import InflightLimiter, too_many_requests
 from kro.devcluster.rest.openapi import KUBERNETES_VERSION, OpenAPIDocuments
 from kro.devcluster.rest.request import parse_path
 from kro.devcluster.storage import StorageError
@@ -55,8 +56,10 @@ class Router:
         *,
         token_ref: Callable[[], str],
         anonymous: bool = False,
+        inflight: InflightLimiter | None = None,
     ) -> None:
         self._anonymous = anonymous
+        self._inflight = inflight or InflightLimiter()
         self._registry = registry
         self._resources = resources
         self._openapi = openapi
@@ -65,7 +68,15 @@ class Router:
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         try:
             self._authenticate(request)
-            return await self._route(request)
+            if not self._inflight.enabled:
+                return await self._route(request)
+            slot = self._inflight.try_acquire(request)
+            if slot is None:
+                return too_many_requests()
+            try:
+                return await self._route(request)
+            finally:
+                self._inflight.release(slot)
         except ApiError as e:
             return json_response(e.status(), status=e.code)
         except PatchError as e:
