@@ -130,7 +130,7 @@ class KubeClient:
         result: dict[str, Any] = await self.request(
             "GET", resource_path(gvr, namespace=namespace), params=params, verb="list"
         )
-        return result
+        return stamp_list_items(result)
 
     async def list_all(
         self,
@@ -433,3 +433,23 @@ def _delete_options(
     if not options:
         return None
     return {"apiVersion": "v1", "kind": "DeleteOptions", **options}
+
+
+def stamp_list_items(listed: dict[str, Any]) -> dict[str, Any]:
+    """Give each item of a ``…List`` the ``apiVersion`` and ``kind`` of its list, in place.
+
+    kube-apiserver leaves them out of the items of a built-in kind's list (only single objects and
+    watch events carry them), so without this an object cached from a LIST would not say what it is.
+    Items that carry their own (custom resources) keep them."""
+    list_kind = listed.get("kind")
+    api_version = listed.get("apiVersion")
+    if not isinstance(list_kind, str) or not list_kind.endswith("List") or not isinstance(api_version, str):
+        return listed
+    kind = list_kind[: -len("List")]
+    for item in listed.get("items") or ():
+        if isinstance(item, dict):
+            if not item.get("kind"):
+                item["kind"] = kind
+            if not item.get("apiVersion"):
+                item["apiVersion"] = api_version
+    return listed

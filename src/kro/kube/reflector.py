@@ -1,6 +1,8 @@
 """The reflector: keeps a local copy of one resource in step with the API server.
 
-It LISTs (all pages), hands the objects to its sink as a full replacement, then WATCHes from the
+It LISTs (all pages), hands the objects to its sink as a full replacement (each stamped with the
+list's ``apiVersion`` and kind by :meth:`~kro.kube.client.KubeClient.list`: kube-apiserver leaves
+them out of a built-in kind's list items), then WATCHes from the
 list's resourceVersion, passing each change on. The stream is kept alive the way client-go keeps it:
 
 - a stream the server ends (its ``timeoutSeconds``) or the network drops is resumed from the last

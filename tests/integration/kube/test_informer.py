@@ -287,3 +287,19 @@ async def test_factory_starts_an_informer_for_a_kind_defined_at_run_time(client:
         assert not informer.running
     finally:
         await factory.shutdown()
+
+
+async def test_objects_cached_from_a_list_say_what_they_are(client: KubeClient) -> None:
+    """kube-apiserver's list items of a built-in kind carry no apiVersion/kind; the cache's do."""
+    await client.create(CONFIGMAPS, configmap("listed"))
+    raw = await client.transport.request("GET", "/api/v1/namespaces/default/configmaps", verb="list")
+    assert all("kind" not in item for item in raw["items"])  # the server lists like kube-apiserver
+    informer = Informer(client, CONFIGMAPS, namespace="default")
+    informer.start()
+    try:
+        assert await informer.wait_for_sync(5)
+        cached = informer.cache.get("listed", "default")
+        assert cached is not None
+        assert (cached["apiVersion"], cached["kind"]) == ("v1", "ConfigMap")
+    finally:
+        await informer.stop()

@@ -41,6 +41,17 @@ def json_response(body: Any, *, status: int = 200, warnings: list[str] | None = 
     return resp
 
 
+def list_items(rt: ResourceType, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items as a list answer carries them. A built-in kind's list is a typed list whose items have
+    no ``apiVersion``/``kind`` (only single objects and watch events carry them); a custom
+    resource's list is unstructured and each item keeps both, at the version requested."""
+    if not rt.is_custom:
+        for item in items:
+            item.pop("apiVersion", None)
+            item.pop("kind", None)
+    return items
+
+
 class ResourceHandler:
     def __init__(
         self,
@@ -141,7 +152,9 @@ class ResourceHandler:
             return json_response(
                 {"kind": "PartialObjectMetadataList", "apiVersion": tables.TABLE_API_VERSION, "metadata": meta, "items": items}
             )
-        return json_response({"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": result.items})
+        return json_response(
+            {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": list_items(rt, result.items)}
+        )
 
     async def _watch(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.StreamResponse:
         params = WatchParams.parse(request.query, request.headers.get("Accept", ""), max_timeout=self._max_watch)
@@ -198,6 +211,6 @@ class ResourceHandler:
         deleted = await self._objects.delete_collection(rt, path.namespace, list_options(request.query), options)
         rv = str(self._objects.store.resource_version)
         return json_response(
-            {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": {"resourceVersion": rv}, "items": deleted}
+            {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": {"resourceVersion": rv}, "items": list_items(rt, deleted)}
         )
 
