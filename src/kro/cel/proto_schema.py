@@ -7,7 +7,9 @@ object schema with properties into a message (``descriptor_pb2`` into a private
 checks and ``sts.status.readyReplica`` does not. Field types follow :func:`kro.cel.types.from_openapi`
 with the protobuf spellings the engine maps back to CEL types:
 
-* ``integer`` → ``int64``, ``number`` → ``double``, ``string`` (any format) → ``string``;
+* ``integer`` → ``int64``, ``number`` → ``double``, ``string`` → ``string``, except formats
+  ``date-time``/``date`` → ``google.protobuf.Timestamp`` and ``duration`` →
+  ``google.protobuf.Duration`` (both compare with ``null``);
   a nullable scalar → its wrapper (``google.protobuf.Int64Value``...), which CEL lets compare
   with ``null`` and still use as the scalar;
 * an array → a repeated field (nested lists → ``google.protobuf.ListValue``);
@@ -29,7 +31,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import descriptor_pb2, descriptor_pool, struct_pb2, wrappers_pb2
+from google.protobuf import (
+    descriptor_pb2,
+    descriptor_pool,
+    duration_pb2,
+    struct_pb2,
+    timestamp_pb2,
+    wrappers_pb2,
+)
 
 from kro.cel import types as t
 from kro.cel.types import INT_OR_STRING, PRESERVE, CelType, Kind
@@ -54,6 +63,7 @@ _WRAPPER = {
     Kind.DOUBLE: ".google.protobuf.DoubleValue",
     Kind.BOOL: ".google.protobuf.BoolValue",
 }
+_WELL_KNOWN = {Kind.TIMESTAMP: ".google.protobuf.Timestamp", Kind.DURATION: ".google.protobuf.Duration"}
 _VALUE = ".google.protobuf.Value"
 _STRUCT = ".google.protobuf.Struct"
 _LIST_VALUE = ".google.protobuf.ListValue"
@@ -86,7 +96,7 @@ class MessageTypes:
     def __init__(self, extra_files: Iterable[descriptor_pb2.FileDescriptorProto] = ()) -> None:
         """``extra_files``: other message types expressions may meet (the libraries' values)."""
         self.pool = descriptor_pool.DescriptorPool()
-        for dep in (struct_pb2, wrappers_pb2):
+        for dep in (struct_pb2, wrappers_pb2, timestamp_pb2, duration_pb2):
             fdp = descriptor_pb2.FileDescriptorProto()
             dep.DESCRIPTOR.CopyToProto(fdp)
             self.pool.Add(fdp)
@@ -157,7 +167,13 @@ class MessageTypes:
                 name=f"kro/cel/types_{n}.proto", syntax="proto2"
             )
             self._pending.dependency.extend(
-                ["google/protobuf/struct.proto", "google/protobuf/wrappers.proto", *self._files]
+                [
+                    "google/protobuf/struct.proto",
+                    "google/protobuf/wrappers.proto",
+                    "google/protobuf/timestamp.proto",
+                    "google/protobuf/duration.proto",
+                    *self._files,
+                ]
             )
         return self._pending
 
@@ -208,6 +224,8 @@ class MessageTypes:
         nullable = schema.get("nullable") is True
         if ct.kind in _SCALAR:
             return _Field(message=_WRAPPER[ct.kind]) if nullable else _Field(scalar=_SCALAR[ct.kind])
+        if ct.kind in _WELL_KNOWN:
+            return _Field(message=_WELL_KNOWN[ct.kind])
         if ct.kind == Kind.OBJECT:
             name = self._message(schema, path, depth)
             return _Field(message=name) if name is not None else _DYN_MAP_FIELD

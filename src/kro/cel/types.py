@@ -7,8 +7,10 @@ from it (:meth:`CelType.to_openapi`). It is also how a variable is declared when
 another expression, such as a ``forEach`` iterator typed by the element type of its list.
 
 :func:`from_openapi` reads a schema the way kro does: integer formats are ``int``, ``number`` is
-``double``, every string format (``date-time`` included) is ``string``, int-or-string and schemaless
-values are ``dyn``, and ``x-kubernetes-preserve-unknown-fields`` objects are ``map(string, dyn)``.
+``double``, strings of format ``date-time`` or ``date`` are ``timestamp`` and of format ``duration``
+are ``duration`` (as Kubernetes types them for CEL, so ``job.status.completionTime != null`` and
+timestamp arithmetic check), every other string is ``string``, int-or-string and schemaless values
+are ``dyn``, and ``x-kubernetes-preserve-unknown-fields`` objects are ``map(string, dyn)``.
 """
 
 from __future__ import annotations
@@ -159,6 +161,7 @@ DURATION = CelType(Kind.DURATION)
 DYN_MAP = CelType.map_of(STRING, DYN)
 
 _OPENAPI_SCALARS = {"string": STRING, "integer": INT, "number": DOUBLE, "boolean": BOOL}
+_STRING_FORMATS = {"date-time": TIMESTAMP, "date": TIMESTAMP, "duration": DURATION}
 
 
 def is_object_schema(schema: Mapping[str, Any]) -> bool:
@@ -187,6 +190,8 @@ def from_openapi(schema: Mapping[str, Any] | None) -> CelType:
     if t == "array":
         items = schema.get("items")
         return CelType.list_of(from_openapi(items) if isinstance(items, Mapping) else DYN)
+    if t == "string":
+        return _STRING_FORMATS.get(str(schema.get("format", "")), STRING)
     if isinstance(t, str) and t in _OPENAPI_SCALARS:
         return _OPENAPI_SCALARS[t]
     return DYN

@@ -68,7 +68,7 @@ def odd() -> CELEnvironment:
         ("o.openWithProps.notDeclared", Kind.DYN),
         ("o.untyped.whatever", Kind.DYN),
         ("o.emptyObject.key", Kind.DYN),
-        ("o.when", Kind.STRING),
+        ("o.when", Kind.TIMESTAMP),
         ("o.size + 1", Kind.INT),
         ("o.ratio * 2.0", Kind.DOUBLE),
     ],

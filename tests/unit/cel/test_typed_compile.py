@@ -24,7 +24,7 @@ from kro.cel import (
         ('statefulset.metadata.labels["app"]', Kind.STRING),
         ("statefulset.metadata.labels.app", Kind.STRING),
         ("statefulset.metadata.namespace", Kind.STRING),
-        ("statefulset.metadata.creationTimestamp", Kind.STRING),
+        ("statefulset.metadata.creationTimestamp", Kind.TIMESTAMP),
         ("statefulset.spec.template.spec.containers.map(c, c.image)", Kind.LIST),
         ("service.spec.ports[0].port", Kind.INT),
         ("service.spec.ports[0].targetPort", Kind.DYN),  # int-or-string

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kro.cel import DYN, INT, STRING, CELEnvironment, CelType, Kind, from_openapi
+from kro.cel import DURATION, DYN, INT, STRING, TIMESTAMP, CELEnvironment, CelType, Kind, from_openapi
 from kro.cel.types import PRESERVE
 
 
@@ -61,7 +61,10 @@ def test_to_openapi_returns_a_copy(env: CELEnvironment, sts_schema: Any) -> None
     ("schema", "expected"),
     [
         ({"type": "integer", "format": "int32"}, INT),
-        ({"type": "string", "format": "date-time"}, STRING),
+        ({"type": "string", "format": "date-time"}, TIMESTAMP),
+        ({"type": "string", "format": "date"}, TIMESTAMP),
+        ({"type": "string", "format": "duration"}, DURATION),
+        ({"type": "string", "format": "email"}, STRING),
         ({"x-kubernetes-int-or-string": True}, DYN),
         ({"type": "object", PRESERVE: True}, CelType.map_of(STRING, DYN)),
         ({"type": "array", "items": {"type": "string"}}, CelType.list_of(STRING)),
