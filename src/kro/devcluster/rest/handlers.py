@@ -8,14 +8,16 @@ from typing import Any
 
 from aiohttp import web
 
-from kro.devcluster import errors, jsoncodec
+from kro.devcluster import errors
 from kro.devcluster.errors import MethodNotAllowed
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.patch import field_manager_for
 from kro.devcluster.registry import Registry, ResourceType
 from kro.devcluster.rest import scale
 from kro.devcluster.rest import table as tables
+from kro.devcluster.rest.negotiate import json_response, object_response
 from kro.devcluster.rest.request import (
+    BodyKind,
     ResourcePath,
     decode_object,
     delete_options,
@@ -30,15 +32,18 @@ from kro.devcluster.storage import InvalidContinueError, ListResult, TooOldError
 PatchHandler = Callable[[web.Request, ResourceType, ResourcePath], Awaitable[web.Response]]
 
 _SUBRESOURCES = ("status",)
+_DELETE_OPTIONS = BodyKind("meta.k8s.io/v1", "DeleteOptions", builtin=True)
 
 
-def json_response(body: Any, *, status: int = 200, warnings: list[str] | None = None) -> web.Response:
-    resp = web.Response(
-        body=jsoncodec.dumps(body), status=status, content_type="application/json"
-    )
-    for w in warnings or []:
-        resp.headers.add("Warning", f'299 - "{w.replace(chr(34), chr(92) + chr(34))}"')
-    return resp
+def body_kind(rt: ResourceType) -> BodyKind:
+    return BodyKind(rt.api_version, rt.kind, builtin=not rt.is_custom)
+
+
+def _typed(rt: ResourceType, obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``obj`` with its apiVersion and kind (the protobuf envelope needs them)."""
+    if obj.get("kind") and obj.get("apiVersion"):
+        return obj
+    return {"apiVersion": rt.api_version, "kind": rt.kind, **obj}
 
 
 def list_items(rt: ResourceType, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -118,7 +123,7 @@ class ResourceHandler:
             )
         if tables.wants_partial_metadata(accept):
             return json_response(tables.partial_metadata(obj))
-        return json_response(obj)
+        return object_response(request, _typed(rt, obj), builtin=not rt.is_custom)
 
     async def _list(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
         options = list_options(request.query)
@@ -152,9 +157,8 @@ class ResourceHandler:
             return json_response(
                 {"kind": "PartialObjectMetadataList", "apiVersion": tables.TABLE_API_VERSION, "metadata": meta, "items": items}
             )
-        return json_response(
-            {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": list_items(rt, result.items)}
-        )
+        body = {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": list_items(rt, result.items)}
+        return object_response(request, body, builtin=not rt.is_custom)
 
     async def _watch(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.StreamResponse:
         params = WatchParams.parse(request.query, request.headers.get("Accept", ""), max_timeout=self._max_watch)
@@ -172,18 +176,18 @@ class ResourceHandler:
     async def _create(self, request: web.Request, rt: ResourceType, namespace: str) -> web.Response:
         opts = write_options(request.query)
         opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
-        body = decode_object(await read_body(request), request.content_type)
+        body = decode_object(await read_body(request), request.content_type, endpoint=body_kind(rt))
         obj = await self._objects.create(rt, namespace, body, opts)
-        return json_response(obj, status=201, warnings=opts.warnings)
+        return object_response(request, _typed(rt, obj), builtin=not rt.is_custom, status=201, warnings=opts.warnings)
 
     async def _update(self, request: web.Request, rt: ResourceType, namespace: str, path: ResourcePath) -> web.Response:
         opts: WriteOptions = write_options(request.query)
         opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
-        body = decode_object(await read_body(request), request.content_type)
+        body = decode_object(await read_body(request), request.content_type, endpoint=body_kind(rt))
         assert path.name is not None
         self._require_resource_version(rt, body, path.name)
         obj = await self._objects.update(rt, namespace, path.name, body, opts, subresource=path.subresource)
-        return json_response(obj, warnings=opts.warnings)
+        return object_response(request, _typed(rt, obj), builtin=not rt.is_custom, warnings=opts.warnings)
 
     @staticmethod
     def _require_resource_version(rt: ResourceType, body: Mapping[str, Any], name: str) -> None:
@@ -198,7 +202,7 @@ class ResourceHandler:
 
     async def _delete(self, request: web.Request, rt: ResourceType, namespace: str, name: str) -> web.Response:
         raw = await read_body(request)
-        body = decode_object(raw, request.content_type) if raw.strip() else None
+        body = decode_object(raw, request.content_type, endpoint=_DELETE_OPTIONS) if raw.strip() else None
         options = delete_options(request.query, body)
         obj = await self._objects.delete(rt, namespace, name, options)
         pending = bool((obj.get("metadata") or {}).get("deletionTimestamp")) and not options.dry_run
@@ -206,7 +210,7 @@ class ResourceHandler:
 
     async def _delete_collection(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
         raw = await read_body(request)
-        body = decode_object(raw, request.content_type) if raw.strip() else None
+        body = decode_object(raw, request.content_type, endpoint=_DELETE_OPTIONS) if raw.strip() else None
         options = delete_options(request.query, body)
         deleted = await self._objects.delete_collection(rt, path.namespace, list_options(request.query), options)
         rv = str(self._objects.store.resource_version)

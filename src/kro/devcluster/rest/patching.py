@@ -23,7 +23,8 @@ from kro.devcluster.patch import (
     server_side_apply,
 )
 from kro.devcluster.registry import ResourceType
-from kro.devcluster.rest.handlers import PatchHandler, json_response
+from kro.devcluster.rest.handlers import PatchHandler
+from kro.devcluster.rest.negotiate import json_response
 from kro.devcluster.rest.request import ResourcePath, read_body, write_options
 
 _RETRIES = 5

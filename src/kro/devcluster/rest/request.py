@@ -10,12 +10,22 @@ import yaml
 from aiohttp import web
 
 from kro.devcluster import jsoncodec
+from kro.devcluster.codec import protobuf
 from kro.devcluster.errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from kro.devcluster.objects import DeleteOptions, FieldValidation, WriteOptions
 from kro.devcluster.storage import FieldSelector, InvalidSelectorError, LabelSelector, ListOptions
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
+
+
+@dataclass(frozen=True)
+class BodyKind:
+    """The kind a request body is read as: ``builtin`` kinds also accept protobuf."""
+
+    api_version: str
+    kind: str
+    builtin: bool
 
 
 @dataclass(frozen=True)
@@ -65,10 +75,18 @@ async def read_body(request: web.Request) -> bytes:
     return b"".join(chunks)
 
 
-def decode_object(raw: bytes, content_type: str) -> dict[str, Any]:
-    """A JSON or YAML body holding one object."""
+def decode_object(raw: bytes, content_type: str, *, endpoint: BodyKind | None = None) -> dict[str, Any]:
+    """A JSON, YAML or (for built-in kinds) Kubernetes protobuf body holding one object.
+
+    ``endpoint``: the kind the endpoint serves; protobuf is read only for built-in kinds, whose
+    messages the codec knows, and the envelope's empty apiVersion/kind default to it."""
     media = content_type.split(";")[0].strip().lower()
-    if media in ("application/vnd.kubernetes.protobuf", "application/cbor"):
+    if media == protobuf.MEDIA_TYPE and endpoint is not None and endpoint.builtin:
+        try:
+            return protobuf.decode_object(raw, default_api_version=endpoint.api_version, default_kind=endpoint.kind)
+        except protobuf.ProtobufError as e:
+            raise BadRequest(str(e)) from e
+    if media in (protobuf.MEDIA_TYPE, "application/cbor"):
         raise UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
     if not raw.strip():
         raise BadRequest("the request body is empty")

@@ -14,8 +14,9 @@ from kro.devcluster.errors import ApiError
 from kro.devcluster.patch import PatchError
 from kro.devcluster.registry import Registry
 from kro.devcluster.rest import discovery
-from kro.devcluster.rest.handlers import ResourceHandler, json_response
+from kro.devcluster.rest.handlers import ResourceHandler
 from kro.devcluster.rest.inflight import InflightLimiter, too_many_requests
+from kro.devcluster.rest.negotiate import json_response
 from kro.devcluster.rest.openapi import KUBERNETES_VERSION, OpenAPIDocuments
 from kro.devcluster.rest.request import parse_path
 from kro.devcluster.storage import StorageError

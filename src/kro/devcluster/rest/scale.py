@@ -13,8 +13,10 @@ from kro.devcluster import errors
 from kro.devcluster.objects import ObjectService
 from kro.devcluster.patch import PatchType, apply_patch, parse_body, patch_type
 from kro.devcluster.registry import ResourceType, ScaleSpec
-from kro.devcluster.rest.request import ResourcePath, decode_object, read_body, write_options
+from kro.devcluster.rest.request import BodyKind, ResourcePath, decode_object, read_body, write_options
 from kro.devcluster.storage.selectors import LabelSelector
+
+_SCALE = BodyKind("autoscaling/v1", "Scale", builtin=True)
 
 
 def _path(json_path: str) -> list[str]:
@@ -80,7 +82,7 @@ async def handle(request: web.Request, objects: ObjectService, rt: ResourceType,
     if request.method == "GET":
         return _json(scale_of(rt, obj))
     if request.method == "PUT":
-        wanted = decode_object(await read_body(request), request.content_type)
+        wanted = decode_object(await read_body(request), request.content_type, endpoint=_SCALE)
     elif request.method == "PATCH":
         kind = patch_type(request.content_type)
         if kind is PatchType.APPLY:
