@@ -137,7 +137,17 @@ def _pod(obj: Obj) -> None:
         obj["status"] = {"phase": "Pending", "qosClass": _qos_class(spec)}
 
 
+def _namespace(obj: Obj) -> None:
+    meta = obj.setdefault("metadata", {})
+    name = meta.get("name")
+    if isinstance(name, str) and name:
+        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+        labels["kubernetes.io/metadata.name"] = name
+        meta["labels"] = labels
+
+
 _DEFAULTERS: dict[tuple[str, str], Callable[[Obj], None]] = {
+    ("", "Namespace"): _namespace,
     ("", "Secret"): _secret,
     ("", "Service"): _service,
     ("", "Pod"): _pod,

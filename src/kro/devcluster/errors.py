@@ -26,7 +26,8 @@ def failure_status(
         "code": code,
     }
     if details is not None:
-        body["details"] = dict(details)
+        # StatusDetails' fields are all omitempty: an empty group (the core group) or name is absent.
+        body["details"] = {k: v for k, v in details.items() if v not in ("", None, [])}
     return body
 
 
@@ -52,12 +53,12 @@ class ApiError(Exception):
     def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.details = dict(details) if details else None
+        # None: the Status has no ``details`` (kube-apiserver's NewBadRequest and the like); ``{}``
+        # gives ``"details": {}`` (its generic responses: unknown paths, wrong methods).
+        self.details = dict(details) if details is not None else None
 
     def status(self) -> dict[str, Any]:
-        return failure_status(
-            message=self.message, reason=self.reason, code=self.code, details=self.details or {}
-        )
+        return failure_status(message=self.message, reason=self.reason, code=self.code, details=self.details)
 
 
 class BadRequest(ApiError):
@@ -150,5 +151,8 @@ def conflict(resource: str, group: str, name: str, why: str) -> Conflict:
 STALE = "the object has been modified; please apply your changes to the latest version and try again"
 
 
+METHOD_NOT_ALLOWED = "the server does not allow this method on the requested resource"
+
+
 def path_not_found() -> NotFound:
-    return NotFound("the server could not find the requested resource")
+    return NotFound("the server could not find the requested resource", details={})

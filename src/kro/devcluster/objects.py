@@ -10,7 +10,6 @@ the last one from an object being deleted removes it.
 
 from __future__ import annotations
 
-import builtins
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from kro.devcluster import errors
 from kro.devcluster.builtin_validation import builtin_causes
 from kro.devcluster.defaults import apply_builtin_defaults
 from kro.devcluster.errors import BadRequest, Cause
+from kro.devcluster.generation import next_generation, tracks_generation
 from kro.devcluster.metadata import (
     check_type_meta,
     generated_name,
@@ -61,7 +61,7 @@ _SERVER_OWNED_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletion
 @dataclass
 class WriteOptions:
     dry_run: bool = False
-    field_validation: FieldValidation = "Strict"
+    field_validation: FieldValidation = "Warn"
     warnings: list[str] = field(default_factory=list)
     # The field manager recorded in managedFields (None: the write is not recorded).
     manager: str | None = None
@@ -75,6 +75,8 @@ class DeleteOptions:
     uid: str | None = None
     resource_version: str | None = None
     dry_run: bool = False
+    # orphanDependents as sent (None: not sent); false makes a held deletion answer 202.
+    orphan_dependents: bool | None = None
 
 
 def _is_namespace(rt: ResourceType) -> bool:
@@ -164,7 +166,8 @@ class ObjectService:
         raise_invalid(rt, str(meta.get("name") or ""), validate_object_meta(rt, meta))
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = timestamp(self.now())
-        meta["generation"] = 1
+        if tracks_generation(rt):
+            meta["generation"] = 1
         if rt.has_status:
             obj.pop("status", None)
         self._apply_schema(rt, obj, None, opts)
@@ -205,6 +208,8 @@ class ObjectService:
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE)
         merged = self._merge_update(rt, old, new, subresource)
         self._apply_schema(rt, merged, old, opts)
+        if subresource is None:
+            next_generation(rt, old, merged)
         self._check_finalizers(rt, merged, old)
         await self._admit("UPDATE", rt, merged, old)
         merged = self._record(rt, old, merged, opts, subresource or "")
@@ -248,17 +253,7 @@ class ObjectService:
                 merged["status"] = old["status"]
             else:
                 merged.pop("status", None)
-        if self._spec_changed(rt, old, merged):
-            meta["generation"] = int(old_meta.get("generation") or 1) + 1
         return merged
-
-    @staticmethod
-    def _spec_changed(rt: ResourceType, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-        if not rt.has_status and not rt.is_custom:
-            return False
-        skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.has_status else set())
-        keys = (set(old) | set(new)) - skip
-        return any(old.get(k) != new.get(k) for k in keys)
 
     def schema_for(self, rt: ResourceType) -> Mapping[str, Any] | None:
         return self._schemas.schema_for(rt)
@@ -291,7 +286,7 @@ class ObjectService:
         if rt.namespaced and body_ns and namespace and body_ns != namespace:
             raise BadRequest("the namespace of the provided object does not match the namespace sent on the request")
         if rt.namespaced and not namespace:
-            raise errors.NotFound("the server could not find the requested resource")
+            raise errors.path_not_found()
 
     def _apply_schema(self, rt: ResourceType, obj: Object, old: Object | None, opts: WriteOptions) -> None:
         schema = self._schemas.schema_for(rt)
@@ -303,7 +298,9 @@ class ObjectService:
         if outcome.unknown_fields:
             listed = ", ".join(f'unknown field "{p}"' for p in outcome.unknown_fields)
             if opts.field_validation == "Strict":
-                raise BadRequest(f"strict decoding error: {listed}")
+                raise BadRequest(
+                    f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: strict decoding error: {listed}'
+                )
             if opts.field_validation == "Warn":
                 opts.warnings.extend(f'unknown field "{p}"' for p in outcome.unknown_fields)
         causes = list(outcome.causes)
@@ -327,12 +324,53 @@ class ObjectService:
 
     async def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions | None = None) -> Object:
         """DELETE semantics; returns the object (with ``deletionTimestamp`` if finalizers hold it)."""
+        obj, _ = await self.delete_outcome(rt, namespace, name, options)
+        return obj
+
+    async def delete_outcome(
+        self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions | None = None
+    ) -> tuple[Object, bool]:
+        """DELETE semantics: the object as deleted or as marked, and whether it is gone (or, for a
+        dry run, would be)."""
         options = options or DeleteOptions()
         ns = namespace if rt.namespaced else ""
         obj = await self.store.get(rt.storage_key, ns, name)
         if obj is None:
             raise errors.not_found(rt.plural, rt.group, name)
         meta = _meta(obj)
+        self._check_delete_preconditions(rt, name, meta, options)
+        original = clone(obj)
+        await self._admit("DELETE", rt, obj, original)
+        finalizers = list(meta.get("finalizers") or [])
+        if self.dependents_finalizers:
+            extra = {"Orphan": ORPHAN_FINALIZER, "Foreground": FOREGROUND_FINALIZER}.get(options.propagation_policy or "")
+            if extra and extra not in finalizers:
+                finalizers.append(extra)
+        meta["finalizers"] = finalizers
+        if not finalizers:
+            meta.pop("finalizers")
+        if not _held(rt, obj):
+            if options.dry_run:
+                return self._as_version(rt, original), True
+            return self._as_version(rt, await self._remove(rt, obj)), True
+        if meta.get("deletionTimestamp") and finalizers == list(_meta(original).get("finalizers") or []):
+            return self._as_version(rt, obj), False
+        if _is_namespace(rt):
+            obj.setdefault("status", {})["phase"] = "Terminating"
+        if not meta.get("deletionTimestamp") and isinstance(meta.get("generation"), int):
+            meta["generation"] += 1  # kube-apiserver's markAsDeleting
+        meta.setdefault("deletionTimestamp", timestamp(self.now()))
+        meta.setdefault("deletionGracePeriodSeconds", 0)
+        if options.dry_run:
+            return self._as_version(rt, obj), False
+        try:
+            updated = await self.store.update(rt.storage_key, obj, expected_rv=int(meta["resourceVersion"]))
+        except ConflictError as e:
+            raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
+        return self._as_version(rt, updated), False
+
+    @staticmethod
+    def _check_delete_preconditions(rt: ResourceType, name: str, meta: Mapping[str, Any], options: DeleteOptions) -> None:
         if options.uid and options.uid != meta.get("uid"):
             raise errors.conflict(
                 rt.plural, rt.group, name, f"Precondition failed: UID in precondition: {options.uid}, UID in object meta: {meta.get('uid')}"
@@ -345,31 +383,6 @@ class ObjectService:
                 f"Precondition failed: ResourceVersion in precondition: {options.resource_version}, "
                 f"ResourceVersion in object meta: {meta.get('resourceVersion')}",
             )
-        original = clone(obj)
-        await self._admit("DELETE", rt, obj, original)
-        finalizers = list(meta.get("finalizers") or [])
-        if self.dependents_finalizers:
-            extra = {"Orphan": ORPHAN_FINALIZER, "Foreground": FOREGROUND_FINALIZER}.get(options.propagation_policy or "")
-            if extra and extra not in finalizers:
-                finalizers.append(extra)
-        if options.dry_run:
-            return self._as_version(rt, obj)
-        meta["finalizers"] = finalizers
-        if not finalizers:
-            meta.pop("finalizers")
-        if not _held(rt, obj):
-            return self._as_version(rt, await self._remove(rt, obj))
-        if meta.get("deletionTimestamp") and finalizers == list(_meta(original).get("finalizers") or []):
-            return self._as_version(rt, obj)
-        if _is_namespace(rt):
-            obj.setdefault("status", {})["phase"] = "Terminating"
-        meta.setdefault("deletionTimestamp", timestamp(self.now()))
-        meta.setdefault("deletionGracePeriodSeconds", 0)
-        try:
-            updated = await self.store.update(rt.storage_key, obj, expected_rv=int(meta["resourceVersion"]))
-        except ConflictError as e:
-            raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
-        return self._as_version(rt, updated)
 
     async def _remove(self, rt: ResourceType, obj: Mapping[str, Any]) -> Object:
         meta = _meta(obj)
@@ -385,13 +398,13 @@ class ObjectService:
 
     async def delete_collection(
         self, rt: ResourceType, namespace: str | None, list_options: ListOptions, options: DeleteOptions
-    ) -> builtins.list[Object]:
+    ) -> ListResult:
+        """Delete every listed object; the answer is the list as it was before (kube-apiserver's)."""
         result = await self.store.list(rt.storage_key, namespace if rt.namespaced else None, list_options)
-        deleted: builtins.list[Object] = []
         for obj in result.items:
             meta = _meta(obj)
             try:
-                deleted.append(await self.delete(rt, str(meta.get("namespace") or ""), str(meta.get("name")), options))
+                await self.delete(rt, str(meta.get("namespace") or ""), str(meta.get("name")), options)
             except errors.NotFound:
                 continue
-        return deleted
+        return ListResult([self._as_version(rt, o) for o in result.items], result.resource_version, None, None)

@@ -53,7 +53,7 @@ async def test_deleting_an_instance_raises_no_warnings(
     caplog.set_level(logging.INFO)
     await redis_instance(kapi)
     code, _ = await kapi.delete(REDIS)
-    assert code == 202
+    assert code == 200
     await eventually(lambda: _absent(kapi, REDIS))
     assert [r.getMessage() for r in kro_records(caplog, logging.WARNING)] == []
     assert not any("409" in r.getMessage() for r in caplog.records)
@@ -109,7 +109,7 @@ async def test_rgd_deletion_releases_its_instances(
     caplog.set_level(logging.INFO)
     await redis_instance(kapi)
     code, _ = await kapi.delete(f"{RGDS}/redis")
-    assert code == 202
+    assert code == 200
     await eventually(lambda: _absent(kapi, f"{RGDS}/redis"))
 
     async def released() -> dict[str, Any] | None:

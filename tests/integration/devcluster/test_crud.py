@@ -15,7 +15,7 @@ async def test_create_get_update_delete(api: ApiClient) -> None:
     status, created = await api.post(CMS, configmap("a", {"k": "v"}))
     assert status == 201
     meta = created["metadata"]
-    assert meta["uid"] and meta["creationTimestamp"] and meta["generation"] == 1
+    assert meta["uid"] and meta["creationTimestamp"] and "generation" not in meta  # ConfigMaps have none
     assert meta["namespace"] == "default"
     status, got = await api.get(f"{CMS}/a")
     assert status == 200 and got["data"] == {"k": "v"}
@@ -24,13 +24,19 @@ async def test_create_get_update_delete(api: ApiClient) -> None:
     assert status == 200 and updated["data"] == {"k": "w"}
     assert int(updated["metadata"]["resourceVersion"]) > int(meta["resourceVersion"])
     assert updated["metadata"]["uid"] == meta["uid"]
-    status, _ = await api.delete(f"{CMS}/a")
+    status, gone = await api.delete(f"{CMS}/a")
     assert status == 200
+    assert gone == {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+        "details": {"name": "a", "kind": "configmaps", "uid": meta["uid"]},
+    }
     status, body = await api.get(f"{CMS}/a")
     assert status == 404
-    assert body["kind"] == "Status" and body["reason"] == "NotFound" and body["code"] == 404
-    assert body["message"] == 'configmaps "a" not found'
-    assert body["details"] == {"name": "a", "group": "", "kind": "configmaps"}
+    assert body == {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": 'configmaps "a" not found', "reason": "NotFound",
+        "details": {"name": "a", "kind": "configmaps"}, "code": 404,
+    }
 
 
 async def test_create_twice_is_already_exists(api: ApiClient) -> None:
@@ -98,7 +104,7 @@ async def test_finalizers_hold_deletion(api: ApiClient) -> None:
     body["metadata"]["finalizers"] = ["example.com/hold"]
     await api.post(CMS, body)
     status, deleting = await api.delete(f"{CMS}/held")
-    assert status == 202 and deleting["metadata"]["deletionTimestamp"]
+    assert status == 200 and deleting["metadata"]["deletionTimestamp"]
     status, still = await api.get(f"{CMS}/held")
     assert status == 200
     still["metadata"]["finalizers"].append("example.com/another")
@@ -127,8 +133,9 @@ async def test_dry_run_stores_nothing(api: ApiClient) -> None:
 async def test_field_validation_modes(api: ApiClient) -> None:
     body = configmap("fv")
     body["bogus"] = 1
-    status, err = await api.post(CMS, body)
-    assert status == 400 and err["reason"] == "BadRequest" and 'unknown field "bogus"' in err["message"]
+    status, err = await api.post(CMS, body, params={"fieldValidation": "Strict"})
+    assert status == 400 and err["reason"] == "BadRequest"
+    assert err["message"] == 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"'
     status, _ = await api.post(CMS, body, params={"fieldValidation": "Ignore"})
     assert status == 201
     body["metadata"]["name"] = "fv2"

@@ -66,7 +66,7 @@ async def test_foreground_deletion_of_a_statefulset_removes_its_pods_first(sim: 
 
     await eventually(has_pod, what="the pod")
     code, body = await sim.delete(f"{APPS}/statefulsets/q", {"propagationPolicy": "Foreground"})
-    assert code == 202, body
+    assert code == 200 and body["metadata"]["deletionTimestamp"], body
     assert "foregroundDeletion" in body["metadata"]["finalizers"]
 
     async def sts_gone() -> bool:
@@ -230,7 +230,7 @@ async def test_controllers_sharing_labels_in_one_namespace_manage_only_their_own
 
     async def recreated() -> bool:
         found = await pods(sim, "app=shared")
-        return [p["metadata"]["name"] for p in found] == ["right-0"] and found[0]["metadata"]["uid"] != body["metadata"]["uid"]
+        return [p["metadata"]["name"] for p in found] == ["right-0"] and found[0]["metadata"]["uid"] != body["details"]["uid"]
 
     await eventually(recreated, what="right-0 recreated")
     await eventually(lambda: ready("right", 1), what="right ready again")

@@ -100,7 +100,7 @@ class ResourceHandler:
                 return await self._create(request, rt, ns)
             if method == "DELETE":
                 return await self._delete_collection(request, rt, path)
-            raise MethodNotAllowed(f"the server does not allow this method on the requested resource ({method})")
+            raise MethodNotAllowed(errors.METHOD_NOT_ALLOWED, details={})
         if method == "GET":
             obj = await self._objects.get(rt, ns, path.name)
             return self._render_one(request, rt, obj)
@@ -112,7 +112,7 @@ class ResourceHandler:
             if self._patcher is None:
                 raise errors.UnsupportedMediaType(f"PATCH is not supported by this server ({request.content_type})")
             return await self._patcher(request, rt, path)
-        raise MethodNotAllowed(f"the server does not allow this method on the requested resource ({method})")
+        raise MethodNotAllowed(errors.METHOD_NOT_ALLOWED, details={})
 
     def _render_one(self, request: web.Request, rt: ResourceType, obj: Mapping[str, Any]) -> web.Response:
         accept = request.headers.get("Accept", "")
@@ -176,14 +176,14 @@ class ResourceHandler:
     async def _create(self, request: web.Request, rt: ResourceType, namespace: str) -> web.Response:
         opts = write_options(request.query)
         opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
-        body = decode_object(await read_body(request), request.content_type, endpoint=body_kind(rt))
+        body = decode_object(await read_body(request), request.headers.get("Content-Type", ""), endpoint=body_kind(rt))
         obj = await self._objects.create(rt, namespace, body, opts)
         return object_response(request, _typed(rt, obj), builtin=not rt.is_custom, status=201, warnings=opts.warnings)
 
     async def _update(self, request: web.Request, rt: ResourceType, namespace: str, path: ResourcePath) -> web.Response:
-        opts: WriteOptions = write_options(request.query)
+        opts: WriteOptions = write_options(request.query, "UpdateOptions")
         opts.manager = field_manager_for(request.query.get("fieldManager"), request.headers.get("User-Agent"))
-        body = decode_object(await read_body(request), request.content_type, endpoint=body_kind(rt))
+        body = decode_object(await read_body(request), request.headers.get("Content-Type", ""), endpoint=body_kind(rt))
         assert path.name is not None
         self._require_resource_version(rt, body, path.name)
         obj = await self._objects.update(rt, namespace, path.name, body, opts, subresource=path.subresource)
@@ -202,19 +202,34 @@ class ResourceHandler:
 
     async def _delete(self, request: web.Request, rt: ResourceType, namespace: str, name: str) -> web.Response:
         raw = await read_body(request)
-        body = decode_object(raw, request.content_type, endpoint=_DELETE_OPTIONS) if raw.strip() else None
+        body = decode_object(raw, request.headers.get("Content-Type", ""), endpoint=_DELETE_OPTIONS) if raw.strip() else None
         options = delete_options(request.query, body)
-        obj = await self._objects.delete(rt, namespace, name, options)
-        pending = bool((obj.get("metadata") or {}).get("deletionTimestamp")) and not options.dry_run
-        return json_response(obj, status=202 if pending else 200)
+        obj, gone = await self._objects.delete_outcome(rt, namespace, name, options)
+        if gone:
+            return json_response(deleted_status(rt, obj))
+        # kube-apiserver answers 202 only to an explicit orphanDependents=false it could not finish.
+        return json_response(obj, status=202 if options.orphan_dependents is False else 200)
 
     async def _delete_collection(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
         raw = await read_body(request)
-        body = decode_object(raw, request.content_type, endpoint=_DELETE_OPTIONS) if raw.strip() else None
+        body = decode_object(raw, request.headers.get("Content-Type", ""), endpoint=_DELETE_OPTIONS) if raw.strip() else None
         options = delete_options(request.query, body)
-        deleted = await self._objects.delete_collection(rt, path.namespace, list_options(request.query), options)
-        rv = str(self._objects.store.resource_version)
+        listed = await self._objects.delete_collection(rt, path.namespace, list_options(request.query), options)
+        meta = {"resourceVersion": str(listed.resource_version)}
         return json_response(
-            {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": {"resourceVersion": rv}, "items": list_items(rt, deleted)}
+            {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": list_items(rt, listed.items)}
         )
 
+
+def deleted_status(rt: ResourceType, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What kube-apiserver answers for an object deleted at once: a Success ``Status`` naming it
+    (``details.kind`` is the resource, as upstream)."""
+    meta = obj.get("metadata") or {}
+    details = {"name": meta.get("name"), "group": rt.group, "kind": rt.plural, "uid": meta.get("uid")}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": {k: v for k, v in details.items() if v},
+    }

@@ -32,7 +32,7 @@ _RETRIES = 5
 
 def patch_handler(objects: ObjectService) -> PatchHandler:
     async def handle(request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
-        kind = patch_type(request.content_type)
+        kind = _route_patch_type(request, rt)
         doc = parse_body(await read_body(request), kind)
         assert path.name is not None
         ns = path.namespace or ""
@@ -46,6 +46,16 @@ def patch_handler(objects: ObjectService) -> PatchHandler:
         raise AssertionError("unreachable")
 
     return handle
+
+
+def _route_patch_type(request: web.Request, rt: ResourceType) -> PatchType:
+    """The patch type, or the 415 kube-apiserver's router gives a media type the route does not
+    consume (strategic merge is not consumed for custom resources)."""
+    media = request.content_type.split(";", 1)[0].strip().lower()
+    supported = {t.value for t in PatchType} - ({PatchType.STRATEGIC.value} if rt.is_custom else set())
+    if media not in supported:
+        raise errors.UnsupportedMediaType("415: Unsupported Media Type", details={})
+    return patch_type(media)
 
 
 def _pins_version(doc: Any, kind: PatchType) -> bool:
@@ -64,7 +74,7 @@ async def _once(
     kind: PatchType,
     doc: Any,
 ) -> web.Response:
-    opts = write_options(request.query)
+    opts = write_options(request.query, "PatchOptions")
     if kind is PatchType.APPLY:
         opts.manager = request.query.get("fieldManager") or None
     else:

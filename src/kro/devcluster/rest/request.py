@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,11 +12,13 @@ from aiohttp import web
 
 from kro.devcluster import jsoncodec
 from kro.devcluster.codec import protobuf
-from kro.devcluster.errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from kro.devcluster.errors import BadRequest, Cause, Invalid, RequestEntityTooLarge, UnsupportedMediaType
 from kro.devcluster.objects import DeleteOptions, FieldValidation, WriteOptions
 from kro.devcluster.storage import FieldSelector, InvalidSelectorError, LabelSelector, ListOptions
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
+_TOO_LARGE = f"limit is {MAX_BODY_BYTES}"
+_FIELD_VALIDATION: dict[str, FieldValidation] = {"Ignore": "Ignore", "Strict": "Strict", "Warn": "Warn"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
 
 
@@ -64,13 +67,13 @@ def parse_path(path: str) -> ResourcePath | None:
 
 async def read_body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge("the request body is too large (limit is 3 MiB)")
+        raise RequestEntityTooLarge(f"Request entity too large: {_TOO_LARGE}")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(64 * 1024):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise RequestEntityTooLarge("the request body is too large (limit is 3 MiB)")
+            raise RequestEntityTooLarge(f"Request entity too large: {_TOO_LARGE}")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -86,12 +89,13 @@ def decode_object(raw: bytes, content_type: str, *, endpoint: BodyKind | None = 
             return protobuf.decode_object(raw, default_api_version=endpoint.api_version, default_kind=endpoint.kind)
         except protobuf.ProtobufError as e:
             raise BadRequest(str(e)) from e
-    if media in (protobuf.MEDIA_TYPE, "application/cbor"):
-        raise UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+    if media not in ("", "application/json", "application/yaml"):
+        accepted = "application/json, application/yaml" + (f", {protobuf.MEDIA_TYPE}" if endpoint is None or endpoint.builtin else "")
+        raise UnsupportedMediaType(f"the body of the request was in an unknown format - accepted media types include: {accepted}")
     if not raw.strip():
         raise BadRequest("the request body is empty")
     try:
-        if media in ("application/yaml", "application/x-yaml", "text/yaml"):
+        if media == "application/yaml":
             value = yaml.safe_load(raw.decode("utf-8"))
         else:
             value = jsoncodec.loads(raw)
@@ -106,15 +110,42 @@ def _first_line(e: Exception) -> str:
     return str(e).splitlines()[0] if str(e) else type(e).__name__
 
 
-def write_options(query: Mapping[str, str]) -> WriteOptions:
-    dry_run = query.get("dryRun")
-    if dry_run not in (None, "", "All"):
-        raise BadRequest(f'Invalid dryRun value: "{dry_run}"; the only supported value is "All"')
-    fv = query.get("fieldValidation") or "Strict"
-    mapping: dict[str, FieldValidation] = {"strict": "Strict", "warn": "Warn", "ignore": "Ignore"}
-    if fv.lower() not in mapping:
-        raise BadRequest(f"fieldValidation must be one of Ignore, Warn, Strict; got {fv!r}")
-    return WriteOptions(dry_run=dry_run == "All", field_validation=mapping[fv.lower()])
+def _all(query: Mapping[str, str], key: str) -> list[str]:
+    """Every value of a repeated query parameter (``?dryRun=All&dryRun=All``)."""
+    getall = getattr(query, "getall", None)
+    if callable(getall):
+        return [str(v) for v in getall(key, [])]
+    return [query[key]] if key in query else []
+
+
+def _options_invalid(kind: str, causes: list[Cause]) -> None:
+    if causes:
+        raise Invalid(kind, "meta.k8s.io", "", causes)
+
+
+def _unsupported(path: str, value: str, supported: tuple[str, ...]) -> Cause:
+    listed = ", ".join(json.dumps(v) for v in supported)
+    return Cause(path, "FieldValueNotSupported", f"Unsupported value: {value}: supported values: {listed}")
+
+
+def _dry_run_causes(values: list[str]) -> list[Cause]:
+    """kube-apiserver's ``ValidateDryRun``: every value must be ``All``."""
+    if all(v == "All" for v in values):
+        return []
+    return [_unsupported("dryRun", json.dumps(values, separators=(",", ":")), ("All",))]
+
+
+def write_options(query: Mapping[str, str], kind: str = "CreateOptions") -> WriteOptions:
+    """The options of a create, update or patch (``kind``: CreateOptions, UpdateOptions,
+    PatchOptions), refused as kube-apiserver does (422 Invalid of ``<kind>.meta.k8s.io``)."""
+    dry_run = _all(query, "dryRun")
+    causes = _dry_run_causes([str(v) for v in dry_run])
+    fv = query.get("fieldValidation") or ""
+    if fv and fv not in _FIELD_VALIDATION:
+        causes.append(_unsupported("fieldValidation", json.dumps(fv), ("", *sorted(_FIELD_VALIDATION))))
+    _options_invalid(kind, causes)
+    # With no fieldValidation parameter kube-apiserver warns (kubectl sends Strict itself).
+    return WriteOptions(dry_run=bool(dry_run), field_validation=_FIELD_VALIDATION.get(fv, "Warn"))
 
 
 def list_options(query: Mapping[str, str]) -> ListOptions:
@@ -131,17 +162,31 @@ def list_options(query: Mapping[str, str]) -> ListOptions:
 
 
 def delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> DeleteOptions:
-    body = body or {}
-    pre = body.get("preconditions") or {}
-    policy = body.get("propagationPolicy") or query.get("propagationPolicy")
-    if body.get("orphanDependents") is True or query.get("orphanDependents") == "true":
-        policy = policy or "Orphan"
-    if policy not in (None, "Background", "Foreground", "Orphan"):
-        raise BadRequest(f"propagationPolicy {policy!r} is not one of Background, Foreground, Orphan")
-    dry = body.get("dryRun") or ([query["dryRun"]] if query.get("dryRun") else [])
+    """DeleteOptions from the body, or else from the query, refused as kube-apiserver does."""
+    if body:
+        source: Mapping[str, Any] = body
+        dry = body.get("dryRun") or []
+        orphan = body.get("orphanDependents")
+    else:
+        source = query
+        dry = _all(query, "dryRun")
+        orphan = {"true": True, "false": False}.get(str(query.get("orphanDependents")))
+    pre = (body or {}).get("preconditions") or {}
+    policy = source.get("propagationPolicy")
+    causes: list[Cause] = []
+    if orphan is not None and policy is not None:
+        causes.append(Cause("propagationPolicy", "FieldValueInvalid",
+                            f"Invalid value: {json.dumps(policy)}: orphanDependents and deletionPropagation cannot be both set"))
+    if policy is not None and policy not in ("Foreground", "Background", "Orphan"):
+        causes.append(_unsupported("propagationPolicy", json.dumps(policy), ("Foreground", "Background", "Orphan", "nil")))
+    causes += _dry_run_causes([str(v) for v in dry] if isinstance(dry, list) else [str(dry)])
+    _options_invalid("DeleteOptions", causes)
+    if orphan is not None:
+        policy = "Orphan" if orphan else "Background"
     return DeleteOptions(
         propagation_policy=policy,
         uid=pre.get("uid"),
         resource_version=pre.get("resourceVersion"),
-        dry_run="All" in dry,
+        dry_run=bool(dry),
+        orphan_dependents=orphan,
     )

@@ -82,7 +82,7 @@ async def handle(request: web.Request, objects: ObjectService, rt: ResourceType,
     if request.method == "GET":
         return _json(scale_of(rt, obj))
     if request.method == "PUT":
-        wanted = decode_object(await read_body(request), request.content_type, endpoint=_SCALE)
+        wanted = decode_object(await read_body(request), request.headers.get("Content-Type", ""), endpoint=_SCALE)
     elif request.method == "PATCH":
         kind = patch_type(request.content_type)
         if kind is PatchType.APPLY:
@@ -92,7 +92,7 @@ async def handle(request: web.Request, objects: ObjectService, rt: ResourceType,
         as_kind = PatchType.MERGE if kind is PatchType.STRATEGIC else kind
         wanted = apply_patch(scale_of(rt, obj), doc, as_kind, schema=None, builtin=False)
     else:
-        raise errors.MethodNotAllowed(f"the server does not allow this method on the requested resource ({request.method})")
+        raise errors.MethodNotAllowed(errors.METHOD_NOT_ALLOWED, details={})
     replicas = (wanted.get("spec") or {}).get("replicas") if isinstance(wanted.get("spec"), dict) else None
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
         raise errors.Invalid("Scale", "autoscaling", path.name, [errors.Cause("spec.replicas", "FieldValueInvalid", "Invalid value: must be a non-negative integer")])
@@ -100,7 +100,7 @@ async def handle(request: web.Request, objects: ObjectService, rt: ResourceType,
     if rv and rv != obj["metadata"].get("resourceVersion"):
         raise errors.conflict(rt.plural, rt.group, path.name, errors.STALE)
     _write(obj, rt.scale.spec_replicas_path, replicas)
-    opts = write_options(request.query)
+    opts = write_options(request.query, "PatchOptions" if request.method == "PATCH" else "UpdateOptions")
     stored = await objects.update(rt, ns, path.name, obj, opts)
     return _json(scale_of(rt, stored))
 
