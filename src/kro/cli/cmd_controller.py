@@ -44,19 +44,24 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """The message, then the structured fields as ``key=value``."""
+    """The message, then (unless ``fields`` is off) the structured fields as ``key=value``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fields: bool = True) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+        self.fields = fields
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # before any traceback
-        fields = record_fields(record)
-        return super().formatMessage(record) + "".join(f" {k}={v}" for k, v in fields.items())
+        text = super().formatMessage(record)
+        if not self.fields:
+            return text
+        return text + "".join(f" {k}={v}" for k, v in record_fields(record).items())
 
 
-def configure_logging(fmt: str, level: str) -> None:
+def configure_logging(fmt: str, level: str, *, fields: bool = True) -> None:
+    """Log to standard error: ``json``, or ``text`` (with the structured fields unless ``fields``
+    is off: a terminal reader has them in the message already)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(fields=fields))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -165,9 +165,9 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
-    default=None,
-    help="Log level of the server and controller (default: info; warning with --demo, whose "
-    "narration tells the story).",
+    default="info",
+    show_default=True,
+    help="Level of the controller's log (standard error, `time level logger: message` lines).",
 )
 @click.option(
     "--max-requests-inflight",
@@ -194,7 +194,7 @@ def dev(
     insecure_http: bool,
     demo: Path | None,
     exit_after_demo: bool,
-    log_level: str | None,
+    log_level: str,
     max_requests_inflight: int,
     max_mutating_requests_inflight: int,
     feature_gates: FeatureGates,
@@ -212,7 +212,7 @@ def dev(
     """
     from kro.cli.cmd_controller import configure_logging
 
-    configure_logging("text", log_level or ("warning" if demo is not None else "info"))
+    configure_logging("text", log_level, fields=False)
     config = DevServerConfig(
         port=port,
         state_dir=state_dir,
