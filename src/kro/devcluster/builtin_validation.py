@@ -13,6 +13,8 @@ which must select their template, and which hold config keys.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -58,8 +60,18 @@ _FORMATS: dict[str, tuple[str, str, tuple[str, ...], int]] = {
         253,
     ),
 }
-# Kinds whose metadata.name is not a DNS-1123 subdomain (every other kind, custom ones included).
-_NAME_FORMAT: dict[Kind, str] = {("", "Namespace"): "label", ("", "Service"): "dns1035"}
+# Kinds whose metadata.name is not a DNS-1123 subdomain (every other kind, custom ones included):
+# each kind's NameFn in kube-apiserver. RBAC kinds and PersistentVolumes only need a name that is a
+# valid path segment (``kro:controller:demo`` is fine).
+_NAME_FORMAT: dict[Kind, str] = {
+    ("", "Namespace"): "label",
+    ("", "Service"): "dns1035",
+    ("", "PersistentVolume"): "pathsegment",
+    ("rbac.authorization.k8s.io", "Role"): "pathsegment",
+    ("rbac.authorization.k8s.io", "ClusterRole"): "pathsegment",
+    ("rbac.authorization.k8s.io", "RoleBinding"): "pathsegment",
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): "pathsegment",
+}
 # Where each workload kind keeps its pod spec.
 _POD_SPEC: dict[Kind, tuple[str, ...]] = {
     ("", "Pod"): ("spec",),
@@ -99,8 +111,16 @@ def required(path: str) -> Cause:
     return Cause(path, "FieldValueRequired", "Required value")
 
 
+def _path_segment_errors(value: str) -> list[str]:
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
+
+
 def format_errors(fmt: str, value: str) -> list[str]:
     """The messages kube-apiserver gives for ``value`` not being a ``fmt`` (empty when it is)."""
+    if fmt == "pathsegment":
+        return _path_segment_errors(value)
     pattern, message, examples, limit = _FORMATS[fmt]
     msgs: list[str] = []
     if len(value) > limit:
@@ -139,6 +159,8 @@ def builtin_causes(group: str, kind: str, obj: Mapping[str, Any]) -> list[Cause]
         causes += _service_ports(spec)
     for field in _CONFIG_DATA.get(key, ()):
         causes += _config_keys(obj.get(field), field)
+    if key in _CONFIG_DATA:
+        causes += _config_size(key, obj)
     return causes
 
 
@@ -225,3 +247,29 @@ def _config_keys(data: Any, field: str) -> Iterator[Cause]:
     for key in data if isinstance(data, Mapping) else {}:
         for msg in format_errors("configkey", str(key)):
             yield invalid(f"{field}[{key}]", key, msg)
+
+
+# ConfigMaps and Secrets hold at most 1 MiB of values (keys not counted; binary values decoded).
+MAX_CONFIG_BYTES = 1024 * 1024
+TOO_LONG = f"Too long: may not be more than {MAX_CONFIG_BYTES} bytes"
+# Where kube-apiserver v1.32 reports it: a ConfigMap at the root path ("[]"), a Secret at ``data``.
+_SIZE_FIELD: dict[Kind, str] = {("", "ConfigMap"): "[]", ("", "Secret"): "data"}
+
+
+def _value_bytes(value: Any, *, encoded: bool) -> int:
+    if not isinstance(value, str):
+        return 0
+    if not encoded:
+        return len(value.encode())
+    try:
+        return len(base64.b64decode(value, validate=False))
+    except (binascii.Error, ValueError):
+        return len(value)
+
+
+def _config_size(key: Kind, obj: Mapping[str, Any]) -> list[Cause]:
+    total = 0
+    for field in _CONFIG_DATA[key]:
+        encoded = field == "binaryData" or key == ("", "Secret")
+        total += sum(_value_bytes(v, encoded=encoded) for v in _mapping(obj.get(field)).values())
+    return [Cause(_SIZE_FIELD[key], "FieldValueTooLong", TOO_LONG)] if total > MAX_CONFIG_BYTES else []

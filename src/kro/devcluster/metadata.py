@@ -3,6 +3,7 @@ to ``apiVersion``/``kind``/``metadata`` before anything else."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -60,18 +61,31 @@ def validate_object_meta(rt: ResourceType, meta: Mapping[str, Any]) -> list[Caus
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             causes.append(Cause(f"metadata.{key}", "FieldValueInvalid", f"Invalid value: {key} must map strings to strings"))
     owners = meta.get("ownerReferences")
-    if owners is not None and (not isinstance(owners, list) or not all(_valid_owner(o) for o in owners)):
-        causes.append(
-            Cause("metadata.ownerReferences", "FieldValueInvalid", "Invalid value: each owner reference needs apiVersion, kind, name and uid strings")
-        )
+    if isinstance(owners, list):
+        causes += [c for ref in owners for c in owner_reference_causes(ref)]
+    elif owners is not None:
+        causes.append(Cause("metadata.ownerReferences", "FieldValueInvalid", "Invalid value: ownerReferences must be a list"))
     finalizers = meta.get("finalizers")
     if finalizers is not None and (not isinstance(finalizers, list) or not all(isinstance(f, str) for f in finalizers)):
         causes.append(Cause("metadata.finalizers", "FieldValueInvalid", "Invalid value: finalizers must be a list of strings"))
     return causes
 
 
-def _valid_owner(ref: Any) -> bool:
-    return isinstance(ref, dict) and all(isinstance(ref.get(k), str) and ref.get(k) for k in ("apiVersion", "kind", "name", "uid"))
+# kube-apiserver v1.32's ObjectMeta validation: each owner reference is checked under the unindexed
+# path ``metadata.ownerReferences`` (its field errors name ``metadata.ownerReferences.uid``).
+_OWNER_FIELDS = (("apiVersion", "version"), ("kind", "kind"), ("name", "name"), ("uid", "uid"))
+
+
+def owner_reference_causes(ref: Any) -> list[Cause]:
+    ref = ref if isinstance(ref, Mapping) else {}
+    causes: list[Cause] = []
+    for key, label in _OWNER_FIELDS:
+        value = ref.get(key)
+        empty = not value or (key == "apiVersion" and isinstance(value, str) and value.endswith("/"))
+        if empty:
+            shown = json.dumps(value if isinstance(value, str) else "")
+            causes.append(Cause(f"metadata.ownerReferences.{key}", "FieldValueInvalid", f"Invalid value: {shown}: {label} must not be empty"))
+    return causes
 
 
 def raise_invalid(rt: ResourceType, name: str, causes: list[Cause]) -> None:

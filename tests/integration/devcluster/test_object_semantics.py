@@ -143,11 +143,11 @@ async def test_dry_run_values_other_than_all_are_invalid_options(api: ApiClient)
         assert status == 422, (kind, body)
         assert body == {
             "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": f'{kind}.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["Yes"]: supported values: "All"',
+            "message": f'{kind}.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{{"Yes"}}: supported values: "All"',
             "reason": "Invalid",
             "details": {
                 "group": "meta.k8s.io", "kind": kind,
-                "causes": [{"reason": "FieldValueNotSupported", "message": 'Unsupported value: ["Yes"]: supported values: "All"', "field": "dryRun"}],
+                "causes": [{"reason": "FieldValueNotSupported", "message": 'Unsupported value: []string{"Yes"}: supported values: "All"', "field": "dryRun"}],
             },
             "code": 422,
         }
@@ -214,3 +214,46 @@ async def test_error_bodies_match_kube_apiserver(api: ApiClient) -> None:
     assert status == 404 and body["details"] == {"name": "missing", "group": "apps", "kind": "deployments"}
     status, body = await api.get("/api/v1/namespaces/default/nothings")
     assert status == 404 and body["details"] == {} and body["message"] == "the server could not find the requested resource"
+
+
+async def test_names_are_checked_with_each_kinds_rule(api: ApiClient) -> None:
+    rbac = "/apis/rbac.authorization.k8s.io/v1"
+    status, role = await api.post(f"{rbac}/clusterroles", {"metadata": {"name": "kro:controller:demo"}, "rules": []})
+    assert status == 201, role
+    status, body = await api.post(f"{rbac}/namespaces/default/roles", {"metadata": {"name": "a/b%c"}, "rules": []})
+    assert status == 422
+    assert body["message"] == "Role.rbac.authorization.k8s.io \"a/b%c\" is invalid: [metadata.name: Invalid value: \"a/b%c\": may not contain '/', metadata.name: Invalid value: \"a/b%c\": may not contain '%']"
+    status, body = await api.post(f"{rbac}/clusterrolebindings", {
+        "metadata": {"name": ".."}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "x"},
+    })
+    assert status == 422 and body["details"]["causes"] == [
+        {"reason": "FieldValueInvalid", "message": "Invalid value: \"..\": may not be '..'", "field": "metadata.name"}
+    ]
+    status, body = await api.post(CMS, configmap("kro:controller:demo"))
+    assert status == 422 and body["details"]["causes"][0]["field"] == "metadata.name"
+    assert body["details"]["causes"][0]["message"].startswith('Invalid value: "kro:controller:demo": a lowercase RFC 1123 subdomain')
+
+
+async def test_owner_reference_errors_name_the_field(api: ApiClient) -> None:
+    body = configmap("owned")
+    body["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner"}]
+    status, err = await api.post(CMS, body)
+    assert status == 422
+    assert err["message"] == 'ConfigMap "owned" is invalid: metadata.ownerReferences.uid: Invalid value: "": uid must not be empty'
+    assert err["details"] == {
+        "name": "owned", "kind": "ConfigMap",
+        "causes": [{"reason": "FieldValueInvalid", "message": 'Invalid value: "": uid must not be empty', "field": "metadata.ownerReferences.uid"}],
+    }
+
+
+async def test_config_data_over_one_mebibyte_is_too_long(api: ApiClient) -> None:
+    status, _ = await api.post(CMS, configmap("fits", {"a": "x" * (1024 * 1024)}))
+    assert status == 201
+    status, body = await api.post(CMS, configmap("big", {"a": "x" * (1024 * 1024), "b": "y"}))
+    assert status == 422
+    assert body["message"] == 'ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes'
+    assert body["details"]["causes"] == [{"reason": "FieldValueTooLong", "message": "Too long: may not be more than 1048576 bytes", "field": "[]"}]
+    secret = {"metadata": {"name": "big"}, "stringData": {"a": "x" * (1024 * 1024 + 1)}}
+    status, body = await api.post("/api/v1/namespaces/default/secrets", secret)
+    assert status == 422
+    assert body["message"] == 'Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes'

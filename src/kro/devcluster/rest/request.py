@@ -132,7 +132,9 @@ def _dry_run_causes(values: list[str]) -> list[Cause]:
     """kube-apiserver's ``ValidateDryRun``: every value must be ``All``."""
     if all(v == "All" for v in values):
         return []
-    return [_unsupported("dryRun", json.dumps(values, separators=(",", ":")), ("All",))]
+    # v1.32 prints the list as Go's %#v does: []string{"Yes"}.
+    shown = "[]string{" + ", ".join(json.dumps(v) for v in values) + "}"
+    return [_unsupported("dryRun", shown, ("All",))]
 
 
 def write_options(query: Mapping[str, str], kind: str = "CreateOptions") -> WriteOptions:

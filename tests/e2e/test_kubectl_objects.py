@@ -1,0 +1,56 @@
+"""The real ``kubectl`` meets kube-apiserver's object semantics on the local API server."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from tests.integration.conftest import KubectlRunner
+
+pytestmark = pytest.mark.kubectl
+
+
+def test_rbac_names_with_colons_and_delete_output(kubectl: KubectlRunner) -> None:
+    role = textwrap.dedent(
+        """\
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: "kro:controller:demo"}
+        rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+        """
+    )
+    out = kubectl("apply", "-f", "-", input=role)
+    assert out.stdout.strip() == "clusterrole.rbac.authorization.k8s.io/kro:controller:demo created"
+    got = json.loads(kubectl("get", "clusterrole", "kro:controller:demo", "-o", "json").stdout)
+    assert "generation" not in got["metadata"]
+    out = kubectl("delete", "clusterrole", "kro:controller:demo")
+    assert out.stdout.strip() == 'clusterrole.rbac.authorization.k8s.io "kro:controller:demo" deleted'
+
+
+def test_unknown_fields_are_refused_by_kubectl_strict_default(kubectl: KubectlRunner) -> None:
+    cm = textwrap.dedent(
+        """\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: strict}
+        data: {a: b}
+        bogus: 1
+        """
+    )
+    out = kubectl("create", "-f", "-", input=cm, check=False)
+    assert out.returncode != 0
+    assert 'strict decoding error: unknown field "bogus"' in out.stderr
+    out = kubectl("create", "--validate=warn", "-f", "-", input=cm)
+    assert 'unknown field "bogus"' in out.stderr
+    assert out.stdout.strip() == "configmap/strict created"
+
+
+def test_namespace_label_and_terminating_delete(kubectl: KubectlRunner) -> None:
+    kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\nmetadata: {name: labelled}\n")
+    labels = json.loads(kubectl("get", "namespace", "labelled", "-o", "jsonpath={.metadata.labels}").stdout)
+    assert labels == {"kubernetes.io/metadata.name": "labelled"}
+    assert kubectl("get", "namespaces", "-l", "kubernetes.io/metadata.name=labelled", "-o", "name").stdout.strip() == "namespace/labelled"
+    out = kubectl("delete", "namespace", "labelled", "--wait=false")
+    assert out.stdout.strip() == 'namespace "labelled" deleted'
