@@ -17,10 +17,12 @@ from pathlib import Path
 
 import click
 
+from kro import __version__
 from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.cli.gates import feature_gates_option
 from kro.devcluster import DevServer, DevServerConfig
 from kro.devcluster.eventloop import run as run_loop
+from kro.devcluster.logs import LogBuffer, LogBufferHandler, ProcessPod
 from kro.devcluster.manifests import ManifestError, apply_directory
 
 # Runs the controller against the kubeconfig it is given until cancelled.
@@ -74,6 +76,7 @@ async def run_dev(
         echo(f"kubeconfig: {server.kubeconfig_path}")
         echo(f"export KUBECONFIG={server.kubeconfig_path}")
         if controller is not None:
+            await _show_controller_pod(server)
             tasks.append(
                 asyncio.create_task(
                     _run_controller(controller, server.kubeconfig_path), name="kro-controller"
@@ -104,6 +107,30 @@ async def run_dev(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
+
+
+CONTROLLER_POD = ProcessPod(
+    namespace="kro-system",
+    prefix="kro-controller-",
+    labels={"app": "kro-controller", "app.kubernetes.io/name": "kro"},
+    container="controller",
+    image=f"kro:{__version__}",
+)
+
+
+async def _show_controller_pod(server: DevServer) -> None:
+    """The in-process controller appears as a Running pod in kro-system whose log is the process's
+    ``kro`` log records, as the Helm chart's pod would: ``kubectl logs -l app=kro-controller -n kro-system``."""
+    buffer = LogBuffer()
+    handler = LogBufferHandler(buffer)
+    root_handlers = logging.getLogger().handlers
+    if root_handlers and root_handlers[0].formatter is not None:
+        handler.setFormatter(root_handlers[0].formatter)
+    kro_logger = logging.getLogger("kro")
+    for old in [h for h in kro_logger.handlers if isinstance(h, LogBufferHandler)]:
+        kro_logger.removeHandler(old)
+    kro_logger.addHandler(handler)
+    await server.publish_process_pod(CONTROLLER_POD, buffer)
 
 
 async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> None:

@@ -22,6 +22,7 @@ from aiohttp import web
 from kro.devcluster.cluster import BackgroundLoop, Cluster
 from kro.devcluster.crds import CRDController, crd_admission
 from kro.devcluster.kubeconfig import write_kubeconfig
+from kro.devcluster.logs import LogSource, PodLogs, ProcessPod, publish_process_pod
 from kro.devcluster.namespaces import NamespaceLifecycle, ensure_initial_namespaces, run_namespace_controller
 from kro.devcluster.objects import ObjectService
 from kro.devcluster.registry import Registry
@@ -85,6 +86,7 @@ class DevServer:
         self.objects = ObjectService(self.store, SchemaSource())
         self.objects.admission += [NamespaceLifecycle(self.store), crd_admission, ServiceAllocation(self.store)]
         self.cluster = Cluster(self.store, self.registry, self.objects)
+        self.logs = PodLogs()
         self.inflight = InflightLimiter(
             self.config.max_requests_inflight, self.config.max_mutating_requests_inflight
         )
@@ -189,12 +191,17 @@ class DevServer:
             bookmark_interval=self.config.bookmark_interval,
             max_watch_seconds=self.config.max_watch_seconds,
             patcher=patch_handler(self.objects),
+            logs=self.logs,
         )
         anonymous = self.config.allow_anonymous if self.config.allow_anonymous is not None else not self.config.tls
         router = Router(self.registry, handler, OpenAPIDocuments(self.registry), token_ref=lambda: self.token, anonymous=anonymous, inflight=self.inflight)
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", router.dispatch)
         return app
+
+    async def publish_process_pod(self, pod: ProcessPod, source: LogSource) -> str:
+        """Show a process as a Running pod whose ``log`` subresource serves ``source``."""
+        return await publish_process_pod(self.cluster, self.logs, pod, source)
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -10,10 +10,11 @@ from aiohttp import web
 
 from kro.devcluster import errors
 from kro.devcluster.errors import MethodNotAllowed
+from kro.devcluster.logs import PodLogs
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.patch import field_manager_for
 from kro.devcluster.registry import Registry, ResourceType
-from kro.devcluster.rest import scale
+from kro.devcluster.rest import podlogs, scale
 from kro.devcluster.rest import table as tables
 from kro.devcluster.rest.negotiate import json_response, object_response
 from kro.devcluster.rest.request import (
@@ -66,12 +67,14 @@ class ResourceHandler:
         bookmark_interval: float,
         max_watch_seconds: float,
         patcher: PatchHandler | None = None,
+        logs: PodLogs | None = None,
     ) -> None:
         self._registry = registry
         self._objects = objects
         self._bookmark_interval = bookmark_interval
         self._max_watch = max_watch_seconds
         self._patcher = patcher
+        self._logs = logs or PodLogs()
 
     def resolve(self, path: ResourcePath) -> ResourceType:
         rt = self._registry.get(path.group, path.version, path.plural)
@@ -80,6 +83,8 @@ class ResourceHandler:
         if path.subresource == "finalize" and rt.kind == "Namespace" and not rt.group:
             return rt
         if path.subresource == "scale" and rt.scale is not None:
+            return rt
+        if path.subresource == "log" and rt.kind == "Pod" and not rt.group and path.name is not None:
             return rt
         if path.subresource is not None and (path.subresource not in _SUBRESOURCES or not rt.has_status):
             raise errors.path_not_found()
@@ -90,6 +95,8 @@ class ResourceHandler:
         method = request.method
         if path.subresource == "scale" and path.name is not None:
             return await scale.handle(request, self._objects, rt, path)
+        if path.subresource == "log":
+            return await podlogs.handle(request, self._objects, self._logs, rt, path)
         ns = path.namespace or ""
         if path.name is None:
             if method == "GET":

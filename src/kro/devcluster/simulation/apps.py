@@ -34,6 +34,11 @@ REPLICASETS = "replicasets.apps"
 PODS = "pods"
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+_NOT_COPIED = frozenset({
+    REVISION, REVISION_HISTORY, "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
+    "kubectl.kubernetes.io/last-applied-configuration",
+})
 
 
 def plan_deployment(deploy: Mapping[str, Any], replicasets: Sequence[Mapping[str, Any]], *, now: str) -> Plan:
@@ -47,15 +52,58 @@ def plan_deployment(deploy: Mapping[str, Any], replicasets: Sequence[Mapping[str
     current = next((rs for rs in replicasets if rs["metadata"]["name"] == current_name), None)
     create: list[tuple[str, dict[str, Any]]] = []
     update: list[tuple[str, dict[str, Any]]] = []
+    revision = str(_revision(current)) if current is not None else ""
     if not spec.get("paused"):
         if current is None:
-            create.append((REPLICASETS, _replicaset(deploy, current_name, pod_hash, replicasets, desired)))
-        elif replicas_of(current) != desired:
-            update.append((REPLICASETS, _scaled(current, desired)))
+            new = _replicaset(deploy, current_name, pod_hash, replicasets, desired)
+            create.append((REPLICASETS, new))
+            revision = new["metadata"]["annotations"][REVISION]
+        else:
+            renewed = _renewed(deploy, current, replicasets, desired)
+            revision = renewed["metadata"]["annotations"][REVISION]
+            if renewed != current:
+                update.append((REPLICASETS, renewed))
         update += [(REPLICASETS, _scaled(rs, 0)) for rs in replicasets
                    if rs is not current and replicas_of(rs) != 0]
     status = _deployment_status(deploy, replicasets, current, current_name, desired, now=now)
-    return Plan(create=tuple(create), update=tuple(update), status=new_status(deploy, status))
+    annotations = deploy["metadata"].get("annotations") or {}
+    annotate = {REVISION: revision} if revision and annotations.get(REVISION) != revision else None
+    return Plan(create=tuple(create), update=tuple(update), status=new_status(deploy, status), annotate=annotate)
+
+
+def _revision(rs: Mapping[str, Any] | None) -> int:
+    try:
+        return int(((rs or {}).get("metadata") or {}).get("annotations", {}).get(REVISION, "0") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _copied_annotations(deploy: Mapping[str, Any]) -> dict[str, str]:
+    """The Deployment's annotations a ReplicaSet carries (``kubernetes.io/change-cause`` among them),
+    as kube-controller-manager copies them."""
+    annotations = deploy["metadata"].get("annotations") or {}
+    return {k: v for k, v in annotations.items() if k not in _NOT_COPIED}
+
+
+def _renewed(deploy: Mapping[str, Any], current: Mapping[str, Any], replicasets: Sequence[Mapping[str, Any]],
+             desired: int) -> dict[str, Any]:
+    """The current ReplicaSet at ``desired`` replicas with the Deployment's annotations; one that an
+    older template brought back (a rollback) becomes the newest revision and remembers its old one in
+    ``deployment.kubernetes.io/revision-history``."""
+    out = _scaled(current, desired)
+    annotations = dict(out["metadata"].get("annotations") or {})
+    annotations.update(_copied_annotations(deploy))
+    newest_other = max((_revision(rs) for rs in replicasets if rs is not current), default=0)
+    old = _revision(current)
+    if old <= newest_other:
+        annotations[REVISION] = str(newest_other + 1)
+        if old:
+            history = [h for h in annotations.get(REVISION_HISTORY, "").split(",") if h]
+            annotations[REVISION_HISTORY] = ",".join([*history, str(old)])
+    annotations["deployment.kubernetes.io/desired-replicas"] = str(desired)
+    annotations["deployment.kubernetes.io/max-replicas"] = str(desired + _max_surge(deploy, desired))
+    out["metadata"]["annotations"] = annotations
+    return out
 
 
 def _replicaset(deploy: Mapping[str, Any], name: str, pod_hash: str, existing: Sequence[Mapping[str, Any]],
@@ -76,6 +124,7 @@ def _replicaset(deploy: Mapping[str, Any], name: str, pod_hash: str, existing: S
             "namespace": deploy["metadata"].get("namespace", "default"),
             "labels": dict(tmeta["labels"]),
             "annotations": {
+                **_copied_annotations(deploy),
                 REVISION: str(revision),
                 "deployment.kubernetes.io/desired-replicas": str(desired),
                 "deployment.kubernetes.io/max-replicas": str(desired + _max_surge(deploy, desired)),

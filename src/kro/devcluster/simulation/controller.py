@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import heapq
 import logging
 import secrets
@@ -31,6 +32,7 @@ from kro.devcluster.metadata import timestamp
 from kro.devcluster.objects import DeleteOptions, WriteOptions
 from kro.devcluster.simulation import network
 from kro.devcluster.simulation.apps import plan_deployment, plan_replicaset
+from kro.devcluster.simulation.autoscaling import HPAS, plan_hpa, target_key, target_missing
 from kro.devcluster.simulation.batch import plan_job
 from kro.devcluster.simulation.plan import Plan, controlled_by
 from kro.devcluster.simulation.pods import NODE_IP, NODE_NAME, SAFE_ALPHABET, phase_of, pod_status
@@ -48,7 +50,7 @@ _OWNER_KEYS = {
     ("apps", "DaemonSet"): "daemonsets.apps",
     ("batch", "Job"): "jobs.batch",
 }
-_WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims"})
+_WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims", HPAS})
 # The field managers the real components write as, so managedFields read as on a real cluster.
 CONTROLLER_MANAGER = "kube-controller-manager"
 KUBELET = "kubelet"
@@ -74,6 +76,20 @@ def _random_name(prefix: str) -> str:
     return prefix + "".join(secrets.choice(SAFE_ALPHABET) for _ in range(5))
 
 
+def _read_int(obj: Mapping[str, Any], path: list[str]) -> int:
+    node: Any = obj
+    for part in path:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node if isinstance(node, int) and not isinstance(node, bool) else 1
+
+
+def _write_int(obj: dict[str, Any], path: list[str], value: int) -> None:
+    node = obj
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+
+
 class Simulator:
     def __init__(self, cluster: Cluster, settings: SimulationSettings, *,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -89,6 +105,8 @@ class Simulator:
         # Controlling owner uid -> keys of its children; child key -> that uid (to move or drop it).
         self._children_of: dict[str, dict[Key, None]] = {}
         self._owner_of: dict[Key, str] = {}
+        # (namespace, kind, name) of a scale target -> the HPAs that point at it.
+        self._hpas_of: dict[tuple[str, str, str], set[Key]] = {}
 
     async def run(self) -> None:
         await self._ensure_node()
@@ -105,6 +123,7 @@ class Simulator:
     def _reset_index(self) -> None:
         self._children_of.clear()
         self._owner_of.clear()
+        self._hpas_of.clear()
 
     async def _follow(self, watcher: Watcher) -> None:
         loop = asyncio.get_running_loop()
@@ -140,6 +159,7 @@ class Simulator:
             self._seen.pop(str(meta.get("uid")), None)
         else:
             self._mark(key)
+        self._index_hpa(key, event)
         controller_uid = None
         for ref in meta.get("ownerReferences") or []:
             owner_key = _OWNER_KEYS.get((str(ref.get("apiVersion", "")).rpartition("/")[0], str(ref.get("kind"))))
@@ -147,6 +167,18 @@ class Simulator:
                 self._mark((owner_key, key[1], str(ref.get("name"))))
                 controller_uid = str(ref.get("uid"))
         self._index_child(key, None if event.type == "DELETED" else controller_uid)
+
+    def _index_hpa(self, key: Key, event: WatchEvent) -> None:
+        """Keep HPAs by their target, and queue them when their target changes."""
+        if key[0] == HPAS:
+            for hpas in self._hpas_of.values():
+                hpas.discard(key)
+            if event.type != "DELETED":
+                _, kind, name = target_key(event.object)
+                self._hpas_of.setdefault((key[1], kind, name), set()).add(key)
+            return
+        for hpa in self._hpas_of.get((key[1], str(event.object.get("kind") or ""), key[2]), ()):
+            self._mark(hpa)
 
     def _index_child(self, key: Key, owner_uid: str | None) -> None:
         previous = self._owner_of.pop(key, None)
@@ -191,6 +223,27 @@ class Simulator:
         elif resource == "jobs.batch":
             plan = plan_job(obj, await self._children("pods", obj), new_name=_random_name, now=now)
             await self._execute(key, obj, plan)
+        elif resource == HPAS:
+            await self._hpa(key, obj, now)
+
+    async def _hpa(self, key: Key, hpa: Object, now: str) -> None:
+        api_version, kind, name = target_key(hpa)
+        rt = self._cluster.registry.for_kind(api_version, kind)
+        target = await self._store.get(rt.storage_key, key[1], name) if rt is not None and rt.scale is not None else None
+        if rt is None or rt.scale is None or target is None:
+            plural = rt.plural if rt is not None else kind.lower() + "s"
+            group = f".{rt.group}" if rt is not None and rt.group else ""
+            status = target_missing(hpa, f'{plural}{group} "{name}" not found', now=now)
+        else:
+            path = [p for p in rt.scale.spec_replicas_path.strip(".").split(".") if p]
+            plan = plan_hpa(hpa, _read_int(target, path), now=now)
+            if plan.scale_to is not None:
+                scaled = copy.deepcopy(dict(target))
+                _write_int(scaled, path, plan.scale_to)
+                await self._objects.update(rt, key[1], name, scaled, _as(CONTROLLER_MANAGER))
+            status = plan.status
+        if (hpa.get("status") or {}) != status:
+            await self._write_status(key, hpa, status)
 
     async def _children(self, resource: str, owner: Mapping[str, Any]) -> list[Object]:
         """The ``resource`` objects ``owner`` controls, sorted by name as a list would return them."""
@@ -218,8 +271,19 @@ class Simulator:
             if rt is not None:
                 with contextlib.suppress(errors.NotFound):
                     await self._objects.delete(rt, namespace, name, DeleteOptions(propagation_policy="Background"))
+        if plan.annotate:
+            obj = await self._annotate(key, obj, plan.annotate)
         if plan.status is not None:
             await self._write_status(key, obj, plan.status)
+
+    async def _annotate(self, key: Key, obj: Object, annotations: Mapping[str, str]) -> Object:
+        rt = self._cluster.type_for_key(key[0])
+        if rt is None:
+            return obj
+        changed = copy.deepcopy(dict(obj))
+        meta = changed.setdefault("metadata", {})
+        meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
+        return await self._objects.update(rt, key[1], key[2], changed, _as(CONTROLLER_MANAGER))
 
     async def _write_status(self, key: Key, obj: Object, status: Mapping[str, Any]) -> Object | None:
         rt = self._cluster.type_for_key(key[0])

@@ -21,6 +21,7 @@ class Plan:
     update: tuple[tuple[str, dict[str, Any]], ...] = ()  # (storage key, whole object)
     delete: tuple[tuple[str, str], ...] = ()  # (storage key, name) in the owner's namespace
     status: dict[str, Any] | None = None
+    annotate: dict[str, str] | None = None  # annotations to set on the object itself
     notes: tuple[str, ...] = field(default=(), compare=False)
 
 

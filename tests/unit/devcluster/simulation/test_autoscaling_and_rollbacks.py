@@ -1,0 +1,92 @@
+"""The HPA planner (bounds only: no metrics exist) and Deployment revisions (rollbacks renumber)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kro.devcluster.simulation.apps import REVISION, REVISION_HISTORY, plan_deployment
+from kro.devcluster.simulation.autoscaling import plan_hpa
+from kro.devcluster.simulation.pods import template_hash
+from tests.unit.devcluster.simulation.builders import LATER, NOW, owner
+
+
+def _hpa(**spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web", "namespace": "default", "generation": 1},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, **spec},
+    }
+
+
+def _conditions(status: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {c["type"]: (c["status"], c["reason"]) for c in status["conditions"]}
+
+
+def test_a_target_below_min_replicas_is_scaled_up_to_it() -> None:
+    plan = plan_hpa(_hpa(minReplicas=3, maxReplicas=5), 1, now=NOW)
+    assert plan.scale_to == 3
+    assert plan.status["currentReplicas"] == 1 and plan.status["desiredReplicas"] == 3
+    assert plan.status["lastScaleTime"] == NOW
+    assert _conditions(plan.status)["AbleToScale"] == ("True", "SucceededRescale")
+    assert _conditions(plan.status)["ScalingLimited"] == ("True", "TooFewReplicas")
+
+
+def test_a_target_above_max_replicas_is_scaled_down_to_it() -> None:
+    plan = plan_hpa(_hpa(minReplicas=2, maxReplicas=4), 9, now=NOW)
+    assert plan.scale_to == 4
+    assert _conditions(plan.status)["ScalingLimited"] == ("True", "TooManyReplicas")
+
+
+def test_min_replicas_defaults_to_one_and_a_target_in_range_is_left_alone() -> None:
+    assert plan_hpa(_hpa(maxReplicas=4), 2, now=NOW).scale_to is None
+    plan = plan_hpa(_hpa(maxReplicas=4), 2, now=NOW)
+    assert plan.status["desiredReplicas"] == 2
+    assert _conditions(plan.status)["ScalingActive"] == ("False", "FailedGetResourceMetric")
+
+
+def test_a_target_at_zero_replicas_has_scaling_disabled() -> None:
+    plan = plan_hpa(_hpa(minReplicas=2, maxReplicas=4), 0, now=NOW)
+    assert plan.scale_to is None
+    assert plan.status["desiredReplicas"] == 0
+    assert _conditions(plan.status)["ScalingActive"] == ("False", "ScalingDisabled")
+
+
+def test_an_unchanged_hpa_plans_the_same_status_again() -> None:
+    hpa = _hpa(minReplicas=1, maxReplicas=3)
+    hpa["status"] = plan_hpa(hpa, 2, now=NOW).status
+    assert plan_hpa(hpa, 2, now=LATER).status == hpa["status"]
+
+
+def _rs(deploy: dict[str, Any], template: dict[str, Any], revision: int, replicas: int) -> dict[str, Any]:
+    name = f"{deploy['metadata']['name']}-{template_hash(template)}"
+    return {
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": name, "namespace": "default", "annotations": {REVISION: str(revision)},
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+                                          "uid": deploy["metadata"]["uid"], "controller": True}]},
+        "spec": {"replicas": replicas, "template": template},
+    }
+
+
+def test_a_new_replicaset_copies_the_change_cause_and_the_deployment_records_its_revision() -> None:
+    deploy = owner("Deployment", "web", replicas=2)
+    deploy["metadata"]["annotations"] = {"kubernetes.io/change-cause": "first"}
+    plan = plan_deployment(deploy, [], now=NOW)
+    (_, created), = plan.create
+    assert created["metadata"]["annotations"]["kubernetes.io/change-cause"] == "first"
+    assert created["metadata"]["annotations"][REVISION] == "1"
+    assert plan.annotate == {REVISION: "1"}
+
+
+def test_rolling_back_to_an_old_template_makes_its_replicaset_the_newest_revision() -> None:
+    deploy = owner("Deployment", "web", replicas=2)
+    old_template = deploy["spec"]["template"]
+    newer = {**old_template, "spec": {"containers": [{"name": "c", "image": "img:2"}]}}
+    replicasets = [_rs(deploy, old_template, 1, 0), _rs(deploy, newer, 2, 2)]
+    plan = plan_deployment(deploy, replicasets, now=NOW)  # the Deployment's template is the old one again
+    renewed = next(rs for _, rs in plan.update if rs["metadata"]["name"] == replicasets[0]["metadata"]["name"])
+    assert renewed["metadata"]["annotations"][REVISION] == "3"
+    assert renewed["metadata"]["annotations"][REVISION_HISTORY] == "1"
+    assert renewed["spec"]["replicas"] == 2
+    assert plan.annotate == {REVISION: "3"}
