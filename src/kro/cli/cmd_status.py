@@ -89,6 +89,10 @@ class StatusReadError(Exception):
     """The instance, its RGD or the cluster could not be read."""
 
 
+class NoDefinition(StatusReadError):
+    """No RGD defines the kind (it may be a ResourceGraph's root kind)."""
+
+
 def _matches_kind(rgd: Mapping[str, Any], kind: str) -> bool:
     schema = (rgd.get("spec") or {}).get("schema") or {}
     wanted = kind.lower()
@@ -119,7 +123,7 @@ async def read_status(
             rgds = (await client.list_all(GVR(group, version, RGD_PLURAL)))["items"]
             rgd = next((r for r in rgds if _matches_kind(r, kind)), None)
             if rgd is None:
-                raise StatusReadError(f"no ResourceGraphDefinition defines the kind {kind!r}")
+                raise NoDefinition(f"no ResourceGraphDefinition defines the kind {kind!r}")
             crds = (await client.list_all(GVR("apiextensions.k8s.io", "v1", "customresourcedefinitions")))[
                 "items"
             ]
@@ -166,7 +170,9 @@ async def _observed(client: Any, graph: Graph, uid: str) -> list[dict[str, Any]]
 @click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Path to the kubeconfig file.")
 @click.option("--context", help="The kubeconfig context to use.")
 def status(target: str, namespace: str, kubeconfig: str | None, context: str | None) -> None:
-    """Show an instance's graph with each node's state (TARGET is KIND/NAME, e.g. redis/cache)."""
+    """Show an instance's graph with each node's state (TARGET is KIND/NAME, e.g. redis/cache).
+
+    For a ResourceGraph's root (servicemesh/service-mesh-01): each child, managed or tracked."""
     kind, sep, name = target.partition("/")
     if not sep or not kind or not name:
         raise click.UsageError("TARGET must be KIND/NAME, e.g. redis/session-cache")
@@ -174,6 +180,11 @@ def status(target: str, namespace: str, kubeconfig: str | None, context: str | N
         graph, instance, plan = asyncio.run(
             read_status(kind, name, namespace=namespace, kubeconfig=kubeconfig, context=context)
         )
+    except NoDefinition as e:
+        from kro.cli.cmd_rootstatus import show_root_status  # a ResourceGraph's root kind?
+
+        show_root_status(kind, name, namespace=namespace, kubeconfig=kubeconfig, context=context, fallback=str(e))
+        return
     except StatusReadError as e:
         print_error(console_for(stderr=True), str(e))
         sys.exit(1)

@@ -15,13 +15,15 @@ from rich.console import Console
 
 from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.cli.gates import feature_gates_option
+from kro.cli.graphfiles import compile_graphs, print_summary
 from kro.cli.loader import LoadError
 from kro.cli.output import console_for, counted, diagnostics_json, print_diagnostics, print_error
 from kro.cli.rgdfiles import all_diagnostics, load_workspace
 from kro.graph.chaining import CompileResult
 
 FILES_HELP = (
-    "RGD file (YAML, may hold several documents; CRDs in it teach the compiler their kinds). Repeatable."
+    "RGD or ResourceGraph file (YAML, may hold several documents; CRDs in it teach the compiler their "
+    "kinds). Repeatable."
 )
 rgd_files_option = click.option(
     "-f", "--filename", "files", multiple=True, required=True, type=click.Path(exists=True), help=FILES_HELP
@@ -34,7 +36,10 @@ rgd_files_option = click.option(
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @feature_gates_option
 def validate(files: tuple[str, ...], output: str, feature_gates: FeatureGates) -> None:
-    """Check RGDs offline: schema, CEL types, template fields, dependency graph.
+    """Check RGDs and ResourceGraphs offline: schema, CEL types, template fields, dependency graph.
+
+    A ResourceGraph's root kind and children's kinds must be known: built-in, or defined by a CRD
+    passed with -f (kro graph validate -f graph.yaml -f crds.yaml).
 
     Pass the controller's --feature-gates to check what that controller would accept."""
     sys.exit(run_validate(files, output=output, features=feature_gates))
@@ -65,15 +70,17 @@ def run_validate(files: Sequence[str], *, output: str, features: FeatureGates = 
         else:
             print_error(console, str(e))
         return 1
-    if not ws.rgds:
-        raise click.UsageError(f"no ResourceGraphDefinition found in {', '.join(files)}")
+    if not ws.rgds and not ws.graphs:
+        raise click.UsageError(f"no ResourceGraphDefinition or ResourceGraph found in {', '.join(files)}")
     results = ws.compile()
-    diagnostics = all_diagnostics(results)
+    graphs = compile_graphs(ws.graphs, ws.resolver())
+    diagnostics = all_diagnostics(results) + [d for g in graphs for d in g.diagnostics]
     if output == "json":
         click.echo(diagnostics_json(diagnostics))
     else:
         print_diagnostics(console, diagnostics, sources=ws.sources)
         _summary(console, results)
+        print_summary(console, graphs)
     return 1 if diagnostics else 0
 
 

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from kro.api import RGD_KIND
 from kro.api.features import DEFAULT_GATES, FeatureGates
+from kro.api.resourcegraph import RG_API_VERSION, RG_KIND
 from kro.cli.loader import Document, LoadError, load_file
 from kro.cli.output import print_diagnostics, print_error
 from kro.graph.chaining import CompileResult, RGDSource, compile_many
@@ -29,6 +30,8 @@ _YAML_SUFFIXES = (".yaml", ".yml", ".json")
 @dataclass
 class Workspace:
     rgds: list[Document] = field(default_factory=list)
+    graphs: list[Document] = field(default_factory=list)
+    """ResourceGraph documents (``kro.dev/v1alpha1``)."""
     crds: list[Document] = field(default_factory=list)
     others: list[Document] = field(default_factory=list)
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -37,8 +40,11 @@ class Workspace:
     """``--feature-gates``: what the compiler may accept (``omit()`` needs ``CELOmitFunction``)."""
 
     def compile(self) -> list[CompileResult]:
-        resolver = ChainResolver([CRDResolver(d.data for d in self.crds), BuiltinResolver()])
-        return compile_many([RGDSource(d.data, d.positions, d.file) for d in self.rgds], resolver=resolver)
+        return compile_many([RGDSource(d.data, d.positions, d.file) for d in self.rgds], resolver=self.resolver())
+
+    def resolver(self) -> ChainResolver:
+        """The built-in kinds and the kinds of the CRDs in the files."""
+        return ChainResolver([CRDResolver(d.data for d in self.crds), BuiltinResolver()])
 
 
 def expand(paths: Sequence[str]) -> list[Path]:
@@ -62,6 +68,8 @@ def load_workspace(paths: Sequence[str], *, features: FeatureGates = DEFAULT_GAT
         for d in docs:
             if d.kind == RGD_KIND:
                 ws.rgds.append(d)
+            elif d.kind == RG_KIND and d.api_version == RG_API_VERSION:
+                ws.graphs.append(d)
             elif d.kind == "CustomResourceDefinition":
                 ws.crds.append(d)
             else:

@@ -18,19 +18,22 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from kro import __version__
+from kro.api.crdgen import resourcegraph_crd
 from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.api.refs import GVK
 from kro.controller import web
-from kro.controller.crds import CRDS, install_rgd_crd
+from kro.controller.crds import CRDS, install_crd, install_rgd_crd
 from kro.controller.events import EventRecorder
 from kro.controller.instance_controller import InstanceSettings
 from kro.controller.kubeports import KubeInformers, KubeWriter, run_while_leader
 from kro.controller.manager import Manager
 from kro.controller.metrics import Metrics
 from kro.controller.reconcile import Key
+from kro.controller.resourcegraphs import RGS, ResourceGraphController
 from kro.controller.rgd_controller import RGDS, RGDController, RGDSettings
 from kro.graph.builder import compile_rgd
 from kro.graph.model import Graph
+from kro.graph.resourcegraph import CompiledResourceGraph, compile_resourcegraph
 from kro.kube.errors import KubeError
 from kro.kube.leaderelection import LeaderElectionConfig
 from kro.kube.schemas import LiveSchemaResolver
@@ -127,7 +130,21 @@ class Controller:
             settings=RGDSettings(allow_crd_deletion=settings.allow_crd_deletion),
             now=_now,
         )
+        self.resourcegraphs = ResourceGraphController(
+            manager=self.manager,
+            compile=self._compile_resourcegraph,
+            events=events,
+            metrics=self.metrics,
+            settings=self.manager.instance_settings,
+            now=_now,
+        )
         self.ready = False
+
+    async def _compile_resourcegraph(self, rg: Mapping[str, Any]) -> CompiledResourceGraph:
+        """Like :meth:`_compile`: the cluster's CRDs (the root kind's among them) and built-ins."""
+        store = self.manager.store(CRDS)
+        crds = CRDResolver(list(store.items()) if store is not None else [])
+        return compile_resourcegraph(rg, resolver=ChainResolver([crds, self._builtin, self._live]))
 
     async def _compile(self, rgd: Mapping[str, Any]) -> Graph:
         """Compile against the cluster's CRDs (the CRD informer's cache), the built-in kinds, and,
@@ -150,6 +167,7 @@ class Controller:
     async def start(self) -> None:
         """Watch CRDs (schemas for the compiler, and a changed CRD re-queues RGDs) and RGDs."""
         await install_rgd_crd(self._writer)
+        await install_crd(self._writer, resourcegraph_crd())
         await self.manager.watch(CRDS, owner="kro")
         # a CRD appeared, changed or went away: an RGD may now compile (a chained RGD's kind) or
         # need its own CRD back
@@ -160,6 +178,13 @@ class Controller:
             return await rgds.reconcile(key.name)
 
         await self.manager.handle(RGDS, reconcile_rgd, owner="kro")
+        graphs = self.resourcegraphs
+        self.manager.on_change(CRDS, graphs.schemas_changed)
+
+        async def reconcile_rg(key: Key) -> Any:
+            return await graphs.reconcile(key.name)
+
+        await self.manager.handle(RGS, reconcile_rg, owner="kro")
         self.ready = True
 
     async def run(self, stop_event: asyncio.Event) -> None:

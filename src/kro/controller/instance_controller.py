@@ -148,6 +148,17 @@ class InstanceController:
 
     # ---- applying ----
 
+    async def carry_out(self, plan: Plan, view: CacheView, instance: Obj) -> dict[str, str]:
+        """Apply ``plan``'s waves and, if every apply succeeded, its prunes; the failures by node.
+        (What a ResourceGraph's root controller shares with this one.)"""
+        failures = await self._apply(plan, view, instance)
+        if not failures:
+            await self._prune(plan.prunes)
+        return failures
+
+    async def delete(self, removal: Removal) -> None:
+        await self._delete(removal)
+
     async def _apply(self, plan: Plan, view: CacheView, instance: Obj) -> dict[str, str]:
         failures: dict[str, str] = {}
         part_of = instance_applyset_id(instance, self.graph.instance_gvk)

@@ -62,8 +62,17 @@ class Manager:
         self._lock = asyncio.Lock()
         self._stopped = False
         self._listeners: dict[GVR, list[Callable[[], None]]] = {}
+        self._object_listeners: dict[GVR, list[Callable[[Obj], None]]] = {}
         self._in_flight: dict[GVR, int] = {}
         self._settled = asyncio.Condition()
+
+    @property
+    def writer(self) -> Writer:
+        return self._writer
+
+    @property
+    def instance_settings(self) -> InstanceSettings:
+        return self._instance_settings
 
     # ---- caches ----
 
@@ -122,10 +131,31 @@ class Manager:
                     self._enqueue_all(ctrl.gvr)
         for listener in self._listeners.get(gvr, ()):
             listener()
+        for object_listener in self._object_listeners.get(gvr, ()):
+            object_listener(obj)
 
     def on_change(self, gvr: GVR, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every event of ``gvr`` (which must be watched)."""
         self._listeners.setdefault(gvr, []).append(listener)
+
+    def on_object(self, gvr: GVR, listener: Callable[[Obj], None]) -> None:
+        """Call ``listener`` with the object of every event of ``gvr`` (once per listener)."""
+        listeners = self._object_listeners.setdefault(gvr, [])
+        if listener not in listeners:
+            listeners.append(listener)
+
+    def route_children(self, group: str, kind: str, gvr: GVR | None) -> None:
+        """Events on children labelled ``kro.run/instance-group/kind`` = ``group``/``kind`` queue
+        their parent of ``gvr`` (``None``: stop). The RGD registry does this for instance kinds;
+        the ResourceGraph controller for root kinds."""
+        if gvr is None:
+            self._instance_kinds.pop((group, kind), None)
+        else:
+            self._instance_kinds[(group, kind)] = gvr
+
+    def unhandle(self, gvr: GVR) -> None:
+        """Stop routing keys of ``gvr`` (its informer stays until its owners unwatch it)."""
+        self._handlers.pop(gvr, None)
 
     # ---- instance controllers (the RGD controller's registry) ----
 

@@ -7,7 +7,7 @@ WAITING_FOR_READINESS, anything else ERROR."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kro.api.conditions import NodeState
@@ -35,6 +35,10 @@ class NodeContext:
     kro_version: str
     apply_order: int
     limits: CollectionLimits
+    extra_labels: Mapping[str, str] = field(default_factory=dict)
+    """Labels beyond kro's usual ones (a ResourceGraph's ``kro.dev/root`` and ``kro.dev/graph``)."""
+    owner: Mapping[str, Any] | None = None
+    """An ownerReference to the root, set on children whose scope allows it."""
 
 
 @dataclass(frozen=True)
@@ -151,8 +155,19 @@ def _desired(
     labels = child_labels(
         ctx.instance, ctx.instance_gvk, node_id=node.id, kro_version=ctx.kro_version, collection=collection
     )
+    labels.update(ctx.extra_labels)
+    if ctx.owner is not None and _may_own(ctx, node, str(meta.get("namespace") or "")):
+        body["metadata"] = {**meta, "ownerReferences": [dict(ctx.owner)]}
     decorated = decorate(body, labels=labels, annotations=child_annotations(apply_order=ctx.apply_order))
     decorated = decorate(
         decorated, labels={}, annotations={Annotations.DESIRED_HASH: desired_hash(decorated)}
     )
     return DesiredObject(node.id, node.gvk, node.plural, node.namespaced, decorated)
+
+
+def _may_own(ctx: NodeContext, node: Node, namespace: str) -> bool:
+    """Kubernetes allows an owner in the same namespace, or a cluster-scoped one; a cluster-scoped
+    child cannot have a namespaced owner."""
+    if not ctx.namespace:  # the root is cluster-scoped
+        return True
+    return node.namespaced and namespace == ctx.namespace

@@ -56,7 +56,12 @@ def plan_instance(
     kro_version: str,
     now: str = "",
     settings: PlanSettings | None = None,
+    extra_labels: Mapping[str, str] | None = None,
+    owner: Mapping[str, Any] | None = None,
 ) -> Plan:
+    """Plan one reconcile of ``instance`` (the graph's root object). ``extra_labels`` go on every
+    child beside kro's own; ``owner`` is an ownerReference put on children whose scope allows it
+    (a ResourceGraph's children point at their root this way)."""
     settings = settings or PlanSettings()
     meta = instance.get("metadata") or {}
     order = graph.apply_order()
@@ -71,6 +76,8 @@ def plan_instance(
             kro_version,
             order[node_id],
             settings.limits,
+            extra_labels or {},
+            owner,
         )
         result = _gate(node, results, bindings, root=graph.root_variable) or plan_node(
             node, bindings, observed, ctx
