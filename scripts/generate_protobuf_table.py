@@ -16,10 +16,13 @@ snapshots of those repositories and writes one JSON table:
 ``int32``, ``int64``, ``bool``, ``bytes``, ``double``, ``float``) or a fully-qualified message name;
 ``flags`` a string of letters: ``p`` pointer, ``e`` omitempty, ``z`` omitzero, ``i`` inlined.
 
+With ``--gnostic DIR`` it also writes the messages of gnostic's OpenAPI v2 and v3 models (the
+protobuf encodings of ``/openapi/v2`` and ``/openapi/v3``) to ``codec/openapi/openapi_v*_messages.json``.
+
 Usage (a snapshot is a git directory, bare or not, or a plain checkout):
 
     python scripts/generate_protobuf_table.py --api DIR --apimachinery DIR --apiextensions DIR \\
-        [--out src/kro/devcluster/codec/protobuf/k8s_messages.json]
+        [--gnostic DIR] [--out src/kro/devcluster/codec/protobuf/k8s_messages.json]
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src/kro/devcluster/codec/protobuf/k8s_messages.json"
+DEFAULT_OPENAPI_OUT = Path(__file__).resolve().parent.parent / "src/kro/devcluster/codec/openapi"
 
 # (repository, package directory) pairs: every GA group version of k8s.io/api, the apimachinery
 # packages objects are built from, and the CRD API.
@@ -241,13 +245,65 @@ def dump(table: dict[str, object]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_PROTO3_FIELD = re.compile(r"^\s*(repeated )?([\w.]+) (\w+) = (\d+);")
+
+
+def parse_gnostic(text: str) -> dict[str, list[list[object]]]:
+    """gnostic's proto3 OpenAPI models: message -> [[number, proto name, label, type]] (oneof
+    members are plain optional fields; the encoder chooses among them)."""
+    messages: dict[str, list[list[object]]] = {}
+    current: list[list[object]] | None = None
+    in_oneof = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            continue
+        m = _MESSAGE.match(line)
+        if m:
+            current = messages.setdefault(m.group(1), [])
+            continue
+        if line.startswith("}"):
+            current = None
+            continue
+        if stripped.startswith("oneof "):
+            in_oneof = True
+            continue
+        if stripped == "}":
+            in_oneof = False
+            continue
+        f = _PROTO3_FIELD.match(line)
+        if current is not None and f:
+            label = "repeated" if f.group(1) else ("oneof" if in_oneof else "optional")
+            current.append([int(f.group(4)), f.group(3), label, f.group(2)])
+    return dict(sorted(messages.items()))
+
+
+def write_gnostic(snap: Snapshot, out_dir: Path) -> None:
+    for version in ("v2", "v3"):
+        table = {
+            "source": {"github.com/google/gnostic-models": snap.commit()},
+            "messages": parse_gnostic(snap.read(f"openapi{version}/OpenAPI{version}.proto")),
+        }
+        lines = ["{", f'"source": {json.dumps(table["source"])},', '"messages": {']
+        messages = table["messages"]
+        assert isinstance(messages, dict)
+        lines.append(",\n".join(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in messages.items()))
+        lines.append("}}")
+        (out_dir / f"openapi_{version}_messages.json").write_text("\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--api", type=Path, required=True, help="snapshot of k8s.io/api (github.com/kubernetes/api)")
     parser.add_argument("--apimachinery", type=Path, required=True, help="snapshot of k8s.io/apimachinery")
     parser.add_argument("--apiextensions", type=Path, required=True, help="snapshot of k8s.io/apiextensions-apiserver")
+    parser.add_argument("--gnostic", type=Path, help="snapshot of github.com/google/gnostic-models (OpenAPI v2/v3 messages)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--openapi-out", type=Path, default=DEFAULT_OPENAPI_OUT)
     args = parser.parse_args(argv)
+    if args.gnostic is not None:
+        args.openapi_out.mkdir(parents=True, exist_ok=True)
+        write_gnostic(Snapshot(args.gnostic), args.openapi_out)
     table = build(Snapshot(args.api), Snapshot(args.apimachinery), Snapshot(args.apiextensions))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(dump(table))

@@ -151,6 +151,6 @@ async def test_devserver_factory_starts_configured_servers(devserver_factory: De
     assert server.url.startswith("http://") and (tmp_path / "s" / "state.db").exists()
 
 
-async def test_openapi_in_protobuf_only_is_not_acceptable(api: ApiClient) -> None:
-    status, body = await api.get("/openapi/v2", headers={"Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+async def test_openapi_documents_in_media_types_nobody_serves_are_not_acceptable(api: ApiClient) -> None:
+    status, body = await api.get("/openapi/v2", headers={"Accept": "text/html"})
     assert status == 406 and body["reason"] == "NotAcceptable"

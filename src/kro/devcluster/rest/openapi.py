@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from kro.devcluster.codec import openapi as openapi_codec
 from kro.devcluster.registry import Registry, ResourceType
 from kro.openapi import builtin_schemas
 
@@ -111,6 +112,27 @@ class OpenAPIDocuments:
             }
 
         return self._cached(("v2", "", ""), build)
+
+    def v2_etag(self) -> str:
+        """kube-openapi's ETag: the SHA-512 of the JSON document, in upper-case hex."""
+        return self._cached_bytes(("v2etag", "", ""), lambda: hashlib.sha512(self.v2()).hexdigest().upper().encode()).decode()
+
+    def v2_protobuf(self) -> bytes:
+        return self._cached_bytes(("v2pb", "", ""), lambda: openapi_codec.encode_v2(json.loads(self.v2())))
+
+    def v3_group_protobuf(self, group: str, version: str) -> bytes | None:
+        doc = self.v3_group(group, version)
+        if doc is None:
+            return None
+        return self._cached_bytes(("v3pb", group, version), lambda: openapi_codec.encode_v3(json.loads(doc)))
+
+    def _cached_bytes(self, key: tuple[str, str, str], build: Callable[[], bytes]) -> bytes:
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == self._registry.revision:
+            return hit[1]
+        body = build()
+        self._cache[key] = (self._registry.revision, body)
+        return body
 
     def v3_root(self) -> dict[str, Any]:
         paths: dict[str, Any] = {}

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from aiohttp import web
 
 from kro.devcluster import errors
+from kro.devcluster.codec import openapi as openapi_codec
 from kro.devcluster.errors import ApiError
 from kro.devcluster.patch import PatchError
 from kro.devcluster.registry import Registry
 from kro.devcluster.rest import discovery
 from kro.devcluster.rest.handlers import ResourceHandler
 from kro.devcluster.rest.inflight import InflightLimiter, too_many_requests
-from kro.devcluster.rest.negotiate import json_response
+from kro.devcluster.rest.negotiate import accepted_types, json_response
 from kro.devcluster.rest.openapi import KUBERNETES_VERSION, OpenAPIDocuments
 from kro.devcluster.rest.request import parse_path
 from kro.devcluster.storage import StorageError
@@ -41,11 +42,19 @@ def version_info() -> dict[str, str]:
     }
 
 
-def _require_json(accept: str) -> None:
-    """Only JSON is served: a client that accepts nothing else (protobuf OpenAPI) gets 406."""
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()]
-    if types and not any(t in ("application/json", "*/*", "application/*") for t in types):
-        raise errors.NotAcceptable(f"only the following media types are accepted: application/json (asked for {', '.join(types)})")
+def _openapi_media(accept: str, protobuf_type: str) -> str:
+    """The OpenAPI document's encoding: the first of the client's types that is JSON or the
+    version's protobuf, asked for as ``...spec.vN@v1.0+protobuf`` or ``...spec.vN.v1.0+protobuf``
+    and answered, as kube-apiserver does, with the second spelling (Go's media type parser refuses
+    the ``@``)."""
+    answer = protobuf_type.replace("@v1.0", ".v1.0")
+    types = accepted_types(accept) or ["application/json"]
+    for media in types:
+        if media in ("application/json", "*/*", "application/*"):
+            return "application/json"
+        if media in (protobuf_type, answer):
+            return answer
+    raise errors.NotAcceptable(f"only the following media types are accepted: application/json, {protobuf_type}")
 
 
 class Router:
@@ -112,8 +121,7 @@ class Router:
         if path == "/":
             return json_response({"paths": ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version"]})
         if path.startswith("/openapi/"):
-            _require_json(request.headers.get("Accept", ""))
-            return self._openapi_doc(path)
+            return self._openapi_doc(path, request.headers.get("Accept", ""))
         accept = request.headers.get("Accept", "")
         if path in ("/api", "/apis"):
             if discovery.wants_aggregated(accept):
@@ -146,18 +154,32 @@ class Router:
             raise errors.path_not_found()
         return json_response(doc)
 
-    def _openapi_doc(self, path: str) -> web.Response:
+    def _openapi_doc(self, path: str, accept: str) -> web.Response:
         if path == "/openapi/v2":
-            return web.Response(body=self._openapi.v2(), content_type="application/json")
+            media = _openapi_media(accept, openapi_codec.V2_MEDIA_TYPE)
+            body = self._openapi.v2() if media == "application/json" else self._openapi.v2_protobuf()
+            return _document(body, media, etag=self._openapi.v2_etag())
         if path == "/openapi/v3":
+            _openapi_media(accept, "application/json")
             return json_response(self._openapi.v3_root())
         parts = path.removeprefix("/openapi/v3/").split("/")
         if parts[0] == "api" and len(parts) == 2:
-            body = self._openapi.v3_group("", parts[1])
+            group, version = "", parts[1]
         elif parts[0] == "apis" and len(parts) == 3:
-            body = self._openapi.v3_group(parts[1], parts[2])
+            group, version = parts[1], parts[2]
         else:
-            body = None
-        if body is None:
             raise errors.path_not_found()
-        return web.Response(body=body, content_type="application/json")
+        media = _openapi_media(accept, openapi_codec.V3_MEDIA_TYPE)
+        found = self._openapi.v3_group(group, version) if media == "application/json" else self._openapi.v3_group_protobuf(group, version)
+        if found is None:
+            raise errors.path_not_found()
+        return _document(found, media)
+
+
+def _document(body: bytes, media: str, *, etag: str = "") -> web.Response:
+    resp = web.Response(body=body)
+    resp.headers["Content-Type"] = media
+    resp.headers["Vary"] = "Accept"
+    if etag:
+        resp.headers["Etag"] = f'"{etag}"'
+    return resp
