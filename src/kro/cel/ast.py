@@ -217,32 +217,6 @@ def named_nodes(parsed: Any, *, variables: Collection[str]) -> list[Located]:
     return out
 
 
-_TWO_VARIABLE_MACROS = frozenset(
-    {"all", "exists", "existsOne", "exists_one", "transformList", "transformMap", "transformMapEntry"}
-)
-
-
-def two_variable_comprehension(parsed: Any) -> tuple[str, int] | None:
-    """``(macro, offset)`` of a two-variable comprehension (``m.all(k, v, ...)``), which the
-    engine's Python binding does not expand: its variables then look undeclared."""
-    positions = parsed.source_info.positions
-    stack = [parsed.expr]
-    while stack:
-        e = stack.pop()
-        if e.WhichOneof("expr_kind") == "call_expr":
-            call = e.call_expr
-            args = call.args
-            if (
-                call.function in _TWO_VARIABLE_MACROS
-                and call.HasField("target")
-                and len(args) >= 3
-                and all(a.WhichOneof("expr_kind") == "ident_expr" for a in args[:2])
-            ):
-                return call.function, positions.get(e.id, -1)
-        stack.extend(child for child, _ in _children(e, frozenset()))
-    return None
-
-
 def selected_at(parsed: Any, offset: int) -> tuple[str, ...] | None:
     """The chain of names a selection at ``offset`` applies to (``("deploy", "spec")`` for the
     ``.x`` of ``deploy.spec.x``), or ``None`` when there is none or it is not a plain chain."""

@@ -57,6 +57,29 @@ def standard_extensions() -> list[cel.CelExtensionBase]:
     return [*engine_extensions(), *ours]
 
 
+def engine_config(*, evaluation: bool = False) -> cel.EnvConfig | None:
+    """The configuration that turns on the engine's ``lists`` and ``two-var-comprehensions``
+    extensions (``evaluation``: the evaluating environment's, without the macros)."""
+    library = _library()
+    make = getattr(library, "engine_config", None) if library is not None else None
+    return make(evaluation=evaluation) if callable(make) else None
+
+
+def new_meter() -> Any:
+    """A fresh cost meter for one environment family (``None`` without kro's library)."""
+    library = _library()
+    make = getattr(library, "Meter", None) if library is not None else None
+    return make() if callable(make) else None
+
+
+def evaluation_extensions(meter: Any) -> list[cel.CelExtensionBase]:
+    """The run-time functions an evaluating environment adds (``cel.@mapInsert``, the guards that
+    :mod:`kro.cel.program` inserts, charging ``meter``)."""
+    library = _library()
+    make = getattr(library, "evaluation_extensions", None) if library is not None else None
+    return list(make(meter)) if callable(make) else []
+
+
 def condition_extensions() -> list[cel.CelExtensionBase]:
     """The ``runtime.*`` functions, which kro allows only in an RGD's ``status.conditions``."""
     return list(_call("status_condition_extensions", []))

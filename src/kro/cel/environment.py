@@ -8,8 +8,10 @@ over the same declarations:
 * a *typed* one, where each variable has the type its OpenAPI schema gives it (objects become
   run-time protobuf message types, :mod:`kro.cel.proto_schema`), used only to check expressions:
   a wrong field name or ``schema.spec.replicas + "x"`` fails at compile time;
-* a *dynamic* one, where every variable is ``dyn``, used to run expressions on plain dicts (a
-  typed program would need protobuf messages as input, which costs some 50 times more to build).
+* a *dynamic* one, where every variable is ``dyn``, used to run the checked expressions on plain
+  dicts (a typed program would need protobuf messages as input, which costs some 50 times more to
+  build). It runs the very tree the typed environment checked and expanded (macros included:
+  ``sortBy``, two-variable comprehensions), with guards inserted (:mod:`kro.cel.program`).
 
 Environments made by :meth:`CELEnvironment.extend` share their parent's message types and are
 cached in the parent, so asking twice for the same extra declarations costs nothing.
@@ -22,7 +24,7 @@ from typing import Any
 
 from cel_expr_python import cel
 
-from kro.cel import ast, catalog, checked_expr
+from kro.cel import ast, catalog, checked_expr, cost, program
 from kro.cel.errors import CELError, CompileError, LimitError, UnknownFunctionError, UnknownIdentifierError
 from kro.cel.expression import CheckedExpression, Projection
 from kro.cel.proto_schema import MessageTypes
@@ -42,6 +44,7 @@ class _Family:
         self.types = MessageTypes(catalog.library_files())
         self.guarded = catalog.python_functions()
         self.plans: dict[int, Any] = {}  # number coercion plans of whole objects, by schema id
+        self.meter = catalog.new_meter()
 
 
 class CELEnvironment:
@@ -69,11 +72,14 @@ class CELEnvironment:
         }
         self._typed = cel.NewEnv(
             types.pool,
+            config=catalog.engine_config(),
             variables={n: _engine_type(ct, types.pool_has) for n, ct in self._variables.items()},
             extensions=self._extensions,
         )
         self._dynamic = cel.NewEnv(
-            variables={n: cel.Type.DYN for n in self._variables}, extensions=self._extensions
+            config=catalog.engine_config(evaluation=True),
+            variables={n: cel.Type.DYN for n in self._variables},
+            extensions=[*self._extensions, *catalog.evaluation_extensions(self._family.meter)],
         )
         self._children: dict[Any, CELEnvironment] = {}
         self._compiled: dict[str, CheckedExpression] = {}
@@ -129,14 +135,19 @@ class CELEnvironment:
         output = types.get(root.id, DYN)
         self._refuse_unsafe_optionals(expression, root, types, checked.source_info.positions)
         found = ast.inspect(root, variables=self._variables)
+        metered = cost.needs_metering(root)
+        if output.kind == Kind.OPTIONAL:
+            # An optional result cannot cross into Python: evaluate it as its value or null instead.
+            compiled = self._typed.compile(f"dyn({expression}).orValue(null)")
         result = CheckedExpression(
             source=expression,
             references=found.roots,
             field_paths=found.field_paths,
             output_type=output,
-            _program=self._program(expression, optional=output.kind == Kind.OPTIONAL),
+            _program=self._dynamic.deserialize(program.prepare(compiled.serialize(), metered=metered)),
             _projection=Projection.of(found.field_paths, self._variables, memo=self._family.plans),
             _keep_alive=(self._dynamic, self._family.types),
+            _meter=self._family.meter if metered else None,
         )
         self._compiled[expression] = result
         return result
@@ -161,14 +172,6 @@ class CELEnvironment:
                 "turned into data; unwrap them (e.g. [?x.?y] or .orValue(...))",
                 expression=expression,
             )
-
-    def _program(self, expression: str, *, optional: bool) -> Any:
-        # An optional result cannot cross into Python: evaluate it as its value or null instead.
-        source = f"dyn({expression}).orValue(null)" if optional else expression
-        try:
-            return self._dynamic.compile(source)
-        except RuntimeError as e:
-            raise self._compile_error(expression, str(e)) from e
 
     def _compile_error(self, expression: str, report: str) -> CELError:
         status = parse_status(report)
@@ -199,7 +202,7 @@ class CELEnvironment:
         return f"undefined field {field!r}: {where} has no such field"
 
     def _parse(self, expression: str) -> Any:
-        return checked_expr.decode(self._dynamic.compile(expression, disable_check=True).serialize())
+        return checked_expr.decode(self._typed.compile(expression, disable_check=True).serialize())
 
     def _unknown_name(self, expression: str, issues: list[Issue]) -> CompileError | None:
         """The first undeclared variable or function of a failed check, located in the parsed
@@ -211,14 +214,6 @@ class CELEnvironment:
             parsed = self._parse(expression)
         except RuntimeError:
             return None
-        two = ast.two_variable_comprehension(parsed)
-        if two is not None:
-            return CompileError(
-                f"two-variable comprehensions ({two[0]}(k, v, ...)) are not supported; "
-                "iterate over keys or indexes instead",
-                expression=expression,
-                column=two[1],
-            )
         nodes = ast.named_nodes(parsed, variables=self._variables)
         at = {n.offset: n for n in nodes}
         namespaces = {n.namespace_offset for n in nodes if n.is_call and n.namespace_offset is not None}

@@ -22,6 +22,7 @@ from google.protobuf import message as proto_message
 
 from kro.cel import catalog
 from kro.cel.coercion import Plan, coerce, plan_for
+from kro.cel.cost import COST_LIMIT
 from kro.cel.errors import EvaluationError, LimitError
 from kro.cel.status import parse_status
 from kro.cel.types import CelType
@@ -114,6 +115,8 @@ class CheckedExpression:
     _projection: Projection = field(compare=False, repr=False)
     _keep_alive: Any = field(default=None, compare=False, repr=False)
     """What the engine program may point into (its environment, the descriptor pool)."""
+    _meter: Any = field(default=None, compare=False, repr=False)
+    """The family's cost meter when the program is metered (:mod:`kro.cel.program`)."""
 
     def evaluate(self, bindings: Mapping[str, Any]) -> Any:
         """The value of the expression for ``bindings`` (variable name → plain JSON-like value) as
@@ -124,6 +127,8 @@ class CheckedExpression:
         Raises :class:`EvaluationError` (``pending`` set when the data is not there yet) or
         :class:`LimitError`."""
         data = self._projection.bind(bindings, self.source)
+        if self._meter is not None:
+            self._meter.reset(COST_LIMIT)
         try:
             value = self._program.eval(data=data)
         except RuntimeError as e:

@@ -52,7 +52,7 @@ _PENDING_PREFIXES = ("Index error", "No value with name")
 # The engine's fixed limits: the checker's recursion limit is reported as CANCELLED, the parser's
 # as an INVALID_ARGUMENT syntax error, the comprehension iteration budget as INTERNAL.
 _LIMIT_CODES = frozenset({"CANCELLED", "RESOURCE_EXHAUSTED"})
-_LIMIT_MARKERS = ("recursion depth", "recursion limit", "Iteration budget", "iteration budget")
+_LIMIT_MARKERS = ("recursion depth", "recursion limit", "Iteration budget", "iteration budget", "cost limit")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from kro.cel import (
+    INT,
+    STRING,
     CELEnvironment,
+    CelType,
     CompileError,
     Kind,
     LimitError,
@@ -157,8 +160,9 @@ def test_flat_string_building_avoids_the_nesting_limit(env: CELEnvironment) -> N
     assert env.compile(f'[{parts}].join("-")').output_type.kind == Kind.STRING
 
 
-def test_two_variable_comprehensions_get_a_clear_error(env: CELEnvironment) -> None:
-    with pytest.raises(CompileError) as info:
-        env.compile("statefulset.metadata.labels.all(k, v, v != '')")
-    assert "two-variable comprehensions" in info.value.message
-    assert not isinstance(info.value, UnknownIdentifierError)
+def test_two_variable_comprehensions_are_typed(env: CELEnvironment) -> None:
+    assert env.compile("statefulset.metadata.labels.all(k, v, v != '')").output_type.kind == Kind.BOOL
+    with pytest.raises(CompileError, match="_>_"):
+        env.compile("statefulset.metadata.labels.all(k, v, v > 1)")
+    transformed = env.compile("statefulset.metadata.labels.transformMap(k, v, size(v))").output_type
+    assert transformed == CelType.map_of(STRING, INT)

@@ -5,7 +5,13 @@ What an environment built with ``cel.NewEnv(extensions=extensions(), ...)`` offe
 - the engine's own extensions that kro's base environment includes: strings (``ext.Strings``),
   encoders (``base64``), optional types (``optional.*``, ``?.``, ``[?]``, ``orValue``) and bindings
   (``cel.bind``);
-- lists (cel-go ``ext.Lists``, kro's index mutations, the Kubernetes list library), sets, regex,
+- the engine's ``lists`` (cel-go ``ext.Lists``: ``lists.range``, ``slice``, ``flatten``, ``sort``,
+  ``sortBy``, ``distinct``, ``reverse``, ``first``, ``last``) and ``two-var-comprehensions``
+  (``all(k, v, ...)``, ``transformList``, ``transformMap``...) extensions, which the Python binding
+  enables only through an environment configuration: pass :func:`engine_config` as
+  ``cel.NewEnv(config=...)``, and add :func:`evaluation_extensions` to an environment that
+  *evaluates* (not one that only type-checks) checked expressions containing ``transformMap``;
+- lists (kro's index mutations, the Kubernetes list library), sets, regex,
   URLs, quantities, IP addresses and CIDRs, semantic versions (the Kubernetes libraries);
 - kro's own functions: ``random.*``, ``json.*``, ``hash.*``, ``merge`` and ``deepMerge``.
 
@@ -34,8 +40,10 @@ from cel_expr_python.ext import ext_bindings, ext_encoders, ext_optional, ext_st
 
 from kro.cel.library import (
     comparison,
+    comprehensions,
     conditions,
     encoding,
+    guards,
     hashing,
     lists,
     maps,
@@ -50,11 +58,17 @@ from kro.cel.library import (
 from kro.cel.library.condition_keys import quote_condition_keys
 from kro.cel.library.declarations import extension
 from kro.cel.library.errors import ArgumentTypeError, LibraryError
+from kro.cel.library.guards import MAX_RANGE, BudgetExceeded, Meter
 from kro.cel.library.messages import file_descriptors, native_value, register_types
 
 __all__ = [
+    "MAX_RANGE",
     "ArgumentTypeError",
+    "BudgetExceeded",
     "LibraryError",
+    "Meter",
+    "engine_config",
+    "evaluation_extensions",
     "extensions",
     "file_descriptors",
     "function_names",
@@ -99,6 +113,36 @@ def extensions() -> list[cel.CelExtensionBase]:
     return _engine_extensions() + ours
 
 
+CHECKING_CONFIG = """\
+extensions:
+  - name: "lists"
+  - name: "two-var-comprehensions"
+"""
+EVALUATION_CONFIG = """\
+extensions:
+  - name: "lists"
+"""
+
+
+def engine_config(*, evaluation: bool = False) -> cel.EnvConfig:
+    """The engine's own extensions that only a configuration turns on (see the module doc). An
+    environment that only evaluates checked expressions (``evaluation``) needs no macros, and
+    leaves out ``two-var-comprehensions``, whose declarations would clash with
+    :func:`evaluation_extensions`."""
+    return cel.NewEnvConfigFromYaml(EVALUATION_CONFIG if evaluation else CHECKING_CONFIG)
+
+
+def evaluation_extensions(meter: guards.Meter | None = None) -> list[cel.CelExtensionBase]:
+    """What an evaluating environment adds: the run-time functions the engine's configured
+    extensions expand into but do not implement (``cel.@mapInsert``), and the guards
+    :mod:`kro.cel.program` inserts (charging ``meter``)."""
+    meter = meter if meter is not None else guards.Meter(budget=2**62)
+    return [
+        extension("kro.comprehensions", comprehensions.declarations()),
+        extension("kro.guards", guards.declarations(meter)),
+    ]
+
+
 def status_condition_extensions() -> list[cel.CelExtensionBase]:
     """The ``runtime.*`` functions, to add to :func:`extensions` for ``status.conditions`` only."""
     return [extension("kro.runtime", conditions.declarations())]
@@ -106,5 +150,5 @@ def status_condition_extensions() -> list[cel.CelExtensionBase]:
 
 def function_names() -> frozenset[str]:
     """Names of all functions implemented in Python by this package (runtime ones included)."""
-    modules = [*_LIBRARIES.values(), conditions]
+    modules = [*_LIBRARIES.values(), conditions, comprehensions]
     return frozenset(f.name for module in modules for f in module.declarations())

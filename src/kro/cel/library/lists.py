@@ -1,16 +1,8 @@
-"""List functions: cel-go's ``ext.Lists``, kro's index mutations and Kubernetes' list library.
+"""List functions beyond the engine's: kro's index mutations and Kubernetes' list library.
 
-cel-go ``ext.Lists``:
-
-- ``lists.range(n) -> list(int)``: ``[0, 1, ..., n-1]``; empty when ``n <= 0``.
-- ``l.slice(start, end) -> list``: elements ``start`` (inclusive) to ``end`` (exclusive); an error
-  when an index is negative, ``start > end`` or ``end > size(l)``.
-- ``l.flatten() -> list``: one level of nested lists spliced in; ``l.flatten(depth)`` repeats that
-  ``depth`` times (an error when ``depth < 0``).
-- ``l.sort() -> list``: ascending by CEL ``<``; elements must be of one comparable type.
-- ``l.distinct() -> list``: first occurrence of each value (CEL equality, so ``1`` and ``1.0`` are
-  one value), in order.
-- ``l.reverse() -> list``.
+cel-go's ``ext.Lists`` (``lists.range``, ``slice``, ``flatten``, ``sort``, ``sortBy``, ``distinct``,
+``reverse``, ``first``, ``last``) is the engine's own ``lists`` extension, enabled through the
+environment's configuration (:func:`kro.cel.library.engine_config`), not declared here.
 
 kro:
 
@@ -24,10 +16,8 @@ Kubernetes list library:
   ``l.min()`` / ``l.max()`` (an error for an empty list);
   ``l.indexOf(x)`` / ``l.lastIndexOf(x)`` (``-1`` when absent).
 
-Not provided, because cel-expr-python 0.1.3 cannot express them: ``l.first()`` / ``l.last()``
-(a Python function cannot return an ``optional``; ``l[?0]`` is the engine's equivalent of
-``l.first()``) and ``l.sortBy(e, key)`` (a macro; Python cannot add macros).  Results are declared
-``list(dyn)`` / ``dyn`` because a generic result type cannot be returned from Python.
+Results are declared ``list(dyn)`` / ``dyn`` because a generic result type cannot be returned from
+Python.
 """
 
 from __future__ import annotations
@@ -45,63 +35,6 @@ from kro.cel.library.declarations import (
 )
 from kro.cel.library.errors import ArgumentTypeError, LibraryError
 from kro.cel.library.values import check_int64, equality_key, sort_keys, type_name
-
-# Bounds the lists that ``lists.range`` builds so a bad argument cannot exhaust memory.
-MAX_RANGE = 1_000_000
-
-
-def _range(n: int) -> list[int]:
-    if n > MAX_RANGE:
-        raise LibraryError(f"lists.range: {n} elements requested, at most {MAX_RANGE} allowed")
-    return list(range(max(n, 0)))
-
-
-def _slice(items: list[Any], start: int, end: int) -> list[Any]:
-    if start < 0 or end < 0:
-        raise LibraryError(f"cannot slice({start}, {end}), negative indexes not supported")
-    if start > end:
-        raise LibraryError(
-            f"cannot slice({start}, {end}), start index must be less than or equal to end index"
-        )
-    if end > len(items):
-        raise LibraryError(f"cannot slice({start}, {end}), list is length {len(items)}")
-    return items[start:end]
-
-
-def _flatten(items: list[Any], depth: int = 1) -> list[Any]:
-    if depth < 0:
-        raise LibraryError(f"flatten: level must be non-negative, got {depth}")
-    result = items
-    for _ in range(depth):
-        if not any(isinstance(item, list) for item in result):
-            break
-        flat: list[Any] = []
-        for item in result:
-            if isinstance(item, list):
-                flat.extend(item)
-            else:
-                flat.append(item)
-        result = flat
-    return result
-
-
-def _sort(items: list[Any]) -> list[Any]:
-    keys = sort_keys("sort", items)
-    if keys is items:
-        return sorted(items)
-    order = sorted(range(len(items)), key=keys.__getitem__)
-    return [items[i] for i in order]
-
-
-def _distinct(items: list[Any]) -> list[Any]:
-    seen: set[object] = set()
-    result = []
-    for item in items:
-        key = equality_key(item)
-        if key not in seen:
-            seen.add(key)
-            result.append(item)
-    return result
 
 
 def _check_index(function_name: str, index: int, size: int, *, inclusive: bool) -> None:
@@ -163,16 +96,6 @@ def declarations() -> list[Function]:
     """The list functions' declarations."""
     int_, dyn, bool_ = Type.INT, Type.DYN, Type.BOOL
     return [
-        function("lists.range", global_overload("lists_range_int", [int_], Type.List(int_), _range)),
-        function("slice", member_overload("list_slice_int_int", [LIST_A, int_, int_], LIST_DYN, _slice)),
-        function(
-            "flatten",
-            member_overload("list_flatten", [LIST_DYN], LIST_DYN, _flatten),
-            member_overload("list_flatten_int", [LIST_DYN, int_], LIST_DYN, _flatten),
-        ),
-        function("sort", member_overload("list_sort", [LIST_A], LIST_DYN, _sort)),
-        function("distinct", member_overload("list_distinct", [LIST_A], LIST_DYN, _distinct)),
-        function("reverse", member_overload("list_reverse", [LIST_A], LIST_DYN, lambda items: items[::-1])),
         function(
             "lists.setAtIndex",
             global_overload("lists_setAtIndex_list_int_dyn", [LIST_A, int_, dyn], LIST_DYN, _set_at_index),

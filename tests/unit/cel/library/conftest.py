@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 from cel_expr_python import cel
 
-from kro.cel.library import extensions, native_value, status_condition_extensions
+from kro.cel.library import (
+    engine_config,
+    evaluation_extensions,
+    extensions,
+    native_value,
+    status_condition_extensions,
+)
+from kro.cel.program import prepare
 
 
 class EvalError(Exception):
@@ -33,15 +40,27 @@ Evaluate = Callable[..., Any]
 @pytest.fixture(scope="session")
 def engine() -> Any:
     variables = {"x": cel.Type.DYN, "y": cel.Type.DYN, "s": cel.Type.STRING, "n": cel.Type.INT}
-    return cel.NewEnv(extensions=extensions() + status_condition_extensions(), variables=variables)
+    return cel.NewEnv(
+        config=engine_config(), extensions=extensions() + status_condition_extensions(), variables=variables
+    )
 
 
 @pytest.fixture(scope="session")
-def evaluate(engine: Any) -> Evaluate:
+def runner() -> Any:
+    """The environment that runs what :func:`engine` checked, as :mod:`kro.cel` does."""
+    variables = {"x": cel.Type.DYN, "y": cel.Type.DYN, "s": cel.Type.STRING, "n": cel.Type.INT}
+    extra = status_condition_extensions() + evaluation_extensions()
+    config = engine_config(evaluation=True)
+    return cel.NewEnv(config=config, extensions=extensions() + extra, variables=variables)
+
+
+@pytest.fixture(scope="session")
+def evaluate(engine: Any, runner: Any) -> Evaluate:
     """``evaluate(expression, **variables)``: the plain result, or :class:`EvalError`."""
 
     def run(expression: str, **data: Any) -> Any:
-        result = engine.compile(expression).eval(data=data)
+        checked = engine.compile(expression).serialize()
+        result = runner.deserialize(prepare(checked, metered=False)).eval(data=data)
         if result.type() == cel.Type.ERROR:
             raise EvalError(result.value())
         return plain(result.plain_value())

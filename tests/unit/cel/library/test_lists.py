@@ -23,7 +23,6 @@ CASES: list[tuple[str, Any]] = [
     ("[].flatten()", []),
     ("[3, 1, 2].sort()", [1, 2, 3]),
     ("['b', 'c', 'a'].sort()", ["a", "b", "c"]),
-    ("[2.5, 1, 3u].sort()", [1, 2.5, 3]),
     ("[true, false].sort()", [False, True]),
     ("[b'b', b'a'].sort()", [b"a", b"b"]),
     ("[].sort()", []),
@@ -81,8 +80,8 @@ ERRORS: list[tuple[str, str]] = [
     ("[1, 2].slice(2, 1)", r"start index must be less than or equal to end index"),
     ("[1, 2].slice(0, 3)", r"list is length 2"),
     ("[1].flatten(-1)", r"level must be non-negative"),
-    ("[1, 'a'].sort()", r"sort: elements must all be of one comparable type"),
-    ("[[1], [2]].sort()", r"sort: elements of type list are not comparable"),
+    ("[1, 'a'].sort()", r"sort\(\): list elements must have the same type"),
+    ("[2.5, 1, 3u].sort()", r"sort\(\): list elements must have the same type"),
     ("[{'a': 1}].isSorted()", r"isSorted: elements of type map are not comparable"),
     ("lists.setAtIndex([1], 1, 2)", r"lists.setAtIndex: index 1 out of bounds \[0, 1\)"),
     ("lists.setAtIndex([1], -1, 2)", r"index -1 out of bounds"),
@@ -93,7 +92,7 @@ ERRORS: list[tuple[str, str]] = [
     ("[9223372036854775807, 1].sum()", r"sum: integer overflow"),
     ("[].min()", r"min: called on an empty list"),
     ("[].max()", r"max: called on an empty list"),
-    ("lists.range(2000000)", r"lists.range: 2000000 elements requested"),
+    ("lists.range(2000000)", r"cost limit: lists.range\(2000000\) would build 2000000 elements"),
 ]
 
 
