@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 
 from kro import __version__
 from kro.api.crdgen import resourcegraph_crd
-from kro.api.features import DEFAULT_GATES, FeatureGates
+from kro.api.features import DEFAULT_GATES, INSTANCE_CONDITION_EVENTS, FeatureGates
 from kro.api.refs import GVK
 from kro.controller import web
 from kro.controller.crds import CRDS, install_crd, install_rgd_crd
@@ -118,6 +118,7 @@ class Controller:
                     limits=CollectionLimits(settings.max_collection_size, settings.max_collection_dimensions),
                     requeue_after=settings.requeue_interval,
                 ),
+                transition_events=settings.feature_gates.enabled(INSTANCE_CONDITION_EVENTS),
             ),
             now=_now,
         )

@@ -4,9 +4,14 @@ One reconcile: read the instance from the cache; if it is being deleted, take it
 reverse waves and then drop the finalizer; otherwise make sure it carries kro's finalizer and labels,
 plan (:func:`kro.runtime.plan_instance`), apply each wave concurrently (skipping objects whose cached
 copy already holds every desired field, ``internal.kro.run/desired-hash`` included: see
-:mod:`kro.runtime.drift` for why that is enough without ``managedFields``), prune, and write the
-status only when it changed. State transitions are logged and recorded as Events
-(:mod:`kro.controller.transitions`); a write to a child is logged, a skipped one is not."""
+:mod:`kro.runtime.drift` for why that is enough without ``managedFields``), plan again with what the
+server answered (so a child whose dependencies were just created is created in the same reconcile,
+not one watch event later), prune, and write the status only when it changed. Reads go through the
+:class:`~kro.controller.overlay.WriteOverlay` of the controller's own writes, so a reconcile that
+runs before the caches catch up neither repeats a write nor sets the status back. State transitions
+are logged; Normal Events for them are recorded only with the ``InstanceConditionEvents`` feature
+gate, Warning Events always (:mod:`kro.controller.transitions`). A write to a child is logged, a
+skipped one is not."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from kro.controller.events import EventRecorder
 from kro.controller.finalizers import remove_finalizer
 from kro.controller.metrics import Metrics
 from kro.controller.observation import CacheView
+from kro.controller.overlay import WriteOverlay
 from kro.controller.ports import Caches, Writer
 from kro.controller.transitions import TransitionLog
 from kro.graph.model import Graph
@@ -45,6 +51,8 @@ class InstanceSettings:
     kro_version: str
     plan: PlanSettings = field(default_factory=PlanSettings)
     deletion_requeue: float = 1.0
+    transition_events: bool = False
+    """Record a Normal Event for every state transition (``InstanceConditionEvents``)."""
 
 
 def graph_resources(graph: Graph) -> dict[tuple[str, str], GVR]:
@@ -66,9 +74,15 @@ class InstanceController:
         events: EventRecorder,
         settings: InstanceSettings,
         now: Callable[[], str],
+        overlay: WriteOverlay | None = None,
     ) -> None:
         self._writer = writer
-        self._transitions = TransitionLog(graph.instance_gvk.kind, events)
+        self._overlay = overlay
+        """Shared with the manager, which drops what its informers deliver; none: writes are not
+        remembered (a ResourceGraph's root controller, which reads the caches only)."""
+        self._transitions = TransitionLog(
+            graph.instance_gvk.kind, events, normal_events=settings.transition_events
+        )
         self._caches = caches
         self._metrics = metrics
         self._settings = settings
@@ -103,16 +117,19 @@ class InstanceController:
 
     async def reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)
-        instance = store.get(namespace, name) if store is not None else None
+        cached = store.get(namespace, name) if store is not None else None
+        instance = self._newest(namespace, name, cached) if cached is not None else None
         key = f"{namespace}/{name}"
         if instance is None:
+            if self._overlay is not None:
+                self._overlay.forget(self.gvr, namespace, name)
             self._metrics.record_nodes(self.gvr.resource, key, None)
             self._transitions.forget(namespace, name)
             return Done()
-        view = CacheView(self._caches, self._resources)
+        view = CacheView(self._caches, self._resources, self._overlay)
         if (instance.get("metadata") or {}).get("deletionTimestamp"):
             return await self._finalize(instance, view)
-        await self._ensure_managed(instance)
+        instance = await self._ensure_managed(instance)
         if _suspended(instance):
             status = special_status(
                 instance,
@@ -124,11 +141,7 @@ class InstanceController:
             await self._transitions.observe(instance, status)
             await self._write_status(instance, status)
             return Done()
-        plan = plan_instance(
-            self.graph, instance, view, kro_version=self._settings.kro_version, now=self._now(),
-            settings=self._settings.plan,
-        )  # fmt: skip
-        failures = await self._apply(plan, view, instance)
+        plan, failures = await self._plan_and_apply(instance, view)
         if failures:
             plan = with_failures(plan, failures, instance=instance, now=self._now())
         else:
@@ -146,12 +159,27 @@ class InstanceController:
             raise ApplyFailed(failures)
         return plan.outcome
 
+    async def _plan_and_apply(self, instance: Obj, view: CacheView) -> tuple[Plan, dict[str, str]]:
+        """Plan, apply, and plan again on what the server answered, while that lets more children
+        be applied (each at most once per reconcile; at most one pass per node)."""
+        applied: set[str] = set()
+        for _ in range(len(self.graph.nodes) + 1):
+            plan = plan_instance(
+                self.graph, instance, view, kro_version=self._settings.kro_version, now=self._now(),
+                settings=self._settings.plan,
+            )  # fmt: skip
+            failures, wrote = await self._apply(plan, view, instance, skip=applied)
+            if failures or not wrote:
+                return plan, failures
+            applied |= wrote
+        return plan, failures
+
     # ---- applying ----
 
     async def carry_out(self, plan: Plan, view: CacheView, instance: Obj) -> dict[str, str]:
         """Apply ``plan``'s waves and, if every apply succeeded, its prunes; the failures by node.
         (What a ResourceGraph's root controller shares with this one.)"""
-        failures = await self._apply(plan, view, instance)
+        failures, _ = await self._apply(plan, view, instance, skip=set())
         if not failures:
             await self._prune(plan.prunes)
         return failures
@@ -159,28 +187,38 @@ class InstanceController:
     async def delete(self, removal: Removal) -> None:
         await self._delete(removal)
 
-    async def _apply(self, plan: Plan, view: CacheView, instance: Obj) -> dict[str, str]:
+    async def _apply(
+        self, plan: Plan, view: CacheView, instance: Obj, *, skip: set[str]
+    ) -> tuple[dict[str, str], set[str]]:
+        """Apply the plan's waves (leaving out objects in ``skip``, applied already in this
+        reconcile); the failures by node, and the objects written."""
         failures: dict[str, str] = {}
+        wrote: set[str] = set()
         part_of = instance_applyset_id(instance, self.graph.instance_gvk)
         meta = instance.get("metadata") or {}
         instance_key = f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
         for wave in plan.applies:
+            todo = [d for d in wave if str(d.ref) not in skip]
             results = await asyncio.gather(
-                *(self._apply_one(d, view, part_of, instance_key=instance_key) for d in wave),
+                *(self._apply_one(d, view, part_of, instance_key=instance_key) for d in todo),
                 return_exceptions=True,
             )
-            for desired, result in zip(wave, results, strict=True):
+            for desired, result in zip(todo, results, strict=True):
                 if isinstance(result, ApiError):
                     failures.setdefault(desired.node_id, f"applying {desired.ref}: {result}")
                 elif isinstance(result, BaseException):
                     raise result
+                elif result is True:
+                    wrote.add(str(desired.ref))
                 elif result:
                     failures.setdefault(desired.node_id, result)
-        return failures
+        return failures, wrote
 
     async def _apply_one(
         self, desired: DesiredObject, view: CacheView, part_of: str, *, instance_key: str
-    ) -> str:
+    ) -> str | bool:
+        """``True`` when written, ``False`` when the object already held it all, or why it may not
+        be written."""
         ref = desired.ref
         current = view.get(desired.gvk, ref.namespace, ref.name)
         if current is not None:
@@ -189,9 +227,10 @@ class InstanceController:
                 return f"{ref} already belongs to another instance ({Labels.APPLYSET_PART_OF}={theirs})"
             if holds(current, desired.body):
                 self._metrics.writes.labels("apply-skipped").inc()
-                return ""
+                return False
         gvr = GVR(desired.gvk.group, desired.gvk.version, desired.plural)
-        await self._writer.apply(gvr, desired.body, field_manager=FieldManagers.APPLYSET, force=True)
+        answer = await self._writer.apply(gvr, desired.body, field_manager=FieldManagers.APPLYSET, force=True)
+        self._remember(gvr, answer)
         self._metrics.writes.labels("apply").inc()
         # a skipped apply is silent; a write is a change worth a line (creation, or a repair of drift
         # / a new desired state)
@@ -199,7 +238,7 @@ class InstanceController:
             "%s %s (node %s)", "updated" if current is not None else "created", ref, desired.node_id,
             extra={"instance": instance_key, "node": desired.node_id, "object": str(ref)},
         )  # fmt: skip
-        return ""
+        return True
 
     async def _prune(self, waves: tuple[tuple[Removal, ...], ...]) -> None:
         for wave in waves:
@@ -212,13 +251,15 @@ class InstanceController:
             return
         log.info("pruning %s: %s", removal.ref, removal.reason, extra={"object": str(removal.ref)})
         await self._writer.delete(gvr, removal.ref.name, namespace=removal.ref.namespace, uid=removal.uid)
+        if self._overlay is not None:
+            self._overlay.forget(gvr, removal.ref.namespace or "", removal.ref.name)
         self._metrics.writes.labels("delete").inc()
 
     # ---- the instance itself ----
 
-    async def _ensure_managed(self, instance: Obj) -> None:
+    async def _ensure_managed(self, instance: Obj) -> Obj:
         """Finalizer, kro's labels and the ApplySet parent metadata on the instance, written with
-        the labeller's server-side apply only when something is missing."""
+        the labeller's server-side apply only when something is missing; the instance as it now is."""
         meta = instance.get("metadata") or {}
         labels = instance_labels(
             rgd_name=self.graph.rgd_name, rgd_uid=self._rgd_uid, kro_version=self._settings.kro_version
@@ -235,7 +276,7 @@ class InstanceController:
             and all(have_labels.get(k) == v for k, v in labels.items())
             and all(have_annotations.get(k) == v for k, v in annotations.items())
         ):
-            return
+            return instance
         body = {
             "apiVersion": instance.get("apiVersion"),
             "kind": instance.get("kind"),
@@ -247,21 +288,33 @@ class InstanceController:
                 "finalizers": [Finalizers.KRO],
             },
         }
-        await self._writer.apply(self.gvr, body, field_manager=FieldManagers.LABELLER, force=True)
+        answer = await self._writer.apply(self.gvr, body, field_manager=FieldManagers.LABELLER, force=True)
+        self._remember(self.gvr, answer)
+        return answer
 
     async def _write_status(self, instance: Obj, status: Obj) -> None:
-        old = instance.get("status") or {}
-        if old == status:
+        """Write ``status`` if a user would see a difference (:func:`status_patch`)."""
+        patch = status_patch(instance.get("status") or {}, status)
+        if patch is None:
             return
-        patch = {**{k: None for k in old if k not in status}, **status}
         meta = instance.get("metadata") or {}
-        await self._writer.merge_patch(
+        answer = await self._writer.merge_patch(
             self.gvr,
             meta.get("name", ""),
             {"status": patch},
             namespace=meta.get("namespace") or "",
             status=True,
         )
+        self._remember(self.gvr, answer)
+
+    def _remember(self, gvr: GVR, answer: Obj) -> None:
+        if self._overlay is not None:
+            self._overlay.record(gvr, answer)
+
+    def _newest(self, namespace: str, name: str, cached: Obj) -> Obj | None:
+        if self._overlay is None:
+            return cached
+        return self._overlay.newest(self.gvr, namespace, name, cached)
 
     async def _finalize(self, instance: Obj, view: CacheView) -> Outcome:
         meta = instance.get("metadata") or {}
@@ -282,6 +335,14 @@ class InstanceController:
         self._transitions.forget(str(meta.get("namespace") or ""), str(meta.get("name", "")))
         self._metrics.record_nodes(self.gvr.resource, f"{meta.get('namespace', '')}/{meta.get('name')}", None)
         return Done()
+
+
+def status_patch(old: Obj, new: Obj) -> dict[str, Any] | None:
+    """The merge patch that turns status ``old`` into ``new`` (fields ``new`` drops set to null),
+    or ``None`` when they are equal: nothing a user would see changes, so nothing is written."""
+    if old == new:
+        return None
+    return {**{k: None for k in old if k not in new}, **new}
 
 
 def _suspended(instance: Obj) -> bool:

@@ -21,6 +21,7 @@ from kro.controller.errors import ControllerError
 from kro.controller.events import EventRecorder
 from kro.controller.instance_controller import InstanceController, InstanceSettings
 from kro.controller.metrics import Metrics
+from kro.controller.overlay import WriteOverlay
 from kro.controller.ports import Informer, InformerSource, Store, Writer
 from kro.controller.reconcile import Key, schedule
 from kro.graph.model import Graph
@@ -65,6 +66,8 @@ class Manager:
         self._object_listeners: dict[GVR, list[Callable[[Obj], None]]] = {}
         self._in_flight: dict[GVR, int] = {}
         self._settled = asyncio.Condition()
+        self.overlay = WriteOverlay()
+        """The instance controllers' own writes, until the caches catch up."""
 
     @property
     def writer(self) -> Writer:
@@ -113,6 +116,7 @@ class Manager:
                         await informer.stop()
 
     def _on_event(self, gvr: GVR, type_: str, obj: Obj, old: Obj | None) -> None:
+        self.overlay.observed(gvr, obj)
         meta = obj.get("metadata") or {}
         if gvr in self._handlers and (old is None or type_ == "DELETED" or _worth_reconciling(obj, old)):
             self.queue.add(Key(gvr, str(meta.get("namespace") or ""), str(meta.get("name", ""))))
@@ -171,6 +175,7 @@ class Manager:
                 events=self._events,
                 settings=self._instance_settings,
                 now=self._now,
+                overlay=self.overlay,
             )
         elif ctrl.graph == graph:  # recompiled (a CRD event) to the same graph: nothing to redo
             return

@@ -123,6 +123,14 @@ class ClientRequestsCollector(Collector):
         for verb, n in sorted(stats.by_verb.items()):
             requests.add_metric([verb], n)
         yield requests
+        by_resource = CounterMetricFamily(
+            "kro_client_resource_requests",
+            "API requests sent, by verb and resource (plural.group/subresource).",
+            labels=["verb", "resource"],
+        )
+        for (verb, resource), n in sorted(stats.by_resource.items()):
+            by_resource.add_metric([verb, resource], n)
+        yield by_resource
         yield CounterMetricFamily(
             "kro_client_writes", "API requests that write (create, update, patch, apply, delete).",
             value=stats.writes,

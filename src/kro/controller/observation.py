@@ -10,6 +10,7 @@ from typing import Any
 
 from kro.api.keys import Labels
 from kro.api.refs import GVK, GVR
+from kro.controller.overlay import WriteOverlay
 from kro.controller.ports import Caches
 from kro.runtime.observed import labels_of, matches_selector
 
@@ -17,19 +18,30 @@ Obj = Mapping[str, Any]
 
 
 class CacheView:
-    def __init__(self, caches: Caches, resources: Mapping[tuple[str, str], GVR]) -> None:
+    def __init__(
+        self,
+        caches: Caches,
+        resources: Mapping[tuple[str, str], GVR],
+        overlay: WriteOverlay | None = None,
+    ) -> None:
         """``resources``: ``(group, kind) -> GVR`` for every kind the instance's children and
-        external references use, current graph and earlier ones (for pruning)."""
+        external references use, current graph and earlier ones (for pruning). ``overlay``: the
+        controller's own writes the caches have not caught up with; :meth:`get` reads through it."""
         self._caches = caches
         self._resources = resources
+        self._overlay = overlay
 
     def _store(self, gvk: GVK):  # type: ignore[no-untyped-def]
         gvr = self._resources.get((gvk.group, gvk.kind))
         return self._caches.store(gvr) if gvr is not None else None
 
     def get(self, gvk: GVK, namespace: str, name: str) -> Obj | None:
-        store = self._store(gvk)
-        return store.get(namespace, name) if store is not None else None
+        gvr = self._resources.get((gvk.group, gvk.kind))
+        store = self._caches.store(gvr) if gvr is not None else None
+        cached = store.get(namespace, name) if store is not None else None
+        if self._overlay is None or gvr is None:
+            return cached
+        return self._overlay.newest(gvr, namespace, name, cached)
 
     def select(self, gvk: GVK, namespace: str | None, selector: Mapping[str, Any]) -> Sequence[Obj]:
         store = self._store(gvk)

@@ -1,6 +1,7 @@
-"""Telling operators when an instance changes state: one log line and one Kubernetes Event per
-transition (``IN_PROGRESS → ACTIVE``, a new kind of failure, waiting on another node), never one
-per reconcile.
+"""Telling operators when an instance changes state: one log line per transition
+(``IN_PROGRESS → ACTIVE``, a new kind of failure, waiting on another node), never one per reconcile,
+and a Kubernetes Event: always for a failure (Warning), for the other transitions (Normal) only
+with the ``InstanceConditionEvents`` feature gate, as upstream kro does.
 
 What was last told is remembered per instance; a controller that just started takes the state the
 instance's status already shows as told, so a restart does not repeat the story."""
@@ -67,9 +68,10 @@ def telling(status: Obj, *, apply_failed: bool = False, waiting_on: str = "") ->
 class TransitionLog:
     """Remembers what was last told about each instance of one kind, and tells what is new."""
 
-    def __init__(self, kind: str, events: EventRecorder) -> None:
+    def __init__(self, kind: str, events: EventRecorder, *, normal_events: bool = True) -> None:
         self._kind = kind
         self._events = events
+        self._normal_events = normal_events
         self._told: dict[str, tuple[str, str, str]] = {}
 
     async def observe(
@@ -97,6 +99,8 @@ class TransitionLog:
             extra={"kind": self._kind, "instance": key, "previous": previous, "state": now.state,
                    "reason": now.reason},
         )  # fmt: skip
+        if now.type == "Normal" and not self._normal_events:
+            return
         await self._events.record(
             instance, type=now.type, reason=now.reason, message=now.message, action=now.action
         )

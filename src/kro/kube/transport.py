@@ -25,7 +25,7 @@ from kro.kube.clock import SYSTEM_CLOCK, Clock
 from kro.kube.config import ClusterConfig
 from kro.kube.errors import ApiError, TooManyRequests, TransportError, Unauthorized, api_error
 from kro.kube.ratelimit import TokenBucket
-from kro.kube.stats import RequestStats
+from kro.kube.stats import RequestStats, resource_of
 
 JSON = "application/json"
 _TRANSPORT_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
@@ -120,12 +120,13 @@ class Transport:
         streaming: bool = False,
     ) -> aiohttp.ClientResponse:
         url = self.config.server + path + ("?" + urlencode(params, quote_via=quote) if params else "")
+        resource = resource_of(path)
         payload = _dumps(body) if body is not None else None
         refreshed = False
         attempt = 0
         while True:
             response = await self._attempt(
-                method, url, payload, content_type, verb, streaming, refresh=refreshed
+                method, url, payload, content_type, (verb, resource), streaming, refresh=refreshed
             )
             if response.status < 400:
                 return response
@@ -153,14 +154,15 @@ class Transport:
         url: str,
         payload: bytes | None,
         content_type: str,
-        verb: str,
+        what: tuple[str, str],
         streaming: bool,
         *,
         refresh: bool,
     ) -> aiohttp.ClientResponse:
+        """``what``: the verb and resource the request is counted under."""
         waited = await self._bucket.acquire()
         self.stats.throttled_seconds += waited
-        self.stats.record(verb)
+        self.stats.record(*what)
         headers = {"Accept": JSON, "User-Agent": self.config.user_agent}
         if payload is not None:
             headers["Content-Type"] = content_type

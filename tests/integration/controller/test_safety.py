@@ -165,7 +165,8 @@ async def test_a_refused_child_is_reported_and_retried(kapi: ApiClient, controll
     await eventually(lambda: get(kapi, core("configmaps", "valid-name")))
 
     async def recovered() -> bool:
-        return "ResourcesReady" in [e["reason"] for e in await note_events(kapi)]
+        obj = await get(kapi, instances("notes", "n1"))
+        return ((obj or {}).get("status") or {}).get("state") == "ACTIVE"
 
     await eventually(recovered)
 

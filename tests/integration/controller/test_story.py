@@ -6,15 +6,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from kro.api.features import parse_feature_gates
 from kro.api.refs import GVR
 from kro.controller.app import Controller
+from kro.kube import KubeClient
 
 from ..conftest import ApiClient
-from .conftest import eventually
+from .conftest import SETTINGS, eventually, start_controller
 from .helpers import RGDS, core, create, example, get, instances, rgd_active
 
 REDIS = instances("redis", "session-cache")
@@ -59,9 +63,31 @@ async def test_deleting_an_instance_raises_no_warnings(
     assert not any("409" in r.getMessage() for r in caplog.records)
 
 
-async def test_the_instance_story_is_logged_and_recorded_as_events(
+@pytest.fixture
+async def telling_controller(kube: KubeClient) -> AsyncIterator[Controller]:
+    """The controller with ``--feature-gates=InstanceConditionEvents=true``."""
+    gates = parse_feature_gates("InstanceConditionEvents=true")
+    ctrl, finish = await start_controller(kube, replace(SETTINGS, feature_gates=gates))
+    try:
+        yield ctrl
+    finally:
+        await finish()
+
+
+async def test_transitions_are_logged_but_not_recorded_as_events_by_default(
     kapi: ApiClient, controller: Controller, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
+    await redis_instance(kapi)
+    messages = [r.getMessage() for r in kro_records(caplog, logging.INFO)]
+    assert any("IN_PROGRESS -> ACTIVE" in m for m in messages), messages
+    assert await events_of(kapi, "session-cache") == []
+
+
+async def test_the_instance_story_is_logged_and_recorded_as_events(
+    kapi: ApiClient, telling_controller: Controller, caplog: pytest.LogCaptureFixture
+) -> None:
+    controller = telling_controller
     caplog.set_level(logging.INFO)
     await redis_instance(kapi)
     messages = [r.getMessage() for r in kro_records(caplog, logging.INFO)]
@@ -77,9 +103,9 @@ async def test_the_instance_story_is_logged_and_recorded_as_events(
     assert story.count("ResourcesReady") == 1
     events = sorted(await events_of(kapi, "session-cache"), key=lambda e: e["eventTime"])
     waits = [e["message"] for e in events if e["reason"] == "WaitingForReadiness"]
-    # one event per node waited on: the ConfigMap being created, then the StatefulSet's readiness
-    assert any(m.startswith("waiting for config:") for m in waits), waits
-    assert any(m.startswith("waiting for statefulset:") for m in waits), waits
+    # one event per node waited on: the ConfigMap and the StatefulSet are created in one reconcile
+    # (the StatefulSet's dependency is met by the server's answer), then the StatefulSet's readiness
+    assert [m.split(":")[0] for m in waits] == ["waiting for statefulset"], waits
     assert events[-1]["reason"] == "ResourcesReady"
     for e in events:
         # what kube-apiserver requires of a core/v1 Event that has an eventTime
