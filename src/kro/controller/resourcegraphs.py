@@ -140,6 +140,7 @@ class ResourceGraphController:
                 compiled, writer=self._manager.writer, caches=self._manager, metrics=self._metrics,
                 events=self._events, settings=self._settings, now=self._now,
                 on_result=lambda: self._manager.queue.add(Key(RGS, "", name)),
+                serves=lambda other: other in self._served,
             )  # fmt: skip
         else:
             ctrl = before.controller
@@ -207,12 +208,18 @@ class ResourceGraphController:
         ResourceGraph itself."""
         name = str((rg.get("metadata") or {}).get("name", ""))
         served = self._served.get(name)
-        await self._retire(name)
-        if served is not None:
+        roots: list[Obj] = []
+        if served is not None:  # read before retiring: that may stop the root kind's informer
             store = self._manager.store(served.controller.gvr)
-            for root in list(store.items()) if store is not None else []:
-                if Finalizers.ROOT in ((root.get("metadata") or {}).get("finalizers") or []) and graph_of(root) == name:
-                    await remove_finalizer(self._manager.writer, served.controller.gvr, root, Finalizers.ROOT)
+            roots = [r for r in (store.items() if store is not None else ()) if graph_of(r) == name]
+        await self._retire(name)
+        for root in roots:
+            if Finalizers.ROOT in ((root.get("metadata") or {}).get("finalizers") or []):
+                await remove_finalizer(self._manager.writer, served.controller.gvr, root, Finalizers.ROOT)  # type: ignore[union-attr]
+                await self._events.normal(
+                    root, reason="Unmanaged",
+                    message=f"ResourceGraph {name} was deleted: kro no longer manages this root; its children are left in place",
+                )  # fmt: skip
         await remove_finalizer(self._manager.writer, RGS, rg, Finalizers.ROOT)
         return Done()
 

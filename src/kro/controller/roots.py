@@ -81,7 +81,11 @@ class RootController:
         settings: InstanceSettings,
         now: Callable[[], str],
         on_result: Callable[[], None],
+        serves: Callable[[str], bool] = lambda _: False,
     ) -> None:
+        """``serves(name)``: whether a ResourceGraph of that name is being served (a root that
+        moved to it keeps kro's finalizer for that graph's sake)."""
+        self._serves = serves
         self._writer = writer
         self._caches = caches
         self._events = events
@@ -196,7 +200,10 @@ class RootController:
                     await self._delete_tracked(child, obj)
                 if found:
                     return Requeue(after=self._settings.deletion_requeue)
-        if Finalizers.ROOT in (meta.get("finalizers") or []) and await remove_finalizer(
+        claimed = graph_of(root)
+        if claimed and claimed != self.name and self._serves(claimed):
+            pass  # the root moved to another graph: the finalizer is that graph's now
+        elif Finalizers.ROOT in (meta.get("finalizers") or []) and await remove_finalizer(
             self._writer, self.gvr, root, Finalizers.ROOT
         ):
             log.info("%s %s/%s released by ResourceGraph %s", root.get("kind"), key[0], key[1], self.name)

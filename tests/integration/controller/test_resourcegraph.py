@@ -1,0 +1,139 @@
+"""ResourceGraphs through the controller over HTTP: a cluster-scoped root, a root moving between
+graphs, a child the API server refuses (SyncFailed, counted as failing), and a deleted graph
+letting go of its roots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kro.controller.app import Controller
+
+from ..conftest import ApiClient
+from .conftest import eventually
+from .helpers import CRDS, core, create, get
+
+RGS = "/apis/kro.dev/v1alpha1/resourcegraphs"
+TENANTS = "/apis/example.com/v1/tenants"
+
+
+def tenant_crd() -> dict[str, Any]:
+    spec = {"type": "object", "properties": {"team": {"type": "string"}, "configName": {"type": "string"}}}
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "tenants.example.com"},
+        "spec": {"group": "example.com", "scope": "Cluster",
+                 "names": {"kind": "Tenant", "plural": "tenants", "singular": "tenant", "listKind": "TenantList"},
+                 "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                     "type": "object", "properties": {"spec": spec}}}}]},
+    }  # fmt: skip
+
+
+def graph(name: str, *, data_key: str = "team") -> dict[str, Any]:
+    return {
+        "apiVersion": "kro.dev/v1alpha1", "kind": "ResourceGraph", "metadata": {"name": name},
+        "spec": {"root": {"apiGroup": "example.com", "kind": "Tenant"}, "children": [{
+            "id": "config",
+            "template": {"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": "${root.spec.configName}", "namespace": "default"},
+                         "data": {data_key: "${root.spec.team}"}},
+        }]},
+    }  # fmt: skip
+
+
+def tenant(name: str, graph_name: str, config: str) -> dict[str, Any]:
+    return {"apiVersion": "example.com/v1", "kind": "Tenant",
+            "metadata": {"name": name, "labels": {"kro.dev/graph": graph_name}},
+            "spec": {"team": "payments", "configName": config}}  # fmt: skip
+
+
+async def _setup(kapi: ApiClient, *graphs: dict[str, Any]) -> None:
+    await create(kapi, CRDS, tenant_crd())
+    await eventually(lambda: _served(kapi))
+    for g in graphs:
+        await create(kapi, RGS, g)
+        await eventually(lambda n=g["metadata"]["name"]: _state(kapi, n, "Active"))
+
+
+async def _served(kapi: ApiClient) -> bool:
+    code, _ = await kapi.get(TENANTS)
+    return code == 200
+
+
+async def _state(kapi: ApiClient, name: str, state: str) -> dict[str, Any] | None:
+    rg = await get(kapi, f"{RGS}/{name}")
+    return rg if rg and (rg.get("status") or {}).get("state") == state else None
+
+
+async def test_a_cluster_scoped_root_owns_its_namespaced_child(kapi: ApiClient, controller: Controller) -> None:
+    await _setup(kapi, graph("tenants"))
+    root = await create(kapi, TENANTS, tenant("acme", "tenants", "acme-config"))
+    cm = await eventually(lambda: get(kapi, core("configmaps", "acme-config")))
+    assert cm["data"] == {"team": "payments"}
+    assert cm["metadata"]["ownerReferences"] == [
+        {"apiVersion": "example.com/v1", "kind": "Tenant", "name": "acme", "uid": root["metadata"]["uid"]}
+    ]
+    assert cm["metadata"]["labels"]["kro.dev/root"] == "acme"
+
+
+async def test_a_root_moving_to_another_graph_changes_hands(kapi: ApiClient, controller: Controller) -> None:
+    await _setup(kapi, graph("a"), graph("b", data_key="owner"))
+    await create(kapi, TENANTS, tenant("moving", "a", "moving-config"))
+    await eventually(lambda: _data(kapi, "moving-config", {"team": "payments"}))
+    code, out = await kapi.patch(f"{TENANTS}/moving", {"metadata": {"labels": {"kro.dev/graph": "b"}}})
+    assert code == 200, out
+    # graph a deletes its child; graph b makes its own, under the same name
+    cm = await eventually(lambda: _data(kapi, "moving-config", {"owner": "payments"}))
+    assert cm["metadata"]["labels"]["kro.dev/graph"] == "b"
+    # graph a lets go of the root as graph b takes it: b keeps kro's finalizer on it
+    await eventually(lambda: _finalized(kapi, f"{TENANTS}/moving"))
+
+
+async def _finalized(kapi: ApiClient, path: str) -> bool:
+    root = await get(kapi, path)
+    return root is not None and root["metadata"].get("finalizers") == ["kro.dev/finalizer"]
+
+
+async def _data(kapi: ApiClient, name: str, data: dict[str, str]) -> dict[str, Any] | None:
+    cm = await get(kapi, core("configmaps", name))
+    return cm if cm and cm.get("data") == data and not cm["metadata"].get("deletionTimestamp") else None
+
+
+async def test_a_refused_child_is_sync_failed_on_the_root_and_failing_on_the_graph(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    await _setup(kapi, graph("strict"))
+    await create(kapi, TENANTS, tenant("bad", "strict", "Not_A_Name"))
+    status = await eventually(lambda: _failing(kapi, "strict"))
+    assert status["roots"] == {"matched": 1, "synced": 0, "failing": 1}
+    (entry,) = status["failingRoots"]
+    assert entry["name"] == "bad" and entry["child"] == "config" and "Not_A_Name" in entry["message"]
+    events = await eventually(lambda: _events(kapi, "bad", "SyncFailed"))
+    assert events[0]["type"] == "Warning" and events[0]["message"].startswith("child config: ")
+
+
+async def _failing(kapi: ApiClient, name: str) -> dict[str, Any] | None:
+    rg = await get(kapi, f"{RGS}/{name}")
+    status = (rg or {}).get("status") or {}
+    return status if (status.get("roots") or {}).get("failing") == 1 else None
+
+
+async def _events(kapi: ApiClient, name: str, reason: str) -> list[dict[str, Any]]:
+    code, out = await kapi.get("/api/v1/events")
+    assert code == 200
+    return [e for e in out["items"] if e["involvedObject"]["name"] == name and e["reason"] == reason]
+
+
+async def test_deleting_the_graph_lets_go_of_its_roots(kapi: ApiClient, controller: Controller) -> None:
+    await _setup(kapi, graph("gone"))
+    await create(kapi, TENANTS, tenant("left", "gone", "left-config"))
+    await eventually(lambda: get(kapi, core("configmaps", "left-config")))
+    code, out = await kapi.delete(f"{RGS}/gone")
+    assert code == 200, out
+    await eventually(lambda: _absent(kapi, f"{RGS}/gone"))
+    root = await get(kapi, f"{TENANTS}/left")
+    assert root is not None and not root["metadata"].get("finalizers")
+    assert await get(kapi, core("configmaps", "left-config")) is not None
+
+
+async def _absent(kapi: ApiClient, path: str) -> bool:
+    return await get(kapi, path) is None
