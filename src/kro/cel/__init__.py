@@ -24,7 +24,7 @@ libraries; the default is :func:`standard_extensions` (both). :class:`CheckedExp
 
 Errors (:mod:`kro.cel.errors`): :class:`CompileError` (with :class:`UnknownIdentifierError` and
 :class:`UnknownFunctionError`), :class:`EvaluationError` (``pending`` when the data is not there
-yet), :class:`LimitError`; all are :class:`CELError`.
+yet), :class:`LimitError`; all are :class:`CELError`. ``omit()`` evaluates to :data:`OMIT`.
 """
 
 from kro.cel.catalog import engine_extensions, standard_extensions
@@ -39,6 +39,7 @@ from kro.cel.errors import (
     UnknownIdentifierError,
 )
 from kro.cel.expression import CheckedExpression
+from kro.cel.library.omit import OMIT, Omitted
 from kro.cel.types import (
     BOOL,
     BYTES,
@@ -65,6 +66,7 @@ __all__ = [
     "DYN_MAP",
     "INT",
     "NULL",
+    "OMIT",
     "STRING",
     "TIMESTAMP",
     "UINT",
@@ -77,6 +79,7 @@ __all__ = [
     "EvaluationError",
     "Kind",
     "LimitError",
+    "Omitted",
     "UnknownFunctionError",
     "UnknownIdentifierError",
     "engine_extensions",

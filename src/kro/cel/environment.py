@@ -148,6 +148,7 @@ class CELEnvironment:
             _projection=Projection.of(found.field_paths, self._variables, memo=self._family.plans),
             _keep_alive=(self._dynamic, self._family.types),
             _meter=self._family.meter if metered else None,
+            functions=frozenset(function for _, function, _ in ast.calls(root)),
         )
         self._compiled[expression] = result
         return result

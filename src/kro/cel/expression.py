@@ -105,7 +105,7 @@ class CheckedExpression:
 
     ``references``: the declared variables it reads; ``field_paths``: the selection chains it
     reads from them (``("statefulset", "status", "readyReplicas")``; a variable used whole gives a
-    one-element path); ``output_type``: what it returns."""
+    one-element path); ``output_type``: what it returns; ``functions``: what it calls."""
 
     source: str
     references: frozenset[str]
@@ -117,6 +117,8 @@ class CheckedExpression:
     """What the engine program may point into (its environment, the descriptor pool)."""
     _meter: Any = field(default=None, compare=False, repr=False)
     """The family's cost meter when the program is metered (:mod:`kro.cel.program`)."""
+    functions: frozenset[str] = frozenset()
+    """The functions it calls (operators included: ``_+_``), as the checked tree names them."""
 
     def evaluate(self, bindings: Mapping[str, Any]) -> Any:
         """The value of the expression for ``bindings`` (variable name → plain JSON-like value) as

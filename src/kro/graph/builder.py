@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kro import __version__
+from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.api.refs import GVK
 from kro.cel.types import DYN, CelType
 from kro.graph.celenv import TypedEnv, object_type
@@ -92,9 +93,11 @@ def compile_rgd(
     positions: PositionIndex | None = None,
     file: str | None = None,
     kro_version: str = DEFAULT_KRO_VERSION,
+    features: FeatureGates = DEFAULT_GATES,
 ) -> Graph:
     """Compile one RGD document; raises :class:`~kro.graph.errors.CompileFailed` listing every
-    problem (located when ``positions`` is given)."""
+    problem (located when ``positions`` is given). ``features``: the feature gates the RGD is
+    compiled under (``CELOmitFunction`` allows ``omit()`` in templates)."""
     report = Reporter(positions=positions, file=file)
     doc = read_document(rgd, report)
     instance = read_instance_kind(doc.schema, report) if doc.schema else None
@@ -102,7 +105,12 @@ def compile_rgd(
         "schema", instance.variable_schema() if instance else None, instance.namespaced if instance else True
     )
     compiled = compile_nodes(
-        doc.resources, root=root, sources=_expression_sources(doc), resolver=resolver, report=report
+        doc.resources,
+        root=root,
+        sources=_expression_sources(doc),
+        resolver=resolver,
+        report=report,
+        features=features,
     )
     env = compiled.env
     status = compile_status(doc.schema.get("status"), env, conditions_env=env.with_runtime(), report=report)
@@ -131,6 +139,7 @@ def compile_nodes(
     sources: list[str],
     resolver: SchemaResolver,
     report: Reporter,
+    features: FeatureGates = DEFAULT_GATES,
 ) -> CompiledNodes:
     """The part every graph shares, whatever its root: static checks, each resource's kind, every
     expression typed against the root and the other resources, the dependency order. Problems go
@@ -141,7 +150,7 @@ def compile_nodes(
     kinds = resolve_kinds(unique, resolver, report)
     _kind_checks(unique, kinds, instance_namespaced=root.namespaced, report=report)
     env = TypedEnv(_variables(root, unique, kinds, sources))
-    compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report) for r in unique}
+    compiled = {r.id: _compile_resource(r, kinds.get(r.id), env, report, features) for r in unique}
     order = _order(unique, compiled, report)
     if order is None:
         return CompiledNodes({}, (), env)
@@ -237,7 +246,7 @@ def _is_collection(r: ResourceSpec) -> bool:
 
 
 def _compile_resource(
-    r: ResourceSpec, kind: ChildKind | None, env: TypedEnv, report: Reporter
+    r: ResourceSpec, kind: ChildKind | None, env: TypedEnv, report: Reporter, features: FeatureGates
 ) -> CompiledResource:
     out = CompiledResource()
     ctx = ResourceContext(
@@ -247,6 +256,7 @@ def _compile_resource(
         report,
         frozenset(n for n, _ in r.for_each),
         metadata_only=kind is not None and kind.gvk == CRD_GVK,
+        features=features,
     )
     scoped = compile_for_each(env, ctx, out) if r.for_each and r.template is not None else env
     # an externalRef's metadata is matched schemaless: it only names the object

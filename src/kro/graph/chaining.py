@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kro.api import KRO_GROUP
+from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.api.refs import GVK
 from kro.graph.builder import DEFAULT_KRO_VERSION, compile_rgd
 from kro.graph.dag import DAG
@@ -50,10 +51,14 @@ class CompileResult:
 
 
 def compile_many(
-    sources: Sequence[RGDSource], *, resolver: SchemaResolver, kro_version: str = DEFAULT_KRO_VERSION
+    sources: Sequence[RGDSource],
+    *,
+    resolver: SchemaResolver,
+    kro_version: str = DEFAULT_KRO_VERSION,
+    features: FeatureGates = DEFAULT_GATES,
 ) -> list[CompileResult]:
     """Compile every RGD, in an order that lets each use the kinds of the others; results come
-    back in input order."""
+    back in input order. ``features``: the feature gates they are compiled under."""
     crds = CRDResolver()
     chained = ChainResolver([crds, resolver])
     defined = [_instance_gvk(s.document) for s in sources]
@@ -72,6 +77,7 @@ def compile_many(
                 positions=src.positions,
                 file=src.file,
                 kro_version=kro_version,
+                features=features,
             )
         except CompileFailed as e:
             results[i] = CompileResult(src, name, None, (*problems, *e.diagnostics))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kro.api.features import CEL_OMIT_FUNCTION, DEFAULT_GATES, FeatureGates
 from kro.cel.errors import CELError, CompileError, UnknownIdentifierError
 from kro.cel.types import DYN, CelType
 from kro.graph import celenv
@@ -49,14 +50,23 @@ class ResourceContext:
     metadata_only: bool = False
     """CustomResourceDefinition templates may compute ``metadata`` only: the API server has to be
     able to read a CRD's schema without evaluating anything."""
+    features: FeatureGates = DEFAULT_GATES
 
 
 def compile_expression(
-    env: TypedEnv, source: str, *, ctx: ResourceContext, path: FieldPath, offset: int = 0
+    env: TypedEnv,
+    source: str,
+    *,
+    ctx: ResourceContext,
+    path: FieldPath,
+    offset: int = 0,
+    template_value: bool = False,
 ) -> Checked | None:
-    """Compile ``source`` (the inside of one ``${...}``), reporting a failure at ``path``."""
+    """Compile ``source`` (the inside of one ``${...}``), reporting a failure at ``path``.
+    ``template_value``: the expression is a template field's whole value, where ``omit()`` may be
+    used (with the ``CELOmitFunction`` gate on)."""
     try:
-        return env.check(source)
+        checked = env.check(source)
     except UnknownIdentifierError as e:
         if e.name in ctx.iterators:
             message = f"forEach iterator {e.name!r} can only be used in the template, not here"
@@ -69,6 +79,29 @@ def compile_expression(
         ctx.report.error(path, e.message, resource=ctx.spec.id, expression=source, offset=_at(offset, e))
     except CELError as e:
         ctx.report.error(path, e.message, resource=ctx.spec.id, expression=source, offset=offset)
+    else:
+        problem = _omit_problem(checked, ctx, template_value=template_value)
+        if problem is None:
+            return checked
+        at = source.find(OMIT_FUNCTION + "(")
+        where = offset + 2 + at if at >= 0 else offset
+        ctx.report.error(path, problem, resource=ctx.spec.id, expression=source, offset=where)
+    return None
+
+
+OMIT_FUNCTION = "omit"
+
+
+def _omit_problem(checked: Checked, ctx: ResourceContext, *, template_value: bool) -> str | None:
+    if OMIT_FUNCTION not in checked.expression.functions:
+        return None
+    if not ctx.features.enabled(CEL_OMIT_FUNCTION):
+        return (
+            f"omit() needs the {CEL_OMIT_FUNCTION} feature gate, which is off; "
+            f"start kro with --feature-gates={CEL_OMIT_FUNCTION}=true"
+        )
+    if not template_value:
+        return "omit() may be used only as the whole value of a resource template field ('${...}' alone)"
     return None
 
 
@@ -195,7 +228,9 @@ def _compile_field(
     parsed = found.parsed
     if parsed.standalone:
         seg = parsed.segments[0]
-        checked = compile_expression(env, seg.text, ctx=ctx, path=doc_path, offset=seg.offset)
+        checked = compile_expression(
+            env, seg.text, ctx=ctx, path=doc_path, offset=seg.offset, template_value=ctx.spec.template is not None
+        )
         if checked is None:
             return None
         fits, why = celenv.assignable(checked, target) if target is not None else (True, "")

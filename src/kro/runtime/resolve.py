@@ -1,8 +1,9 @@
 """Substituting computed values into a template.
 
 Each :class:`~kro.graph.model.TemplateField` names a place in the template. A standalone field
-(``"${expr}"`` and nothing else) is replaced by the value of any type; an interpolated one (text
-mixed with expressions) was rewritten by the compiler into one string-valued expression."""
+(``"${expr}"`` and nothing else) is replaced by the value of any type, or removed with its key
+(or list element) when the value is ``omit()``; an interpolated one (text mixed with expressions)
+was rewritten by the compiler into one string-valued expression."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from kro.cel import OMIT
 from kro.graph.model import FieldPath, TemplateField
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
 from kro.runtime.evaluation import evaluate, written
@@ -21,6 +23,7 @@ def resolve_template(
     """A deep copy of ``template`` with every field computed. Raises
     :class:`~kro.runtime.errors.ExpressionPending` or :class:`~kro.runtime.errors.ExpressionFailed`."""
     out: dict[str, Any] = copy.deepcopy(dict(template))
+    omitted: list[FieldPath] = []
     for f in fields:
         try:
             value = evaluate(f.expression, bindings)
@@ -28,10 +31,53 @@ def resolve_template(
             raise ExpressionPending(_written(f), e.message, missing=e.missing) from e
         except ExpressionFailed as e:
             raise ExpressionFailed(_written(f), e.message) from e
+        if value is OMIT:
+            omitted.append(f.path)
+            continue
         if not f.standalone and not isinstance(value, str):
             value = _as_text(f, value)
+        elif isinstance(value, list | dict) and _calls_omit(f) and _holds_omit(value):
+            raise ExpressionFailed(_written(f), "omit() must be a field's whole value, not inside a list or map")
         set_path(out, f.path, value)
+    # Deepest and last first, so removing a list element does not move the ones still to remove.
+    for path in sorted(omitted, key=_removal_order, reverse=True):
+        remove_path(out, path)
     return out
+
+
+def _removal_order(path: FieldPath) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, p) if isinstance(p, int) else (1, p) for p in path)
+
+
+def _calls_omit(f: TemplateField) -> bool:
+    return "omit" in getattr(f.expression, "functions", ())
+
+
+def _holds_omit(value: Any) -> bool:
+    if value is OMIT:
+        return True
+    if isinstance(value, list):
+        return any(_holds_omit(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_omit(v) for v in value.values())
+    return False
+
+
+def remove_path(target: dict[str, Any], path: FieldPath) -> None:
+    """Remove the key or list element at ``path``; nothing when it is not there."""
+    node: Any = target
+    for step in path[:-1]:
+        if isinstance(node, dict) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return
+    last = path[-1]
+    if isinstance(node, dict) and isinstance(last, str):
+        node.pop(last, None)
+    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        del node[last]
 
 
 def _written(f: TemplateField) -> str:

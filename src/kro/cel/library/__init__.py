@@ -13,7 +13,8 @@ What an environment built with ``cel.NewEnv(extensions=extensions(), ...)`` offe
   *evaluates* (not one that only type-checks) checked expressions containing ``transformMap``;
 - lists (kro's index mutations, the Kubernetes list library), sets, regex,
   URLs, quantities, IP addresses and CIDRs, semantic versions (the Kubernetes libraries);
-- kro's own functions: ``random.*``, ``json.*``, ``hash.*``, ``merge`` and ``deepMerge``.
+- kro's own functions: ``random.*``, ``json.*``, ``hash.*``, ``merge`` and ``deepMerge``, and
+  ``omit()`` (its value reads as :data:`OMIT`; where it may be used is the compiler's business).
 
 :func:`status_condition_extensions` adds the ``runtime.*`` functions, which kro allows only in an
 RGD's ``status.conditions``; run those expressions through :func:`quote_condition_keys` first so
@@ -48,6 +49,7 @@ from kro.cel.library import (
     lists,
     maps,
     network,
+    omit,
     quantity,
     regex,
     seeded,
@@ -60,13 +62,16 @@ from kro.cel.library.declarations import extension
 from kro.cel.library.errors import ArgumentTypeError, LibraryError
 from kro.cel.library.guards import MAX_RANGE, BudgetExceeded, Meter
 from kro.cel.library.messages import file_descriptors, native_value, register_types
+from kro.cel.library.omit import OMIT, Omitted
 
 __all__ = [
     "MAX_RANGE",
+    "OMIT",
     "ArgumentTypeError",
     "BudgetExceeded",
     "LibraryError",
     "Meter",
+    "Omitted",
     "engine_config",
     "evaluation_extensions",
     "extensions",
@@ -91,6 +96,7 @@ _LIBRARIES = {
     "kro.json": encoding,
     "kro.hash": hashing,
     "kro.maps": maps,
+    "kro.omit": omit,
 }
 
 

@@ -29,6 +29,7 @@ URL = f"{VALUE_PACKAGE}.URL"
 IP = f"{VALUE_PACKAGE}.IP"
 CIDR = f"{VALUE_PACKAGE}.CIDR"
 CONDITION = f"{CONDITION_PACKAGE}.Condition"
+OMIT = f"{CONDITION_PACKAGE}.Omit"
 
 CONDITION_FIELDS = ("type", "status", "reason", "message")
 _VALUE_TYPES = ("Quantity", "Semver", "URL", "IP", "CIDR")
@@ -51,7 +52,7 @@ def file_descriptors() -> tuple[descriptor_pb2.FileDescriptorProto, ...]:
     """The library's message types, to add to a custom descriptor pool."""
     return (
         _file("kro/cel/library_values.proto", VALUE_PACKAGE, {n: ("value",) for n in _VALUE_TYPES}),
-        _file("kro/run/condition.proto", CONDITION_PACKAGE, {"Condition": CONDITION_FIELDS}),
+        _file("kro/run/condition.proto", CONDITION_PACKAGE, {"Condition": CONDITION_FIELDS, "Omit": ()}),
     )
 
 
@@ -67,7 +68,7 @@ def register_types(pool: descriptor_pool.DescriptorPool) -> None:
 def _register_default() -> dict[str, Any]:
     pool = descriptor_pool.Default()
     register_types(pool)
-    names = [f"{VALUE_PACKAGE}.{n}" for n in _VALUE_TYPES] + [CONDITION]
+    names = [f"{VALUE_PACKAGE}.{n}" for n in _VALUE_TYPES] + [CONDITION, OMIT]
     return {n: message_factory.GetMessageClass(pool.FindMessageTypeByName(n)) for n in names}
 
 
@@ -95,9 +96,14 @@ def cel_type(type_name: str) -> cel.Type:
 def native_value(value: Any) -> Any:
     """Convert a library message to plain data for output; other values are returned unchanged.
 
-    Value types become their canonical string; a Condition becomes a dict of its four fields.
+    Value types become their canonical string; a Condition becomes a dict of its four fields;
+    ``omit()``'s message becomes :data:`kro.cel.library.omit.OMIT`.
     """
     name = type_name_of(value)
+    if name == OMIT:
+        from kro.cel.library.omit import OMIT as omitted
+
+        return omitted
     if name == CONDITION:
         return {field: getattr(value, field) for field in CONDITION_FIELDS}
     if name is not None and name.startswith(VALUE_PACKAGE + "."):
