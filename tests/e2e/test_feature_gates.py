@@ -110,3 +110,41 @@ def test_helm_featuregates_empty_leaves_the_flag_out() -> None:
 def test_helm_featuregates_refuses_a_value_that_is_not_a_bool() -> None:
     with pytest.raises(helm.HelmRenderError, match=r"config\.featureGates\.CELOmitFunction must be true or false"):
         _helm_args({"config": {"featureGates": {"CELOmitFunction": "yes"}}})
+
+
+OMIT_RGD = """\
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata:
+  name: omitting
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Omitting
+    spec:
+      replicas: integer | default=0
+  resources:
+    - id: deploy
+      template:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: ${schema.metadata.name}
+        spec:
+          replicas: "${schema.spec.replicas > 0 ? schema.spec.replicas : omit()}"
+          selector: {matchLabels: {app: x}}
+          template:
+            metadata: {labels: {app: x}}
+            spec: {containers: [{name: x, image: nginx}]}
+"""
+
+
+def test_validate_accepts_omit_only_with_its_gate(tmp_path: Path) -> None:
+    rgd = tmp_path / "rgd.yaml"
+    rgd.write_text(OMIT_RGD)
+    code, out = run("validate", "-f", str(rgd))
+    assert code == 1, out
+    text = " ".join(out.split())
+    assert "rgd.yaml:19:" in text and "--feature-gates=CELOmitFunction=true" in text
+    code, out = run("validate", "-f", str(rgd), "--feature-gates", "CELOmitFunction=true")
+    assert code == 0, out

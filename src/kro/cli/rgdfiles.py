@@ -40,7 +40,11 @@ class Workspace:
     """``--feature-gates``: what the compiler may accept (``omit()`` needs ``CELOmitFunction``)."""
 
     def compile(self) -> list[CompileResult]:
-        return compile_many([RGDSource(d.data, d.positions, d.file) for d in self.rgds], resolver=self.resolver())
+        return compile_many(
+            [RGDSource(d.data, d.positions, d.file) for d in self.rgds],
+            resolver=self.resolver(),
+            features=self.features,
+        )
 
     def resolver(self) -> ChainResolver:
         """The built-in kinds and the kinds of the CRDs in the files."""

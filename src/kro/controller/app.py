@@ -163,7 +163,9 @@ class Controller:
             except KubeError as e:
                 log.warning("could not read the server's schemas for %s: %s", ", ".join(map(str, unknown)), e)
         resolver = ChainResolver([crds, self._builtin, self._live])
-        return compile_rgd(rgd, resolver=resolver, kro_version=KRO_VERSION)
+        return compile_rgd(
+            rgd, resolver=resolver, kro_version=KRO_VERSION, features=self.settings.feature_gates
+        )
 
     async def start(self) -> None:
         """Watch CRDs (schemas for the compiler, and a changed CRD re-queues RGDs) and RGDs."""
