@@ -204,15 +204,19 @@ class _Builder:
 
     def field_string(self, text: str, path: SchemaPath) -> tuple[dict[str, Any], bool] | None:
         type_text, _, marker_text = text.partition("|")
+        # the markers' own mistakes (an unknown or repeated marker, a missing value) are reported
+        # even when the type is wrong, so that every problem of the field comes out at once
+        markers, problems = parse_markers(marker_text)
         try:
             expr = parse_type(type_text)
         except TypeSyntaxError as e:
             self.problem(path, str(e))
-            return None
-        node = self.resolve(expr, path)
+            expr = None
+        node = None if expr is None else self.resolve(expr, path)
         if node is None:
+            for message in problems:
+                self.problem(path, message)
             return None
-        markers, problems = parse_markers(marker_text)
         outcome = apply_markers(node, markers)
         for message in [*problems, *outcome.problems]:
             self.problem(path, message)

@@ -146,3 +146,13 @@ def test_error_message_lists_located_problems() -> None:
     assert text.startswith("2 problems in the schema:")
     assert "spec.a: unknown type 'strin'" in text
     assert "spec.b.c: 'x y' is not a type" in text
+
+
+@pytest.mark.parametrize("type_text", ["integr", "[]Prot", "map[integer]string"])
+def test_a_wrong_type_does_not_hide_the_marker_mistakes_of_the_same_field(type_text: str) -> None:
+    with pytest.raises(SchemaError) as info:
+        to_openapi({"replicas": f"{type_text} | default=1 minimun=0 maximum"})
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == 3, messages
+    assert "unknown marker 'minimun' (did you mean 'minimum'?)" in messages[1]
+    assert "marker 'maximum' has no value" in messages[2]
