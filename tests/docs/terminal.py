@@ -38,6 +38,7 @@ BIN = ROOT / ".venv" / "bin"
 COMMAND_TIMEOUT = 120.0
 BACKGROUND_TIMEOUT = 90.0
 EXPORT = re.compile(r"^export\s+([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*$")
+BACKGROUND = re.compile(r"(?<!&)&\s*(#.*)?$")  # ``cmd &`` and ``cmd &    # a comment``
 CD = re.compile(r"^cd\s+(\S+)\s*$")
 PORT_IN_COMMAND = re.compile(r"(--port[ =]|127\.0\.0\.1:|localhost:)(\d{4,5})\b")
 
@@ -193,16 +194,15 @@ class Terminal:
     @staticmethod
     def _long_running(text: str) -> bool:
         words = text.split()
-        if text.rstrip().endswith("&"):
+        if BACKGROUND.search(text):
             return True
         if words[:2] == ["kro", "dev"]:
             return "--exit-after-demo" not in words
         return words[:2] == ["kro", "controller"] or text.startswith("bash scripts/dev.sh")
 
     def _run_background(self, block: Block, command: Command, expected: list[str], *, stop: bool) -> None:
-        text = command.text.rstrip()
-        if text.endswith("&"):
-            text = text[:-1].rstrip()
+        text = BACKGROUND.sub("", command.text.rstrip())
+        self._stop_replaced(text)
         self.counter += 1
         log = self.scratch / ".docs-test" / f"background-{self.counter}.log"
         with log.open("wb") as sink:
@@ -234,10 +234,35 @@ class Terminal:
             self.background.remove(job)
             return
         words = text.split()
-        if words[:2] == ["kro", "dev"] and "--no-controller" not in words:
-            kubeconfig = next((x.split(": ", 1)[1] for x in job.lines() if x.startswith("kubeconfig: ")), None)
-            if kubeconfig:
-                self._wait_rgd_crd(kubeconfig)
+        if words[:2] == ["kro", "dev"]:
+            # a reader starts using a server once it says it is ready (and its controller is up)
+            self._wait_line(job, "ready:")
+            if "--no-controller" not in words:
+                kubeconfig = next((x.split(": ", 1)[1] for x in job.lines() if x.startswith("kubeconfig: ")), None)
+                if kubeconfig:
+                    self._wait_rgd_crd(kubeconfig)
+
+    def _wait_line(self, job: Background, start: str) -> None:
+        deadline = time.monotonic() + 60
+        while not any(x.startswith(start) for x in job.lines()):
+            if time.monotonic() > deadline or job.proc.poll() is not None:
+                raise Drift(f"{job.command}: no line starting {start!r}:\n" + "\n".join(job.lines()))
+            time.sleep(0.1)
+
+    def _stop_replaced(self, text: str) -> None:
+        """A second ``kro dev`` on the same port or state directory replaces the first one, as a
+        reader stops one server before starting the next with the same options."""
+        words = text.split()
+        if words[:2] != ["kro", "dev"]:
+            return
+        keys = {(w, words[i + 1]) for i, w in enumerate(words[:-1]) if w in ("--port", "--state-dir", "--kubeconfig")}
+        for job in list(self.background):
+            other = job.command.split()
+            if other[:2] == ["kro", "dev"] and keys & {
+                (w, other[i + 1]) for i, w in enumerate(other[:-1]) if w in ("--port", "--state-dir", "--kubeconfig")
+            }:
+                job.stop()
+                self.background.remove(job)
 
     def _wait_rgd_crd(self, kubeconfig: str) -> None:
         deadline = time.monotonic() + 60
