@@ -6,7 +6,9 @@ Node states are not stored anywhere (the instance's CRD schema only has room for
 its RGD (from the instance's ``kro.run/resource-graph-definition-name`` label, or the RGD serving the
 kind), compiles the RGD against the cluster's CRDs and the built-in schemas, reads the children by
 their ``kro.run/instance-id`` label (and the kinds external references name), and runs the same
-planner with nothing applied. It only reads."""
+planner with nothing applied. It changes nothing: the writes the controller still has to make are
+sent as dry runs (``dryRun=All``), so that a node whose write the API server refuses shows as
+``ERROR`` with the server's answer, as the controller reports it."""
 
 from __future__ import annotations
 
@@ -115,6 +117,7 @@ async def read_status(
     from kro.kube.errors import KubeError, NotFound
     from kro.openapi import BuiltinResolver, ChainResolver, CRDResolver
     from kro.runtime import Snapshot, plan_instance
+    from kro.runtime.planner import with_failures
 
     group, version = split_api_version(KRO_API_VERSION)
     try:
@@ -140,10 +143,34 @@ async def read_status(
             except NotFound as e:
                 raise StatusReadError(f"{gvk.kind} {name} not found") from e
             objects = await _observed(client, graph, str(inst["metadata"].get("uid", "")))
+            plan = plan_instance(graph, inst, Snapshot(objects), kro_version=__version__)
+            refused = await _refused_writes(client, plan)
     except KubeError as e:
         raise StatusReadError(str(e)) from e
-    plan = plan_instance(graph, inst, Snapshot(objects), kro_version=__version__)
-    return graph, inst, plan
+    return graph, inst, with_failures(plan, refused, instance=inst)
+
+
+async def _refused_writes(client: Any, plan: Plan) -> dict[str, str]:
+    """Node id -> the API server's answer, for each write still to be made that the server refuses
+    (asked as a dry run; a refusal to let this user even try, 401/403, tells nothing and is left out)."""
+    from kro.api.keys import FieldManagers
+    from kro.api.refs import GVR
+    from kro.kube.errors import ApiError, Forbidden, Unauthorized
+
+    refused: dict[str, str] = {}
+    for wave in plan.applies:
+        for desired in wave:
+            report = plan.nodes.get(desired.node_id)
+            if report is None or report.state is not NodeState.IN_PROGRESS or desired.node_id in refused:
+                continue
+            gvr = GVR(desired.gvk.group, desired.gvk.version, desired.plural)
+            try:
+                await client.apply(gvr, desired.body, field_manager=FieldManagers.APPLYSET, dry_run=True)
+            except (Forbidden, Unauthorized):
+                continue
+            except ApiError as e:
+                refused[desired.node_id] = f"applying {desired.ref}: {e}"
+    return refused
 
 
 async def _observed(client: Any, graph: Graph, uid: str) -> list[dict[str, Any]]:

@@ -127,3 +127,59 @@ async def test_status_names_what_the_instance_waits_on(
         return bool(cm and cm["data"] == {"region": "us"})
 
     await eventually(followed, timeout=2)
+
+
+
+NAMED = {
+    "apiVersion": "kro.run/v1alpha1",
+    "kind": "ResourceGraphDefinition",
+    "metadata": {"name": "named"},
+    "spec": {
+        "schema": {"apiVersion": "v1alpha1", "kind": "Named", "spec": {"name": "string"}},
+        "resources": [
+            {
+                "id": "config",
+                "template": {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "${schema.spec.name}"},
+                    "data": {"owner": "${schema.metadata.name}"},
+                },
+            }
+        ],
+    },
+}
+
+
+async def test_status_shows_a_node_whose_write_the_server_refuses_as_error_with_its_answer(
+    kapi: ApiClient, controller: Controller, cluster: DevServer
+) -> None:
+    await create(kapi, RGDS, NAMED)
+    await eventually(lambda: rgd_active(kapi, "named"))
+    await create(
+        kapi,
+        instances("nameds"),
+        {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "Named",
+            "metadata": {"name": "bad", "namespace": "default"},
+            "spec": {"name": "Bad_Name"},
+        },
+    )
+
+    async def failed() -> dict | None:  # type: ignore[type-arg]
+        obj = await get(kapi, instances("nameds", "bad"))
+        return obj if ((obj or {}).get("status") or {}).get("state") == "ERROR" else None
+
+    await eventually(failed)
+    args = ["status", "named/bad", "--kubeconfig", str(cluster.kubeconfig_path)]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Named/default/bad  ERROR  Ready=False: config: applying ConfigMap/default/Bad_Name: 422")
+    assert lines[1] == "└── config ConfigMap  ERROR  Bad_Name"
+    assert lines[2].startswith(
+        '    applying ConfigMap/default/Bad_Name: 422 Invalid: ConfigMap "Bad_Name" is invalid: metadata.name: '
+    )
+    # the dry run created nothing
+    assert await get(kapi, "/api/v1/namespaces/default/configmaps/Bad_Name") is None
