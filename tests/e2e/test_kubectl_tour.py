@@ -88,8 +88,9 @@ def test_imperative_commands_make_what_they_say(k: Kubectl, tmp_path: Path) -> N
     k("create", "secret", "tls", "web-tls", f"--cert={cert}", f"--key={key}", *n)
     assert set(_get(k, "secret", "web-tls")["data"]) == {"tls.crt", "tls.key"}
     k("create", "deployment", "web", "--image=nginx:1.27", "--replicas=2", "--port=80", *n)
-    assert _get(k, "deployment", "web")["spec"]["template"]["spec"]["containers"][0]["ports"] == [
-        {"containerPort": 80, "protocol": "TCP"}]
+    web = _get(k, "deployment", "web")
+    assert web["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert web["spec"]["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
     k("create", "job", "once", "--image=busybox", *n, "--", "echo", "hi")
     assert _get(k, "job", "once")["spec"]["template"]["spec"]["containers"][0]["command"] == ["echo", "hi"]
     k("create", "cronjob", "nightly", "--image=busybox", "--schedule=0 3 * * *", *n, "--", "date")

@@ -85,7 +85,16 @@ def _deployment(obj: Obj) -> None:
     spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("progressDeadlineSeconds", 600)
-    spec.setdefault("strategy", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+    strategy = spec.get("strategy")
+    if not isinstance(strategy, dict):
+        strategy = spec["strategy"] = {}
+    strategy.setdefault("type", "RollingUpdate")  # an empty strategy ({} from typed clients) too
+    if strategy["type"] == "RollingUpdate":
+        rolling = strategy.get("rollingUpdate")
+        if not isinstance(rolling, dict):
+            rolling = strategy["rollingUpdate"] = {}
+        rolling.setdefault("maxUnavailable", "25%")
+        rolling.setdefault("maxSurge", "25%")
     _template(spec)
 
 
@@ -96,7 +105,15 @@ def _statefulset(obj: Obj) -> None:
     spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("podManagementPolicy", "OrderedReady")
-    spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+    update = spec.get("updateStrategy")
+    if not isinstance(update, dict):
+        update = spec["updateStrategy"] = {}
+    update.setdefault("type", "RollingUpdate")
+    if update["type"] == "RollingUpdate":
+        rolling = update.get("rollingUpdate")
+        if not isinstance(rolling, dict):
+            rolling = update["rollingUpdate"] = {}
+        rolling.setdefault("partition", 0)
     _template(spec)
 
 

@@ -1,11 +1,15 @@
 """Workload simulation for the local API server: a stand-in for kube-controller-manager, a scheduler
 and a kubelet, in the spirit of kwok. Nothing runs: the objects move as if it did.
 
-- Deployments get a ReplicaSet per pod template, ReplicaSets get pods (:mod:`.apps`);
+- Deployments get a ReplicaSet per pod template, numbered by ``deployment.kubernetes.io/revision`` (a
+  rollback to an older template renumbers its ReplicaSet, as ``kubectl rollout undo`` expects);
+  ReplicaSets get pods (:mod:`.apps`);
 - StatefulSets get ordered pods ``<name>-<i>`` and their volume claims, DaemonSets one pod on the one
   simulated node ``kro-dev-node`` (:mod:`.stateful`);
 - Jobs get pods that succeed, then the ``Complete`` condition (:mod:`.batch`);
 - pods become Running and Ready (a Job's: Succeeded) a configurable delay after creation (:mod:`.pods`);
+- HorizontalPodAutoscalers keep their target's replicas within ``minReplicas``/``maxReplicas``
+  (no metrics exist, so nothing else moves them) (:mod:`.autoscaling`);
 - Services get a unique cluster IP from 10.96.0.0/12 (headless stays ``None``), PersistentVolumeClaims
   are Bound (:mod:`.network`).
 
@@ -15,7 +19,7 @@ pure planners (:mod:`.plan`); :mod:`.controller` is the asyncio loop that runs t
 
 Not simulated: rolling-update pacing (a new ReplicaSet is scaled up and old ones down at once),
 probes, restarts and failures, more than one node, CronJobs, Endpoints/EndpointSlices,
-PersistentVolume objects, load-balancer ingress addresses, and HPA or any other autoscaling.
+PersistentVolume objects, load-balancer ingress addresses, and metric-driven autoscaling.
 """
 
 from kro.devcluster.simulation.controller import (
