@@ -133,6 +133,9 @@ def resource_types(crd: Mapping[str, Any]) -> list[ResourceType]:
                 crd_name=str((crd.get("metadata") or {}).get("name")),
                 scale=_scale_spec(v),
                 storage_version=bool(v.get("storage")),
+                selectable_fields=tuple(
+                    str(f.get("jsonPath")) for f in v.get("selectableFields") or () if isinstance(f, Mapping)
+                ),
             )
         )
     return out

@@ -156,3 +156,39 @@ METHOD_NOT_ALLOWED = "the server does not allow this method on the requested res
 
 def path_not_found() -> NotFound:
     return NotFound("the server could not find the requested resource", details={})
+
+
+class ExpiredContinue(Gone):
+    """410 for a continue token that left the history window, with a token that resumes the list
+    at the latest version (``metadata.continue``), as kube-apiserver answers after compaction."""
+
+    MESSAGE = (
+        "The provided continue parameter is too old to display a consistent list result. You can start "
+        "a new list without the continue parameter, or use the continue token in this response to "
+        "retrieve the remainder of the results. Continuing with the provided token results in an "
+        "inconsistent list - objects that were created, modified, or deleted between the time the first "
+        "chunk was returned and now may show up in the list."
+    )
+
+    def __init__(self, token: str) -> None:
+        super().__init__(self.MESSAGE)
+        self.token = token
+
+    def status(self) -> dict[str, Any]:
+        body = failure_status(message=self.message, reason=self.reason, code=self.code)
+        body["metadata"] = {"continue": self.token}
+        return body
+
+
+class Timeout(ApiError):
+    code, reason = 504, "Timeout"
+
+
+def resource_version_too_large(requested: int, current: int) -> Timeout:
+    return Timeout(
+        f"Timeout: Too large resource version: {requested}, current: {current}",
+        details={
+            "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+            "retryAfterSeconds": 1,
+        },
+    )

@@ -61,6 +61,7 @@ class ResourceType:
     crd_name: str = ""  # set for custom resources
     storage_version: bool = True
     scale: ScaleSpec | None = None
+    selectable_fields: tuple[str, ...] = ()  # a CRD version's selectableFields (JSON paths)
 
     @property
     def gvk(self) -> GVK:

@@ -53,7 +53,7 @@ class DevServerConfig:
     tls: bool = True
     token: str | None = None  # None: generate one (kept across restarts in state_dir)
     kubeconfig_path: Path | None = None  # None: <state dir>/kubeconfig
-    bookmark_interval: float = 5.0
+    bookmark_interval: float = 60.0  # kube-apiserver sends a watch BOOKMARK about every minute
     max_watch_seconds: float = 1800.0
     watch_window: int = 10_000
     # Requests without credentials act as the admin. None: only over plain HTTP, where kubectl does

@@ -8,7 +8,7 @@ import json
 import aiohttp
 
 from kro.devcluster import DevServer, DevServerConfig
-from tests.integration.conftest import ApiClient
+from tests.integration.conftest import ApiClient, DevServerFactory
 from tests.integration.devcluster.builders import configmap
 
 CMS = "/api/v1/namespaces/default/configmaps"
@@ -47,7 +47,7 @@ async def test_watch_from_resource_version_sees_only_later_changes(api: ApiClien
 async def test_bookmarks_carry_the_latest_resource_version(api: ApiClient) -> None:
     _, a = await api.post(CMS, configmap("a"))
     rv = a["metadata"]["resourceVersion"]
-    events = await api.watch(CMS, {"resourceVersion": rv, "allowWatchBookmarks": "true", "timeoutSeconds": "1"})
+    events = await api.watch(CMS, {"resourceVersion": rv, "allowWatchBookmarks": "true", "timeoutSeconds": "3"})
     bookmarks = [e for e in events if e["type"] == "BOOKMARK"]
     assert bookmarks, events
     assert bookmarks[0]["object"]["kind"] == "ConfigMap"
@@ -90,6 +90,10 @@ async def test_label_selector_turns_changes_into_added_and_deleted(api: ApiClien
     events = await api.watch(CMS, {"resourceVersion": rv, "labelSelector": "app=x", "timeoutSeconds": "5"}, limit=2)
     await task
     assert [e["type"] for e in events] == ["DELETED", "ADDED"]
+    # DELETED carries the last state that matched (app=x), at the resourceVersion of the change.
+    deleted, added = events[0]["object"], events[1]["object"]
+    assert deleted["metadata"]["labels"] == {"app": "x"} and deleted["kind"] == "ConfigMap"
+    assert int(rv) < int(deleted["metadata"]["resourceVersion"]) < int(added["metadata"]["resourceVersion"])
 
 
 async def test_bad_resource_version_is_400(api: ApiClient) -> None:
@@ -170,3 +174,21 @@ async def test_a_burst_of_events_goes_out_in_one_chunk(devserver: DevServer) -> 
                 break
     assert names == [f"burst-{i}" for i in range(20)]
     assert chunks == 1
+
+
+async def test_the_last_bookmark_comes_two_seconds_before_the_timeout(devserver_factory: DevServerFactory) -> None:
+    """kube-apiserver schedules a BOOKMARK every minute and one 2 s before the watch's deadline, so a
+    watch shorter than the interval still ends with one; a watch of 2 s or less gets none."""
+    server = await devserver_factory(bookmark_interval=600)
+    async with aiohttp.ClientSession() as session:
+        api = ApiClient(server, session)
+        _, a = await api.post(CMS, configmap("a"))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        params = {"resourceVersion": a["metadata"]["resourceVersion"], "allowWatchBookmarks": "true", "timeoutSeconds": "3"}
+        events = await api.watch(CMS, params)
+        assert loop.time() - started >= 2.5  # the stream ran to its timeout
+        assert [e["type"] for e in events] == ["BOOKMARK"]
+        assert events[0]["object"]["metadata"]["resourceVersion"] == a["metadata"]["resourceVersion"]
+        params["timeoutSeconds"] = "2"
+        assert await api.watch(CMS, params) == []

@@ -29,14 +29,30 @@ def test_human_duration_matches_kubectl() -> None:
     ]
 
 
-def test_table_has_printer_columns_and_age() -> None:
-    rt = ResourceType(
-        "example.com", "v1", "W", "ws", True, printer_columns=(PrinterColumn("Replicas", "integer", ".spec.replicas"),), crd_name="ws.example.com"
+def test_crd_table_shows_name_and_exactly_the_declared_columns() -> None:
+    """kube-apiserver adds Age to a custom resource's table only when the CRD declares no columns;
+    declared types (``date`` too) and descriptions pass through, cells keep only values of their type."""
+    cols = (
+        PrinterColumn("Replicas", "integer", ".spec.replicas"),
+        PrinterColumn("Created", "date", ".metadata.creationTimestamp", "When it was made"),
+        PrinterColumn("Ports", "string", ".spec.ports"),
+        PrinterColumn("Bad", "integer", ".metadata.name"),
     )
+    rt = ResourceType("example.com", "v1", "W", "ws", True, printer_columns=cols, crd_name="ws.example.com")
     out = table(rt, [OBJ], resource_version="7", now=datetime(2026, 1, 1, 0, 1, tzinfo=UTC))
-    assert [c["name"] for c in out["columnDefinitions"]] == ["Name", "Replicas", "Age"]
-    assert out["rows"][0]["cells"] == ["a", 3, "60s"]
+    defs = out["columnDefinitions"]
+    assert [(c["name"], c["type"]) for c in defs] == [
+        ("Name", "string"), ("Replicas", "integer"), ("Created", "date"), ("Ports", "string"), ("Bad", "integer"),
+    ]
+    assert defs[1]["description"] == "Custom resource definition column (in JSONPath format): .spec.replicas"
+    assert defs[2]["description"] == "When it was made"
+    assert out["rows"][0]["cells"] == ["a", 3, "60s", '[{"port":80},{"port":443}]', None]
     assert out["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
+
+    bare = ResourceType("example.com", "v1", "W", "ws", True, crd_name="ws.example.com")
+    out = table(bare, [OBJ], resource_version="7", now=datetime(2026, 1, 1, 0, 1, tzinfo=UTC))
+    assert [(c["name"], c["type"]) for c in out["columnDefinitions"]] == [("Name", "string"), ("Age", "date")]
+    assert out["rows"][0]["cells"] == ["a", "60s"]
 
 
 NOW = datetime(2026, 1, 1, 0, 10, tzinfo=UTC)

@@ -1,13 +1,17 @@
 """The columns ``kubectl get`` shows for common built-in kinds, as kube-apiserver's table convertors
 print them: the same names, order, types and ``priority`` (1: only with ``-o wide``), with cells
-computed from the object. Other built-in kinds show Name and Age."""
+computed from the object. A column's declared type is kube-apiserver's even where its cells are
+numbers (a ConfigMap's ``Data`` is a ``string`` column holding a count). Other built-in kinds show Name and Age."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from kro.openapi.builtin import load_definitions
 
 # A cell from the object and the time the table is rendered at.
 Cell = Callable[[Mapping[str, Any], datetime], Any]
@@ -20,6 +24,14 @@ class Column:
     type: str = "string"
     priority: int = 0
     format: str = ""
+    # The description: literal text, or ``<short definition>#<property>`` naming the API field
+    # whose documentation kube-apiserver shows (``core.v1.Pod#status``).
+    doc: str = ""
+
+
+_CONTAINERS = "Names of each container in the template."
+_IMAGES = "Images referenced by each container in the template."
+_READY_PODS = "Number of the pod with ready state"
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -49,6 +61,24 @@ def _since(value: Any, now: datetime) -> str:
 
 def _age(obj: Mapping[str, Any], now: datetime) -> str:
     return _since(_get(obj, "metadata", "creationTimestamp"), now)
+
+
+def _param_kind(obj: Mapping[str, Any], _: datetime) -> str:
+    kind = _get(obj, "spec", "paramKind")
+    return f"{kind.get('apiVersion', '')}/{kind.get('kind', '')}" if isinstance(kind, Mapping) else "<unset>"
+
+
+def _param_ref(obj: Mapping[str, Any], _: datetime) -> str:
+    ref = _get(obj, "spec", "paramRef")
+    if not isinstance(ref, Mapping):
+        return "<unset>"
+    where = ref.get("namespace") or "*"
+    return f"{where}/{ref.get('name') or '*'}"
+
+
+def _created_at(obj: Mapping[str, Any], _: datetime) -> str:
+    created = _get(obj, "metadata", "creationTimestamp")
+    return str(created) if isinstance(created, str) else "0001-01-01T00:00:00Z"
 
 
 def _name(obj: Mapping[str, Any], _: datetime) -> str:
@@ -92,11 +122,11 @@ def _containers(field: str, *path: str) -> Cell:
     return cell
 
 
-def _wide_workload(*pod_spec: str, selector: bool = True) -> list[Column]:
-    cols = [Column("Containers", _containers("name", *pod_spec, "containers"), priority=1),
-            Column("Images", _containers("image", *pod_spec, "containers"), priority=1)]
+def _wide_workload(*pod_spec: str, selector: str = "") -> list[Column]:
+    cols = [Column("Containers", _containers("name", *pod_spec, "containers"), priority=1, doc=_CONTAINERS),
+            Column("Images", _containers("image", *pod_spec, "containers"), priority=1, doc=_IMAGES)]
     if selector:
-        cols.append(Column("Selector", _selector("spec", "selector"), priority=1))
+        cols.append(Column("Selector", _selector("spec", "selector"), priority=1, doc=f"{selector}#selector"))
     return cols
 
 
@@ -221,66 +251,112 @@ def _first_seen(obj: Mapping[str, Any], now: datetime) -> str:
     return _since(_get(obj, "firstTimestamp") or _get(obj, "metadata", "creationTimestamp"), now)
 
 
-NAME = Column("Name", _name, format="name")
-AGE = Column("Age", _age)
+_NAME_DOC = "meta.v1.ObjectMeta#name"
+NAME = Column("Name", _name, format="name", doc=_NAME_DOC)
+AGE = Column("Age", _age, doc="meta.v1.ObjectMeta#creationTimestamp")
+
+
+@functools.cache
+def describe(doc: str) -> str:
+    """A column's description: its literal text, or the documentation of the API field it names."""
+    if "#" not in doc:
+        return doc
+    definition, prop = doc.split("#", 1)
+    prefix = "io.k8s.apimachinery.pkg.apis." if definition.startswith("meta.") else "io.k8s.api."
+    props = (load_definitions().get(prefix + definition) or {}).get("properties") or {}
+    return str((props.get(prop) or {}).get("description") or "")
 
 BUILTIN_COLUMNS: dict[tuple[str, str], list[Column]] = {
     ("", "Pod"): [
-        NAME, Column("Ready", _pod_ready), Column("Status", _pod_status), Column("Restarts", _pod_restarts), AGE,
-        Column("IP", _pod_ip, priority=1), Column("Node", _text("spec", "nodeName"), priority=1),
-        Column("Nominated Node", _text("status", "nominatedNodeName"), priority=1),
-        Column("Readiness Gates", _readiness_gates, priority=1),
+        NAME, Column("Ready", _pod_ready, doc="The aggregate readiness state of this pod for accepting traffic."),
+        Column("Status", _pod_status, doc="The aggregate status of the containers in this pod."),
+        Column("Restarts", _pod_restarts, doc="The number of times the containers in this pod have been restarted "
+               "and when the last container in this pod has restarted."), AGE,
+        Column("IP", _pod_ip, priority=1, doc="core.v1.PodStatus#podIP"),
+        Column("Node", _text("spec", "nodeName"), priority=1, doc="core.v1.PodSpec#nodeName"),
+        Column("Nominated Node", _text("status", "nominatedNodeName"), priority=1, doc="core.v1.PodStatus#nominatedNodeName"),
+        Column("Readiness Gates", _readiness_gates, priority=1, doc="core.v1.PodSpec#readinessGates"),
     ],
     ("", "Service"): [
-        NAME, Column("Type", _text("spec", "type", default="ClusterIP")), Column("Cluster-IP", _cluster_ip),
-        Column("External-IP", _external_ip), Column("Port(s)", _service_ports), AGE,
-        Column("Selector", _selector("spec", "selector"), priority=1),
+        NAME, Column("Type", _text("spec", "type", default="ClusterIP"), doc="core.v1.ServiceSpec#type"),
+        Column("Cluster-IP", _cluster_ip, doc="core.v1.ServiceSpec#clusterIP"),
+        Column("External-IP", _external_ip, doc="core.v1.ServiceSpec#externalIPs"),
+        Column("Port(s)", _service_ports, doc="core.v1.ServiceSpec#ports"), AGE,
+        Column("Selector", _selector("spec", "selector"), priority=1, doc="core.v1.ServiceSpec#selector"),
     ],
-    ("", "Namespace"): [NAME, Column("Status", _text("status", "phase", default="")), AGE],
-    ("", "ConfigMap"): [NAME, Column("Data", lambda o, _: len(o.get("data") or {}) + len(o.get("binaryData") or {}), "integer"), AGE],
-    ("", "Secret"): [NAME, Column("Type", _text("type", default="")), Column("Data", lambda o, _: len(o.get("data") or {}), "integer"), AGE],
-    ("", "ServiceAccount"): [NAME, Column("Secrets", lambda o, _: len(o.get("secrets") or []), "integer"), AGE],
+    ("", "Namespace"): [NAME, Column("Status", _text("status", "phase", default=""), doc="The status of the namespace"), AGE],
+    ("", "ConfigMap"): [
+        NAME, Column("Data", lambda o, _: len(o.get("data") or {}) + len(o.get("binaryData") or {}), doc="core.v1.ConfigMap#data"), AGE,
+    ],
+    ("", "Secret"): [
+        NAME, Column("Type", _text("type", default=""), doc="core.v1.Secret#type"),
+        Column("Data", lambda o, _: len(o.get("data") or {}), doc="core.v1.Secret#data"), AGE,
+    ],
+    ("", "ServiceAccount"): [NAME, Column("Secrets", lambda o, _: len(o.get("secrets") or []), doc="core.v1.ServiceAccount#secrets"), AGE],
     ("", "PersistentVolumeClaim"): [
-        NAME, Column("Status", _text("status", "phase", default="Pending")), Column("Volume", _text("spec", "volumeName", default="")),
-        Column("Capacity", _text("status", "capacity", "storage", default="")),
-        Column("Access Modes", lambda o, _: ",".join(str(m) for m in _list(o, "status", "accessModes"))),
-        Column("StorageClass", _text("spec", "storageClassName", default="<unset>")),
-        Column("VolumeAttributesClass", _text("spec", "volumeAttributesClassName", default="<unset>")), AGE,
-        Column("VolumeMode", _text("spec", "volumeMode", default="Filesystem"), priority=1),
+        NAME, Column("Status", _text("status", "phase", default="Pending"), doc="core.v1.PersistentVolumeClaimStatus#phase"),
+        Column("Volume", _text("spec", "volumeName", default=""), doc="core.v1.PersistentVolumeClaimSpec#volumeName"),
+        Column("Capacity", _text("status", "capacity", "storage", default=""), doc="core.v1.PersistentVolumeClaimStatus#capacity"),
+        Column("Access Modes", lambda o, _: ",".join(str(m) for m in _list(o, "status", "accessModes")),
+               doc="core.v1.PersistentVolumeClaimStatus#accessModes"),
+        Column("StorageClass", _text("spec", "storageClassName", default="<unset>"), doc="StorageClass of the pvc"),
+        Column("VolumeAttributesClass", _text("spec", "volumeAttributesClassName", default="<unset>"),
+               doc="VolumeAttributesClass of the pvc"), AGE,
+        Column("VolumeMode", _text("spec", "volumeMode", default="Filesystem"), priority=1, doc="core.v1.PersistentVolumeClaimSpec#volumeMode"),
     ],
     ("", "Event"): [
-        Column("Last Seen", _event_last_seen), Column("Type", _text("type", default="")),
-        Column("Reason", _text("reason", default="")), Column("Object", _event_object),
-        Column("Subobject", _text("involvedObject", "fieldPath", default=""), priority=1),
-        Column("Source", _event_source, priority=1), Column("Message", _text("message", default="")),
-        Column("First Seen", _first_seen, priority=1), Column("Count", _count("count"), "integer", priority=1),
-        Column("Name", _name, priority=1, format="name"),
+        Column("Last Seen", _event_last_seen, doc="core.v1.Event#lastTimestamp"), Column("Type", _text("type", default=""), doc="core.v1.Event#type"),
+        Column("Reason", _text("reason", default=""), doc="core.v1.Event#reason"), Column("Object", _event_object, doc="core.v1.Event#involvedObject"),
+        Column("Subobject", _text("involvedObject", "fieldPath", default=""), priority=1, doc="core.v1.ObjectReference#fieldPath"),
+        Column("Source", _event_source, priority=1, doc="core.v1.Event#source"),
+        Column("Message", _text("message", default=""), doc="core.v1.Event#message"),
+        Column("First Seen", _first_seen, priority=1, doc="core.v1.Event#firstTimestamp"),
+        Column("Count", _count("count"), priority=1, doc="core.v1.Event#count"),
+        Column("Name", _name, priority=1, format="name", doc=_NAME_DOC),
     ],
     ("apps", "Deployment"): [
-        NAME, Column("Ready", _ratio(("status", "readyReplicas"), ("spec", "replicas"))),
-        Column("Up-to-date", _count("status", "updatedReplicas"), "integer"),
-        Column("Available", _count("status", "availableReplicas"), "integer"), AGE,
-        *_wide_workload("spec", "template", "spec"),
+        NAME, Column("Ready", _ratio(("status", "readyReplicas"), ("spec", "replicas")), doc=_READY_PODS),
+        Column("Up-to-date", _count("status", "updatedReplicas"), doc="apps.v1.DeploymentStatus#updatedReplicas"),
+        Column("Available", _count("status", "availableReplicas"), doc="apps.v1.DeploymentStatus#availableReplicas"), AGE,
+        *_wide_workload("spec", "template", "spec", selector="apps.v1.DeploymentSpec"),
     ],
     ("apps", "ReplicaSet"): [
-        NAME, Column("Desired", _count("spec", "replicas"), "integer"), Column("Current", _count("status", "replicas"), "integer"),
-        Column("Ready", _count("status", "readyReplicas"), "integer"), AGE, *_wide_workload("spec", "template", "spec"),
+        NAME, Column("Desired", _count("spec", "replicas"), "integer", doc="apps.v1.ReplicaSetSpec#replicas"),
+        Column("Current", _count("status", "replicas"), "integer", doc="apps.v1.ReplicaSetStatus#replicas"),
+        Column("Ready", _count("status", "readyReplicas"), "integer", doc="apps.v1.ReplicaSetStatus#readyReplicas"), AGE,
+        *_wide_workload("spec", "template", "spec", selector="apps.v1.ReplicaSetSpec"),
     ],
     ("apps", "StatefulSet"): [
-        NAME, Column("Ready", _ratio(("status", "readyReplicas"), ("spec", "replicas"))), AGE,
-        *_wide_workload("spec", "template", "spec", selector=False),
-    ],
-    ("apps", "DaemonSet"): [
-        NAME, Column("Desired", _count("status", "desiredNumberScheduled"), "integer"),
-        Column("Current", _count("status", "currentNumberScheduled"), "integer"),
-        Column("Ready", _count("status", "numberReady"), "integer"),
-        Column("Up-to-date", _count("status", "updatedNumberScheduled"), "integer"),
-        Column("Available", _count("status", "numberAvailable"), "integer"),
-        Column("Node Selector", _selector("spec", "template", "spec", "nodeSelector")), AGE,
+        NAME, Column("Ready", _ratio(("status", "readyReplicas"), ("spec", "replicas")), doc=_READY_PODS), AGE,
         *_wide_workload("spec", "template", "spec"),
     ],
+    ("apps", "DaemonSet"): [
+        NAME, Column("Desired", _count("status", "desiredNumberScheduled"), "integer", doc="apps.v1.DaemonSetStatus#desiredNumberScheduled"),
+        Column("Current", _count("status", "currentNumberScheduled"), "integer", doc="apps.v1.DaemonSetStatus#currentNumberScheduled"),
+        Column("Ready", _count("status", "numberReady"), "integer", doc="apps.v1.DaemonSetStatus#numberReady"),
+        Column("Up-to-date", _count("status", "updatedNumberScheduled"), "integer", doc="apps.v1.DaemonSetStatus#updatedNumberScheduled"),
+        Column("Available", _count("status", "numberAvailable"), "integer", doc="apps.v1.DaemonSetStatus#numberAvailable"),
+        Column("Node Selector", _selector("spec", "template", "spec", "nodeSelector"), doc="core.v1.PodSpec#nodeSelector"), AGE,
+        *_wide_workload("spec", "template", "spec", selector="apps.v1.DaemonSetSpec"),
+    ],
     ("batch", "Job"): [
-        NAME, Column("Status", _job_status), Column("Completions", _ratio(("status", "succeeded"), ("spec", "completions"))),
-        Column("Duration", _job_duration), AGE, *_wide_workload("spec", "template", "spec"),
+        NAME, Column("Status", _job_status, doc="Status of the job."),
+        Column("Completions", _ratio(("status", "succeeded"), ("spec", "completions")), doc="batch.v1.JobStatus#succeeded"),
+        Column("Duration", _job_duration, doc="Time required to complete the job."), AGE,
+        *_wide_workload("spec", "template", "spec", selector="batch.v1.JobSpec"),
+    ],
+    # kube-apiserver's default table (no printer of its own): the creation time, not an age.
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): [NAME, Column("Created At", _created_at, "date", doc=AGE.doc)],
+    ("rbac.authorization.k8s.io", "ClusterRole"): [NAME, Column("Created At", _created_at, doc=AGE.doc)],
+    ("rbac.authorization.k8s.io", "Role"): [NAME, Column("Created At", _created_at, doc=AGE.doc)],
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"): [
+        NAME, Column("Validations", lambda o, _: len(_list(o, "spec", "validations")), "integer",
+                     doc="Validations indicates the number of validation rules defined in this configuration"),
+        Column("ParamKind", _param_kind, doc="ParamKind specifies the kind of resources used to parameterize this policy"), AGE,
+    ],
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"): [
+        NAME, Column("PolicyName", _text("spec", "policyName", default=""),
+                     doc="PolicyName indicates the policy definition which the policy binding binded to"),
+        Column("ParamRef", _param_ref, doc="ParamRef indicates the param resource which sets the configration param"), AGE,
     ],
 }

@@ -4,11 +4,12 @@ collection and item paths (and ``/status``, ``/scale``), each answering like kub
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
-from kro.devcluster import errors
+from kro.devcluster import errors, fieldlabels
 from kro.devcluster.errors import MethodNotAllowed
 from kro.devcluster.logs import PodLogs
 from kro.devcluster.objects import ObjectService, WriteOptions
@@ -20,6 +21,7 @@ from kro.devcluster.rest.negotiate import json_response, object_response
 from kro.devcluster.rest.request import (
     BodyKind,
     ResourcePath,
+    check_list_query,
     decode_object,
     delete_options,
     list_options,
@@ -27,7 +29,14 @@ from kro.devcluster.rest.request import (
     write_options,
 )
 from kro.devcluster.rest.watch import WatchParams, WatchStream
-from kro.devcluster.storage import InvalidContinueError, ListResult, TooOldError
+from kro.devcluster.storage import (
+    ContinueExpiredError,
+    InvalidContinueError,
+    ListOptions,
+    ListResult,
+    ResourceVersionTooLargeError,
+    TooOldError,
+)
 
 # Serves a PATCH of one object (see kro.devcluster.rest.patching).
 PatchHandler = Callable[[web.Request, ResourceType, ResourcePath], Awaitable[web.Response]]
@@ -45,6 +54,12 @@ def _typed(rt: ResourceType, obj: Mapping[str, Any]) -> Mapping[str, Any]:
     if obj.get("kind") and obj.get("apiVersion"):
         return obj
     return {"apiVersion": rt.api_version, "kind": rt.kind, **obj}
+
+
+def selection(rt: ResourceType, query: Mapping[str, str]) -> ListOptions:
+    """The query's list options, its field selector checked against and bound to the kind."""
+    options = list_options(query)
+    return replace(options, field_selector=fieldlabels.resolve(rt, options.field_selector))
 
 
 def list_items(rt: ResourceType, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -133,16 +148,18 @@ class ResourceHandler:
         return object_response(request, _typed(rt, obj), builtin=not rt.is_custom)
 
     async def _list(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
-        options = list_options(request.query)
+        options = selection(rt, request.query)
+        check_list_query(options)
         try:
             result: ListResult = await self._objects.list(rt, path.namespace, options)
         except InvalidContinueError as e:
-            raise errors.BadRequest(str(e)) from e
+            raise errors.BadRequest(f"invalid continue token: {e}") from e
+        except ContinueExpiredError as e:
+            raise errors.ExpiredContinue(e.token) from e
         except TooOldError as e:
-            raise errors.Gone(
-                "The provided continue parameter is too old to display a consistent list result. "
-                "You can start a new list without the continue parameter."
-            ) from e
+            raise errors.Gone("The resourceVersion for the provided list is too old.") from e
+        except ResourceVersionTooLargeError as e:
+            raise errors.resource_version_too_large(e.requested, e.current) from e
         accept = request.headers.get("Accept", "")
         if tables.wants_table(accept):
             return json_response(
@@ -152,6 +169,7 @@ class ResourceHandler:
                     resource_version=str(result.resource_version),
                     include_object=request.query.get("includeObject") or "Metadata",
                     continue_token=result.continue_token,
+                    remaining=result.remaining,
                 )
             )
         meta: dict[str, Any] = {"resourceVersion": str(result.resource_version)}
@@ -174,7 +192,7 @@ class ResourceHandler:
             self._objects,
             rt,
             path.namespace,
-            list_options(request.query),
+            selection(rt, request.query),
             params,
             bookmark_interval=self._bookmark_interval,
         )
@@ -221,7 +239,7 @@ class ResourceHandler:
         raw = await read_body(request)
         body = decode_object(raw, request.headers.get("Content-Type", ""), endpoint=_DELETE_OPTIONS) if raw.strip() else None
         options = delete_options(request.query, body)
-        listed = await self._objects.delete_collection(rt, path.namespace, list_options(request.query), options)
+        listed = await self._objects.delete_collection(rt, path.namespace, selection(rt, request.query), options)
         meta = {"resourceVersion": str(listed.resource_version)}
         return json_response(
             {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": list_items(rt, listed.items)}

@@ -160,7 +160,36 @@ def list_options(query: Mapping[str, str]) -> ListOptions:
         limit = int(query.get("limit") or 0)
     except ValueError as e:
         raise BadRequest(f"invalid limit {query.get('limit')!r}") from e
-    return ListOptions(labels, fields, max(limit, 0), query.get("continue") or None)
+    return ListOptions(
+        labels,
+        fields,
+        max(limit, 0),
+        query.get("continue") or None,
+        resource_version=query.get("resourceVersion") or "",
+        resource_version_match=query.get("resourceVersionMatch") or "",
+    )
+
+
+def check_list_query(options: ListOptions) -> None:
+    """kube-apiserver's checks of a (non-watch) list's options: 422 on ``ListOptions``, or 400."""
+    causes: list[Cause] = []
+    match, rv = options.resource_version_match, options.resource_version
+    field = "resourceVersionMatch"
+    if match:
+        if not rv:
+            causes.append(Cause(field, "FieldValueForbidden", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"))
+        if options.continue_token:
+            causes.append(Cause(field, "FieldValueForbidden", "Forbidden: resourceVersionMatch is forbidden when continue is provided"))
+        if match not in ("Exact", "NotOlderThan"):
+            causes.append(Cause(field, "FieldValueNotSupported", f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan", ""'))
+        if match == "Exact" and rv == "0":
+            causes.append(Cause(field, "FieldValueForbidden", 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    if causes:
+        raise Invalid("ListOptions", "meta.k8s.io", "", causes)
+    if rv and not rv.isdigit():
+        raise BadRequest(f"invalid resource version: {rv}")
+    if options.continue_token and rv not in ("", "0"):
+        raise BadRequest("specifying resource version is not allowed when using continue")
 
 
 def delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> DeleteOptions:

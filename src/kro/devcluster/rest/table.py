@@ -1,5 +1,7 @@
-"""``meta.k8s.io/v1`` Table output, which ``kubectl get`` asks for: a Name column, the CRD's
-``additionalPrinterColumns`` (evaluated with the small JSONPath subset they use) and Age."""
+"""``meta.k8s.io/v1`` Table output, which ``kubectl get`` asks for: a built-in kind's own columns
+(:mod:`~kro.devcluster.rest.builtin_columns`), or for a custom resource Name followed by its CRD's
+``additionalPrinterColumns`` (evaluated with the small JSONPath subset they use) or, when it
+declares none, Age."""
 
 from __future__ import annotations
 
@@ -9,13 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kro.devcluster.registry import PrinterColumn, ResourceType
-from kro.devcluster.rest.builtin_columns import AGE, BUILTIN_COLUMNS, NAME, Column
+from kro.devcluster.rest.builtin_columns import AGE, BUILTIN_COLUMNS, NAME, Column, describe
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
-_NAME = {"name": "Name", "type": "string", "format": "name", "priority": 0,
-         "description": "Name must be unique within a namespace. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"}
-_AGE_DESC = "CreationTimestamp is a timestamp representing the server time when this object was created."
-_AGE = {"name": "Age", "type": "string", "format": "", "priority": 0, "description": _AGE_DESC}
 _FILTER = re.compile(r"""^\?\(@\.([\w.-]+)\s*==\s*["']?([^"']*)["']?\)$""")
 
 
@@ -28,12 +26,11 @@ def wants_partial_metadata(accept: str) -> bool:
 
 
 def columns(rt: ResourceType) -> list[PrinterColumn]:
+    """A custom resource's columns after Name: exactly its ``additionalPrinterColumns``, or Age
+    when it declares none (kube-apiserver adds Age only then)."""
     if rt.printer_columns:
-        cols = list(rt.printer_columns)
-        if not any(c.json_path == ".metadata.creationTimestamp" for c in cols):
-            cols.append(PrinterColumn("Age", "date", ".metadata.creationTimestamp", _AGE_DESC))
-        return cols
-    return [PrinterColumn("Age", "date", ".metadata.creationTimestamp", _AGE_DESC)]
+        return list(rt.printer_columns)
+    return [PrinterColumn("Age", "date", ".metadata.creationTimestamp", describe(AGE.doc))]
 
 
 def _builtin(rt: ResourceType) -> list[Column] | None:
@@ -41,21 +38,22 @@ def _builtin(rt: ResourceType) -> list[Column] | None:
 
 
 def column_definitions(rt: ResourceType) -> list[dict[str, Any]]:
-    builtin = _builtin(rt)
+    builtin = _builtin(rt) or (None if rt.is_custom else [NAME, AGE])
     if builtin is not None:
         return [
-            {"name": c.name, "type": c.type, "format": c.format, "priority": c.priority,
-             "description": _NAME["description"] if c is NAME else _AGE_DESC if c is AGE else c.name}
+            {"name": c.name, "type": c.type, "format": c.format, "description": describe(c.doc), "priority": c.priority}
             for c in builtin
         ]
-    defs: list[dict[str, Any]] = [dict(_NAME)]
+    defs: list[dict[str, Any]] = [
+        {"name": "Name", "type": "string", "format": "name", "description": describe(NAME.doc), "priority": 0}
+    ]
     for c in columns(rt):
         defs.append(
             {
                 "name": c.name,
-                "type": "string" if c.type == "date" else c.type,
+                "type": c.type,
                 "format": c.format,
-                "description": c.description,
+                "description": c.description or f"Custom resource definition column (in JSONPath format): {c.json_path}",
                 "priority": c.priority,
             }
         )
@@ -71,11 +69,14 @@ def table(
     now: datetime | None = None,
     headers: bool = True,
     continue_token: str | None = None,
+    remaining: int | None = None,
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     meta: dict[str, Any] = {"resourceVersion": resource_version}
     if continue_token:
         meta["continue"] = continue_token
+        if remaining is not None:
+            meta["remainingItemCount"] = remaining
     return {
         "kind": "Table",
         "apiVersion": TABLE_API_VERSION,
@@ -87,24 +88,35 @@ def table(
 
 def row(rt: ResourceType, obj: Mapping[str, Any], *, include_object: str, now: datetime) -> dict[str, Any]:
     meta: Mapping[str, Any] = obj.get("metadata") or {}
-    builtin = _builtin(rt)
-    cells: list[Any] = [c.cell(obj, now) for c in builtin] if builtin is not None else [meta.get("name", "")]
-    for c in [] if builtin is not None else columns(rt):
-        value = jsonpath(obj, c.json_path)
-        if c.type == "date":
-            cells.append(age(value, now) if isinstance(value, str) else "<unknown>")
-        elif value is None:
-            cells.append(None)
-        elif c.type in ("integer", "number", "boolean"):
-            cells.append(value)
-        else:
-            cells.append(value if isinstance(value, str) else _render(value))
+    builtin = _builtin(rt) or (None if rt.is_custom else [NAME, AGE])
+    if builtin is not None:
+        cells: list[Any] = [c.cell(obj, now) for c in builtin]
+    else:
+        cells = [meta.get("name", "")] + [cell(c.type, jsonpath(obj, c.json_path), now) for c in columns(rt)]
     out: dict[str, Any] = {"cells": cells}
     if include_object == "Object":
         out["object"] = obj
     elif include_object != "None":
         out["object"] = partial_metadata(obj)
     return out
+
+
+def cell(column_type: str, value: Any, now: datetime) -> Any:
+    """A custom column's cell for the value its JSONPath found, as kube-apiserver renders it: a
+    ``string`` column prints any value; other types keep only a value of their type (else null)."""
+    if value is None:
+        return None
+    if column_type == "string":
+        return value if isinstance(value, str) else _render(value)
+    if column_type == "integer":
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if column_type == "number":
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if column_type == "boolean":
+        return value if isinstance(value, bool) else None
+    if column_type == "date":
+        return age(value, now, invalid="<invalid>") if isinstance(value, str) else None
+    return None
 
 
 def partial_metadata(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,11 +157,11 @@ def jsonpath(obj: Any, path: str) -> Any:
     return node
 
 
-def age(created: str, now: datetime) -> str:
+def age(created: str, now: datetime, *, invalid: str = "<unknown>") -> str:
     try:
         then = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
-        return "<unknown>"
+        return invalid
     return human_duration(int((now - then).total_seconds()))
 
 

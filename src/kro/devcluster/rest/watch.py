@@ -4,14 +4,15 @@ ResourceVersion semantics follow kube-apiserver: unset or ``"0"`` starts with a 
 every current object, a specific version resumes after it (or, if it left the event window, sends an
 ERROR event carrying a 410 ``Expired`` Status), ``sendInitialEvents=true`` ends the initial ADDEDs
 with a bookmark annotated ``k8s.io/initial-events-end``. With ``allowWatchBookmarks`` the stream
-carries periodic BOOKMARKs; ``timeoutSeconds`` ends it. Label and field selectors are applied to
-each change: an object that stops matching is sent as DELETED, one that starts matching as ADDED.
+carries a BOOKMARK every bookmark interval and a last one 2 s before ``timeoutSeconds`` ends it, as
+kube-apiserver schedules them. Label and field selectors are applied to each change: an object that
+stops matching is sent as DELETED carrying its last matching state (at the change's
+resourceVersion), one that starts matching as ADDED.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ from kro.devcluster.storage import ListOptions, TooOldError, Watcher, WatchEvent
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 # How often an idle stream checks that its client is still there.
 _LIVENESS_SECONDS = 2.0
+# The last BOOKMARK of a watch with a deadline goes out this long before it.
+_FINAL_BOOKMARK_LEAD = 2.0
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ class WatchStream:
     async def _pump(self, watcher: Watcher) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._params.timeout if self._params.timeout else None
-        next_bookmark = time.monotonic() + self._bookmark_interval
+        next_bookmark = self._next_bookmark(loop.time(), deadline)
         while True:
             now = loop.time()
             if deadline is not None and now >= deadline:
@@ -138,8 +141,8 @@ class WatchStream:
             wait = _LIVENESS_SECONDS
             if deadline is not None:
                 wait = min(wait, deadline - now)
-            if self._params.bookmarks:
-                wait = min(wait, max(next_bookmark - time.monotonic(), 0.0))
+            if next_bookmark is not None:
+                wait = min(wait, max(next_bookmark - now, 0.0))
             event = await watcher.next(timeout=max(wait, 0.0))
             if event is not None:
                 await self._deliver_burst(event, watcher)
@@ -149,9 +152,19 @@ class WatchStream:
                 return
             if watcher.closed or self._client_gone():
                 return
-            if self._params.bookmarks and time.monotonic() >= next_bookmark and not watcher.has_pending:
+            if next_bookmark is not None and loop.time() >= next_bookmark and not watcher.has_pending:
                 await self._send_bookmark()
-                next_bookmark = time.monotonic() + self._bookmark_interval
+                next_bookmark = self._next_bookmark(loop.time(), deadline)
+
+    def _next_bookmark(self, now: float, deadline: float | None) -> float | None:
+        """When the next BOOKMARK is due, as kube-apiserver schedules them: every bookmark interval
+        (a minute there), and one 2 s before the watch's deadline; none once that moment has passed."""
+        if not self._params.bookmarks:
+            return None
+        due = now + self._bookmark_interval
+        if deadline is not None:
+            due = min(due, deadline - _FINAL_BOOKMARK_LEAD)
+        return due if due >= now else None
 
     def _client_gone(self) -> bool:
         transport = self._request.transport
@@ -188,8 +201,15 @@ class WatchStream:
                 await self._send("MODIFIED", obj)
             elif now_in:
                 await self._send("ADDED", obj)
-            elif was_in:
-                await self._send("DELETED", obj)
+            elif was_in and event.old is not None:
+                # As kube-apiserver: the last state that matched, at the change's resourceVersion.
+                await self._send("DELETED", self._last_match(event.old, event.resource_version))
+
+    def _last_match(self, old: Mapping[str, Any], rv: int) -> dict[str, Any]:
+        obj = dict(old)
+        obj["metadata"] = {**(old.get("metadata") or {}), "resourceVersion": str(rv)}
+        obj["apiVersion"] = self._rt.api_version
+        return obj
 
     def _selected(self, obj: Mapping[str, Any]) -> bool:
         meta: Mapping[str, Any] = obj.get("metadata") or {}

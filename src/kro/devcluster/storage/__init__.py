@@ -12,10 +12,12 @@ from kro.devcluster.storage.base import (
 )
 from kro.devcluster.storage.errors import (
     ConflictError,
+    ContinueExpiredError,
     InvalidContinueError,
     InvalidSelectorError,
     KeyExistsError,
     KeyNotFoundError,
+    ResourceVersionTooLargeError,
     StorageError,
     TooOldError,
 )
@@ -26,6 +28,7 @@ from kro.devcluster.storage.sqlite import SQLiteStore
 __all__ = [
     "ChangeHook",
     "ConflictError",
+    "ContinueExpiredError",
     "FieldSelector",
     "InvalidContinueError",
     "InvalidSelectorError",
@@ -36,6 +39,7 @@ __all__ = [
     "ListResult",
     "MemoryStore",
     "Object",
+    "ResourceVersionTooLargeError",
     "SQLiteStore",
     "StorageError",
     "Store",

@@ -52,6 +52,9 @@ class ListOptions:
     field_selector: FieldSelector = field(default_factory=lambda: FieldSelector(()))
     limit: int = 0
     continue_token: str | None = None
+    # "" (latest), "0" (any), or a version; with resource_version_match "Exact" or "NotOlderThan".
+    resource_version: str = ""
+    resource_version_match: str = ""
 
 
 def object_key(obj: Mapping[str, Any]) -> tuple[str, str]:
@@ -125,10 +128,12 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def list(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
-        """Objects of one resource (``namespace=None``: all namespaces), sorted by (namespace, name).
+        """Objects of one resource (``namespace=None``: all namespaces), in storage-key order
+        (``<namespace>/<name>``), as kube-apiserver lists them.
 
-        ``limit`` > 0 pages the answer; the returned ``continue_token`` fetches the next page.
-        Raises :class:`~kro.devcluster.storage.errors.InvalidContinueError` or ``TooOldError``."""
+        ``limit`` > 0 pages the answer; the returned ``continue_token`` fetches the next page, served
+        at the first page's resourceVersion. Raises ``InvalidContinueError``, ``ContinueExpiredError``,
+        ``TooOldError`` (an exact version no longer held) or ``ResourceVersionTooLargeError``."""
 
     async def list_shared(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
         """:meth:`list` without copying where the backend can: the items may be the store's own objects.

@@ -42,3 +42,20 @@ class InvalidSelectorError(StorageError):
 
 class InvalidContinueError(StorageError):
     """A continue token that was not issued by this store."""
+
+
+class ContinueExpiredError(StorageError):
+    """A continue token whose version left the history window; ``token`` resumes the list at the
+    latest version from the same key (an inconsistent list, which the client may accept)."""
+
+    def __init__(self, requested: int, token: str) -> None:
+        super().__init__(f"continue token for resourceVersion {requested} expired")
+        self.requested, self.token = requested, token
+
+
+class ResourceVersionTooLargeError(StorageError):
+    """A list asked for a resourceVersion the store has not reached."""
+
+    def __init__(self, requested: int, current: int) -> None:
+        super().__init__(f"Too large resource version: {requested}, current: {current}")
+        self.requested, self.current = requested, current

@@ -7,9 +7,6 @@ it guards are atomic. Durable backends override :meth:`MemoryStore._commit` to p
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,12 +23,20 @@ from kro.devcluster.storage.base import (
 )
 from kro.devcluster.storage.errors import (
     ConflictError,
-    InvalidContinueError,
+    ContinueExpiredError,
     KeyExistsError,
     KeyNotFoundError,
+    ResourceVersionTooLargeError,
     TooOldError,
 )
 from kro.devcluster.storage.eventlog import DEFAULT_WINDOW, EventLog
+from kro.devcluster.storage.paging import (
+    History,
+    decode_continue,
+    encode_continue,
+    next_page_token,
+    storage_key,
+)
 
 
 def clone(value: Any) -> Any:
@@ -65,27 +70,13 @@ def _stamp(obj: Mapping[str, Any], rv: int, *, owned: bool = False) -> Object:
     return out
 
 
-def encode_continue(rv: int, namespace: str, name: str) -> str:
-    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": [namespace, name]}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_continue(token: str) -> tuple[int, tuple[str, str]]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-        ns, name = data["start"]
-        return int(data["rv"]), (str(ns), str(name))
-    except (binascii.Error, ValueError, KeyError, TypeError) as e:
-        raise InvalidContinueError(f"continue key is not valid: {e}") from e
-
-
 class MemoryStore(Store):
     def __init__(self, *, window: int = DEFAULT_WINDOW) -> None:
         self._objects: dict[str, dict[tuple[str, str], Object]] = {}
         self._hooks: dict[str, list[ChangeHook]] = {}
         self._rv = 0
         self._log = EventLog(window=window)
+        self._history = History(window)
 
     async def start(self) -> None:
         return None
@@ -134,19 +125,18 @@ class MemoryStore(Store):
 
     def _list(self, resource: str, namespace: str | None, options: ListOptions | None, *, copy: bool) -> ListResult:
         opts = options or ListOptions()
-        list_rv = self._rv
-        start: tuple[str, str] | None = None
-        if opts.continue_token:
-            list_rv, start = decode_continue(opts.continue_token)
-            if list_rv < self._log.oldest_available:
-                raise TooOldError(list_rv, self._log.oldest_available)
-        bucket = self._objects.get(resource, {})
-        keys = sorted(k for k in bucket if namespace is None or k[0] == namespace)
+        list_rv, start = self._list_version(resource, opts)
+        bucket: Mapping[tuple[str, str], Object] = self._objects.get(resource, {})
+        if list_rv < self._rv and self._history.changed_since(resource, list_rv):
+            bucket = self._history.rewind(bucket, resource, list_rv)
+        keyed = sorted(
+            (storage_key(k, namespace), k) for k in bucket if namespace is None or k[0] == namespace
+        )
         items: list[Object] = []
         matched_after = 0
         last_key: tuple[str, str] | None = None
-        for key in keys:
-            if start is not None and key <= start:
+        for skey, key in keyed:
+            if skey < start:
                 continue
             obj = bucket[key]
             if not self._selected(obj, opts):
@@ -158,8 +148,31 @@ class MemoryStore(Store):
             last_key = key
         token = None
         if opts.limit and matched_after and last_key is not None:
-            token = encode_continue(list_rv, *last_key)
-        return ListResult(items, list_rv, token, matched_after if token else None)
+            token = next_page_token(list_rv, last_key, namespace)
+        # Like kube-apiserver, no count when a selector is used (etcd's count would include non-matches).
+        selected = not (opts.label_selector.empty and opts.field_selector.empty)
+        return ListResult(items, list_rv, token, matched_after if token and not selected else None)
+
+    def _list_version(self, resource: str, opts: ListOptions) -> tuple[int, str]:
+        """The version a list is served at and the storage key it starts from."""
+        if opts.continue_token:
+            cont = decode_continue(opts.continue_token)
+            if cont.rv < 0:
+                return self._rv, cont.start
+            if cont.rv < self._history.horizon:
+                raise ContinueExpiredError(cont.rv, encode_continue(-1, cont.start))
+            return cont.rv, cont.start
+        rv = int(opts.resource_version) if opts.resource_version.isdigit() else 0
+        exact = opts.resource_version_match == "Exact" or (
+            not opts.resource_version_match and opts.limit > 0 and rv > 0
+        )
+        if rv > self._rv:
+            raise ResourceVersionTooLargeError(rv, self._rv)
+        if exact and rv:
+            if rv < self._history.horizon:
+                raise TooOldError(rv, self._history.horizon)
+            return rv, ""
+        return self._rv, ""
 
     @staticmethod
     def _selected(obj: Mapping[str, Any], opts: ListOptions) -> bool:
@@ -177,6 +190,7 @@ class MemoryStore(Store):
         stored = _stamp(obj, self._rv, owned=owned)
         bucket[(ns, name)] = stored
         self._changed(resource, None, stored)
+        self._history.record(self._rv, resource, (ns, name), None)
         await self._commit(WatchEvent("ADDED", resource, stored, self._rv))
         return copy_object(stored)
 
@@ -194,6 +208,7 @@ class MemoryStore(Store):
         stored = _stamp(obj, self._rv, owned=owned)
         bucket[(ns, name)] = stored
         self._changed(resource, old, stored)
+        self._history.record(self._rv, resource, (ns, name), old)
         await self._commit(WatchEvent("MODIFIED", resource, stored, self._rv, old))
         return copy_object(stored)
 
@@ -207,6 +222,7 @@ class MemoryStore(Store):
         del bucket[(namespace, name)]
         self._changed(resource, old, None)
         self._rv += 1
+        self._history.record(self._rv, resource, (namespace, name), old)
         gone = _stamp(old, self._rv)
         await self._commit(WatchEvent("DELETED", resource, gone, self._rv, old))
         return copy_object(gone)
@@ -227,4 +243,5 @@ class MemoryStore(Store):
 
     def _set_loaded_rv(self, rv: int) -> None:
         self._rv = rv
+        self._history.reset(rv)
         self._log.reset(rv)

@@ -111,18 +111,29 @@ def _parse_requirement(part: str) -> Requirement:
 
 @dataclass(frozen=True)
 class FieldRequirement:
+    """``path`` is the label as written; where its value is read can differ by kind: ``source`` (the
+    path, unless bound otherwise), then ``fallback`` when that is empty, then ``default``."""
+
     path: str
     negate: bool
     value: str
+    source: str | None = None
+    default: str = ""
+    fallback: str = ""
 
     def matches(self, obj: Mapping[str, Any]) -> bool:
-        actual = field_value(obj, self.path)
+        actual = field_value(obj, self.path if self.source is None else self.source)
+        if not actual and self.fallback:
+            actual = field_value(obj, self.fallback)
+        actual = actual or self.default
         return (actual != self.value) if self.negate else (actual == self.value)
 
 
 def field_value(obj: Mapping[str, Any], path: str) -> str:
     """The string value of a dotted field; missing fields read as ``""`` like kube-apiserver."""
     node: Any = obj
+    if not path:
+        return ""
     for part in path.split("."):
         if not isinstance(node, Mapping):
             return ""
