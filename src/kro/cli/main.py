@@ -15,7 +15,7 @@ from kro import __version__
 
 # name -> (module, attribute, one-line help)
 _COMMANDS: dict[str, tuple[str, str, str]] = {
-    "validate": ("kro.cli.cmd_validate", "validate", "Check RGD files offline: schema, CEL types, graph."),
+    "validate": ("kro.cli.cmd_validate", "validate", "Check RGD and ResourceGraph files offline: schema, CEL types, graph."),
     "generate": ("kro.cli.cmd_generate", "generate", "Generate artefacts from an RGD (the CRD)."),
     "render": ("kro.cli.cmd_render", "render", "Render an instance's child manifests offline."),
     "graph": ("kro.cli.cmd_graph", "graph", "Draw an RGD's dependency graph (mermaid, dot, svg)."),
