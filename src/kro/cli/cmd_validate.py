@@ -73,7 +73,7 @@ def run_validate(files: Sequence[str], *, output: str, features: FeatureGates = 
     if not ws.rgds and not ws.graphs:
         raise click.UsageError(f"no ResourceGraphDefinition or ResourceGraph found in {', '.join(files)}")
     results = ws.compile()
-    graphs = compile_graphs(ws.graphs, ws.resolver())
+    graphs = compile_graphs(ws.graphs, ws.resolver(), features=features)
     diagnostics = all_diagnostics(results) + [d for g in graphs for d in g.diagnostics]
     if output == "json":
         click.echo(diagnostics_json(diagnostics))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
+from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.cli.loader import Document
 from kro.cli.output import counted
 from kro.graph.errors import CompileFailed, Diagnostic
@@ -29,11 +30,15 @@ class GraphResult:
         return str(meta.get("name", "")) if isinstance(meta, dict) else ""
 
 
-def compile_graphs(docs: Sequence[Document], resolver: SchemaResolver) -> list[GraphResult]:
+def compile_graphs(
+    docs: Sequence[Document], resolver: SchemaResolver, *, features: FeatureGates = DEFAULT_GATES
+) -> list[GraphResult]:
     out: list[GraphResult] = []
     for d in docs:
         try:
-            compiled = compile_resourcegraph(d.data, resolver=resolver, positions=d.positions, file=d.file)
+            compiled = compile_resourcegraph(
+                d.data, resolver=resolver, positions=d.positions, file=d.file, features=features
+            )
         except CompileFailed as e:
             out.append(GraphResult(d, None, tuple(e.diagnostics)))
             continue

@@ -145,7 +145,9 @@ class Controller:
         """Like :meth:`_compile`: the cluster's CRDs (the root kind's among them) and built-ins."""
         store = self.manager.store(CRDS)
         crds = CRDResolver(list(store.items()) if store is not None else [])
-        return compile_resourcegraph(rg, resolver=ChainResolver([crds, self._builtin, self._live]))
+        return compile_resourcegraph(
+            rg, resolver=ChainResolver([crds, self._builtin, self._live]), features=self.settings.feature_gates
+        )
 
     async def _compile(self, rgd: Mapping[str, Any]) -> Graph:
         """Compile against the cluster's CRDs (the CRD informer's cache), the built-in kinds, and,

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.api.refs import GVK
 from kro.api.resourcegraph import RELEASE_DELETE, RELEASE_ORPHAN, RG_API_VERSION, RG_KIND
 from kro.graph.builder import RootVariable, compile_nodes
@@ -83,9 +84,10 @@ def compile_resourcegraph(
     resolver: SchemaResolver,
     positions: PositionIndex | None = None,
     file: str | None = None,
+    features: FeatureGates = DEFAULT_GATES,
 ) -> CompiledResourceGraph:
     """Compile one ResourceGraph; raises :class:`~kro.graph.errors.CompileFailed` with every
-    problem, located when ``positions`` is given."""
+    problem, located when ``positions`` is given; ``features`` as for an RGD."""
     report = Reporter(positions=positions, file=file)
     doc = _read(rg, report)
     root = _resolve_root(doc.root, resolver, report)
@@ -93,7 +95,12 @@ def compile_resourcegraph(
         ROOT_VARIABLE, _root_schema(root) if root else None, root.namespaced if root else True, prune=True
     )
     compiled = compile_nodes(
-        doc.managed, root=variable, sources=_sources(doc.children_raw), resolver=resolver, report=report
+        doc.managed,
+        root=variable,
+        sources=_sources(doc.children_raw),
+        resolver=resolver,
+        report=report,
+        features=features,
     )
     tracked = tuple(_resolve_tracked(i, raw, resolver, report) for i, raw in doc.tracked)
     report.raise_if_any()
