@@ -1,24 +1,36 @@
-"""The controller at scale: ``python benchmarks/bench_controller.py [--instances 500] [--runs 3] [--json]``.
+"""The controller at scale: ``python benchmarks/bench_controller.py --instances 100,500,2000 --runs 3``.
 
-Per run, two fresh OS processes:
+Per run and size N, two fresh OS processes:
 
 - the local API server, exactly as a user starts it: ``kro dev --no-controller --insecure-http
   --state-dir <tmp> --port <free>`` (durable on SQLite, workload simulation on: a StatefulSet's pod
   is Ready 2 s after it appears);
-- the controller: :func:`kro.controller.app.run_controller` with the settings and client limits of
-  ``kro controller``'s defaults (one worker, 100 requests/s, burst 150, unless overridden), started
-  by this file's ``controller`` sub-command. Requests and writes are counted **on the controller's
-  side**, by verb, every request it sends (reads, lists, watches, writes): the controller's own
-  ``/metrics`` publishes its client's :class:`kro.kube.RequestStats` as
-  ``kro_client_requests_total{verb}``, ``kro_client_writes_total`` and
-  ``kro_client_throttled_seconds_total``.
+- the controller: :func:`kro.controller.app.run_controller` with ``kro controller``'s **default**
+  settings and client limits (unless overridden with ``--concurrent-reconciles``/``--qps``/``--burst``),
+  started by this file's ``controller`` sub-command. Requests are counted **on the controller's
+  side**, every request it sends (reads, lists, watches, writes), by verb and by resource, from its
+  ``/metrics`` (``kro_client_requests_total{verb}``, ``kro_client_resource_requests_total{verb,resource}``
+  where the controller publishes it).
 
-Then: the Redis RGD of ``examples/redis`` is applied and awaited ``Active``; N Redis instances are
-created at once (32 concurrent connections; in namespace ``default``, or spread round-robin over
-``--namespaces K``); the clock runs until every instance reports ``status.state == ACTIVE``
-(followed with one cluster-wide watch). Figures: total time, requests and writes per instance, the controller's CPU seconds (``/proc/<pid>/stat`` utime+stime) and peak RSS (``VmHWM``),
-the server's CPU seconds. Then the steady state: 30 s with N idle instances, counting the
-controller's writes (the goal is zero) and its CPU. Each figure is the median over runs.
+Phases, all against the same server:
+
+1. **Rollout**: the Redis RGD of ``examples/redis`` is applied and awaited ``Active``; N Redis
+   instances are created at once (32 concurrent connections, spread round-robin over
+   ``--namespaces K``); the clock runs from the first create until every instance reports
+   ``status.state == ACTIVE`` (one cluster-wide watch): ``t50`` and ``t100`` are when half and all of
+   them were first seen ACTIVE. Requests and writes per instance, the controller's CPU seconds
+   (``/proc/<pid>/stat``) and peak RSS (``VmHWM``), the server's CPU seconds.
+2. **Idle**: ``--idle`` seconds with N ACTIVE instances: requests, writes and reconciles (goal: 0).
+3. **Restart**: the controller is stopped (SIGTERM) and started again: the time until it has
+   reconciled all N instances (``kro_reconcile_total`` of the instance controller, polled every
+   50 ms: every instance back under watch) and its writes until 3 s after that (goal: 0).
+4. **Write floor**, with the controller stopped: N Redis instances are created in another namespace
+   (not timed); then a plain client with as many connections as the controller has workers makes,
+   per instance, the writes the Redis example needs at least (create a ConfigMap, a StatefulSet, two
+   Services, and patch the instance's status once): the time that takes is the floor, and
+   ``ratio = t100 / floor``.
+
+Each figure is the median over runs.
 """
 
 from __future__ import annotations
@@ -53,6 +65,14 @@ RGDS = "/apis/kro.run/v1alpha1/resourcegraphdefinitions"
 REDIS = "/apis/kro.run/v1alpha1/redis"  # every namespace
 WRITE_VERBS = ("create", "update", "patch", "apply", "delete", "deletecollection")
 CREATE_CONNECTIONS = 32
+
+
+def controller_defaults() -> tuple[int, float, int]:
+    """``kro controller``'s defaults in the code under test: workers, client qps and burst."""
+    from kro.controller.app import ControllerSettings
+    from kro.kube.config import DEFAULT_BURST, DEFAULT_QPS
+
+    return ControllerSettings().concurrent_reconciles, DEFAULT_QPS, DEFAULT_BURST
 
 
 # The controller process -------------------------------------------------------------------------
@@ -97,7 +117,7 @@ class Process:
 
     def __init__(self, argv: list[str], log: Path) -> None:
         self.log_path = log
-        with log.open("wb") as out:
+        with log.open("ab") as out:
             self.proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     @property
@@ -129,8 +149,12 @@ class Api:
         self.headers = {"Authorization": f"Bearer {doc['users'][0]['user']['token']}"}
         self.session = session
 
-    async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        async with self.session.request(method, self.url + path, json=body, headers=self.headers) as resp:
+    async def call(
+        self, method: str, path: str, body: Any = None, *, content_type: str = "application/json"
+    ) -> tuple[int, Any]:
+        headers = {**self.headers, "Content-Type": content_type}
+        data = json.dumps(body).encode() if body is not None else None
+        async with self.session.request(method, self.url + path, data=data, headers=headers) as resp:
             raw = await resp.read()
             return resp.status, json.loads(raw) if raw else None
 
@@ -146,22 +170,26 @@ async def until(check: Any, *, timeout: float, what: str, interval: float = 0.25
 
 
 async def scrape(session: aiohttp.ClientSession, port: int) -> dict[str, float]:
-    """The controller's request counters (``requests``, ``writes``, per verb) and reconciles."""
+    """The controller's request counters (``requests``, ``writes``, per verb, per ``verb resource``)
+    and its reconciles (all, and ``instance_reconciles``: the Redis instance controller's)."""
     async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
         text = await resp.text()
-    out: dict[str, float] = {"requests": 0.0, "writes": 0.0, "reconciles": 0.0, "throttled_s": 0.0}
+    out: dict[str, float] = {"requests": 0.0, "writes": 0.0, "reconciles": 0.0, "instance_reconciles": 0.0}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name == "kro_client_requests_total":
                 verb = sample.labels["verb"]
                 out[verb] = out.get(verb, 0.0) + sample.value
                 out["requests"] += sample.value
+            elif sample.name == "kro_client_resource_requests_total":
+                key = f"{sample.labels['verb']} {sample.labels['resource'] or '-'}"
+                out[key] = out.get(key, 0.0) + sample.value
             elif sample.name == "kro_client_writes_total":
                 out["writes"] = sample.value
             elif sample.name == "kro_reconcile_total":
                 out["reconciles"] += sample.value
-            elif sample.name == "kro_client_throttled_seconds_total":
-                out["throttled_s"] = sample.value
+                if sample.labels.get("resource") == "redis":
+                    out["instance_reconciles"] += sample.value
     return out
 
 
@@ -169,7 +197,7 @@ def delta(after: dict[str, float], before: dict[str, float]) -> dict[str, float]
     return {k: v - before.get(k, 0.0) for k, v in after.items()}
 
 
-# One run ----------------------------------------------------------------------------------------
+# Objects ------------------------------------------------------------------------------------------
 
 
 def redis_instance(name: str, namespace: str) -> dict[str, Any]:
@@ -178,8 +206,28 @@ def redis_instance(name: str, namespace: str) -> dict[str, Any]:
     return body
 
 
-def namespace_names(count: int) -> list[str]:
-    return ["default"] if count == 1 else [f"bench-{i:03d}" for i in range(count)]
+def minimal_children(name: str, namespace: str) -> list[tuple[str, dict[str, Any]]]:
+    """The Redis example's four children, as small as the API server accepts them."""
+    meta = {"name": name, "namespace": namespace}
+    labels = {"app": name}
+    port = [{"port": 6379}]
+    return [
+        ("/api/v1/namespaces/{ns}/configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
+         "metadata": {**meta, "name": f"{name}-config"}, "data": {"MAXMEMORY": "512mb"}}),
+        ("/apis/apps/v1/namespaces/{ns}/statefulsets", {"apiVersion": "apps/v1", "kind": "StatefulSet",
+         "metadata": meta, "spec": {"serviceName": f"{name}-headless", "selector": {"matchLabels": labels},
+         "template": {"metadata": {"labels": labels},
+                      "spec": {"containers": [{"name": "redis", "image": "redis:7-alpine"}]}}}}),
+        ("/api/v1/namespaces/{ns}/services", {"apiVersion": "v1", "kind": "Service",
+         "metadata": {**meta, "name": f"{name}-headless"},
+         "spec": {"clusterIP": "None", "selector": labels, "ports": port}}),
+        ("/api/v1/namespaces/{ns}/services", {"apiVersion": "v1", "kind": "Service", "metadata": meta,
+         "spec": {"selector": labels, "ports": port}}),
+    ]  # fmt: skip
+
+
+def namespace_names(count: int, prefix: str = "bench") -> list[str]:
+    return ["default"] if count == 1 and prefix == "bench" else [f"{prefix}-{i:03d}" for i in range(count)]
 
 
 async def create_namespaces(api: Api, names: list[str]) -> None:
@@ -194,32 +242,50 @@ async def create_namespaces(api: Api, names: list[str]) -> None:
                 raise RuntimeError(f"creating namespace {name}: {code} {out}")
 
 
-async def create_instances(api: Api, placed: Iterable[tuple[str, str]]) -> None:
-    """Create each (namespace, name) with ``CREATE_CONNECTIONS`` requests in flight."""
-    pending = iter(list(placed))
+async def in_parallel(jobs: Iterable[Any], connections: int) -> None:
+    """Await each job (a coroutine function of no arguments) with ``connections`` in flight."""
+    pending = iter(list(jobs))
 
     async def worker() -> None:
-        for namespace, name in pending:
+        for job in pending:
+            await job()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+
+
+async def create_instances(api: Api, placed: Iterable[tuple[str, str]]) -> None:
+    def job(namespace: str, name: str) -> Any:
+        async def run() -> None:
             path = f"/apis/kro.run/v1alpha1/namespaces/{namespace}/redis"
             code, out = await api.call("POST", path, redis_instance(name, namespace))
             if code != 201:
                 raise RuntimeError(f"creating {namespace}/{name}: {code} {out}")
 
-    await asyncio.gather(*(worker() for _ in range(CREATE_CONNECTIONS)))
+        return run
+
+    await in_parallel((job(ns, name) for ns, name in placed), CREATE_CONNECTIONS)
 
 
-async def wait_all_active(api: Api, n: int, controller: Process, timeout: float) -> None:
-    """Follow the Redis instances of every namespace with one list and then a watch (so waiting
-    costs the server next to nothing) until ``n`` of them report ``status.state == ACTIVE``."""
+async def wait_all_active(api: Api, n: int, controller: Process, timeout: float, t0: float) -> list[float]:
+    """Follow the Redis instances of every namespace with one list and then a watch until ``n`` of
+    them report ``status.state == ACTIVE``; the seconds since ``t0`` each was first seen ACTIVE."""
     deadline = time.monotonic() + timeout
     code, body = await api.call("GET", REDIS)
     assert code == 200, (code, body)
-    state = {(o["metadata"]["namespace"], o["metadata"]["name"]): _state(o) for o in body["items"]}
+    active: dict[tuple[str, str], float] = {}
+
+    def see(obj: dict[str, Any]) -> None:
+        key = (obj["metadata"]["namespace"], obj["metadata"]["name"])
+        if _state(obj) == "ACTIVE" and key not in active:
+            active[key] = time.monotonic() - t0
+
+    for obj in body["items"]:
+        see(obj)
     rv = body["metadata"]["resourceVersion"]
-    while sum(s == "ACTIVE" for s in state.values()) < n:
+    while len(active) < n:
         controller.check_alive()
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{n} instances not ACTIVE within {timeout:.0f}s")
+            raise TimeoutError(f"{n} instances not ACTIVE within {timeout:.0f}s ({len(active)} are)")
         params = {"watch": "1", "resourceVersion": rv, "timeoutSeconds": "5", "allowWatchBookmarks": "true"}
         async with api.session.get(api.url + REDIS, params=params, headers=api.headers) as resp:
             assert resp.status == 200, await resp.text()
@@ -228,47 +294,62 @@ async def wait_all_active(api: Api, n: int, controller: Process, timeout: float)
                 obj = event["object"]
                 rv = obj["metadata"]["resourceVersion"]
                 if event["type"] in ("ADDED", "MODIFIED"):
-                    state[(obj["metadata"]["namespace"], obj["metadata"]["name"])] = _state(obj)
-                if sum(s == "ACTIVE" for s in state.values()) >= n:
-                    return
+                    see(obj)
+                if len(active) >= n:
+                    break
+    return sorted(active.values())
 
 
 def _state(obj: dict[str, Any]) -> str:
     return str((obj.get("status") or {}).get("state") or "")
 
 
-def start_processes(args: argparse.Namespace, root: Path) -> tuple[Process, Process, int]:
-    kubeconfig = root / "state" / "kubeconfig"
-    server = Process(
-        [str(KRO), "dev", "--no-controller", "--insecure-http", "--state-dir", str(root / "state"),
-         "--port", str(free_port())],
-        root / "server.log",
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not kubeconfig.exists() or "ready:" not in (root / "server.log").read_text():
-        server.check_alive()
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the server did not start:\n{(root / 'server.log').read_text()}")
-        time.sleep(0.1)
-    metrics_port = free_port()
-    controller = Process(
-        [sys.executable, __file__, "controller", "--kubeconfig", str(kubeconfig),
-         "--metrics-port", str(metrics_port), "--concurrent-reconciles", str(args.concurrent_reconciles),
-         "--qps", str(args.qps), "--burst", str(args.burst)],
-        root / "controller.log",
-    )  # fmt: skip
-    return server, controller, metrics_port
+# One run ----------------------------------------------------------------------------------------
 
 
-async def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
-    server, controller, metrics_port = start_processes(args, root)
+class Run:
+    """The server and controller processes of one run, and the benchmark's client to them."""
+
+    def __init__(self, args: argparse.Namespace, root: Path, n: int) -> None:
+        self.args, self.root, self.n = args, root, n
+        self.kubeconfig = root / "state" / "kubeconfig"
+        self.server = Process(
+            [str(KRO), "dev", "--no-controller", "--insecure-http", "--state-dir", str(root / "state"),
+             "--port", str(free_port())],
+            root / "server.log",
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not self.kubeconfig.exists() or "ready:" not in (root / "server.log").read_text():
+            self.server.check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server did not start:\n{(root / 'server.log').read_text()}")
+            time.sleep(0.1)
+        self.metrics_port = free_port()
+        self.controller = self.start_controller()
+
+    def start_controller(self) -> Process:
+        a = self.args
+        return Process(
+            [sys.executable, __file__, "controller", "--kubeconfig", str(self.kubeconfig),
+             "--metrics-port", str(self.metrics_port), "--concurrent-reconciles", str(a.concurrent_reconciles),
+             "--qps", str(a.qps), "--burst", str(a.burst)],
+            self.root / "controller.log",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self.controller.stop()
+        self.server.stop()
+
+
+async def measure(args: argparse.Namespace, root: Path, n: int) -> dict[str, Any]:
+    run = Run(args, root, n)
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
-            api = Api(root / "state" / "kubeconfig", session)
-            await until(lambda: scrape(session, metrics_port), timeout=30, what="controller /metrics")
+            api = Api(run.kubeconfig, session)
+            await until(lambda: scrape(session, run.metrics_port), timeout=30, what="controller /metrics")
 
             async def rgds_served() -> bool:  # the controller installs the RGD CRD as it starts
-                controller.check_alive()
+                run.controller.check_alive()
                 return (await api.call("GET", RGDS))[0] == 200
 
             await until(rgds_served, timeout=30, what="the ResourceGraphDefinition CRD served")
@@ -277,83 +358,125 @@ async def measure(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             assert code == 201, (code, out)
 
             async def rgd_active() -> bool:
-                controller.check_alive()
+                run.controller.check_alive()
                 _, body = await api.call("GET", f"{RGDS}/redis")
                 return bool((body.get("status") or {}).get("state") == "Active")
 
             await until(rgd_active, timeout=60, what="RGD redis Active")
-            return await rollout_and_idle(args, api, session, server, controller, metrics_port)
+            figures = await rollout_and_idle(args, api, session, run)
+            figures.update(await restart(api, session, run))
+            figures.update(await write_floor(api, run))
+            figures["ratio_all_active_to_floor"] = round(figures["t100_s"] / figures["floor_s"], 2)
+            return figures
     finally:
-        controller.stop()
-        server.stop()
+        run.stop()
 
 
 async def rollout_and_idle(
-    args: argparse.Namespace, api: Api, session: aiohttp.ClientSession,
-    server: Process, controller: Process, metrics_port: int,
-) -> dict[str, Any]:  # fmt: skip
-    n = args.instances
+    args: argparse.Namespace, api: Api, session: aiohttp.ClientSession, run: Run
+) -> dict[str, Any]:
+    n, server, controller, port = run.n, run.server, run.controller, run.metrics_port
     namespaces = namespace_names(args.namespaces)
     await create_namespaces(api, namespaces)
     placed = [(namespaces[i % len(namespaces)], f"cache-{i:04d}") for i in range(n)]
-    before, ccpu0, scpu0 = (
-        await scrape(session, metrics_port),
-        cpu_seconds(controller.pid),
-        cpu_seconds(server.pid),
-    )
+    before, ccpu0, scpu0 = await scrape(session, port), cpu_seconds(controller.pid), cpu_seconds(server.pid)
     t0 = time.monotonic()
     await create_instances(api, placed)
     created_s = time.monotonic() - t0
-
-    await wait_all_active(api, n, controller, args.timeout)
-    total_s = time.monotonic() - t0
-    rollout = delta(await scrape(session, metrics_port), before)
+    active_at = await wait_all_active(api, n, controller, args.timeout, t0)
+    rollout = delta(await scrape(session, port), before)
     ccpu1, scpu1 = cpu_seconds(controller.pid), cpu_seconds(server.pid)
     peak_mib = proc_memory_mib(controller.pid)["VmHWM"]
 
-    idle_before = await scrape(session, metrics_port)
+    idle_before = await scrape(session, port)
     await asyncio.sleep(args.idle)
-    idle = delta(await scrape(session, metrics_port), idle_before)
-    ccpu2 = cpu_seconds(controller.pid)
+    idle = delta(await scrape(session, port), idle_before)
+    t50, t100 = active_at[(n + 1) // 2 - 1], active_at[-1]
     return {
         "instances": n,
-        "namespaces": len(namespaces),
+        "workers": args.concurrent_reconciles,
         "create_s": round(created_s, 2),
-        "all_active_s": round(total_s, 2),
+        "t50_s": round(t50, 2),
+        "t100_s": round(t100, 2),
+        "t50_over_t100": round(t50 / t100, 2),
         "requests_per_instance": round(rollout["requests"] / n, 2),
         "writes_per_instance": round(rollout["writes"] / n, 2),
-        "by_verb_per_instance": {
-            v: round(rollout[v] / n, 2) for v in (*WRITE_VERBS, "get", "list", "watch") if rollout.get(v)
+        **{  # by verb, and by "verb resource" where the controller publishes it
+            f"per_instance {k}": round(v / n, 2)
+            for k, v in sorted(rollout.items())
+            if v and (k in (*WRITE_VERBS, "get", "list", "watch") or " " in k)
         },
         "reconciles_per_instance": round(rollout["reconciles"] / n, 2),
-        "throttled_s": round(rollout["throttled_s"], 1),
         "controller_cpu_s": round(ccpu1 - ccpu0, 2),
         "server_cpu_s": round(scpu1 - scpu0, 2),
         "controller_peak_rss_mib": round(peak_mib, 1),
-        "idle_s": args.idle,
         "idle_writes": idle["writes"],
         "idle_requests": idle["requests"],
         "idle_reconciles": idle["reconciles"],
-        "idle_controller_cpu_s": round(ccpu2 - ccpu1, 2),
     }
+
+
+async def restart(api: Api, session: aiohttp.ClientSession, run: Run) -> dict[str, Any]:
+    """Stop the controller, start it again: time until every instance was reconciled, and writes."""
+    run.controller.stop()
+    t0 = time.monotonic()
+    run.controller = run.start_controller()
+
+    async def all_seen() -> dict[str, float] | None:
+        run.controller.check_alive()
+        got = await scrape(session, run.metrics_port)
+        return got if got["instance_reconciles"] >= run.n else None
+
+    await until(all_seen, timeout=120, what="every instance reconciled after a restart", interval=0.05)
+    back_s = time.monotonic() - t0
+    await asyncio.sleep(3)
+    after = await scrape(session, run.metrics_port)
+    return {"restart_all_reconciled_s": round(back_s, 2), "restart_writes": after["writes"]}
+
+
+async def write_floor(api: Api, run: Run) -> dict[str, Any]:
+    """With the controller stopped: the time a plain client with as many connections as the
+    controller has workers needs for the Redis example's minimal writes, for N instances."""
+    run.controller.stop()
+    namespace = "floor"
+    await create_namespaces(api, [namespace])
+    names = [f"floor-{i:04d}" for i in range(run.n)]
+    await create_instances(api, [(namespace, name) for name in names])
+
+    def job(name: str) -> Any:
+        async def writes() -> None:
+            for path, body in minimal_children(name, namespace):
+                code, out = await api.call("POST", path.format(ns=namespace), body)
+                assert code == 201, (code, out)
+            status = {"status": {"state": "ACTIVE", "ready": True, "readyReplicas": 1}}
+            path = f"/apis/kro.run/v1alpha1/namespaces/{namespace}/redis/{name}/status"
+            code, out = await api.call("PATCH", path, status, content_type="application/merge-patch+json")
+            assert code == 200, (code, out)
+
+        return writes
+
+    t0 = time.monotonic()
+    await in_parallel((job(name) for name in names), max(1, run.args.concurrent_reconciles))
+    return {"floor_s": round(time.monotonic() - t0, 2), "floor_writes_per_instance": 5}
 
 
 # Entry point ------------------------------------------------------------------------------------
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    workers, qps, burst = controller_defaults()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("role", nargs="?", default="bench", choices=["bench", "controller"])
-    p.add_argument("--instances", type=int, default=500)
+    p.add_argument("--instances", default="500", help="Comma-separated sizes, e.g. 100,500,2000.")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument(
         "--namespaces", type=int, default=1, help="Spread the instances over this many namespaces."
     )
-    p.add_argument("--idle", type=float, default=30.0, help="Seconds of steady state to observe.")
+    p.add_argument("--idle", type=float, default=10.0, help="Seconds of steady state to observe.")
     p.add_argument("--timeout", type=float, default=900.0, help="Give up on a rollout after this long.")
-    p.add_argument("--concurrent-reconciles", type=int, default=1)
-    p.add_argument("--qps", type=float, default=100.0)
-    p.add_argument("--burst", type=int, default=150)
+    p.add_argument("--concurrent-reconciles", type=int, default=workers, help=f"Default: {workers}.")
+    p.add_argument("--qps", type=float, default=qps, help=f"Default: {qps:g}.")
+    p.add_argument("--burst", type=int, default=burst, help=f"Default: {burst}.")
     p.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     p.add_argument("--keep", action="store_true", help="Keep each run's directory (logs, state).")
     # the controller role
@@ -367,24 +490,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.role == "controller":
         asyncio.run(serve_controller(args))
         return 0
-    results = []
-    for i in range(args.runs):
-        root = Path(tempfile.mkdtemp(prefix="kro-bench-controller-"))
-        try:
-            results.append(asyncio.run(measure(args, root)))
-        finally:
-            if args.keep:
-                print(f"run {i + 1}: logs and state in {root}", file=sys.stderr)
-            else:
-                shutil.rmtree(root, ignore_errors=True)
-        print(f"run {i + 1}/{args.runs}: {json.dumps(results[-1])}", file=sys.stderr, flush=True)
-    summary = median_of_runs(results)
+    summaries: dict[int, dict[str, Any]] = {}
+    for n in (int(x) for x in str(args.instances).split(",")):
+        results = []
+        for i in range(args.runs):
+            root = Path(tempfile.mkdtemp(prefix="kro-bench-controller-"))
+            try:
+                results.append(asyncio.run(measure(args, root, n)))
+            finally:
+                if args.keep:
+                    print(f"run {i + 1}: logs and state in {root}", file=sys.stderr)
+                else:
+                    shutil.rmtree(root, ignore_errors=True)
+            print(f"N={n} run {i + 1}/{args.runs}: {json.dumps(results[-1])}", file=sys.stderr, flush=True)
+        summaries[n] = median_of_runs(results)
     if args.json:
-        print(json.dumps({"runs": results, "median": summary}, indent=2))
-    else:
+        print(json.dumps(summaries, indent=2))
+        return 0
+    print(f"median of {args.runs} run(s), concurrent reconciles {args.concurrent_reconciles}, "
+          f"client qps {args.qps:g} burst {args.burst}")  # fmt: skip
+    for n, summary in summaries.items():
         width = max(map(len, summary))
-        print(f"median of {args.runs} run(s), concurrent reconciles {args.concurrent_reconciles}, "
-              f"client qps {args.qps:g} burst {args.burst}")  # fmt: skip
+        print(f"{n} instances:")
         for key, value in summary.items():
             print(f"  {key:<{width}}  {value}")
     return 0

@@ -95,9 +95,10 @@ def configure_logging(fmt: str, level: str, *, fields: bool = True) -> None:
 @click.option(
     "--concurrent-reconciles",
     type=click.IntRange(1, 256),
-    default=1,
+    default=16,
     show_default=True,
-    help="Workers draining the shared work queue.",
+    help="Workers draining the shared work queue: reconciles in flight. Each mostly waits on the API "
+    "server, so the default keeps enough in flight that the server, not kro, is the limit.",
 )
 @click.option(
     "--client-qps",

@@ -38,7 +38,6 @@ async def run_embedded_controller(kubeconfig: Path, *, feature_gates: FeatureGat
     settings = ControllerSettings(
         metrics_bind_address="0",
         health_probe_bind_address="0",
-        concurrent_reconciles=4,
         feature_gates=feature_gates,
     )
     async with KubeClient(ClusterConfig.from_kubeconfig(str(kubeconfig))) as client:

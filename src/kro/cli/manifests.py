@@ -33,7 +33,7 @@ class InstallSettings:
     log_format: str = "json"
     metrics_port: int = 8078
     health_port: int = 8079
-    concurrent_reconciles: int = 4
+    concurrent_reconciles: int = 16
     client_qps: float = 0.0
     client_burst: int = 150
     feature_gates: FeatureGates = DEFAULT_GATES

@@ -59,7 +59,9 @@ class ControllerSettings:
     metrics_bind_address: str = ":8078"
     health_probe_bind_address: str = ":8079"
     allow_crd_deletion: bool = False
-    concurrent_reconciles: int = 1
+    concurrent_reconciles: int = 16
+    """Reconciles in flight. Each mostly waits on the API server, so enough of them that the server,
+    not the controller, saturates first (upstream kro's default is 1)."""
     requeue_interval: float = 3.0
     max_collection_size: int = 1000
     max_collection_dimensions: int = 10

@@ -48,7 +48,8 @@ class Manager:
         sync_timeout: float = 10.0,
     ) -> None:
         self._sync_timeout = sync_timeout
-        self.queue: WorkQueue[Key] = queue or WorkQueue(name="kro", metrics=metrics)
+        # oldest first: an instance further along is not starved by instances created after it
+        self.queue: WorkQueue[Key] = queue or WorkQueue(name="kro", metrics=metrics, order="age")
         self._source = informers
         self._writer = writer
         self._metrics = metrics
@@ -243,6 +244,9 @@ class Manager:
                 await self._process(key)
             finally:
                 self.queue.done(key)
+                store = self.store(key.gvr)
+                if store is None or store.get(key.namespace, key.name) is None:
+                    self.queue.release(key)  # the object is gone: its key's age goes too
                 self._in_flight[key.gvr] -= 1
                 async with self._settled:
                     self._settled.notify_all()

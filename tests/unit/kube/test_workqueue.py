@@ -225,3 +225,60 @@ async def test_metrics_see_queue_wait_work_time_and_retries() -> None:
         ("finished", "instances", 3.0),
         ("retried", "instances", 0.0),
     ]
+
+
+# ---- fairness: order="age" ----
+
+
+async def run_burst(order: str, n: int) -> list[int]:
+    """``n`` objects each need two steps; the second is ready as soon as the first is done (a
+    child's event). Returns, for each object, how many steps the queue had handed out when that
+    object finished."""
+    q: WorkQueue[int] = WorkQueue(clock=ManualClock(), order=order)  # type: ignore[arg-type]
+    for i in range(n):
+        q.add(i)
+    done_at: dict[int, int] = {}
+    steps: dict[int, int] = {}
+    handed = 0
+
+    while len(q):
+        key = await q.get()
+        handed += 1
+        steps[key] = steps.get(key, 0) + 1
+        if steps[key] == 1:
+            q.add(key)  # ready again at once (deferred until done), after the whole burst was queued
+        else:
+            done_at[key] = handed
+        q.done(key)
+    return [done_at[i] for i in range(n)]
+
+
+async def test_age_order_finishes_the_first_objects_first() -> None:
+    finished = sorted(await run_burst("age", 100))
+    total = finished[-1]
+    assert total == 200
+    # the 50th object is done after about half the work, not with the last one
+    assert finished[49] <= 0.6 * total
+    assert (await run_burst("age", 100))[0] == 2  # the first object never waits behind the burst
+
+
+async def test_fifo_order_advances_every_object_one_step_per_round() -> None:
+    finished = sorted(await run_burst("fifo", 100))
+    assert finished[0] > 100 and finished[49] > 0.6 * finished[-1]
+
+
+async def test_an_older_key_goes_before_newer_ones_and_release_forgets_its_age() -> None:
+    q: WorkQueue[str] = WorkQueue(clock=ManualClock(), order="age")
+    q.add("old")
+    assert await q.get() == "old"
+    q.done("old")
+    for k in ("new-1", "new-2"):
+        q.add(k)
+    q.add("old")  # its child changed: it is further along than the new arrivals
+    assert [await q.get() for _ in range(3)] == ["old", "new-1", "new-2"]
+    for k in ("old", "new-1", "new-2"):
+        q.done(k)
+    q.release("old")  # deleted: a new object of that name is new
+    q.add("new-1")
+    q.add("old")
+    assert [await q.get(), await q.get()] == ["new-1", "old"]
