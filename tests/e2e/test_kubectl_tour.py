@@ -52,6 +52,7 @@ def k(kro_dev: Path) -> Kubectl:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         return proc
 
+    run("create", "namespace", NS)  # every test of the tour works in this fresh namespace
     return run
 
 
@@ -72,8 +73,7 @@ def _until(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
 
 
 def test_imperative_commands_make_what_they_say(k: Kubectl, tmp_path: Path) -> None:
-    k("create", "namespace", NS)
-    assert _get(k, "namespace", NS, namespaced=False)["status"]["phase"] == "Active"
+    assert _get(k, "namespace", NS, namespaced=False)["status"]["phase"] == "Active"  # made by `create namespace`
     n = ["-n", NS]
     k("create", "configmap", "settings", "--from-literal=mode=fast", *n)
     assert _get(k, "configmap", "settings")["data"] == {"mode": "fast"}
@@ -135,6 +135,9 @@ def test_changing_and_rolling_out_a_deployment(k: Kubectl) -> None:
     meta = _get(k, "deployment", "shop")["metadata"]
     assert meta["labels"]["tier"] == "front" and meta["annotations"]["owner"] == "team-a"
     k("rollout", "status", "deployment/shop", "--timeout=30s", *n)
+    shop = _until(lambda: (d := _get(k, "deployment", "shop"))["metadata"].get("annotations", {}).get(
+        "deployment.kubernetes.io/revision") == "1" and d, "revision 1")
+    assert shop["metadata"]["generation"] == 3  # create, scale, annotate (a Deployment counts annotations); not the revision
     k("set", "image", "deployment/shop", "shop=shop:2", *n)
     k("annotate", "deployment", "shop", "kubernetes.io/change-cause=image shop:2", *n)
     k("rollout", "status", "deployment/shop", "--timeout=30s", *n)
@@ -160,6 +163,9 @@ def test_autoscaling_wait_logs_describe_explain_events_and_delete(k: Kubectl) ->
     hpa = _until(lambda: (h := _get(k, "hpa", "busy")).get("status", {}).get("desiredReplicas") == 3 and h, "HPA status")
     assert hpa["status"]["currentReplicas"] in (1, 3)
     assert _until(lambda: _get(k, "deployment", "busy")["spec"]["replicas"] == 3, "scaled to minReplicas")
+    header, row = k("get", "hpa", "busy", *n).stdout.splitlines()[:2]
+    assert header.split() == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+    assert row.split()[:7] == ["busy", "Deployment/busy", "cpu:", "<unknown>/80%", "3", "5", "3"]
     k("scale", "deployment", "busy", "--replicas=9", *n)
     assert _until(lambda: _get(k, "deployment", "busy")["spec"]["replicas"] == 5, "scaled down to maxReplicas")
     k("run", "talker", "--image=talker:1", *n)
@@ -171,9 +177,11 @@ def test_autoscaling_wait_logs_describe_explain_events_and_delete(k: Kubectl) ->
     wrong = k("logs", "talker", "-c", "nope", *n, check=False)
     assert wrong.returncode != 0 and "container nope is not valid for pod talker" in wrong.stderr
     described = k("describe", "deployment", "busy", *n).stdout
-    assert "Replicas:" in described and "NewReplicaSet:" in described
+    assert "NewReplicaSet:" in described and "Scaled up replica set busy-" in described
+    assert "New size: 3; reason: Current number of replicas below Spec.MinReplicas" in k("describe", "hpa", "busy", *n).stdout
     assert "FIELD: replicas <integer>" in k("explain", "deployment.spec.replicas").stdout
-    k("events", *n)
+    events = k("events", *n).stdout
+    assert "ScalingReplicaSet" in events and "SuccessfulCreate" in events and "SuccessfulRescale" in events
     k("delete", "pod", "talker", *n)
     assert k("get", "pod", "talker", *n, check=False).returncode != 0
 

@@ -163,6 +163,16 @@ def _namespace(obj: Obj) -> None:
         meta["labels"] = labels
 
 
+def _hpa(obj: Obj) -> None:
+    """autoscaling/v2: ``minReplicas`` 1 and, with no metrics, 80% average CPU utilization."""
+    spec = _dict(obj, "spec")
+    if spec is None:
+        return
+    spec.setdefault("minReplicas", 1)
+    if not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+
+
 _DEFAULTERS: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("", "Namespace"): _namespace,
     ("", "Secret"): _secret,
@@ -172,6 +182,7 @@ _DEFAULTERS: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("apps", "StatefulSet"): _statefulset,
     ("apps", "ReplicaSet"): _replicaset,
     ("batch", "Job"): _job,
+    ("autoscaling", "HorizontalPodAutoscaler"): _hpa,
 }
 
 

@@ -55,6 +55,8 @@ _RULES_SKIPPED = (
     'Invalid value: "null": some validation rules were not checked because the object was invalid; '
     "correct the existing errors to complete validation"
 )
+# Kinds whose status strategy takes the annotations of a /status update (apps' Deployment strategy).
+_STATUS_WRITES_ANNOTATIONS = frozenset({("apps", "Deployment")})
 _SERVER_OWNED_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
 
 
@@ -238,6 +240,13 @@ class ObjectService:
                 merged["status"] = new["status"]
             else:
                 merged.pop("status", None)
+            if (rt.group, rt.kind) in _STATUS_WRITES_ANNOTATIONS:
+                # kube-controller-manager records a Deployment's revision this way, without a new generation
+                annotations = _meta(new).get("annotations")
+                if annotations:
+                    merged["metadata"]["annotations"] = annotations
+                else:
+                    merged["metadata"].pop("annotations", None)
             return merged
         merged = new
         merged["apiVersion"], merged["kind"] = rt.api_version, rt.kind

@@ -67,6 +67,9 @@ def apply_schema(schema: Mapping[str, Any], obj: dict[str, Any], *, validate: bo
             out.unknown_fields.append(key)
             del obj[key]
             continue
+        if sub is not None and obj[key] is None and not _is_nullable(sub):
+            del obj[key]  # null is "not set", as at every other level (a Go client's zero time is null)
+            continue
         if sub is not None:
             obj[key] = _prune_default(sub, obj[key], key, out)
     _default_missing(props, obj)

@@ -34,6 +34,8 @@ from kro.devcluster.simulation import network
 from kro.devcluster.simulation.apps import plan_deployment, plan_replicaset
 from kro.devcluster.simulation.autoscaling import HPAS, plan_hpa, target_key, target_missing
 from kro.devcluster.simulation.batch import plan_job
+from kro.devcluster.simulation.events import COMPONENTS, plan_events
+from kro.devcluster.simulation.events import record as record_events
 from kro.devcluster.simulation.plan import Plan, controlled_by
 from kro.devcluster.simulation.pods import NODE_IP, NODE_NAME, SAFE_ALPHABET, phase_of, pod_status
 from kro.devcluster.simulation.stateful import plan_daemonset, plan_statefulset
@@ -239,8 +241,13 @@ class Simulator:
             plan = plan_hpa(hpa, _read_int(target, path), now=now)
             if plan.scale_to is not None:
                 scaled = copy.deepcopy(dict(target))
+                current = _read_int(target, path)
                 _write_int(scaled, path, plan.scale_to)
                 await self._objects.update(rt, key[1], name, scaled, _as(CONTROLLER_MANAGER))
+                bound = "above Spec.MaxReplicas" if current > plan.scale_to else "below Spec.MinReplicas"
+                message = f"New size: {plan.scale_to}; reason: Current number of replicas {bound}"
+                await record_events(self._objects, self._cluster.registry, hpa, [("SuccessfulRescale", message)],
+                                    component=COMPONENTS[HPAS], now=now)
             status = plan.status
         if (hpa.get("status") or {}) != status:
             await self._write_status(key, hpa, status)
@@ -257,6 +264,11 @@ class Simulator:
 
     async def _execute(self, key: Key, obj: Object, plan: Plan) -> None:
         namespace = key[1]
+        before = {}
+        for resource, child in plan.update:
+            old = await self._store.get(resource, namespace, str(child["metadata"]["name"]))
+            if old is not None:
+                before[str(child["metadata"]["name"])] = int((old.get("spec") or {}).get("replicas", 1))
         for resource, child in plan.create:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
@@ -271,19 +283,17 @@ class Simulator:
             if rt is not None:
                 with contextlib.suppress(errors.NotFound):
                     await self._objects.delete(rt, namespace, name, DeleteOptions(propagation_policy="Background"))
+        happenings = plan_events(key[0], obj, plan, before)
+        if happenings:
+            await record_events(self._objects, self._cluster.registry, obj, happenings,
+                                component=COMPONENTS[key[0]], now=timestamp(self._now()))
         if plan.annotate:
-            obj = await self._annotate(key, obj, plan.annotate)
-        if plan.status is not None:
-            await self._write_status(key, obj, plan.status)
-
-    async def _annotate(self, key: Key, obj: Object, annotations: Mapping[str, str]) -> Object:
-        rt = self._cluster.type_for_key(key[0])
-        if rt is None:
-            return obj
-        changed = copy.deepcopy(dict(obj))
-        meta = changed.setdefault("metadata", {})
-        meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
-        return await self._objects.update(rt, key[1], key[2], changed, _as(CONTROLLER_MANAGER))
+            # Through /status, as kube-controller-manager records a Deployment's revision.
+            meta = dict(_meta(obj))
+            meta["annotations"] = {**(meta.get("annotations") or {}), **plan.annotate}
+            obj = {**obj, "metadata": meta}
+        if plan.status is not None or plan.annotate:
+            await self._write_status(key, obj, plan.status if plan.status is not None else obj.get("status") or {})
 
     async def _write_status(self, key: Key, obj: Object, status: Mapping[str, Any]) -> Object | None:
         rt = self._cluster.type_for_key(key[0])

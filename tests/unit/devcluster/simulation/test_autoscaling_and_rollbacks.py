@@ -90,3 +90,25 @@ def test_rolling_back_to_an_old_template_makes_its_replicaset_the_newest_revisio
     assert renewed["metadata"]["annotations"][REVISION_HISTORY] == "1"
     assert renewed["spec"]["replicas"] == 2
     assert plan.annotate == {REVISION: "3"}
+
+
+def test_events_of_a_plan_say_what_kube_controller_manager_says() -> None:
+    from kro.devcluster.simulation.events import event, plan_events
+    from kro.devcluster.simulation.plan import Plan
+
+    deploy = owner("Deployment", "web", replicas=2)
+    rs = {"metadata": {"name": "web-abc"}, "spec": {"replicas": 2}}
+    plan = Plan(create=(("replicasets.apps", rs),), update=(("replicasets.apps", {"metadata": {"name": "web-old"}, "spec": {"replicas": 0}}),))
+    assert plan_events("deployments.apps", deploy, plan, {"web-old": 3}) == [
+        ("ScalingReplicaSet", "Scaled up replica set web-abc from 0 to 2"),
+        ("ScalingReplicaSet", "Scaled down replica set web-old from 3 to 0"),
+    ]
+    sts = owner("StatefulSet", "db")
+    plan = Plan(create=(("pods", {"metadata": {"name": "db-0"}}),), delete=(("pods", "db-1"),))
+    assert plan_events("statefulsets.apps", sts, plan, {}) == [
+        ("SuccessfulCreate", "create Pod db-0 in StatefulSet db successful"),
+        ("SuccessfulDelete", "delete Pod db-1 in StatefulSet db successful"),
+    ]
+    body = event(deploy, "ScalingReplicaSet", "m", component="deployment-controller", now=NOW)
+    assert body["involvedObject"]["uid"] == "uid-web" and body["source"] == {"component": "deployment-controller"}
+    assert body["metadata"]["name"].startswith("web.") and body["count"] == 1

@@ -1,0 +1,99 @@
+"""Events the simulated controllers record, as kube-controller-manager's do (core ``v1`` Events,
+one per occurrence): a Deployment's ``ScalingReplicaSet``, a ReplicaSet's, Job's, StatefulSet's or
+DaemonSet's ``SuccessfulCreate``/``SuccessfulDelete`` of a pod, an HPA's ``SuccessfulRescale``. So
+``kubectl describe`` and ``kubectl events`` tell what the simulation did."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kro.devcluster import errors
+from kro.devcluster.objects import ObjectService, WriteOptions
+from kro.devcluster.registry import Registry
+from kro.devcluster.simulation.autoscaling import HPAS
+from kro.devcluster.simulation.plan import Plan
+
+log = logging.getLogger(__name__)
+
+COMPONENTS = {
+    "deployments.apps": "deployment-controller",
+    "replicasets.apps": "replicaset-controller",
+    "statefulsets.apps": "statefulset-controller",
+    "daemonsets.apps": "daemonset-controller",
+    "jobs.batch": "job-controller",
+    HPAS: "horizontal-pod-autoscaler",
+}
+
+
+def plan_events(resource: str, owner: Mapping[str, Any], plan: Plan,
+                replicas_before: Mapping[str, int]) -> list[tuple[str, str]]:
+    """(reason, message) of each event a plan's writes make; ``replicas_before``: the replicas of
+    the ReplicaSets the plan updates, before the update."""
+    out: list[tuple[str, str]] = []
+    name = owner["metadata"]["name"]
+    for kind, child in plan.create:
+        child_name = child["metadata"]["name"]
+        if kind == "replicasets.apps":
+            out.append(("ScalingReplicaSet", f"Scaled up replica set {child_name} from 0 to {_replicas(child)}"))
+        elif kind == "pods" and resource == "statefulsets.apps":
+            out.append(("SuccessfulCreate", f"create Pod {child_name} in StatefulSet {name} successful"))
+        elif kind == "pods":
+            out.append(("SuccessfulCreate", f"Created pod: {child_name}"))
+    for kind, child in plan.update:
+        child_name = child["metadata"]["name"]
+        before, after = replicas_before.get(child_name), _replicas(child)
+        if kind == "replicasets.apps" and before is not None and before != after:
+            direction = "up" if after > before else "down"
+            out.append(("ScalingReplicaSet", f"Scaled {direction} replica set {child_name} from {before} to {after}"))
+    for kind, child_name in plan.delete:
+        if kind == "pods" and resource == "statefulsets.apps":
+            out.append(("SuccessfulDelete", f"delete Pod {child_name} in StatefulSet {name} successful"))
+        elif kind == "pods":
+            out.append(("SuccessfulDelete", f"Deleted pod: {child_name}"))
+    return out
+
+
+def _replicas(obj: Mapping[str, Any]) -> int:
+    value = (obj.get("spec") or {}).get("replicas")
+    return 1 if value is None else int(value)
+
+
+def event(involved: Mapping[str, Any], reason: str, message: str, *, component: str, now: str,
+          type_: str = "Normal") -> dict[str, Any]:
+    meta = involved.get("metadata") or {}
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": f"{meta.get('name')}.{time.time_ns():x}", "namespace": meta.get("namespace") or "default"},
+        "involvedObject": {
+            "kind": involved.get("kind"), "namespace": meta.get("namespace"), "name": meta.get("name"),
+            "uid": meta.get("uid"), "apiVersion": involved.get("apiVersion"),
+            "resourceVersion": meta.get("resourceVersion"),
+        },
+        "reason": reason,
+        "message": message,
+        "source": {"component": component},
+        "firstTimestamp": now,
+        "lastTimestamp": now,
+        "count": 1,
+        "type": type_,
+        "reportingComponent": component,
+        "reportingInstance": "",
+    }
+
+
+async def record(objects: ObjectService, registry: Registry, involved: Mapping[str, Any],
+                 happenings: Sequence[tuple[str, str]], *, component: str, now: str) -> None:
+    """Write the events; a failure (a namespace going away) is logged, never raised."""
+    rt = registry.get("", "v1", "events")
+    if rt is None:
+        return
+    for reason, message in happenings:
+        body = event(involved, reason, message, component=component, now=now)
+        try:
+            await objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component))
+        except errors.ApiError as e:
+            log.debug("event %s for %s not recorded: %s", reason, body["involvedObject"]["name"], e)
