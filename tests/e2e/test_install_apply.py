@@ -69,3 +69,6 @@ def test_kro_install_applies_everything(kubectl: KubectlRunner, threaded_devserv
     # both kinds are served right away: kubectl can list them by short name
     assert kubectl("get", "rgd").returncode == 0
     assert kubectl("get", "rg").returncode == 0
+    # and so is GraphRevision, by its short name
+    kubectl("wait", "--for=condition=Established", "crd/graphrevisions.internal.kro.run", "--timeout=10s")
+    assert kubectl("get", "gr").returncode == 0

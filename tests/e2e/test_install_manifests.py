@@ -110,11 +110,11 @@ def test_helm_chart_rejects_an_unknown_rbac_mode() -> None:
 
 
 def test_helm_values_reach_the_controller_flags() -> None:
-    deploy = _helm_render({"config": {"allowCRDDeletion": True, "logFormat": "text", "leaderElect": False}})[
-        ("Deployment", "kro-controller")
-    ]
+    values = {"allowCRDDeletion": True, "logFormat": "text", "leaderElect": False, "rgd": {"maxGraphRevisions": 9}}
+    deploy = _helm_render({"config": values})[("Deployment", "kro-controller")]
     args = deploy["spec"]["template"]["spec"]["containers"][0]["args"]
     assert "--allow-crd-deletion" in args and "--log-format=text" in args
+    assert "--rgd-max-graph-revisions=9" in args
     assert "--leader-elect" not in args
 
 

@@ -15,6 +15,10 @@ class ConditionType(StrEnum):
     INSTANCE_MANAGED = "InstanceManaged"
     GRAPH_RESOLVED = "GraphResolved"
     RESOURCES_READY = "ResourcesReady"
+    GRAPH_REVISION_CURRENT = "GraphRevisionCurrent"
+    """Informational (not part of Ready): the instance runs its RGD's newest graph revision."""
+    # GraphRevision
+    GRAPH_VERIFIED = "GraphVerified"
     # both: the aggregate of the others
     READY = "Ready"
 
@@ -28,6 +32,12 @@ class ConditionReason(StrEnum):
     RUNNING = "Running"
     FAILED_TO_START = "FailedToStart"
     RESOLVED = "Resolved"
+    WAITING_FOR_GRAPH_REVISION_SETTLEMENT = "WaitingForGraphRevisionSettlement"
+    WAITING_FOR_GRAPH_REVISION_WARMUP = "WaitingForGraphRevisionWarmup"
+    WAITING_FOR_GRAPH_REVISION_COMPILATION = "WaitingForGraphRevisionCompilation"
+    # GraphRevision
+    VERIFIED = "Verified"
+    INVALID_GRAPH = "InvalidGraph"
     # instance
     MANAGED = "Managed"
     MANAGEMENT_FAILED = "ManagementFailed"
@@ -37,6 +47,9 @@ class ConditionReason(StrEnum):
     RESOURCE_DELETING = "ResourceDeleting"
     RECONCILIATION_SUSPENDED = "ReconciliationSuspended"
     UNDER_DELETION = "UnderDeletion"
+    CURRENT = "Current"
+    NEWEST_REVISION_FAILED = "NewestRevisionFailed"
+    NEWEST_REVISION_REFUSED = "NewestRevisionRefused"
 
 
 class RGDState(StrEnum):

@@ -83,6 +83,8 @@ def _apply(schema: dict[str, Any], metadata: tuple[Any, ...], field_name: str) -
             schema["maxItems"] = x.n
         elif isinstance(x, m.MinItems):
             schema["minItems"] = x.n
+        elif isinstance(x, m.Minimum):
+            schema["minimum"] = x.n
         elif isinstance(x, m.MinLength):
             schema["minLength"] = x.n
         elif isinstance(x, m.Format):
@@ -204,5 +206,54 @@ def resourcegraph_crd() -> dict[str, Any]:
 
 
 def kro_crds() -> list[dict[str, Any]]:
-    """Every CRD kro installs: ResourceGraphDefinition and ResourceGraph."""
-    return [rgd_crd(), resourcegraph_crd()]
+    """Every CRD kro installs: ResourceGraphDefinition, GraphRevision and ResourceGraph."""
+    return [rgd_crd(), graph_revision_crd(), resourcegraph_crd()]
+
+
+def graph_revision_crd() -> dict[str, Any]:
+    """The GraphRevision CustomResourceDefinition, generated from :mod:`kro.api.internal_v1alpha1`."""
+    from kro.api import internal_v1alpha1 as gr
+    from kro.api.keys import Labels
+
+    schema = openapi_for(gr.GraphRevision)
+    schema["description"] = "An immutable, numbered snapshot of a ResourceGraphDefinition's spec."
+    ready = '.status.conditions[?(@.type=="Ready")].status'
+    hash_label = Labels.GRAPH_REVISION_HASH.replace(".", "\\.")
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{gr.GRAPH_REVISION_PLURAL}.{gr.INTERNAL_GROUP}"},
+        "spec": {
+            "group": gr.INTERNAL_GROUP,
+            "names": {
+                "kind": gr.GRAPH_REVISION_KIND,
+                "listKind": f"{gr.GRAPH_REVISION_KIND}List",
+                "plural": gr.GRAPH_REVISION_PLURAL,
+                "singular": gr.GRAPH_REVISION_KIND.lower(),
+                "shortNames": ["gr"],
+            },
+            "scope": "Cluster",
+            "versions": [
+                {
+                    "name": gr.INTERNAL_VERSION,
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "schema": {"openAPIV3Schema": schema},
+                    "selectableFields": [{"jsonPath": ".spec.snapshot.name"}],
+                    "additionalPrinterColumns": [
+                        {"name": "RGD", "type": "string", "jsonPath": ".spec.snapshot.name", "priority": 1},
+                        {"name": "REVISION", "type": "integer", "jsonPath": ".spec.revision"},
+                        {
+                            "name": "HASH",
+                            "type": "string",
+                            "jsonPath": f".metadata.labels.{hash_label}",
+                            "priority": 1,
+                        },
+                        {"name": "READY", "type": "string", "jsonPath": ready},
+                        {"name": "AGE", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                    ],
+                }
+            ],
+        },
+    }

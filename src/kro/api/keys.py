@@ -30,6 +30,8 @@ class Labels:
     """On a ResourceGraph's children: the name of their root."""
     GRAPH = "kro.dev/graph"
     """On a root (label or annotation): the ResourceGraph it belongs to; on managed children too."""
+    GRAPH_REVISION_HASH = "kro.run/graph-revision-hash"
+    """On a GraphRevision: the hash of the normalized RGD spec it snapshots."""
 
     # Prefixes a template may not use: kro owns them.
     RESERVED_PREFIXES = ("kro.run/", "internal.kro.run/")
@@ -47,10 +49,6 @@ class Annotations:
     APPLYSET_CONTAINS_GROUP_KINDS = "applyset.kubernetes.io/contains-group-kinds"
     APPLYSET_ADDITIONAL_NAMESPACES = "applyset.kubernetes.io/additional-namespaces"
     APPLYSET_INVENTORY_HASH = "internal.kro.run/applyset-inventory-hash"
-    ACCEPTED_SPEC = "internal.kro.run/accepted-spec"
-    """On a generated CRD: the RGD spec (compact JSON) it was last accepted with, so a restarted
-    controller can keep serving instances when the RGD's current spec does not compile."""
-    ACCEPTED_GENERATION = "internal.kro.run/accepted-generation"
 
 
 class Finalizers:

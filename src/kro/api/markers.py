@@ -43,6 +43,11 @@ class MinItems:
 
 
 @dataclass(frozen=True)
+class Minimum:
+    n: int
+
+
+@dataclass(frozen=True)
 class MinLength:
     n: int
 

@@ -116,6 +116,13 @@ def configure_logging(fmt: str, level: str, *, fields: bool = True) -> None:
     help="Requests the client-side limit lets through at once (only with --client-qps > 0).",
 )
 @click.option(
+    "--rgd-max-graph-revisions",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="GraphRevisions kept per RGD; the one serving instances is always kept (0: keep all).",
+)
+@click.option(
     "--instance-requeue-interval",
     type=float,
     default=3.0,
@@ -136,6 +143,7 @@ def controller(
     concurrent_reconciles: int,
     client_qps: float,
     client_burst: int,
+    rgd_max_graph_revisions: int,
     instance_requeue_interval: float,
     feature_gates: FeatureGates,
 ) -> None:
@@ -152,6 +160,7 @@ def controller(
         concurrent_reconciles=concurrent_reconciles,
         requeue_interval=instance_requeue_interval,
         feature_gates=feature_gates,
+        max_graph_revisions=rgd_max_graph_revisions,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(

@@ -29,7 +29,9 @@ from kro.devcluster.manifests import ManifestError, apply_directory
 ControllerHook = Callable[[Path], Awaitable[None]]
 
 
-async def run_embedded_controller(kubeconfig: Path, *, feature_gates: FeatureGates = DEFAULT_GATES) -> None:
+async def run_embedded_controller(
+    kubeconfig: Path, *, feature_gates: FeatureGates = DEFAULT_GATES, max_graph_revisions: int = 5
+) -> None:
     """The kro controller over HTTP against the local API server, like any cluster's controller.
     Its metrics and health endpoints stay off: ``kro dev`` is one process on a developer's machine."""
     from kro.controller.app import ControllerSettings, run_controller
@@ -39,6 +41,7 @@ async def run_embedded_controller(kubeconfig: Path, *, feature_gates: FeatureGat
         metrics_bind_address="0",
         health_probe_bind_address="0",
         feature_gates=feature_gates,
+        max_graph_revisions=max_graph_revisions,
     )
     async with KubeClient(ClusterConfig.from_kubeconfig(str(kubeconfig))) as client:
         await run_controller(settings, client=client, stop_event=asyncio.Event())
@@ -189,6 +192,14 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
 )
 @click.option("--exit-after-demo", is_flag=True, help="Stop once the --demo instances are ACTIVE (exit 0).")
 @click.option(
+    "--rgd-max-graph-revisions",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="GraphRevisions the controller keeps per RGD; the one serving instances is always kept "
+    "(0: keep all).",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
@@ -224,6 +235,7 @@ def dev(
     max_requests_inflight: int,
     max_mutating_requests_inflight: int,
     feature_gates: FeatureGates,
+    rgd_max_graph_revisions: int,
 ) -> None:
     """Run a local Kubernetes API server and the kro controller: kro with no cluster at all.
 
@@ -249,7 +261,11 @@ def dev(
         max_mutating_requests_inflight=max_mutating_requests_inflight,
     )
     controller: ControllerHook | None = (
-        None if no_controller else functools.partial(run_embedded_controller, feature_gates=feature_gates)
+        None
+        if no_controller
+        else functools.partial(
+            run_embedded_controller, feature_gates=feature_gates, max_graph_revisions=rgd_max_graph_revisions
+        )
     )
     from kro.cli.demo import DemoError
 

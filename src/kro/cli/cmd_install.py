@@ -73,7 +73,7 @@ def write_kustomize(directory: Path, settings: InstallSettings) -> list[Path]:
     "--replicas", type=int, default=2, show_default=True, help="Controller replicas (leader-elected)."
 )
 @click.option(
-    "--crd-only", is_flag=True, help="Only the CRDs (ResourceGraphDefinition, ResourceGraph)."
+    "--crd-only", is_flag=True, help="Only the CRDs (ResourceGraphDefinition, GraphRevision, ResourceGraph)."
 )
 @feature_gates_option
 @click.option(
@@ -102,7 +102,7 @@ def install(
     \b
     kro install --dry-run > kro.yaml        review, then: kubectl apply --server-side -f kro.yaml
     kro install --rbac-mode aggregation     least privilege: grant kinds with labelled ClusterRoles
-    kro install --crd-only --dry-run        just the CRDs (ResourceGraphDefinition, ResourceGraph)
+    kro install --crd-only --dry-run        just the CRDs (ResourceGraphDefinition, GraphRevision, ResourceGraph)
     kro install --feature-gates=InstanceConditionEvents=true
     """
     settings = InstallSettings(

@@ -3,7 +3,8 @@
 ``kro install`` prints or applies them; ``config/base`` (Kustomize) is generated from them by
 ``kro install --write-kustomize config/base``; the Helm chart renders the same objects from its
 templates, and the test suite checks the three agree. The CRDs (ResourceGraphDefinition,
-ResourceGraph) come from :func:`kro.api.crdgen.kro_crds`, generated from the API types.
+GraphRevision, ResourceGraph) come from :func:`kro.api.crdgen.kro_crds`, generated from the API
+types.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from kro import __version__
 from kro.api import KRO_GROUP, Labels
 from kro.api.crdgen import kro_crds
 from kro.api.features import DEFAULT_GATES, FeatureGates
+from kro.api.internal_v1alpha1 import GRAPH_REVISION_PLURAL, INTERNAL_GROUP
 from kro.api.resourcegraph import RG_GROUP
 
 RBACMode = Literal["unrestricted", "aggregation"]
@@ -38,6 +40,7 @@ class InstallSettings:
     client_burst: int = 150
     feature_gates: FeatureGates = DEFAULT_GATES
     """Written out in full (every gate, defaults included) so an overlay has one line to change."""
+    max_graph_revisions: int = 5
     extra_args: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -70,6 +73,7 @@ def controller_args(s: InstallSettings) -> list[str]:
         f"--client-qps={s.client_qps:g}",
         f"--client-burst={s.client_burst}",
         f"--feature-gates={s.feature_gates}",
+        f"--rgd-max-graph-revisions={s.max_graph_revisions}",
     ]
     if s.leader_elect:
         args += ["--leader-elect", f"--leader-election-namespace={s.namespace}"]
@@ -84,6 +88,11 @@ def cluster_roles(s: InstallSettings) -> list[dict[str, Any]]:
     an administrator grants exactly the kinds RGDs may manage."""
     core_rules = [
         {"apiGroups": [KRO_GROUP, RG_GROUP], "resources": ["*"], "verbs": ["*"]},
+        {
+            "apiGroups": [INTERNAL_GROUP],
+            "resources": [GRAPH_REVISION_PLURAL, f"{GRAPH_REVISION_PLURAL}/status"],
+            "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
+        },
         {
             "apiGroups": ["apiextensions.k8s.io"],
             "resources": ["customresourcedefinitions"],

@@ -18,7 +18,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from kro import __version__
-from kro.api.crdgen import resourcegraph_crd
+from kro.api.crdgen import graph_revision_crd, resourcegraph_crd
 from kro.api.features import DEFAULT_GATES, INSTANCE_CONDITION_EVENTS, FeatureGates
 from kro.api.refs import GVK
 from kro.controller import web
@@ -68,6 +68,7 @@ class ControllerSettings:
     graceful_shutdown_timeout: float = 60.0
     feature_gates: FeatureGates = DEFAULT_GATES
     """``--feature-gates``: ask ``settings.feature_gates.enabled(INSTANCE_CONDITION_EVENTS)``."""
+    max_graph_revisions: int = 5
 
 
 def _now() -> str:
@@ -130,7 +131,11 @@ class Controller:
             registry=self.manager,
             compile=self._compile,
             events=events,
-            settings=RGDSettings(allow_crd_deletion=settings.allow_crd_deletion),
+            settings=RGDSettings(
+                allow_crd_deletion=settings.allow_crd_deletion,
+                max_graph_revisions=settings.max_graph_revisions,
+                kro_version=KRO_VERSION,
+            ),
             now=_now,
         )
         self.resourcegraphs = ResourceGraphController(
@@ -174,6 +179,7 @@ class Controller:
     async def start(self) -> None:
         """Watch CRDs (schemas for the compiler, and a changed CRD re-queues RGDs) and RGDs."""
         await install_rgd_crd(self._writer)
+        await install_crd(self._writer, graph_revision_crd())
         await install_crd(self._writer, resourcegraph_crd())
         await self.manager.watch(CRDS, owner="kro")
         # a CRD appeared, changed or went away: an RGD may now compile (a chained RGD's kind) or

@@ -15,7 +15,6 @@ from typing import Any
 from kro.api.crdgen import rgd_crd
 from kro.api.keys import Annotations, Labels
 from kro.api.refs import GVR
-from kro.controller.accepted import recorded_annotations
 from kro.controller.ports import Writer
 from kro.kube.errors import KubeError, NotFound
 from kro.runtime.drift import holds
@@ -38,30 +37,18 @@ def owned_by(crd: Mapping[str, Any], rgd_name: str) -> bool:
     return labels.get(Labels.OWNED) == "true" and labels.get(Labels.RGD_NAME) == rgd_name
 
 
-def desired_crd(
-    rgd: Mapping[str, Any], crd: Mapping[str, Any], *, annotations: Mapping[str, str] | None = None
-) -> dict[str, Any]:
+def desired_crd(rgd: Mapping[str, Any], crd: Mapping[str, Any]) -> dict[str, Any]:
     meta = dict(crd.get("metadata") or {})
     uid = (rgd.get("metadata") or {}).get("uid")
     if uid:
         meta["labels"] = {**(meta.get("labels") or {}), Labels.RGD_ID: str(uid)}
-    if annotations:
-        meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
     return {**crd, "metadata": meta}
 
 
-async def ensure_crd(
-    writer: Writer,
-    rgd: Mapping[str, Any],
-    crd: Mapping[str, Any],
-    *,
-    accepted: Mapping[str, str] | None = None,
-) -> CRDOutcome:
-    """``accepted``: the record of the RGD's accepted spec (:mod:`kro.controller.accepted`) to keep
-    on the CRD; ``None`` drops any older record."""
+async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, Any]) -> CRDOutcome:
     rgd_meta = rgd.get("metadata") or {}
     rgd_name = str(rgd_meta.get("name", ""))
-    want = desired_crd(rgd, crd, annotations=accepted)
+    want = desired_crd(rgd, crd)
     name = str(want["metadata"]["name"])
     try:
         current = await writer.get(CRDS, name)
@@ -80,11 +67,7 @@ async def ensure_crd(
                 f"breaking changes to {name} refused (set annotation {Annotations.ALLOW_BREAKING_CHANGES}"
                 f'="true" to allow): ' + "; ".join(changes),
             )
-    if (
-        holds(current, want)
-        and _schemas(current) == _schemas(want)  # a removed field must go too
-        and recorded_annotations(current) == recorded_annotations(want)  # and a stale record
-    ):
+    if holds(current, want) and _schemas(current) == _schemas(want):  # a removed field must go too
         log.debug("CustomResourceDefinition %s unchanged", name, extra={"rgd": rgd_name})
         return CRDOutcome(established(current))
     body = {

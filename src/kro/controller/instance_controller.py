@@ -40,6 +40,7 @@ from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, i
 from kro.runtime.outcome import Done, Outcome
 from kro.runtime.plan import DesiredObject, Plan, Removal
 from kro.runtime.planner import PlanSettings, plan_instance, with_failures
+from kro.runtime.revision import ServedRevision, previously_current, with_revision
 from kro.runtime.status import special_status
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,10 @@ class InstanceController:
         settings: InstanceSettings,
         now: Callable[[], str],
         overlay: WriteOverlay | None = None,
+        revision: ServedRevision | None = None,
     ) -> None:
         self._writer = writer
+        self._events = events
         self._overlay = overlay
         """Shared with the manager, which drops what its informers deliver; none: writes are not
         remembered (a ResourceGraph's root controller, which reads the caches only)."""
@@ -90,7 +93,8 @@ class InstanceController:
         self._rgd_uid = rgd_uid
         self._resources: dict[tuple[str, str], GVR] = {}
         self.graph = graph
-        self.set_graph(graph)
+        self.revision = revision
+        self.set_graph(graph, revision=revision)
 
     @property
     def gvr(self) -> GVR:
@@ -109,10 +113,11 @@ class InstanceController:
             GVR(n.gvk.group, n.gvk.version, n.plural) for n in self.graph.nodes.values() if n.is_external
         )
 
-    def set_graph(self, graph: Graph) -> None:
-        """Serve ``graph`` from the next reconcile on; kinds of earlier graphs stay observed so their
-        leftover children can be pruned."""
+    def set_graph(self, graph: Graph, *, revision: ServedRevision | None = None) -> None:
+        """Serve ``graph`` (compiled from ``revision``) from the next reconcile on; kinds of earlier
+        graphs stay observed so their leftover children can be pruned."""
         self.graph = graph
+        self.revision = revision
         self._resources.update(graph_resources(graph))
 
     async def reconcile(self, namespace: str, name: str) -> Outcome:
@@ -294,6 +299,9 @@ class InstanceController:
 
     async def _write_status(self, instance: Obj, status: Obj) -> None:
         """Write ``status`` if a user would see a difference (:func:`status_patch`)."""
+        if self.revision is not None:
+            status = with_revision(status, self.revision, instance=instance, now=self._now())
+            await self._tell_held_back(instance, self.revision)
         patch = status_patch(instance.get("status") or {}, status)
         if patch is None:
             return
@@ -315,6 +323,19 @@ class InstanceController:
         if self._overlay is None:
             return cached
         return self._overlay.newest(self.gvr, namespace, name, cached)
+
+    async def _tell_held_back(self, instance: Obj, revision: ServedRevision) -> None:
+        """One Warning Event (and log line) when the instance starts running an older revision than
+        its RGD's newest."""
+        if revision.current or previously_current(instance) is False:
+            return
+        message = revision.condition().message
+        meta = instance.get("metadata") or {}
+        log.warning(
+            "%s %s/%s: %s", instance.get("kind"), meta.get("namespace"), meta.get("name"), message,
+            extra={"rgd": revision.rgd_name, "revision": revision.number},
+        )  # fmt: skip
+        await self._events.warning(instance, reason=str(revision.held_back), message=message)
 
     async def _finalize(self, instance: Obj, view: CacheView) -> Outcome:
         meta = instance.get("metadata") or {}

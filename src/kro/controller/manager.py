@@ -28,6 +28,7 @@ from kro.graph.model import Graph
 from kro.kube.errors import KubeError
 from kro.kube.workqueue import QueueShutDown, WorkQueue
 from kro.runtime.outcome import Outcome
+from kro.runtime.revision import ServedRevision
 
 log = logging.getLogger(__name__)
 Obj = Mapping[str, Any]
@@ -164,7 +165,7 @@ class Manager:
 
     # ---- instance controllers (the RGD controller's registry) ----
 
-    async def serve(self, graph: Graph, *, rgd_uid: str) -> None:
+    async def serve(self, graph: Graph, *, rgd_uid: str, revision: ServedRevision | None = None) -> None:
         ctrl = self._controllers.get(graph.rgd_name)
         if ctrl is None:
             ctrl = InstanceController(
@@ -177,11 +178,15 @@ class Manager:
                 settings=self._instance_settings,
                 now=self._now,
                 overlay=self.overlay,
+                revision=revision,
             )
         elif ctrl.graph == graph:  # recompiled (a CRD event) to the same graph: nothing to redo
+            if ctrl.revision != revision:  # but the instances' revision condition changes
+                ctrl.set_graph(graph, revision=revision)
+                self._enqueue_all(ctrl.gvr)
             return
         else:
-            ctrl.set_graph(graph)
+            ctrl.set_graph(graph, revision=revision)
         owner = f"rgd/{graph.rgd_name}"
         self._instance_kinds[(graph.instance_gvk.group, graph.instance_gvk.kind)] = ctrl.gvr
         for gvr in ctrl.resources.values():

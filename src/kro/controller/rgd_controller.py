@@ -1,14 +1,17 @@
-"""The RGD controller: compiles each ResourceGraphDefinition, keeps its CRD in place and starts,
-updates or stops the instance controller that serves its kind.
+"""The RGD controller: issues a graph revision for each change of an RGD's spec, compiles it, keeps
+the RGD's CRD in place and starts, updates or stops the instance controller that serves its kind.
 
-An update that does not compile leaves the instances on the last graph that did: the RGD's
-``GraphAccepted`` turns False with the compile errors (also recorded as a ``ValidationFailed``
-Warning event), while ``ControllerReady`` says which generation is still being served. That graph
-survives a restart: each accepted spec is recorded on the generated CRD (:mod:`kro.controller.accepted`)
-and compiled again when the current one does not compile and nothing is in memory. Deleting an
-RGD stops its instance controller, removes kro's finalizer from its instances (they, their children
-and their data stay; an ``Unmanaged`` Event on each says kro let go) and keeps the CRD unless the
-controller runs with ``--allow-crd-deletion``."""
+Each change of the normalized spec becomes an immutable, numbered GraphRevision
+(:mod:`kro.controller.revisionbook`), compiled and marked ``GraphVerified`` True or False with the
+compiler's located errors. Instances run the newest revision. When the newest does not compile (or
+its CRD update is refused as a breaking change), they stay on the newest revision that does: the
+RGD's ``GraphAccepted`` (or ``KindReady``) turns False with the reason, ``GraphRevisionsResolved``
+says which revision failed, ``ControllerReady`` says which revision still serves, and each instance
+says so too (``GraphRevisionCurrent``). Revisions live in the cluster, so this survives a restart.
+Deleting an RGD stops its instance controller, removes kro's finalizer from its instances (they,
+their children and their data stay; an ``Unmanaged`` Event on each says kro let go) and keeps the
+CRD unless the controller runs with ``--allow-crd-deletion``; its revisions go with it (owner
+references)."""
 
 from __future__ import annotations
 
@@ -21,17 +24,17 @@ from kro.api import KRO_GROUP, KRO_VERSION, RGD_PLURAL
 from kro.api.conditions import ConditionReason, ConditionType
 from kro.api.keys import Finalizers, Labels
 from kro.api.refs import GVR
-from kro.controller import accepted
-from kro.controller.crds import CRDS, CRDOutcome, delete_crd_if_owned, ensure_crd
+from kro.controller.crds import delete_crd_if_owned, ensure_crd
 from kro.controller.events import EventRecorder
 from kro.controller.finalizers import remove_finalizer
 from kro.controller.ports import Caches, Writer
+from kro.controller.revisionbook import RevisionBook, StaleHistory, Verdict
 from kro.controller.rgdstatus import rgd_status
-from kro.graph.errors import CompileFailed
 from kro.graph.model import Graph
 from kro.kube.errors import NotFound
 from kro.runtime import conditions as cond
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
+from kro.runtime.revision import ServedRevision
 from kro.schema import pluralize
 
 log = logging.getLogger(__name__)
@@ -43,8 +46,9 @@ Compiler = Callable[[Obj], Awaitable[Graph]]
 class InstanceRegistry(Protocol):
     """What the RGD controller asks of the controller manager."""
 
-    async def serve(self, graph: Graph, *, rgd_uid: str) -> None:
-        """Start (or switch to ``graph``) the instance controller of ``graph``'s kind."""
+    async def serve(self, graph: Graph, *, rgd_uid: str, revision: ServedRevision | None = None) -> None:
+        """Start (or switch to ``graph``, compiled from ``revision``) the instance controller of
+        ``graph``'s kind."""
         ...
 
     async def retire(self, rgd_name: str) -> None:
@@ -56,10 +60,16 @@ class InstanceRegistry(Protocol):
 class RGDSettings:
     allow_crd_deletion: bool = False
     establish_requeue: float = 0.5
+    max_graph_revisions: int = 5
+    """GraphRevisions kept per RGD (the one serving instances is always kept); 0 keeps all."""
+    revision_requeue: float = 3.0
+    """How soon to look again while revisions are settling or the GraphRevision API is missing."""
+    kro_version: str = ""
 
 
 @dataclass(frozen=True)
 class _Served:
+    revision: int
     generation: int
     graph: Graph
 
@@ -79,13 +89,12 @@ class RGDController:
         self._writer = writer
         self._caches = caches
         self._registry = registry
-        self._compile = compile
         self._events = events
         self._settings = settings
         self._now = now
+        self._book = RevisionBook(writer=writer, compile=compile, kro_version=settings.kro_version, now=now)
         self._served: dict[str, _Served] = {}
         self._reported: dict[str, int] = {}
-        self._unrecorded: dict[str, int] = {}
 
     async def reconcile(self, name: str) -> Outcome:
         store = self._caches.store(RGDS)
@@ -93,148 +102,154 @@ class RGDController:
         if rgd is None:
             await self._registry.retire(name)
             self._served.pop(name, None)
+            self._book.forget(name)
             return Done()
-        meta = rgd.get("metadata") or {}
-        if meta.get("deletionTimestamp"):
+        if (rgd.get("metadata") or {}).get("deletionTimestamp"):
             return await self._delete(rgd)
         await self._ensure_finalizer(rgd)
         try:
-            graph = await self._compile(rgd)
-        except CompileFailed as e:
-            return await self._rejected(rgd, e)
-        crd = await ensure_crd(self._writer, rgd, graph.crd, accepted=self._record(rgd, graph))
-        if not crd.established:
-            return await self._crd_not_ready(rgd, graph, crd)
-        await self._registry.serve(graph, rgd_uid=str(meta.get("uid", "")))
-        generation = int(meta.get("generation") or 0)
-        before = self._served.get(name)
-        if before is None or before.generation != generation:
-            log.info(
-                "RGD %s (generation %d) accepted: kind %s, resources in order %s; CRD %s",
-                name, generation, graph.instance_gvk.kind, ", ".join(graph.topological_order),
-                str((graph.crd.get("metadata") or {}).get("name", "")) + " established",
-                extra={"rgd": name, "kind": graph.instance_gvk.kind, "generation": generation},
+            revisions = await self._book.load(rgd)
+        except NotFound:
+            return await self._waiting(
+                rgd, ConditionReason.WAITING_FOR_GRAPH_REVISION_WARMUP,
+                "waiting for the GraphRevision API (graphrevisions.internal.kro.run) to be served",
             )  # fmt: skip
-        self._served[name] = _Served(generation, graph)
-        self._reported.pop(name, None)
-        parts = [
-            cond.true(ConditionType.GRAPH_ACCEPTED, ConditionReason.VALID),
-            cond.true(ConditionType.KIND_READY, ConditionReason.READY),
-            cond.true(ConditionType.CONTROLLER_READY, ConditionReason.RUNNING),
-        ]
-        await self._write_status(rgd, rgd_status(rgd, parts, graph=graph, now=self._now()))
-        return Done()
+        if any(r.terminating for r in revisions):
+            return await self._waiting(
+                rgd, ConditionReason.WAITING_FOR_GRAPH_REVISION_SETTLEMENT,
+                "waiting for terminating graph revisions to settle",
+            )  # fmt: skip
+        try:
+            newest, _ = await self._book.newest(rgd)
+        except StaleHistory as e:
+            log.info("%s; reading the revisions again", e, extra={"rgd": name})
+            return Requeue(after=0.0)
+        verdict = await self._book.verify(rgd, newest)
+        if verdict.graph is None:
+            return await self._rejected(rgd, verdict)
+        return await self._accepted(rgd, verdict, verdict.graph)
 
-    async def _rejected(self, rgd: Obj, error: CompileFailed) -> Outcome:
+    async def _accepted(self, rgd: Obj, verdict: Verdict, graph: Graph) -> Outcome:
         meta = rgd.get("metadata") or {}
         name = str(meta.get("name", ""))
-        message = "; ".join(str(d) for d in error.diagnostics) or str(error)
-        generation = int(meta.get("generation") or 0)
-        if self._reported.get(name) != generation:  # one event per rejected generation
-            self._reported[name] = generation
-            first = str(error.diagnostics[0]) if error.diagnostics else str(error)
-            log.warning(
-                "RGD %s (generation %d) rejected: %d error(s), first: %s",
-                name, generation, max(1, len(error.diagnostics)), first,
-                extra={"rgd": name, "generation": generation},
-            )  # fmt: skip
-            await self._events.warning(rgd, reason="ValidationFailed", message=message)
-        served = self._served.get(name) or await self._recover(rgd)
-        rejected = cond.false(ConditionType.GRAPH_ACCEPTED, ConditionReason.INVALID_RESOURCE_GRAPH, message)
-        if served is not None:
-            kind = cond.true(ConditionType.KIND_READY, ConditionReason.READY)
-            running = cond.true(
-                ConditionType.CONTROLLER_READY,
-                ConditionReason.RUNNING,
-                f"instances are served with the last accepted graph (generation {served.generation})",
-            )
-        else:
-            kind = cond.unknown(ConditionType.KIND_READY, ConditionReason.FAILED, "no accepted graph yet")
-            running = cond.false(
-                ConditionType.CONTROLLER_READY, ConditionReason.FAILED_TO_START, "no accepted graph yet"
-            )
-        graph = served.graph if served else None
-        await self._write_status(
-            rgd, rgd_status(rgd, [rejected, kind, running], graph=graph, now=self._now())
+        number = verdict.revision.number
+        crd = await ensure_crd(self._writer, rgd, graph.crd)
+        resolved = cond.true(
+            ConditionType.GRAPH_REVISIONS_RESOLVED, ConditionReason.RESOLVED, f"revision {number} compiled and active"
         )
-        return Terminal(message)
-
-    def _record(self, rgd: Obj, graph: Graph) -> dict[str, str] | None:
-        """The record of this spec to keep on the CRD; ``None`` (logged once per generation) when
-        it is too large to record."""
-        annotations = accepted.record(rgd, graph.crd)
-        if annotations is None:
-            meta = rgd.get("metadata") or {}
-            name, generation = str(meta.get("name", "")), int(meta.get("generation") or 0)
-            if self._unrecorded.get(name) != generation:
-                self._unrecorded[name] = generation
-                log.warning(
-                    "RGD %s (generation %d): spec too large to record on its CRD; after a restart, "
-                    "a later spec that does not compile leaves its instances unserved",
-                    name, generation, extra={"rgd": name, "generation": generation},
-                )  # fmt: skip
-        return annotations
-
-    async def _recover(self, rgd: Obj) -> _Served | None:
-        """After a restart there is no last good graph in memory: compile the spec recorded on the
-        RGD's CRD instead, and serve the instances with it."""
-        store = self._caches.store(CRDS)
-        meta = rgd.get("metadata") or {}
-        name, uid = str(meta.get("name", "")), str(meta.get("uid", ""))
-        found = accepted.find(store.items(), rgd_name=name, rgd_uid=uid) if store is not None else None
-        if found is None:
-            return None
-        try:
-            graph = await self._compile({**rgd, "spec": found.spec})
-        except CompileFailed as e:
-            log.warning(
-                "RGD %s: the spec recorded for generation %d does not compile either: %s",
-                name, found.generation, e, extra={"rgd": name, "generation": found.generation},
-            )  # fmt: skip
-            return None
-        await self._registry.serve(graph, rgd_uid=uid)
-        log.info(
-            "RGD %s: instances are served with the recorded spec of generation %d",
-            name, found.generation, extra={"rgd": name, "generation": found.generation},
-        )  # fmt: skip
-        served = self._served[name] = _Served(found.generation, graph)
-        return served
-
-    async def _crd_not_ready(self, rgd: Obj, graph: Graph, crd: CRDOutcome) -> Outcome:
-        accepted = cond.true(ConditionType.GRAPH_ACCEPTED, ConditionReason.VALID)
-        if crd.error:
-            kind = cond.false(ConditionType.KIND_READY, ConditionReason.FAILED, crd.error)
-        else:
-            kind = cond.unknown(
-                ConditionType.KIND_READY, ConditionReason.FAILED, "waiting for the CRD to be established"
-            )
-        name = str((rgd.get("metadata") or {}).get("name", ""))
-        # the CRD refused this spec (e.g. a breaking change): the one it holds still serves
-        served = self._served.get(name) or (await self._recover(rgd) if crd.error else None)
-        running = (
-            cond.true(
-                ConditionType.CONTROLLER_READY,
-                ConditionReason.RUNNING,
-                f"instances are served with the last accepted graph (generation {served.generation})",
-            )
-            if served
-            else cond.false(
-                ConditionType.CONTROLLER_READY, ConditionReason.FAILED_TO_START, "the CRD is not ready"
-            )
-        )
-        await self._write_status(
-            rgd, rgd_status(rgd, [accepted, kind, running], graph=graph, now=self._now())
-        )
+        valid = cond.true(ConditionType.GRAPH_ACCEPTED, ConditionReason.VALID, "resource graph and schema are valid")
         if crd.error:
             await self._events.warning(rgd, reason="CRDNotUpdated", message=crd.error)
+            kind = cond.false(ConditionType.KIND_READY, ConditionReason.FAILED, crd.error)
+            # the CRD refused this revision (e.g. a breaking change): the one it holds still serves
+            served = await self._fall_back(rgd, below=number, held_back=ConditionReason.NEWEST_REVISION_REFUSED)
+            await self._write_status(rgd, [resolved, valid, kind, self._running(served)], served)
             return Terminal(crd.error)
-        return Requeue(after=self._settings.establish_requeue)
+        if not crd.established:
+            kind = cond.unknown(ConditionType.KIND_READY, ConditionReason.FAILED, "waiting for the CRD to be established")
+            served = self._served.get(name)
+            await self._write_status(rgd, [resolved, valid, kind, self._running(served)], served, graph=graph)
+            return Requeue(after=self._settings.establish_requeue)
+        served = await self._serve(rgd, verdict.revision.number, verdict.revision.generation, graph)
+        self._reported.pop(name, None)
+        kind = cond.true(
+            ConditionType.KIND_READY, ConditionReason.READY, f"kind {graph.instance_gvk.kind} has been accepted and ready"
+        )
+        running = cond.true(ConditionType.CONTROLLER_READY, ConditionReason.RUNNING, "controller is running")
+        await self._book.prune(rgd, keep=self._settings.max_graph_revisions, protect={number})
+        await self._write_status(rgd, [resolved, valid, kind, running], served)
+        return Done()
+
+    async def _rejected(self, rgd: Obj, verdict: Verdict) -> Outcome:
+        meta = rgd.get("metadata") or {}
+        name = str(meta.get("name", ""))
+        number, generation = verdict.revision.number, int(meta.get("generation") or 0)
+        if self._reported.get(name) != number:  # one event per failed revision
+            self._reported[name] = number
+            first = verdict.message.split("; ")[0]
+            log.warning(
+                "RGD %s (generation %d) rejected: graph revision %d does not compile: %s",
+                name, generation, number, first, extra={"rgd": name, "generation": generation, "revision": number},
+            )  # fmt: skip
+            await self._events.warning(rgd, reason="ValidationFailed", message=verdict.message)
+        served = await self._fall_back(rgd, below=number, held_back=ConditionReason.NEWEST_REVISION_FAILED)
+        unresolved = cond.false(
+            ConditionType.GRAPH_REVISIONS_RESOLVED, ConditionReason.FAILED, f"latest graph revision {number} failed compilation"
+        )
+        rejected = cond.false(ConditionType.GRAPH_ACCEPTED, ConditionReason.INVALID_RESOURCE_GRAPH, verdict.message)
+        if served is not None:
+            kind = cond.true(
+                ConditionType.KIND_READY, ConditionReason.READY,
+                f"kind {served.graph.instance_gvk.kind} has been accepted and ready",
+            )  # fmt: skip
+        else:
+            kind = cond.unknown(ConditionType.KIND_READY, ConditionReason.FAILED, "no accepted graph yet")
+        protect = {number} | ({served.revision} if served else set())
+        await self._book.prune(rgd, keep=self._settings.max_graph_revisions, protect=protect)
+        await self._write_status(rgd, [unresolved, rejected, kind, self._running(served)], served)
+        return Terminal(verdict.message)
+
+    async def _fall_back(self, rgd: Obj, *, below: int, held_back: ConditionReason) -> _Served | None:
+        """Serve the instances with the newest revision older than ``below`` that compiles, saying
+        why they are held back; None when there is none."""
+        found = await self._book.fallback(rgd, below=below)
+        if found is None or found.graph is None:
+            return None
+        return await self._serve(rgd, found.revision.number, found.revision.generation, found.graph, newest=below, held_back=held_back)
+
+    async def _serve(
+        self, rgd: Obj, number: int, generation: int, graph: Graph, *,
+        newest: int = 0, held_back: ConditionReason | None = None,
+    ) -> _Served:  # fmt: skip
+        meta = rgd.get("metadata") or {}
+        name = str(meta.get("name", ""))
+        revision = ServedRevision(name, number, newest or number, held_back)
+        await self._registry.serve(graph, rgd_uid=str(meta.get("uid", "")), revision=revision)
+        before = self._served.get(name)
+        if before is None or before.revision != number:
+            if held_back is None:
+                what = f"RGD {name} (generation {generation}) accepted: serving"
+            else:
+                what = f"RGD {name}: newest revision {newest} does not work; serving"
+            log.info(
+                "%s %s with graph revision %d; resources in order %s",
+                what, graph.instance_gvk.kind, number, ", ".join(graph.topological_order),
+                extra={"rgd": name, "kind": graph.instance_gvk.kind, "revision": number},
+            )  # fmt: skip
+        served = self._served[name] = _Served(number, generation, graph)
+        return served
+
+    @staticmethod
+    def _running(served: _Served | None) -> cond.Condition:
+        if served is None:
+            return cond.false(ConditionType.CONTROLLER_READY, ConditionReason.FAILED_TO_START, "no accepted graph yet")
+        return cond.true(
+            ConditionType.CONTROLLER_READY,
+            ConditionReason.RUNNING,
+            f"instances are served with graph revision {served.revision} (generation {served.generation}), "
+            "the newest that works",
+        )
+
+    async def _waiting(self, rgd: Obj, reason: ConditionReason, message: str) -> Outcome:
+        name = str((rgd.get("metadata") or {}).get("name", ""))
+        served = self._served.get(name)
+        waiting = cond.unknown(ConditionType.GRAPH_REVISIONS_RESOLVED, reason, message)
+        previous = {str(c.get("type")): c for c in (rgd.get("status") or {}).get("conditions") or []}
+        kept = [
+            cond.Condition(t.value, str(c.get("status")), str(c.get("reason", "")), str(c.get("message", "")))
+            if (c := previous.get(t.value))
+            else cond.unknown(t, reason, message)
+            for t in (ConditionType.GRAPH_ACCEPTED, ConditionType.KIND_READY, ConditionType.CONTROLLER_READY)
+        ]
+        await self._write_status(rgd, [waiting, *kept], served)
+        return Requeue(after=self._settings.revision_requeue)
 
     async def _delete(self, rgd: Obj) -> Outcome:
         meta = rgd.get("metadata") or {}
         name = str(meta.get("name", ""))
         await self._registry.retire(name)
         served = self._served.pop(name, None)
+        self._book.forget(name)
         # nothing will remove kro's finalizer from these instances any more: let them go now, or
         # deleting one later would hang forever
         gvr = _instance_gvr(rgd, served.graph if served else None)
@@ -286,14 +301,20 @@ class RGDController:
         }
         await self._writer.merge_patch(RGDS, str(meta.get("name", "")), patch)
 
-    async def _write_status(self, rgd: Obj, status: Obj) -> None:
+    async def _write_status(
+        self, rgd: Obj, parts: list[cond.Condition], served: _Served | None, *, graph: Graph | None = None
+    ) -> None:
+        name = str((rgd.get("metadata") or {}).get("name", ""))
+        last = (rgd.get("status") or {}).get("lastIssuedRevision")
+        issued = max([last if isinstance(last, int) else 0, *(r.number for r in self._book.revisions(name))])
+        status = rgd_status(
+            rgd, parts, graph=served.graph if served else graph, now=self._now(), last_issued=issued
+        )
         old = rgd.get("status") or {}
         if old == status:
             return
         patch = {**{k: None for k in old if k not in status}, **status}
-        await self._writer.merge_patch(
-            RGDS, str((rgd.get("metadata") or {}).get("name", "")), {"status": patch}, status=True
-        )
+        await self._writer.merge_patch(RGDS, name, {"status": patch}, status=True)
 
 
 def _crd_name(rgd: Obj, graph: Graph | None) -> str:

@@ -1,16 +1,19 @@
 """The status the RGD controller writes on a ResourceGraphDefinition.
 
 ``state`` is Active exactly when GraphAccepted, KindReady and ControllerReady are all True; ``Ready``
-aggregates them. ``resources`` lists only the nodes that have dependencies."""
+aggregates those and GraphRevisionsResolved. ``resources`` lists only the nodes that have
+dependencies; ``lastIssuedRevision`` is the highest graph revision number ever issued for the RGD."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kro.api.conditions import RGDState
+from kro.api.conditions import ConditionType, RGDState
 from kro.graph.model import Graph
 from kro.runtime import conditions as cond
+
+_SERVING = {ConditionType.GRAPH_ACCEPTED.value, ConditionType.KIND_READY.value, ConditionType.CONTROLLER_READY.value}
 
 
 def graph_summary(graph: Graph) -> dict[str, Any]:
@@ -30,15 +33,17 @@ def rgd_status(
     *,
     graph: Graph | None,
     now: str,
+    last_issued: int = 0,
 ) -> dict[str, Any]:
-    """``parts``: GraphAccepted, KindReady and ControllerReady, in that order."""
+    """``parts``: GraphRevisionsResolved, GraphAccepted, KindReady and ControllerReady, in that order."""
     ready = cond.aggregate_ready(parts)
     meta = rgd.get("metadata") or {}
     previous = (rgd.get("status") or {}).get("conditions") or []
     generation = meta.get("generation")
-    state = RGDState.ACTIVE if ready.status == "True" else RGDState.INACTIVE
+    serving = [c for c in parts if c.type in _SERVING]
+    active = len(serving) == len(_SERVING) and all(c.status == "True" for c in serving)
     out: dict[str, Any] = {
-        "state": state.value,
+        "state": (RGDState.ACTIVE if active else RGDState.INACTIVE).value,
         "conditions": cond.render(
             [*parts, ready],
             previous=previous,
@@ -48,4 +53,6 @@ def rgd_status(
     }
     if graph is not None:
         out.update(graph_summary(graph))
+    if last_issued > 0:
+        out["lastIssuedRevision"] = last_issued
     return out

@@ -139,19 +139,35 @@ async def test_broken_rgd_update_keeps_the_last_good_graph(
     rgd = await eventually(rejected)
     assert condition(rgd, "GraphAccepted")["reason"] == "InvalidResourceGraph"
     assert "doesNotExist" in condition(rgd, "GraphAccepted")["message"]
-    assert "last accepted graph (generation 1)" in condition(rgd, "ControllerReady")["message"]
+    assert condition(rgd, "GraphRevisionsResolved")["status"] == "False"
+    assert condition(rgd, "GraphRevisionsResolved")["message"] == "latest graph revision 2 failed compilation"
+    assert "graph revision 1 (generation 1)" in condition(rgd, "ControllerReady")["message"]
     assert rgd["status"]["state"] == "Inactive"
+    assert rgd["status"]["lastIssuedRevision"] == 2
 
     # the event kubectl describe shows
     code, events = await kapi.get(core("events"))
     assert code == 200
     reasons = [(e["reason"], e["type"]) for e in events["items"] if e["involvedObject"]["name"] == "app"]
     assert ("ValidationFailed", "Warning") in reasons
-    # and the log line an operator greps for: once per rejected generation, with the first error
+    # and the log line an operator greps for: once per rejected revision, with the first error
     rejections = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
     assert len(rejections) == 1, rejections
-    assert rejections[0].startswith("RGD app (generation 2) rejected: 1 error(s), first: ")
+    assert rejections[0].startswith("RGD app (generation 2) rejected: graph revision 2 does not compile: ")
     assert "doesNotExist" in rejections[0]
+
+    # the instance says which revision it runs, and why not the newest (status and an Event)
+    async def held_back() -> dict[str, Any] | None:
+        c = condition(await get(kapi, instances("apps", "demo")), "GraphRevisionCurrent")
+        return c if c.get("status") == "False" else None
+
+    current = await eventually(held_back)
+    assert current["reason"] == "NewestRevisionFailed"
+    assert current["message"].startswith("reconciled with graph revision 1 of ResourceGraphDefinition app:")
+    assert await state(kapi) == "ACTIVE"
+    code, events = await kapi.get(core("events"))
+    told = [e for e in events["items"] if e["involvedObject"]["name"] == "demo" and e["reason"] == "NewestRevisionFailed"]
+    assert len(told) == 1 and told[0]["type"] == "Warning"
 
     # the instance is still served with the old graph: drift is still repaired
     code, _ = await kapi.delete(core("configmaps", "demo-base"))

@@ -30,12 +30,15 @@ async def install_redis(api: ApiClient) -> None:
     await create(api, RGDS, example("redis"))
     rgd = await eventually(lambda: rgd_active(api, "redis"))
     assert rgd["status"]["topologicalOrder"] == ["config", "statefulset", "headless", "client"]
-    assert {c["type"]: c["status"] for c in rgd["status"]["conditions"]} == {
-        "GraphAccepted": "True",
-        "KindReady": "True",
-        "ControllerReady": "True",
-        "Ready": "True",
+    # the conditions and messages upstream kro writes
+    assert {c["type"]: (c["status"], c["reason"], c["message"]) for c in rgd["status"]["conditions"]} == {
+        "GraphRevisionsResolved": ("True", "Resolved", "revision 1 compiled and active"),
+        "GraphAccepted": ("True", "Valid", "resource graph and schema are valid"),
+        "KindReady": ("True", "Ready", "kind Redis has been accepted and ready"),
+        "ControllerReady": ("True", "Running", "controller is running"),
+        "Ready": ("True", "Ready", ""),
     }
+    assert rgd["status"]["lastIssuedRevision"] == 1
     assert rgd["status"]["resources"] == [
         {"id": "statefulset", "dependencies": [{"id": "config"}]},
         {"id": "headless", "dependencies": [{"id": "statefulset"}]},

@@ -114,3 +114,10 @@ def test_event_columns_put_last_seen_first_and_name_wide() -> None:
     out = table(builtin("", "Event", "events"), [event], resource_version="1", now=NOW)
     assert [c["name"] for c in out["columnDefinitions"] if c["priority"] == 0] == ["Last Seen", "Type", "Reason", "Object", "Message"]
     assert out["rows"][0]["cells"][:4] == ["30s", "Warning", "BackOff", "pod/web"]
+
+
+def test_jsonpath_reads_label_keys_with_dots_escaped_or_quoted() -> None:
+    obj = {"metadata": {"labels": {"kro.run/graph-revision-hash": "0123abcd", "kro": {"run/x": "no"}}}}
+    assert jsonpath(obj, r".metadata.labels.kro\.run/graph-revision-hash") == "0123abcd"
+    assert jsonpath(obj, ".metadata.labels['kro.run/graph-revision-hash']") == "0123abcd"
+    assert jsonpath(obj, ".metadata.labels.kro.run/x") == "no"  # unescaped dots separate fields

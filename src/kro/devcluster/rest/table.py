@@ -130,11 +130,12 @@ def _render(value: Any) -> str:
 
 
 def jsonpath(obj: Any, path: str) -> Any:
-    """Evaluate ``.a.b[0].c`` / ``.a[?(@.type=="Ready")].status``; ``None`` when nothing matches."""
+    """Evaluate ``.a.b[0].c`` / ``.a[?(@.type=="Ready")].status`` / ``.labels.kro\\.run/x`` /
+    ``.labels['kro.run/x']``; ``None`` when nothing matches."""
     path = path.strip()
     if path.startswith("{") and path.endswith("}"):
         path = path[1:-1]
-    tokens = re.findall(r"\[[^\]]*\]|[^.\[\]]+", path)
+    tokens = re.findall(r"\[[^\]]*\]|(?:\\.|[^.\[\]\\])+", path)
     node: Any = obj
     for tok in tokens:
         if node is None:
@@ -147,13 +148,16 @@ def jsonpath(obj: Any, path: str) -> Any:
                 node = next((x for x in node if isinstance(x, Mapping) and str(jsonpath(x, "." + key)) == want), None)
             elif inner in ("*", "") and isinstance(node, list):
                 node = node[0] if node else None
+            elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"" and isinstance(node, Mapping):
+                node = node.get(inner[1:-1])
             elif re.fullmatch(r"-?\d+", inner) and isinstance(node, list):
                 i = int(inner)
                 node = node[i] if -len(node) <= i < len(node) else None
             else:
                 return None
         else:
-            node = node.get(tok) if isinstance(node, Mapping) else None
+            key = re.sub(r"\\(.)", r"\1", tok)
+            node = node.get(key) if isinstance(node, Mapping) else None
     return node
 
 
