@@ -76,9 +76,15 @@ def describe_wait(report: NodeReport) -> str:
     return f"waiting for {report.id}: {report.reason}"
 
 
+MANAGED_MESSAGE = "instance is properly managed with finalizers and labels"
+RESOLVED_MESSAGE = "runtime graph created and all resources resolved"
+READY_MESSAGE = "all resources are created and ready"
+"""The messages of the healthy conditions, word for word as upstream kro writes them."""
+
+
 def instance_conditions(reports: Sequence[NodeReport]) -> list[cond.Condition]:
     errors = [r for r in reports if r.state is NodeState.ERROR]
-    managed = cond.true(ConditionType.INSTANCE_MANAGED, ConditionReason.MANAGED)
+    managed = cond.true(ConditionType.INSTANCE_MANAGED, ConditionReason.MANAGED, MANAGED_MESSAGE)
     if errors:
         resolved = cond.false(
             ConditionType.GRAPH_RESOLVED,
@@ -86,10 +92,10 @@ def instance_conditions(reports: Sequence[NodeReport]) -> list[cond.Condition]:
             "; ".join(f"{r.id}: {r.reason}" for r in errors),
         )
     else:
-        resolved = cond.true(ConditionType.GRAPH_RESOLVED, ConditionReason.RESOLVED)
+        resolved = cond.true(ConditionType.GRAPH_RESOLVED, ConditionReason.RESOLVED, RESOLVED_MESSAGE)
     blocking = next((r for r in reports if r.state not in _SETTLED), None)
     if blocking is None:
-        ready = cond.true(ConditionType.RESOURCES_READY, ConditionReason.ALL_RESOURCES_READY)
+        ready = cond.true(ConditionType.RESOURCES_READY, ConditionReason.ALL_RESOURCES_READY, READY_MESSAGE)
     else:
         ready = cond.false(ConditionType.RESOURCES_READY, ConditionReason.NOT_READY, describe_wait(blocking))
     parts = [managed, resolved, ready]
@@ -126,7 +132,7 @@ def special_status(
     the computed fields are kept as they were, ``ResourcesReady`` says why."""
     kept = {k: v for k, v in (instance.get("status") or {}).items() if k not in ("state", "conditions")}
     ready = cond.Condition(ConditionType.RESOURCES_READY.value, status, reason.value, message)
-    parts = [cond.true(ConditionType.INSTANCE_MANAGED, ConditionReason.MANAGED), ready]
+    parts = [cond.true(ConditionType.INSTANCE_MANAGED, ConditionReason.MANAGED, MANAGED_MESSAGE), ready]
     return assemble(
         kept, state=state, conditions=[*parts, cond.aggregate_ready(parts)], instance=instance, now=now
     )

@@ -49,10 +49,15 @@ async def create(api: ApiClient, path: str, body: dict[str, Any]) -> dict[str, A
 
 
 async def replace_spec(api: ApiClient, path: str, spec: dict[str, Any]) -> None:
-    current = await get(api, path)
-    assert current is not None
-    current["spec"] = spec
-    code, out = await api.put(path, current)
+    """Read, change the spec, write back; read again when the controller wrote in between (409),
+    as a client doing read-modify-write must."""
+    for _ in range(20):
+        current = await get(api, path)
+        assert current is not None
+        current["spec"] = copy.deepcopy(spec)
+        code, out = await api.put(path, current)
+        if code != 409:
+            break
     assert code == 200, (path, code, out)
 
 
