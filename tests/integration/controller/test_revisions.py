@@ -14,7 +14,7 @@ from kro.kube import KubeClient
 
 from ..conftest import KUBECTL, ApiClient
 from .conftest import SETTINGS, eventually, start_controller
-from .helpers import RGDS, condition, create, get, replace_spec, rgd_active
+from .helpers import RGDS, condition, create, get, replace_spec
 from .test_graph_changes import BASE, app_rgd, configmap
 
 GRS = "/apis/internal.kro.run/v1alpha1/graphrevisions"
@@ -33,6 +33,13 @@ async def verified(api: ApiClient, number: int) -> dict[str, Any] | None:
 
 def with_value(value: str) -> dict[str, Any]:
     return app_rgd([{"id": "base", "template": configmap("${schema.metadata.name}-base", role=value)}])
+
+
+async def resolved(api: ApiClient, number: int) -> dict[str, Any] | None:
+    """The RGD once it says revision ``number`` serves."""
+    rgd = await get(api, f"{RGDS}/app")
+    message = condition(rgd, "GraphRevisionsResolved").get("message")
+    return rgd if message == f"revision {number} compiled and active" else None
 
 
 async def kubectl(cluster: DevServer, *args: str) -> str:
@@ -85,9 +92,8 @@ async def test_a_revision_per_spec_change_and_none_for_reordered_keys(
         second = await eventually(lambda: verified(kapi, 2))
         assert second["spec"]["snapshot"]["generation"] == 3
         assert second["metadata"]["labels"]["kro.run/graph-revision-hash"] != labels["kro.run/graph-revision-hash"]
-        rgd = await eventually(lambda: rgd_active(kapi, "app"))
-        assert rgd["status"]["lastIssuedRevision"] == 2
-        assert condition(rgd, "GraphRevisionsResolved")["message"] == "revision 2 compiled and active"
+        rgd = await eventually(lambda: resolved(kapi, 2))
+        assert rgd["status"]["lastIssuedRevision"] == 2 and rgd["status"]["state"] == "Active"
 
         # the spec is immutable: the API server says so
         second["spec"]["revision"] = 7
@@ -125,7 +131,7 @@ async def test_numbers_survive_pruning_and_restarts(kapi: ApiClient, kube: KubeC
     try:
         await eventually(lambda: verified(kapi, 5))
         await eventually(lambda: _keys_are(revisions(kapi), [4, 5]))
-        rgd = await eventually(lambda: rgd_active(kapi, "app"))
+        rgd = await eventually(lambda: resolved(kapi, 5))
         assert rgd["status"]["lastIssuedRevision"] == 5
     finally:
         await finish()
