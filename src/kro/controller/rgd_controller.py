@@ -207,15 +207,15 @@ class RGDController:
         await self._registry.serve(graph, rgd_uid=str(meta.get("uid", "")), revision=revision)
         before = self._served.get(name)
         if before is None or before.revision != number:
+            kind, order = graph.instance_gvk.kind, ", ".join(graph.topological_order)
             if held_back is None:
-                what = f"RGD {name} (generation {generation}) accepted: serving"
+                crd = str((graph.crd.get("metadata") or {}).get("name", ""))
+                line = f"RGD {name} (generation {generation}) accepted as graph revision {number}: kind {kind}, "
+                line += f"resources in order {order}; CRD {crd} established"
             else:
-                what = f"RGD {name}: newest revision {newest} does not work; serving"
-            log.info(
-                "%s %s with graph revision %d; resources in order %s",
-                what, graph.instance_gvk.kind, number, ", ".join(graph.topological_order),
-                extra={"rgd": name, "kind": graph.instance_gvk.kind, "revision": number},
-            )  # fmt: skip
+                line = f"RGD {name}: graph revision {newest} does not work; serving kind {kind} with graph "
+                line += f"revision {number} (generation {generation}), resources in order {order}"
+            log.info(line, extra={"rgd": name, "kind": kind, "revision": number})
         served = self._served[name] = _Served(number, generation, graph)
         return served
 
