@@ -13,7 +13,7 @@ from tests.docs.terminal import ROOT, Drift, Terminal
 
 pytestmark = [pytest.mark.kubectl, pytest.mark.slow]
 
-DOCUMENTS = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "user-guide.md")]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=[p.name for p in DOCUMENTS])
