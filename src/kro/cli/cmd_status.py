@@ -49,6 +49,7 @@ def status_tree(graph: Graph, instance: Mapping[str, Any], plan: Plan | None) ->
     root = Tree(
         f"[bold]{escape(str(instance.get('kind')))}/{escape(where + str(meta.get('name')))}[/bold]"
         f"  [{_STATE_STYLE.get(state, 'white')}]{state}[/]" + _ready_suffix(status.get("conditions") or [])
+        + _revision_line(status.get("conditions") or [])
     )
     branches: dict[str, Tree] = {}
     order = list(graph.topological_order)
@@ -68,6 +69,33 @@ def _ready_suffix(conditions: Sequence[Mapping[str, Any]]) -> str:
     if ready.get("status") != "True" and ready.get("message"):
         text += f": {ready.get('message')}"
     return f"[dim]{escape(text)}[/dim]"
+
+
+def _revision_line(conditions: Sequence[Mapping[str, Any]]) -> str:
+    """Which graph revision the instance runs (its ``GraphRevisionCurrent`` condition), in yellow
+    when it is not its RGD's newest."""
+    current = next((c for c in conditions if c.get("type") == "GraphRevisionCurrent"), None)
+    if current is None or not current.get("message"):
+        return ""
+    style = "dim" if current.get("status") == "True" else "yellow"
+    return f"\n[{style}]{escape(str(current.get('message')))}[/{style}]"
+
+
+async def served_spec(client: Any, rgd: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The RGD spec instances run: that of the newest graph revision that compiled (the controller
+    keeps instances on it when a newer one does not), else the RGD's own (no revisions served)."""
+    from kro.api.keys import Labels
+    from kro.controller.graphrevisions import GRS, from_object
+    from kro.kube.errors import NotFound
+
+    name = str((rgd.get("metadata") or {}).get("name", ""))
+    try:
+        found = (await client.list_all(GRS, label_selector={Labels.RGD_NAME: name}))["items"]
+    except NotFound:
+        return rgd.get("spec") or {}
+    revisions = sorted((r for r in map(from_object, found) if r is not None), key=lambda r: -r.number)
+    good = next((r for r in revisions if r.verified), None)
+    return good.spec if good is not None else rgd.get("spec") or {}
 
 
 def _node_line(graph: Graph, node_id: str, plan: Plan | None) -> str:
@@ -131,7 +159,8 @@ async def read_status(
                 "items"
             ]
             try:
-                graph = compile_rgd(rgd, resolver=ChainResolver([CRDResolver(crds), BuiltinResolver()]))
+                served = {**rgd, "spec": await served_spec(client, rgd)}
+                graph = compile_rgd(served, resolver=ChainResolver([CRDResolver(crds), BuiltinResolver()]))
             except CompileFailed as e:
                 raise StatusReadError(f"RGD {rgd['metadata']['name']} does not compile: {e}") from e
             gvk = graph.instance_gvk

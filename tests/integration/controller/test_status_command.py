@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 
 from click.testing import CliRunner
 from rich.console import Console
@@ -14,7 +15,7 @@ from kro.devcluster import DevServer
 
 from ..conftest import ApiClient
 from .conftest import eventually
-from .helpers import RGDS, create, get, instances, rgd_active
+from .helpers import RGDS, create, get, instances, replace_spec, rgd_active
 
 WAITING = {
     "apiVersion": "kro.run/v1alpha1",
@@ -87,6 +88,7 @@ async def test_status_names_what_the_instance_waits_on(
         "waiting for settings: external ConfigMap/default/platform not found"
     )
     assert lines[1:] == [
+        "reconciled with graph revision 1 of ResourceGraphDefinition shop, its newest",
         "└── settings ConfigMap · external  WAITING_FOR_READINESS",
         "    external ConfigMap/default/platform not found",
         "    └── app ConfigMap  WAITING_FOR_READINESS",
@@ -177,9 +179,46 @@ async def test_status_shows_a_node_whose_write_the_server_refuses_as_error_with_
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Named/default/bad  ERROR  Ready=False: config: applying ConfigMap/default/Bad_Name: 422")
-    assert lines[1] == "└── config ConfigMap  ERROR  Bad_Name"
-    assert lines[2].startswith(
+    assert lines[1] == "reconciled with graph revision 1 of ResourceGraphDefinition named, its newest"
+    assert lines[2] == "└── config ConfigMap  ERROR  Bad_Name"
+    assert lines[3].startswith(
         '    applying ConfigMap/default/Bad_Name: 422 Invalid: ConfigMap "Bad_Name" is invalid: metadata.name: '
     )
     # the dry run created nothing
     assert await get(kapi, "/api/v1/namespaces/default/configmaps/Bad_Name") is None
+
+
+async def test_status_shows_the_revision_an_instance_runs_when_the_newest_fails(
+    kapi: ApiClient, controller: Controller, cluster: DevServer
+) -> None:
+    rgd = copy.deepcopy(WAITING)
+    rgd["spec"]["resources"] = rgd["spec"]["resources"][1:]
+    rgd["spec"]["resources"][0]["template"]["data"] = {"region": "eu"}
+    await create(kapi, RGDS, rgd)
+    await eventually(lambda: rgd_active(kapi, "shop"))
+    shop = {"apiVersion": "kro.run/v1alpha1", "kind": "Shop", "metadata": {"name": "s2", "namespace": "default"}}
+    await create(kapi, instances("shops"), {**shop, "spec": {}})
+    await eventually(lambda: get(kapi, "/api/v1/namespaces/default/configmaps/s2-app"))
+
+    broken = copy.deepcopy(rgd["spec"])
+    broken["resources"][0]["template"]["data"] = {"region": "${nowhere.data.region}"}
+    await replace_spec(kapi, f"{RGDS}/shop", broken)
+
+    async def held_back() -> bool:
+        obj = await get(kapi, instances("shops", "s2"))
+        return any(
+            c["type"] == "GraphRevisionCurrent" and c["status"] == "False"
+            for c in ((obj or {}).get("status") or {}).get("conditions") or []
+        )
+
+    await eventually(held_back)
+    args = ["status", "shop/s2", "--kubeconfig", str(cluster.kubeconfig_path)]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Shop/default/s2  ACTIVE  Ready=True"
+    assert lines[1] == (
+        "reconciled with graph revision 1 of ResourceGraphDefinition shop: its newest revision, 2, "
+        "does not compile (kubectl describe gr shop-r00002)"
+    )
+    assert lines[2] == "└── app ConfigMap  SYNCED  s2-app"
