@@ -156,6 +156,45 @@ def test_changing_and_rolling_out_a_deployment(k: Kubectl) -> None:
     assert _get(k, "deployment", "shop")["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4"
 
 
+STATEFUL = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: tour}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "db:1"}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: tour}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: "agent:1"}]}
+"""
+
+
+def test_statefulset_and_daemonset_rollouts_use_controller_revisions(k: Kubectl) -> None:
+    n = ["-n", NS]
+    k("create", "-f", "-", input=STATEFUL)
+    for kind, name, container in (("statefulset", "db", "db"), ("daemonset", "agent", "agent")):
+        k("rollout", "status", f"{kind}/{name}", "--timeout=30s", *n)
+        k("set", "image", f"{kind}/{name}", f"{container}={container}:2", *n)
+        _until(lambda kind=kind, name=name: len(k("rollout", "history", f"{kind}/{name}", *n).stdout.split("\n")) >= 5,
+               f"two revisions of {kind}/{name}")
+        k("rollout", "undo", f"{kind}/{name}", *n)
+        image = _get(k, kind, name)["spec"]["template"]["spec"]["containers"][0]["image"]
+        assert image == f"{container}:1"
+        history = _until(lambda kind=kind, name=name: (out := k("rollout", "history", f"{kind}/{name}", *n).stdout)
+                         and out.splitlines()[2].split()[0] == "2" and out, f"{kind}/{name} renumbered")
+        assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["2", "3"]
+        k("rollout", "status", f"{kind}/{name}", "--timeout=30s", *n)
+
+
 def test_autoscaling_wait_logs_describe_explain_events_and_delete(k: Kubectl) -> None:
     n = ["-n", NS]
     k("create", "deployment", "busy", "--image=busy:1", "--replicas=1", *n)

@@ -117,6 +117,24 @@ def _statefulset(obj: Obj) -> None:
     _template(spec)
 
 
+def _daemonset(obj: Obj) -> None:
+    spec = _dict(obj, "spec")
+    if spec is None:
+        return
+    spec.setdefault("revisionHistoryLimit", 10)
+    update = spec.get("updateStrategy")
+    if not isinstance(update, dict):
+        update = spec["updateStrategy"] = {}
+    update.setdefault("type", "RollingUpdate")
+    if update["type"] == "RollingUpdate":
+        rolling = update.get("rollingUpdate")
+        if not isinstance(rolling, dict):
+            rolling = update["rollingUpdate"] = {}
+        rolling.setdefault("maxUnavailable", 1)
+        rolling.setdefault("maxSurge", 0)
+    _template(spec)
+
+
 def _replicaset(obj: Obj) -> None:
     spec = _dict(obj, "spec")
     if spec is not None:
@@ -181,6 +199,7 @@ _DEFAULTERS: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("apps", "Deployment"): _deployment,
     ("apps", "StatefulSet"): _statefulset,
     ("apps", "ReplicaSet"): _replicaset,
+    ("apps", "DaemonSet"): _daemonset,
     ("batch", "Job"): _job,
     ("autoscaling", "HorizontalPodAutoscaler"): _hpa,
 }

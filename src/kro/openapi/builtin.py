@@ -24,6 +24,8 @@ _MAX_DEPTH = 12
 # Definitions whose shape kube-apiserver publishes differently from their JSON-schema rendering.
 _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+# Embedded JSON of any shape (a ControllerRevision's data): kube-apiserver keeps it as raw bytes.
+_RAW_EXTENSION = "io.k8s.apimachinery.pkg.runtime.RawExtension"
 
 
 class BuiltinSchemas:
@@ -77,7 +79,7 @@ class BuiltinSchemas:
                 out: dict[str, Any] = {"x-kubernetes-int-or-string": True}
             elif target == _QUANTITY:
                 out = {"x-kubernetes-int-or-string": True}
-            elif depth >= _MAX_DEPTH or target in chain:
+            elif target == _RAW_EXTENSION or depth >= _MAX_DEPTH or target in chain:
                 out = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
             else:
                 out = dict(self._convert(self._defs[target], depth=depth + 1, chain=(*chain, target)))

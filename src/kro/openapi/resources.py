@@ -62,6 +62,7 @@ BUILTIN_RESOURCES: tuple[ResourceInfo, ...] = (
     _r("apps/v1", "ReplicaSet", "replicasets", short=("rs",)),
     _r("apps/v1", "StatefulSet", "statefulsets", short=("sts",)),
     _r("apps/v1", "DaemonSet", "daemonsets", short=("ds",)),
+    _r("apps/v1", "ControllerRevision", "controllerrevisions", categories=(), status=False),
     _r("batch/v1", "Job", "jobs"),
     _r("batch/v1", "CronJob", "cronjobs", short=("cj",)),
     _r("networking.k8s.io/v1", "Ingress", "ingresses", short=("ing",), categories=()),

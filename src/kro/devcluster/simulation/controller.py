@@ -38,7 +38,7 @@ from kro.devcluster.simulation.events import COMPONENTS, plan_events
 from kro.devcluster.simulation.events import record as record_events
 from kro.devcluster.simulation.plan import Plan, controlled_by
 from kro.devcluster.simulation.pods import NODE_IP, NODE_NAME, SAFE_ALPHABET, phase_of, pod_status
-from kro.devcluster.simulation.stateful import plan_daemonset, plan_statefulset
+from kro.devcluster.simulation.stateful import REVISIONS, plan_daemonset, plan_statefulset
 from kro.devcluster.storage import Object, Watcher, WatchEvent
 from kro.devcluster.storage.follow import drain, replay_then_watch
 
@@ -52,7 +52,7 @@ _OWNER_KEYS = {
     ("apps", "DaemonSet"): "daemonsets.apps",
     ("batch", "Job"): "jobs.batch",
 }
-_WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims", HPAS})
+_WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims", HPAS, REVISIONS})
 # The field managers the real components write as, so managedFields read as on a real cluster.
 CONTROLLER_MANAGER = "kube-controller-manager"
 KUBELET = "kubelet"
@@ -219,9 +219,12 @@ class Simulator:
         elif resource == "statefulsets.apps":
             pvcs = (await self._store.list_shared("persistentvolumeclaims", namespace)).items
             claims = [str(_meta(c).get("name")) for c in pvcs]
-            await self._execute(key, obj, plan_statefulset(obj, await self._children("pods", obj), claims))
+            revisions = await self._children(REVISIONS, obj)
+            await self._execute(key, obj, plan_statefulset(obj, await self._children("pods", obj), claims, revisions))
         elif resource == "daemonsets.apps":
-            await self._execute(key, obj, plan_daemonset(obj, await self._children("pods", obj), new_name=_random_name))
+            plan = plan_daemonset(obj, await self._children("pods", obj), new_name=_random_name,
+                                  revisions=await self._children(REVISIONS, obj))
+            await self._execute(key, obj, plan)
         elif resource == "jobs.batch":
             plan = plan_job(obj, await self._children("pods", obj), new_name=_random_name, now=now)
             await self._execute(key, obj, plan)

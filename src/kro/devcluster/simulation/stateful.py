@@ -21,10 +21,57 @@ from kro.devcluster.simulation.plan import (
     replicas_of,
     without_zeros,
 )
-from kro.devcluster.simulation.pods import NODE_NAME, is_active, is_ready, pod_from_template, template_hash
+from kro.devcluster.simulation.pods import (
+    NODE_NAME,
+    is_active,
+    is_ready,
+    owner_reference,
+    pod_from_template,
+    template_hash,
+)
 
 PODS = "pods"
 PVCS = "persistentvolumeclaims"
+REVISIONS = "controllerrevisions.apps"
+_NOT_COPIED = frozenset({"kubectl.kubernetes.io/last-applied-configuration"})
+
+
+def _number(revision: Mapping[str, Any]) -> int:
+    value = revision.get("revision")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def plan_revisions(owner: Mapping[str, Any], revisions: Sequence[Mapping[str, Any]], *, hash_label: str,
+                   labels: Mapping[str, str]) -> tuple[str, list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
+    """The ControllerRevision of the owner's current pod template, as kube-controller-manager keeps
+    them for StatefulSets and DaemonSets (what ``kubectl rollout history|undo`` reads): a new
+    template gets ``<owner>-<hash>`` with the next revision number and the owner's annotations; an
+    older template brought back (a rollback) renumbers its revision as the newest. Returns the
+    current revision's template hash and the revisions to create and to update."""
+    template = (owner.get("spec") or {}).get("template") or {}
+    digest = template_hash(template)
+    name = f"{owner['metadata']['name']}-{digest}"
+    newest = max((_number(r) for r in revisions), default=0)
+    current = next((r for r in revisions if r["metadata"]["name"] == name), None)
+    if current is None:
+        annotations = {k: v for k, v in (owner["metadata"].get("annotations") or {}).items() if k not in _NOT_COPIED}
+        created = {
+            "apiVersion": "apps/v1",
+            "kind": "ControllerRevision",
+            "metadata": {
+                "name": name,
+                "namespace": owner["metadata"].get("namespace", "default"),
+                "labels": {**labels, hash_label: digest},
+                **({"annotations": annotations} if annotations else {}),
+                "ownerReferences": [owner_reference(owner)],
+            },
+            "data": {"spec": {"template": {**copy.deepcopy(dict(template)), "$patch": "replace"}}},
+            "revision": newest + 1,
+        }
+        return digest, [(REVISIONS, created)], []
+    if _number(current) < newest:
+        return digest, [], [(REVISIONS, {**copy.deepcopy(dict(current)), "revision": newest + 1})]
+    return digest, [], []
 
 
 def _ordinal(sts_name: str, pod: Mapping[str, Any]) -> int | None:
@@ -33,15 +80,16 @@ def _ordinal(sts_name: str, pod: Mapping[str, Any]) -> int | None:
 
 
 def plan_statefulset(sts: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
-                     claims: Sequence[str]) -> Plan:
-    """``pods``: those the StatefulSet controls; ``claims``: names of PVCs in its namespace."""
+                     claims: Sequence[str], revisions: Sequence[Mapping[str, Any]] = ()) -> Plan:
+    """``pods``, ``revisions``: those the StatefulSet controls; ``claims``: names of PVCs in its namespace."""
     name = sts["metadata"]["name"]
     spec = sts.get("spec") or {}
     desired = replicas_of(sts)
     ordered = spec.get("podManagementPolicy", "OrderedReady") != "Parallel"
-    revision = f"{name}-{template_hash(spec.get('template') or {})}"
+    selector = dict(((spec.get("selector") or {}).get("matchLabels")) or {})
+    digest, create, update = plan_revisions(sts, revisions, hash_label="controller.kubernetes.io/hash", labels=selector)
+    revision = f"{name}-{digest}"
     by_ordinal = {o: p for p in pods if (o := _ordinal(name, p)) is not None and is_active(p)}
-    create: list[tuple[str, dict[str, Any]]] = []
     for i in range(desired):
         if i in by_ordinal:
             if ordered and not is_ready(by_ordinal[i]):
@@ -66,7 +114,7 @@ def plan_statefulset(sts: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
         "updateRevision": revision,
         "collisionCount": 0,
     }, "readyReplicas", "currentReplicas", "updatedReplicas")
-    return Plan(create=tuple(create), delete=tuple(delete), status=new_status(sts, status))
+    return Plan(create=tuple(create), update=tuple(update), delete=tuple(delete), status=new_status(sts, status))
 
 
 def _stateful_pod(sts: Mapping[str, Any], ordinal: int, revision: str) -> dict[str, Any]:
@@ -107,14 +155,15 @@ def _claims_for(sts: Mapping[str, Any], ordinal: int) -> list[dict[str, Any]]:
     return out
 
 
-def plan_daemonset(ds: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, new_name: NameMaker) -> Plan:
-    """``pods``: those the DaemonSet controls. One node, so at most one pod."""
+def plan_daemonset(ds: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, new_name: NameMaker,
+                   revisions: Sequence[Mapping[str, Any]] = ()) -> Plan:
+    """``pods``, ``revisions``: those the DaemonSet controls. One node, so at most one pod."""
     name = ds["metadata"]["name"]
     spec = ds.get("spec") or {}
     active = [p for p in pods if is_active(p)]
-    create: list[tuple[str, dict[str, Any]]] = []
+    template_labels = dict(((spec.get("template") or {}).get("metadata") or {}).get("labels") or {})
+    revision, create, update = plan_revisions(ds, revisions, hash_label="controller-revision-hash", labels=template_labels)
     if not active:
-        revision = template_hash(spec.get("template") or {})
         pod = pod_from_template(spec.get("template") or {}, ds, name=new_name(f"{name}-"),
                                 extra_labels={"controller-revision-hash": revision, "pod-template-generation":
                                               str(generation_of(ds))})
@@ -132,7 +181,7 @@ def plan_daemonset(ds: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, 
         "updatedNumberScheduled": scheduled,
         "observedGeneration": generation_of(ds),
     }, "numberAvailable", "numberUnavailable", "updatedNumberScheduled")
-    return Plan(create=tuple(create), delete=tuple(delete), status=new_status(ds, status))
+    return Plan(create=tuple(create), update=tuple(update), delete=tuple(delete), status=new_status(ds, status))
 
 
 __all__ = ["NODE_NAME", "plan_daemonset", "plan_statefulset"]

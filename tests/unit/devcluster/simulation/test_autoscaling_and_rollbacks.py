@@ -112,3 +112,20 @@ def test_events_of_a_plan_say_what_kube_controller_manager_says() -> None:
     body = event(deploy, "ScalingReplicaSet", "m", component="deployment-controller", now=NOW)
     assert body["involvedObject"]["uid"] == "uid-web" and body["source"] == {"component": "deployment-controller"}
     assert body["metadata"]["name"].startswith("web.") and body["count"] == 1
+
+
+def test_controller_revisions_number_templates_and_renumber_on_rollback() -> None:
+    from kro.devcluster.simulation.stateful import plan_revisions
+
+    sts = owner("StatefulSet", "db")
+    sts["metadata"]["annotations"] = {"kubernetes.io/change-cause": "v1"}
+    digest, create, update = plan_revisions(sts, [], hash_label="controller.kubernetes.io/hash", labels={"app": "db"})
+    (_, first), = create
+    assert first["metadata"]["name"] == f"db-{digest}" and first["revision"] == 1 and update == []
+    assert first["metadata"]["labels"] == {"app": "db", "controller.kubernetes.io/hash": digest}
+    assert first["metadata"]["annotations"] == {"kubernetes.io/change-cause": "v1"}
+    assert first["data"]["spec"]["template"]["$patch"] == "replace"
+    newer = {**first, "metadata": {**first["metadata"], "name": "db-other"}, "revision": 2}
+    digest, create, update = plan_revisions(sts, [first, newer], hash_label="h", labels={})
+    assert create == [] and [(k, r["revision"]) for k, r in update] == [("controllerrevisions.apps", 3)]
+    assert plan_revisions(sts, [{**first, "revision": 3}, newer], hash_label="h", labels={})[1:] == ([], [])

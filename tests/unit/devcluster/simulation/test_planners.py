@@ -84,18 +84,20 @@ def test_statefulset_creates_pods_in_order_and_waits_for_readiness() -> None:
     sts = owner("StatefulSet", "db", replicas=3, serviceName="db",
                 volumeClaimTemplates=[{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}])
     plan = plan_statefulset(sts, [], [])
-    assert [(r, o["metadata"]["name"]) for r, o in plan.create] == [("persistentvolumeclaims", "data-db-0"), ("pods", "db-0")]
-    pod0 = plan.create[1][1]
+    made = [(r, o) for r, o in plan.create if r != "controllerrevisions.apps"]  # the template's revision too
+    assert [(r, o["metadata"]["name"]) for r, o in made] == [("persistentvolumeclaims", "data-db-0"), ("pods", "db-0")]
+    pod0 = made[1][1]
     assert pod0["spec"]["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}]
     assert pod0["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] == "db-0"
-    assert plan_statefulset(sts, [pod("db-0", sts, "Pending")], ["data-db-0"]).create == ()
-    nxt = plan_statefulset(sts, [pod("db-0", sts)], ["data-db-0"]).create
+    (_, revision), = [c for c in plan.create if c[0] == "controllerrevisions.apps"]
+    assert plan_statefulset(sts, [pod("db-0", sts, "Pending")], ["data-db-0"], [revision]).create == ()
+    nxt = plan_statefulset(sts, [pod("db-0", sts)], ["data-db-0"], [revision]).create
     assert [o["metadata"]["name"] for _, o in nxt] == ["data-db-1", "db-1"]
 
 
 def test_statefulset_parallel_policy_and_scale_down_from_the_top() -> None:
     sts = owner("StatefulSet", "db", replicas=2, podManagementPolicy="Parallel")
-    assert [o["metadata"]["name"] for _, o in plan_statefulset(sts, [], []).create] == ["db-0", "db-1"]
+    assert [o["metadata"]["name"] for r, o in plan_statefulset(sts, [], []).create if r == "pods"] == ["db-0", "db-1"]
     smaller = owner("StatefulSet", "db", replicas=1)
     three = [pod(f"db-{i}", smaller) for i in range(3)]
     assert plan_statefulset(smaller, three, []).delete == (("pods", "db-2"),)
@@ -111,7 +113,7 @@ def test_statefulset_status_fields() -> None:
 def test_daemonset_keeps_one_pod() -> None:
     ds = owner("DaemonSet", "agent")
     plan = plan_daemonset(ds, [], new_name=names())
-    assert len(plan.create) == 1
+    assert [r for r, _ in plan.create] == ["controllerrevisions.apps", "pods"]
     status = plan_daemonset(ds, [pod("agent-x", ds)], new_name=names()).status
     assert status is not None and status["numberReady"] == 1 and status["desiredNumberScheduled"] == 1
 
