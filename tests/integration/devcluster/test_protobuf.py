@@ -1,6 +1,6 @@
 """Kubernetes protobuf over real HTTP: request bodies of built-in kinds are read, responses are JSON
 for clients that accept JSON and protobuf for clients that accept only protobuf, and custom
-resources (which have no protobuf encoding) get 415 / 406 as from kube-apiserver."""
+resources (which have no protobuf encoding) get kube-apiserver's 400 / 406."""
 
 from __future__ import annotations
 
@@ -79,10 +79,16 @@ async def test_custom_resources_have_no_protobuf_encoding(api: ApiClient) -> Non
         await asyncio.sleep(0.02)
     fake = protobuf.MAGIC + b"\x0a\x00"
     status, body = await api.request("POST", path, data=fake, headers={"Content-Type": PB})
-    assert status == 415 and body["reason"] == "UnsupportedMediaType"
+    assert status == 400 and body["reason"] == "BadRequest"
+    assert body["message"] == (
+        'Widget in version "v1" cannot be handled as a Widget: object *unstructured.Unstructured does not implement '
+        "the protobuf marshalling interface and cannot be encoded to a protobuf message")
     assert (await api.post(path, widget("w1")))[0] == 201
     status, body = await api.get(f"{path}/w1", headers={"Accept": PB})
     assert status == 406 and body["reason"] == "NotAcceptable"
+    assert "*unstructured.Unstructured does not implement the protobuf marshalling interface" in body["message"]
+    status, body = await api.get(path, headers={"Accept": PB})
+    assert status == 406 and "*unstructured.UnstructuredList" in body["message"]
 
 
 async def test_a_malformed_protobuf_body_is_400(api: ApiClient) -> None:
@@ -90,7 +96,7 @@ async def test_a_malformed_protobuf_body_is_400(api: ApiClient) -> None:
         "POST", "/api/v1/namespaces/default/configmaps", data=protobuf.MAGIC + b"\x12\xff", headers={"Content-Type": PB},
     )
     assert status == 400 and body["reason"] == "BadRequest"
-    assert "protobuf" in body["message"]
+    assert body["message"].startswith('ConfigMap in version "v1" cannot be handled as a ConfigMap: ')
 
 
 async def test_an_accept_header_with_nothing_the_server_speaks_is_406(api: ApiClient) -> None:

@@ -1,6 +1,7 @@
 """Response encodings: JSON for every client that accepts it, Kubernetes protobuf for built-in kinds
 to a client that accepts only protobuf, and 406 ``NotAcceptable`` when nothing the client accepts can
-be produced (protobuf for a custom resource, or a media type the server does not speak)."""
+be produced (protobuf for a custom resource, which kube-apiserver negotiates and then cannot encode,
+or a media type the server does not speak)."""
 
 from __future__ import annotations
 
@@ -41,15 +42,13 @@ def accepted_types(accept: str) -> list[str]:
     return out
 
 
-def response_media(accept: str, *, builtin: bool) -> str:
+def response_media(accept: str) -> str:
     """``application/json`` or protobuf's media type; raises ``NotAcceptable``."""
     types = accepted_types(accept)
     if not types or any(t in _JSON_LIKE for t in types):
         return JSON
     if protobuf.MEDIA_TYPE in types:
-        if builtin:
-            return protobuf.MEDIA_TYPE
-        raise errors.NotAcceptable("only the following media types are accepted: application/json, application/yaml")
+        return protobuf.MEDIA_TYPE
     raise errors.NotAcceptable(f"only the following media types are accepted: {_OFFERED}")
 
 
@@ -62,8 +61,11 @@ def object_response(
     warnings: list[str] | None = None,
 ) -> web.Response:
     """An object or list in the encoding the request negotiates (``body`` carries apiVersion/kind)."""
-    if response_media(request.headers.get("Accept", ""), builtin=builtin) == JSON:
+    if response_media(request.headers.get("Accept", "")) == JSON:
         return json_response(body, status=status, warnings=warnings)
+    if not builtin:
+        # kube-apiserver negotiates protobuf for custom resources too, then cannot encode them
+        raise errors.NotAcceptable(protobuf.not_marshalable("UnstructuredList" if "items" in body else "Unstructured"))
     try:
         raw = protobuf.encode_object(dict(body))
     except protobuf.ProtobufError as e:

@@ -84,8 +84,17 @@ def encode_object(obj: dict[str, Any], *, table: Table | None = None) -> bytes:
     return MAGIC + envelope.getvalue()
 
 
+def not_marshalable(go_type: str) -> str:
+    """The protobuf serializer's message for an object it cannot encode or decode (custom resources
+    are ``Unstructured`` / ``UnstructuredList`` there)."""
+    return (f"object *unstructured.{go_type} does not implement the protobuf marshalling interface and cannot be "
+            "encoded to a protobuf message")
+
+
 def has_encoding(api_version: str, kind: str) -> bool:
     return kubernetes_table().message_for_kind(api_version, kind) is not None
 
 
-__all__ = ["MAGIC", "MEDIA_TYPE", "ProtobufError", "UnknownKind", "decode_object", "encode_object", "has_encoding"]
+__all__ = [
+    "MAGIC", "MEDIA_TYPE", "ProtobufError", "UnknownKind", "decode_object", "encode_object", "has_encoding", "not_marshalable",
+]
