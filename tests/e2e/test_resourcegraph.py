@@ -253,6 +253,18 @@ def test_a_broken_graph_is_validation_failed_and_kro_graph_validate_says_the_sam
     cluster.kubectl("delete", "resourcegraph", f"broken-{case}")
 
 
+def test_the_crd_refuses_a_child_that_is_neither_managed_nor_tracked(cluster: Cluster) -> None:
+    bad = {"apiVersion": "kro.dev/v1alpha1", "kind": "ResourceGraph", "metadata": {"name": "mixed"},
+           "spec": {"root": {"apiGroup": "networking.example.com", "kind": "ServiceMesh"},
+                    "children": [{"id": "gw", "kind": "Gateway"}], "releasePolicy": "Keep"}}  # fmt: skip
+    res = cluster.kubectl("apply", "-f", "-", input=json.dumps(bad), check=False)
+    assert res.returncode == 1
+    assert 'The ResourceGraph "mixed" is invalid' in res.stderr
+    assert "a child is either managed (id and exactly one of template or externalRef) or tracked" in res.stderr
+    assert 'spec.releasePolicy: Unsupported value: "Keep": supported values: "Delete", "Orphan"' in res.stderr
+    assert cluster.kubectl("get", "rg", "mixed", check=False).returncode == 1
+
+
 def test_kro_graph_validate_without_the_crds_says_to_pass_them() -> None:
     res = subprocess.run([str(BIN / "kro"), "graph", "validate", "-f", str(EXAMPLE / "resourcegraph-document.yaml")],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
