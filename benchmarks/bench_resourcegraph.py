@@ -1,8 +1,8 @@
 """Roots of one ResourceGraph at scale: ``python benchmarks/bench_resourcegraph.py [--roots 200] [--runs 3] [--json]``.
 
-The same two processes as ``bench_controller.py`` (the local API server as ``kro dev --no-controller
---insecure-http`` on SQLite, and the controller with ``kro controller``'s defaults, counting its own
-requests by verb in ``/metrics``). Then: the CRDs of ``examples/service-mesh`` and its ResourceGraph
+The same two processes as ``bench_controller.py`` (its ``Run``: the local API server as ``kro dev
+--no-controller --insecure-http`` on SQLite, and the controller with ``kro controller``'s defaults,
+counting its own requests by verb in ``/metrics``). Then: the CRDs of ``examples/service-mesh`` and its ResourceGraph
 with two managed children (``base/resourcegraph.yaml``: a Gateway, then a VirtualService that reads
 the Gateway's name) are applied and the graph awaited ``Active``; N ServiceMesh roots carrying
 ``kro.dev/graph: service-mesh-graph`` are created at once (32 concurrent connections); the clock runs
@@ -33,10 +33,11 @@ from bench_controller import (
     WRITE_VERBS,
     Api,
     Process,
+    Run,
+    controller_defaults,
     cpu_seconds,
     delta,
     scrape,
-    start_processes,
     until,
 )
 
@@ -97,7 +98,8 @@ async def synced(api: Api, controller: Process) -> int:
 
 
 async def measure(args: argparse.Namespace, root_dir: Path) -> dict[str, Any]:
-    server, controller, metrics_port = start_processes(args, root_dir)
+    run = Run(args, root_dir, args.roots)
+    controller, metrics_port = run.controller, run.metrics_port
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
             api = Api(root_dir / "state" / "kubeconfig", session)
@@ -139,19 +141,19 @@ async def measure(args: argparse.Namespace, root_dir: Path) -> dict[str, Any]:
                 "idle_controller_cpu_s": round(cpu_seconds(controller.pid) - ccpu1, 2),
             }
     finally:
-        controller.stop()
-        server.stop()
+        run.stop()
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    workers, qps, burst = controller_defaults()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--roots", type=int, default=200)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--idle", type=float, default=30.0, help="Seconds of steady state to observe.")
     p.add_argument("--timeout", type=float, default=600.0)
-    p.add_argument("--concurrent-reconciles", type=int, default=1)
-    p.add_argument("--qps", type=float, default=100.0)
-    p.add_argument("--burst", type=int, default=150)
+    p.add_argument("--concurrent-reconciles", type=int, default=workers, help=f"Default: {workers}.")
+    p.add_argument("--qps", type=float, default=qps, help=f"Default: {qps:g}.")
+    p.add_argument("--burst", type=int, default=burst, help=f"Default: {burst}.")
     p.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     p.add_argument("--keep", action="store_true", help="Keep each run's directory (logs, state).")
     return p.parse_args(argv)
