@@ -82,7 +82,7 @@ class InstanceController:
         self._events = events
         self._overlay = overlay
         """Shared with the manager, which drops what its informers deliver; none: writes are not
-        remembered (a ResourceGraph's root controller, which reads the caches only)."""
+        remembered."""
         self._transitions = TransitionLog(
             graph.instance_gvk.kind, events, normal_events=settings.transition_events
         )
@@ -165,29 +165,33 @@ class InstanceController:
         return plan.outcome
 
     async def _plan_and_apply(self, instance: Obj, view: CacheView) -> tuple[Plan, dict[str, str]]:
-        """Plan, apply, and plan again on what the server answered, while that lets more children
-        be applied (each at most once per reconcile; at most one pass per node)."""
-        applied: set[str] = set()
-        for _ in range(len(self.graph.nodes) + 1):
-            plan = plan_instance(
+        def plan() -> Plan:
+            return plan_instance(
                 self.graph, instance, view, kro_version=self._settings.kro_version, now=self._now(),
                 settings=self._settings.plan,
             )  # fmt: skip
-            failures, wrote = await self._apply(plan, view, instance, skip=applied)
+
+        return await self.plan_and_apply(instance, view, plan)
+
+    async def plan_and_apply(
+        self, instance: Obj, view: CacheView, plan: Callable[[], Plan]
+    ) -> tuple[Plan, dict[str, str]]:
+        """Plan, apply, and plan again on what the server answered, while that lets more children
+        be applied (each at most once per reconcile; at most one pass per node). ``plan`` plans
+        from ``view`` (a ResourceGraph's root controller passes its own, with the root's labels)."""
+        applied: set[str] = set()
+        for _ in range(len(self.graph.nodes) + 1):
+            current = plan()
+            failures, wrote = await self._apply(current, view, instance, skip=applied)
             if failures or not wrote:
-                return plan, failures
+                return current, failures
             applied |= wrote
-        return plan, failures
+        return current, failures
 
     # ---- applying ----
 
-    async def carry_out(self, plan: Plan, view: CacheView, instance: Obj) -> dict[str, str]:
-        """Apply ``plan``'s waves and, if every apply succeeded, its prunes; the failures by node.
-        (What a ResourceGraph's root controller shares with this one.)"""
-        failures, _ = await self._apply(plan, view, instance, skip=set())
-        if not failures:
-            await self._prune(plan.prunes)
-        return failures
+    async def prune(self, plan: Plan) -> None:
+        await self._prune(plan.prunes)
 
     async def delete(self, removal: Removal) -> None:
         await self._delete(removal)

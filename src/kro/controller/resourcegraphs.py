@@ -103,7 +103,7 @@ class ResourceGraphController:
             if graph_of(root) == ctrl.name:  # type: ignore[union-attr]
                 m = root.get("metadata") or {}
                 matched.append((str(m.get("namespace") or ""), str(m.get("name", ""))))
-        return rg_status(
+        status = rg_status(
             rg,
             parts,
             served=ctrl.compiled if ctrl else None,
@@ -111,6 +111,15 @@ class ResourceGraphController:
             roots=root_counts(matched, ctrl.results if ctrl else {}),
             now=self._now(),
         )
+        previous = rg.get("status") or {}
+        if ctrl is not None and "roots" in previous and any(k not in ctrl.results for k in matched):
+            # roots not looked at yet (a restarted controller): keep the counts they had rather
+            # than flap them through zero
+            status["roots"] = previous["roots"]
+            status.pop("failingRoots", None)
+            if previous.get("failingRoots"):
+                status["failingRoots"] = previous["failingRoots"]
+        return status
 
     async def _rejected(self, rg: Obj, error: CompileFailed) -> Outcome:
         meta = rg.get("metadata") or {}
@@ -140,7 +149,7 @@ class ResourceGraphController:
                 compiled, writer=self._manager.writer, caches=self._manager, metrics=self._metrics,
                 events=self._events, settings=self._settings, now=self._now,
                 on_result=lambda: self._manager.queue.add(Key(RGS, "", name)),
-                serves=lambda other: other in self._served,
+                serves=lambda other: other in self._served, overlay=self._manager.overlay,
             )  # fmt: skip
         else:
             ctrl = before.controller

@@ -28,6 +28,7 @@ from kro.controller.finalizers import remove_finalizer
 from kro.controller.instance_controller import InstanceController, InstanceSettings
 from kro.controller.metrics import Metrics
 from kro.controller.observation import CacheView
+from kro.controller.overlay import WriteOverlay
 from kro.controller.ports import Caches, Writer
 from kro.graph.resourcegraph import CompiledResourceGraph, TrackedChild
 from kro.runtime.observed import ObservedState
@@ -82,10 +83,13 @@ class RootController:
         now: Callable[[], str],
         on_result: Callable[[], None],
         serves: Callable[[str], bool] = lambda _: False,
+        overlay: WriteOverlay | None = None,
     ) -> None:
         """``serves(name)``: whether a ResourceGraph of that name is being served (a root that
-        moved to it keeps kro's finalizer for that graph's sake)."""
+        moved to it keeps kro's finalizer for that graph's sake). ``overlay``: the manager's record
+        of the controller's own writes, read through until the caches catch up."""
         self._serves = serves
+        self._overlay = overlay
         self._writer = writer
         self._caches = caches
         self._events = events
@@ -94,7 +98,7 @@ class RootController:
         self._on_result = on_result
         self._children = InstanceController(
             compiled.graph, rgd_uid="", writer=writer, caches=caches, metrics=metrics,
-            events=events, settings=settings, now=now,
+            events=events, settings=settings, now=now, overlay=overlay,
         )  # fmt: skip
         self.compiled = compiled
         self.results: dict[tuple[str, str], RootResult] = {}
@@ -123,10 +127,12 @@ class RootController:
     async def reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)
         root = store.get(namespace, name) if store is not None else None
+        if root is not None and self._overlay is not None:
+            root = self._overlay.newest(self.gvr, namespace, name, root)
         if root is None:
             self._forget((namespace, name))
             return Done()
-        view = CacheView(self._caches, {**self._children.resources, **self.tracked_resources})
+        view = CacheView(self._caches, {**self._children.resources, **self.tracked_resources}, self._overlay)
         deleting = bool((root.get("metadata") or {}).get("deletionTimestamp"))
         if graph_of(root) == self.name and not deleting:
             return await self._sync(root, view)
@@ -136,29 +142,40 @@ class RootController:
 
     async def _sync(self, root: Obj, view: CacheView) -> Outcome:
         meta = root.get("metadata") or {}
-        plan = plan_root(
-            self.compiled, root, view, kro_version=self._settings.kro_version, now=self._now(),
-            settings=self._settings.plan,
-        )  # fmt: skip
+
+        def plan() -> Plan:
+            return plan_root(
+                self.compiled, root, view, kro_version=self._settings.kro_version, now=self._now(),
+                settings=self._settings.plan,
+            )  # fmt: skip
+
+        first = plan()
         tracked = [self._tracked_report(t, root, view) for t in self.compiled.tracked]
         owned = still_owned(view.owned_by(str(meta.get("uid", ""))), graph=self.name)
-        needs_finalizer = bool(plan.all_applies or owned or any(r.objects for r in tracked))
+        needs_finalizer = bool(first.all_applies or owned or any(r.objects for r in tracked))
         if needs_finalizer:
             await self._add_finalizer(root)
-        failures = await self._children.carry_out(plan, view, root)
+        final, failures = await self._children.plan_and_apply(root, view, plan)
         if failures:
-            plan = with_failures(plan, failures, instance=root, now=self._now())
-        elif not needs_finalizer and Finalizers.ROOT in (meta.get("finalizers") or []):
+            final = with_failures(final, failures, instance=root, now=self._now())
+        else:
+            await self._children.prune(final)
+        if not failures and not needs_finalizer and Finalizers.ROOT in (meta.get("finalizers") or []):
             await remove_finalizer(self._writer, self.gvr, root, Finalizers.ROOT)
-        await self._record(root, _summarise(children_of(plan, self.compiled, tracked)))
+        # the state before this reconcile's writes, for a root this controller has not seen yet
+        before = _summarise(children_of(first, self.compiled, tracked))
+        await self._record(root, _summarise(children_of(final, self.compiled, tracked)), first_seen=before)
         if failures:
             raise ApplyFailed(failures)
-        return plan.outcome
+        return final.outcome
 
     def _tracked_report(self, child: TrackedChild, root: Obj, view: CacheView) -> ChildReport:
         return tracked_report(child, root, view)
 
-    async def _record(self, root: Obj, result: RootResult) -> None:
+    async def _record(self, root: Obj, result: RootResult, *, first_seen: RootResult) -> None:
+        """Keep ``result`` and tell a change with an Event. ``first_seen``: where the root stood
+        before this reconcile wrote anything, compared with when there is no earlier result (a
+        root first seen already synced, e.g. by a restarted controller, gets no Event)."""
         meta = root.get("metadata") or {}
         key = (str(meta.get("namespace") or ""), str(meta.get("name", "")))
         before = self.results.get(key)
@@ -166,7 +183,7 @@ class RootController:
         if before == result:
             return
         self._on_result()
-        if result.state == SYNCED:
+        if result.state == SYNCED and (before or first_seen).state != SYNCED:
             await self._events.normal(root, reason="Synced", message=f"every child of ResourceGraph {self.name} is applied and ready")
         elif result.state == FAILING:
             await self._events.warning(root, reason="SyncFailed", message=f"child {result.child}: {result.message}")
@@ -177,7 +194,9 @@ class RootController:
         if Finalizers.ROOT in finalizers:
             return
         patch = {"metadata": {"finalizers": [*finalizers, Finalizers.ROOT], "resourceVersion": meta.get("resourceVersion")}}
-        await self._writer.merge_patch(self.gvr, str(meta.get("name", "")), patch, namespace=str(meta.get("namespace") or ""))
+        answer = await self._writer.merge_patch(self.gvr, str(meta.get("name", "")), patch, namespace=str(meta.get("namespace") or ""))
+        if self._overlay is not None:
+            self._overlay.record(self.gvr, answer)
 
     # ---- a root deleted, or no longer of this graph ----
 

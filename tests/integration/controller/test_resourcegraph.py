@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from kro.controller.app import Controller
+from kro.kube import KubeClient
 
 from ..conftest import ApiClient
-from .conftest import eventually
+from .conftest import SETTINGS, eventually, start_controller
 from .helpers import CRDS, core, create, get
 
 RGS = "/apis/kro.dev/v1alpha1/resourcegraphs"
@@ -137,3 +138,40 @@ async def test_deleting_the_graph_lets_go_of_its_roots(kapi: ApiClient, controll
 
 async def _absent(kapi: ApiClient, path: str) -> bool:
     return await get(kapi, path) is None
+
+
+async def test_a_restarted_controller_finds_synced_roots_and_writes_nothing(
+    kapi: ApiClient, kube: KubeClient
+) -> None:
+    ctrl, finish = await start_controller(kube, SETTINGS)
+    try:
+        await _setup(kapi, graph("steady"))
+        for i in range(3):
+            await create(kapi, TENANTS, tenant(f"t{i}", "steady", f"t{i}-config"))
+        await eventually(lambda: _synced(kapi, "steady", 3))
+    finally:
+        await finish()
+    before = dict(kube.stats.by_resource)
+    ctrl, finish = await start_controller(kube, SETTINGS)
+    try:
+        # every root looked at again (the graph's counts are rebuilt from scratch)...
+        await eventually(lambda: _results(ctrl, 3))
+        # ...and nothing written: no apply, no finalizer, no Event, no status change
+        writes = {
+            k: n - before.get(k, 0)
+            for k, n in kube.stats.by_resource.items()
+            if n != before.get(k, 0) and k[0] not in ("get", "list", "watch", "discovery")
+        }
+        assert writes == {}, writes
+    finally:
+        await finish()
+
+
+async def _synced(kapi: ApiClient, name: str, n: int) -> bool:
+    rg = await get(kapi, f"{RGS}/{name}")
+    return ((rg or {}).get("status") or {}).get("roots", {}).get("synced") == n
+
+
+async def _results(ctrl: Controller, n: int) -> bool:
+    served = ctrl.resourcegraphs._served.get("steady")
+    return served is not None and sum(r.state == "Synced" for r in served.controller.results.values()) == n
