@@ -36,24 +36,31 @@ class _Field:
     name: str
     label: str  # optional, repeated or oneof
     type: str
+    key: str  # the JSON key: base_path -> basePath, _ref -> $ref
 
-    @property
-    def key(self) -> str:
-        if self.name == "_ref":
-            return "$ref"
-        head, *rest = self.name.split("_")
-        return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+def _key(name: str) -> str:
+    if name == "_ref":
+        return "$ref"
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 @functools.cache
 def _table(version: str) -> dict[str, tuple[_Field, ...]]:
     raw = json.loads(resources.files(__package__).joinpath(f"openapi_{version}_messages.json").read_text())
-    return {name: tuple(_Field(int(n), str(f), str(label), str(t)) for n, f, label, t in rows)
+    return {name: tuple(_Field(int(n), str(f), str(label), str(t), _key(str(f))) for n, f, label, t in rows)
             for name, rows in raw["messages"].items()}
+
+
+@functools.cache
+def _keys(version: str, message: str) -> frozenset[str]:
+    return frozenset(f.key for f in _table(version)[message])
 
 
 class _Encoder:
     def __init__(self, version: str) -> None:
+        self._version = version
         self._messages = _table(version)
 
     def message(self, value: Any, name: str) -> bytes:
@@ -72,11 +79,10 @@ class _Encoder:
             return out.getvalue()
         if not isinstance(value, Mapping):
             return out.getvalue()
-        self._object(out, value, fields)
+        self._object(out, value, fields, _keys(self._version, name))
         return out.getvalue()
 
-    def _object(self, out: Writer, value: Mapping[str, Any], fields: tuple[_Field, ...]) -> None:
-        keys = {f.key for f in fields}
+    def _object(self, out: Writer, value: Mapping[str, Any], fields: tuple[_Field, ...], keys: frozenset[str]) -> None:
         for f in fields:
             if f.name in _EXTENSION_FIELDS:
                 for key, item in value.items():
