@@ -204,3 +204,44 @@ def test_field_selectors_and_paging_as_kube_apiserver(kubectl: KubectlRunner) ->
     listed = json.loads(kubectl("get", "--raw", "/api/v1/namespaces/default/configmaps?limit=2").stdout)
     assert "kind" not in listed["items"][0] and listed["metadata"]["remainingItemCount"] >= 1
 
+
+POLICY = textwrap.dedent(
+    """\
+    apiVersion: admissionregistration.k8s.io/v1
+    kind: ValidatingAdmissionPolicy
+    metadata: {name: gadgets-need-a-team}
+    spec:
+      failurePolicy: Fail
+      matchConstraints:
+        resourceRules:
+        - {apiGroups: [example.com], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [gadgets]}
+      validations:
+      - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+        messageExpression: "'gadget ' + object.metadata.name + ' has no team label'"
+        reason: Forbidden
+    ---
+    apiVersion: admissionregistration.k8s.io/v1
+    kind: ValidatingAdmissionPolicyBinding
+    metadata: {name: gadgets-need-a-team}
+    spec:
+      policyName: gadgets-need-a-team
+      validationActions: [Deny]
+    """
+)
+
+
+def test_validating_admission_policy_denies_through_kubectl(kubectl: KubectlRunner) -> None:
+    kubectl("apply", "-f", "-", input=CRD)
+    kubectl("wait", "--for=condition=Established", "crd/gadgets.example.com", "--timeout=10s")
+    kubectl("apply", "-f", "-", input=POLICY)
+    header = kubectl("get", "validatingadmissionpolicies").stdout.splitlines()[0].split()
+    assert header == ["NAME", "VALIDATIONS", "PARAMKIND", "AGE"]
+    gadget = "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1%s}\nspec: {color: red}\n"
+    refused = kubectl("apply", "-f", "-", input=gadget % "", check=False)
+    assert refused.returncode != 0
+    assert (
+        'gadgets.example.com "g1" is forbidden: ValidatingAdmissionPolicy \'gadgets-need-a-team\' with binding '
+        "'gadgets-need-a-team' denied request: gadget g1 has no team label"
+    ) in refused.stderr
+    kubectl("apply", "-f", "-", input=gadget % ", labels: {team: blue}")
+    assert kubectl("get", "gadget", "g1", "-o", "jsonpath={.metadata.labels.team}").stdout == "blue"

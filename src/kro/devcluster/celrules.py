@@ -28,15 +28,18 @@ class RuleError(Exception):
     """A rule that does not compile or does not evaluate to the expected type."""
 
 
+_RULE_VARIABLES = ("self", "oldSelf")
+
+
 @functools.cache
-def _env() -> Any:  # the engine environment is untyped
-    return cel.NewEnv(variables={"self": cel.Type.DYN, "oldSelf": cel.Type.DYN}, extensions=[ext_strings.ExtStrings()])
+def _env(variables: tuple[str, ...] = _RULE_VARIABLES) -> Any:  # the engine environment is untyped
+    return cel.NewEnv(variables=dict.fromkeys(variables, cel.Type.DYN), extensions=[ext_strings.ExtStrings()])
 
 
 @functools.lru_cache(maxsize=2048)
-def _program(rule: str) -> Any:
+def _program(rule: str, variables: tuple[str, ...] = _RULE_VARIABLES) -> Any:
     try:
-        return _env().compile(rule)
+        return _env(variables).compile(rule)
     except RuntimeError as e:
         raise RuleError(f"compilation failed: {str(e).splitlines()[0]}") from e
 
@@ -45,14 +48,35 @@ def _evaluate(rule: str, self_value: Any, old_value: Any) -> Any:
     data: dict[str, Any] = {"self": self_value}
     if old_value is not _MISSING:
         data["oldSelf"] = old_value
+    return _run(_program(rule), data)
+
+
+def _run(program: Any, data: Mapping[str, Any]) -> Any:
     try:
-        value = _program(rule).eval(data=data)
+        value = program.eval(data=dict(data))
     except RuntimeError as e:
-        raise RuleError(str(e).splitlines()[0]) from e
+        raise RuleError(_explain(str(e).splitlines()[0])) from e
     plain = value.plain_value()
     if str(value.type()) in ("ERROR", "Type.ERROR") or (isinstance(plain, str) and "ERROR" in str(value.type())):
-        raise RuleError(str(plain))
+        raise RuleError(_explain(str(plain)))
     return plain
+
+
+def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
+    """``expression`` evaluated with ``variables`` bound (each declared ``dyn``), as plain data.
+
+    Raises :class:`RuleError` with the compile error (``compilation failed: ...``) or the run-time
+    error in kube-apiserver's words. The program is compiled once per text and variable set."""
+    return _run(_program(expression, tuple(sorted(variables))), variables)
+
+
+def compile_check(expression: str, variables: tuple[str, ...]) -> str | None:
+    """Why ``expression`` does not compile with ``variables`` declared, or ``None``."""
+    try:
+        _program(expression, tuple(sorted(variables)))
+    except RuleError as e:
+        return str(e)
+    return None
 
 
 _NO_KEY = re.compile(r'Key not found in map\s*:\s*"?([^"]*)"?')

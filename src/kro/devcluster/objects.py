@@ -10,6 +10,7 @@ the last one from an object being deleted removes it.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from kro.devcluster import errors
+from kro.devcluster.admission import Attributes, ValidatingPolicies
 from kro.devcluster.builtin_validation import builtin_causes
 from kro.devcluster.defaults import apply_builtin_defaults
 from kro.devcluster.errors import BadRequest, Cause
@@ -118,6 +120,8 @@ class ObjectService:
         self._schemas = schemas
         self.now = now
         self.admission: list[Admission] = admission or []
+        # Validating admission policies, checked after the plugins (set by the server).
+        self.policies: ValidatingPolicies | None = None
         # Foreground/orphan finalizers are only added when something (garbage collection) removes them.
         self.dependents_finalizers = False
 
@@ -173,7 +177,7 @@ class ObjectService:
         if rt.has_status:
             obj.pop("status", None)
         self._apply_schema(rt, obj, None, opts)
-        await self._admit("CREATE", rt, obj, None)
+        await self._admit("CREATE", rt, obj, None, dry_run=opts.dry_run, warnings=opts.warnings)
         obj = self._record(rt, None, obj, opts, "")
         if opts.dry_run:
             return obj
@@ -213,7 +217,9 @@ class ObjectService:
         if subresource is None:
             next_generation(rt, old, merged)
         self._check_finalizers(rt, merged, old)
-        await self._admit("UPDATE", rt, merged, old)
+        await self._admit(
+            "UPDATE", rt, merged, old, subresource=subresource or "", dry_run=opts.dry_run, warnings=opts.warnings
+        )
         merged = self._record(rt, old, merged, opts, subresource or "")
         if opts.dry_run:
             return merged
@@ -325,9 +331,23 @@ class ObjectService:
             causes += self._schemas.rule_causes(rt, obj, old)
         raise_invalid(rt, str(_meta(obj).get("name") or ""), causes)
 
-    async def _admit(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
+    async def _admit(
+        self,
+        op: Operation,
+        rt: ResourceType,
+        obj: dict[str, Any],
+        old: Mapping[str, Any] | None,
+        *,
+        subresource: str = "",
+        dry_run: bool = False,
+        warnings: builtins.list[str] | None = None,
+    ) -> None:
+        """Admission: the plugins (which may mutate ``obj``), then validating policies, last."""
         for check in self.admission:
             await check(op, rt, obj, old)
+        if self.policies is not None:
+            attrs = Attributes.of(op, rt, obj, old, subresource=subresource, dry_run=dry_run)
+            await self.policies.admit(attrs, warnings if warnings is not None else [])
 
     # Deletion ------------------------------------------------------------------------------------
 
@@ -349,7 +369,7 @@ class ObjectService:
         meta = _meta(obj)
         self._check_delete_preconditions(rt, name, meta, options)
         original = clone(obj)
-        await self._admit("DELETE", rt, obj, original)
+        await self._admit("DELETE", rt, obj, original, dry_run=options.dry_run)
         finalizers = list(meta.get("finalizers") or [])
         if self.dependents_finalizers:
             extra = {"Orphan": ORPHAN_FINALIZER, "Foreground": FOREGROUND_FINALIZER}.get(options.propagation_policy or "")

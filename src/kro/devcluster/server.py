@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kro.devcluster.admission import ValidatingPolicies, policy_object_admission
 from kro.devcluster.cluster import BackgroundLoop, Cluster
 from kro.devcluster.crds import CRDController, crd_admission
 from kro.devcluster.kubeconfig import write_kubeconfig
@@ -84,7 +85,10 @@ class DevServer:
             else MemoryStore(window=self.config.watch_window)
         )
         self.objects = ObjectService(self.store, SchemaSource())
-        self.objects.admission += [NamespaceLifecycle(self.store), crd_admission, ServiceAllocation(self.store)]
+        self.objects.admission += [
+            NamespaceLifecycle(self.store), crd_admission, ServiceAllocation(self.store), policy_object_admission,
+        ]
+        self.objects.policies = ValidatingPolicies(self.store)
         self.cluster = Cluster(self.store, self.registry, self.objects)
         self.logs = PodLogs()
         self.inflight = InflightLimiter(

@@ -79,6 +79,10 @@ BUILTIN_RESOURCES: tuple[ResourceInfo, ...] = (
     _r("storage.k8s.io/v1", "StorageClass", "storageclasses", False, ("sc",), (), False),
     _r("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", False, ("pc",), (), False),
     _r("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False, ("crd", "crds"), ()),
+    _r("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", False,
+       categories=("api-extensions",)),
+    _r("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", False,
+       categories=("api-extensions",), status=False),
 )
 
 _BY_KIND = {r.gvk: r for r in BUILTIN_RESOURCES}

@@ -121,3 +121,39 @@ def test_jsonpath_reads_label_keys_with_dots_escaped_or_quoted() -> None:
     assert jsonpath(obj, r".metadata.labels.kro\.run/graph-revision-hash") == "0123abcd"
     assert jsonpath(obj, ".metadata.labels['kro.run/graph-revision-hash']") == "0123abcd"
     assert jsonpath(obj, ".metadata.labels.kro.run/x") == "no"  # unescaped dots separate fields
+
+
+def test_column_types_and_descriptions_are_kube_apiservers() -> None:
+    cm = {"metadata": {"name": "c", **CREATED}, "data": {"a": "1"}}
+    defs = table(builtin("", "ConfigMap", "configmaps"), [cm], resource_version="1", now=NOW)["columnDefinitions"]
+    assert [(c["name"], c["type"]) for c in defs] == [("Name", "string"), ("Data", "string"), ("Age", "string")]
+    assert defs[1]["description"].startswith("Data contains the configuration data.")
+    assert defs[0]["description"].startswith("Name must be unique within a namespace. Is required when creating")
+    deploy = table(builtin("apps", "Deployment", "deployments"), [cm], resource_version="1", now=NOW)["columnDefinitions"]
+    assert [c["type"] for c in deploy[:5]] == ["string"] * 5  # READY, UP-TO-DATE and AVAILABLE are strings
+    crd = table(builtin("apiextensions.k8s.io", "CustomResourceDefinition", "customresourcedefinitions", namespaced=False),
+                [cm], resource_version="1", now=NOW)
+    assert [(c["name"], c["type"]) for c in crd["columnDefinitions"]] == [("Name", "string"), ("Created At", "date")]
+    assert crd["rows"][0]["cells"] == ["c", "2026-01-01T00:00:00Z"]
+
+
+def test_more_builtin_kinds_have_their_columns() -> None:
+    cron = {"metadata": {"name": "c", **CREATED}, "spec": {"schedule": "*/5 * * * *", "suspend": False,
+            "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "a", "image": "busybox"}]}}}}}}
+    out = table(builtin("batch", "CronJob", "cronjobs"), [cron], resource_version="1", now=NOW)
+    assert [(c["name"], c["type"]) for c in out["columnDefinitions"] if c["priority"] == 0] == [
+        ("Name", "string"), ("Schedule", "string"), ("Timezone", "string"), ("Suspend", "boolean"),
+        ("Active", "integer"), ("Last Schedule", "string"), ("Age", "string"),
+    ]
+    assert out["rows"][0]["cells"][:7] == ["c", "*/5 * * * *", "<none>", "False", 0, "<none>", "10m"]
+    hpa = {"metadata": {"name": "h", **CREATED}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 5,
+           "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}}
+    out = table(builtin("autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers"), [hpa], resource_version="1", now=NOW)
+    assert out["rows"][0]["cells"] == ["h", "Deployment/web", "cpu: <unknown>/80%", "<unset>", 5, 0, "10m"]
+    pvc = {"metadata": {"name": "p", **CREATED}, "spec": {}, "status": {"phase": "Bound", "accessModes": ["ReadWriteMany", "ReadWriteOnce"]}}
+    out = table(builtin("", "PersistentVolumeClaim", "persistentvolumeclaims"), [pvc], resource_version="1", now=NOW)
+    assert out["rows"][0]["cells"][4] == "RWO,RWX"
+    rb = {"metadata": {"name": "rb", **CREATED}, "roleRef": {"kind": "ClusterRole", "name": "view"},
+          "subjects": [{"kind": "User", "name": "jane"}, {"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}]}
+    out = table(builtin("rbac.authorization.k8s.io", "RoleBinding", "rolebindings"), [rb], resource_version="1", now=NOW)
+    assert out["rows"][0]["cells"] == ["rb", "ClusterRole/view", "10m", "jane", "", "ns/sa"]

@@ -115,6 +115,19 @@ def _selector(*path: str) -> Cell:
     return cell
 
 
+_MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
+
+
+def access_modes(*path: str) -> Cell:
+    """Access modes as kubectl abbreviates them (``RWO,ROX``), in kube-apiserver's fixed order."""
+
+    def cell(obj: Mapping[str, Any], _: datetime) -> str:
+        present = {str(m) for m in _list(obj, *path)}
+        return ",".join(short for mode, short in _MODES.items() if mode in present)
+
+    return cell
+
+
 def _containers(field: str, *path: str) -> Cell:
     def cell(obj: Mapping[str, Any], _: datetime) -> str:
         return ",".join(str(c.get(field, "")) for c in _list(obj, *path) if isinstance(c, Mapping))
@@ -321,8 +334,7 @@ BUILTIN_COLUMNS: dict[tuple[str, str], list[Column]] = {
         NAME, Column("Status", _text("status", "phase", default="Pending"), doc="core.v1.PersistentVolumeClaimStatus#phase"),
         Column("Volume", _text("spec", "volumeName", default=""), doc="core.v1.PersistentVolumeClaimSpec#volumeName"),
         Column("Capacity", _text("status", "capacity", "storage", default=""), doc="core.v1.PersistentVolumeClaimStatus#capacity"),
-        Column("Access Modes", lambda o, _: ",".join(str(m) for m in _list(o, "status", "accessModes")),
-               doc="core.v1.PersistentVolumeClaimStatus#accessModes"),
+        Column("Access Modes", access_modes("status", "accessModes"), doc="core.v1.PersistentVolumeClaimStatus#accessModes"),
         Column("StorageClass", _text("spec", "storageClassName", default="<unset>"), doc="StorageClass of the pvc"),
         Column("VolumeAttributesClass", _text("spec", "volumeAttributesClassName", default="<unset>"),
                doc="VolumeAttributesClass of the pvc"), AGE,
@@ -378,8 +390,8 @@ BUILTIN_COLUMNS: dict[tuple[str, str], list[Column]] = {
     ],
     # kube-apiserver's default table (no printer of its own): the creation time, not an age.
     ("apiextensions.k8s.io", "CustomResourceDefinition"): [NAME, Column("Created At", _created_at, "date", doc=AGE.doc)],
-    ("rbac.authorization.k8s.io", "ClusterRole"): [NAME, Column("Created At", _created_at, doc=AGE.doc)],
-    ("rbac.authorization.k8s.io", "Role"): [NAME, Column("Created At", _created_at, doc=AGE.doc)],
+    ("rbac.authorization.k8s.io", "ClusterRole"): [NAME, Column("Created At", _created_at, "date", doc=AGE.doc)],
+    ("rbac.authorization.k8s.io", "Role"): [NAME, Column("Created At", _created_at, "date", doc=AGE.doc)],
     ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"): [
         NAME, Column("Validations", lambda o, _: len(_list(o, "spec", "validations")), "integer",
                      doc="Validations indicates the number of validation rules defined in this configuration"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from kro.devcluster.registry import PrinterColumn, ResourceType
 from kro.devcluster.rest.builtin_columns import AGE, BUILTIN_COLUMNS, NAME, Column, describe
+from kro.devcluster.rest.more_columns import MORE_COLUMNS
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 _FILTER = re.compile(r"""^\?\(@\.([\w.-]+)\s*==\s*["']?([^"']*)["']?\)$""")
@@ -34,7 +35,9 @@ def columns(rt: ResourceType) -> list[PrinterColumn]:
 
 
 def _builtin(rt: ResourceType) -> list[Column] | None:
-    return None if rt.is_custom else BUILTIN_COLUMNS.get((rt.group, rt.kind))
+    if rt.is_custom:
+        return None
+    return BUILTIN_COLUMNS.get((rt.group, rt.kind)) or MORE_COLUMNS.get((rt.group, rt.kind))
 
 
 def column_definitions(rt: ResourceType) -> list[dict[str, Any]]:
