@@ -74,11 +74,12 @@ async def run_dev(
     server = DevServer(config)
     await server.start()
     tasks: list[asyncio.Task[None]] = []
+    log_handler: logging.Handler | None = None
     try:
         echo(f"kubeconfig: {server.kubeconfig_path}")
         echo(f"export KUBECONFIG={server.kubeconfig_path}")
         if controller is not None:
-            await _show_controller_pod(server)
+            log_handler = await _show_controller_pod(server)
             tasks.append(
                 asyncio.create_task(
                     _run_controller(controller, server.kubeconfig_path), name="kro-controller"
@@ -100,6 +101,8 @@ async def run_dev(
             )
         await stop.wait()
     finally:
+        if log_handler is not None:
+            logging.getLogger("kro").removeHandler(log_handler)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -120,7 +123,7 @@ CONTROLLER_POD = ProcessPod(
 )
 
 
-async def _show_controller_pod(server: DevServer) -> None:
+async def _show_controller_pod(server: DevServer) -> logging.Handler:
     """The in-process controller appears as a Running pod in kro-system whose log is the process's
     ``kro`` log records, as the Helm chart's pod would: ``kubectl logs -l app=kro-controller -n kro-system``."""
     buffer = LogBuffer()
@@ -128,11 +131,9 @@ async def _show_controller_pod(server: DevServer) -> None:
     root_handlers = logging.getLogger().handlers
     if root_handlers and root_handlers[0].formatter is not None:
         handler.setFormatter(root_handlers[0].formatter)
-    kro_logger = logging.getLogger("kro")
-    for old in [h for h in kro_logger.handlers if isinstance(h, LogBufferHandler)]:
-        kro_logger.removeHandler(old)
-    kro_logger.addHandler(handler)
+    logging.getLogger("kro").addHandler(handler)
     await server.publish_process_pod(CONTROLLER_POD, buffer)
+    return handler
 
 
 async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> None:
