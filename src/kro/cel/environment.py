@@ -134,6 +134,9 @@ class CELEnvironment:
         root = checked.expr
         output = types.get(root.id, DYN)
         self._refuse_unsafe_optionals(expression, root, types, checked.source_info.positions)
+        too_costly = cost.check_estimate(root, types)
+        if too_costly is not None:
+            raise LimitError(too_costly, expression=expression)
         found = ast.inspect(root, variables=self._variables)
         metered = cost.needs_metering(root)
         if output.kind == Kind.OPTIONAL:

@@ -135,6 +135,10 @@ class CheckedExpression:
             value = self._program.eval(data=data)
         except RuntimeError as e:
             raise engine_failure(str(e), self.source) from e
+        if self._meter is not None and self._meter.exceeded:
+            raise LimitError(
+                f"expression exceeds an engine limit: {self._meter.failure()}", expression=self.source
+            )
         try:
             plain = value.plain_value()
             # An error value reads as its message string: only a string result needs the type test.

@@ -33,13 +33,22 @@ DEPLOY = {
             "metadata": {"labels": {"app": "web"}},
             "spec": {
                 "containers": [
-                    {"name": "web", "image": "nginx", "args": ["--a", "${schema.spec.debug ? '--v=9' : omit()}"]}
+                    {
+                        "name": "web",
+                        "image": "nginx",
+                        "args": ["--a", "${schema.spec.debug ? '--v=9' : omit()}"],
+                    }
                 ]
             },
         },
     },
 }
-SPEC = {"name": "string", "replicas": "integer | default=0", "team": 'string | default=""', "debug": "boolean"}
+SPEC = {
+    "name": "string",
+    "replicas": "integer | default=0",
+    "team": 'string | default=""',
+    "debug": "boolean",
+}
 
 
 def document(template: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -49,14 +58,20 @@ def document(template: dict[str, Any] | None = None, **extra: Any) -> dict[str, 
 def test_omitted_fields_are_left_out_of_the_applied_object() -> None:
     g = compile_rgd(document(), resolver=BuiltinResolver(), features=ON)
     plan = plan_instance(
-        g, instance(spec={"name": "web", "replicas": 0, "team": "", "debug": False}), Snapshot(), kro_version=V
+        g,
+        instance(spec={"name": "web", "replicas": 0, "team": "", "debug": False}),
+        Snapshot(),
+        kro_version=V,
     )
     (body,) = [d.body for d in plan.all_applies]
     assert "replicas" not in body["spec"]
     assert "team" not in body["metadata"].get("annotations", {})
     assert body["spec"]["template"]["spec"]["containers"][0]["args"] == ["--a"]
     plan = plan_instance(
-        g, instance(spec={"name": "web", "replicas": 3, "team": "a", "debug": True}), Snapshot(), kro_version=V
+        g,
+        instance(spec={"name": "web", "replicas": 3, "team": "a", "debug": True}),
+        Snapshot(),
+        kro_version=V,
     )
     (body,) = [d.body for d in plan.all_applies]
     assert body["spec"]["replicas"] == 3
@@ -93,7 +108,10 @@ def test_omit_inside_a_list_value_is_an_error_of_the_node() -> None:
     template = {**DEPLOY, "metadata": {"name": "web", "labels": "${{'a': omit()}}"}}
     g = compile_rgd(document(template), resolver=BuiltinResolver(), features=ON)
     plan = plan_instance(
-        g, instance(spec={"name": "web", "replicas": 1, "team": "a", "debug": True}), Snapshot(), kro_version=V
+        g,
+        instance(spec={"name": "web", "replicas": 1, "team": "a", "debug": True}),
+        Snapshot(),
+        kro_version=V,
     )
     assert plan.nodes["deploy"].state is NodeState.ERROR
     assert "whole value" in plan.nodes["deploy"].reason

@@ -4,8 +4,11 @@
 - ``@kro.rangeSize(n)``: the argument of every ``lists.range(n)``: ``n`` itself, ``0`` when
   negative (upstream's empty list; the engine would fail to allocate), an error past
   :data:`MAX_RANGE` (the engine would allocate the whole list before any iteration budget applies).
-- ``@kro.charge(n)``: adds ``n`` to the evaluation's :class:`Meter` and fails once its budget is
-  spent; always ``true`` otherwise.
+- ``@kro.charge(n)`` and ``@kro.chargeText(n)``: add the cost of a list or map of ``n`` elements
+  (:data:`ELEMENT_COST` each), or of a string or bytes of ``n`` characters (one per
+  :data:`CHARACTERS_PER_UNIT`), to the evaluation's :class:`Meter`; they fail once its budget is
+  spent and are ``true`` otherwise.
+- ``@kro.withinBudget()``: whether the budget is not spent yet (a loop's condition asks it).
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ from kro.cel.library.declarations import Function, Type, function, global_overlo
 
 RANGE_SIZE = "@kro.rangeSize"
 CHARGE = "@kro.charge"
+CHARGE_TEXT = "@kro.chargeText"
+WITHIN_BUDGET = "@kro.withinBudget"
+ELEMENT_COST = 4
+"""Cost units per list element or map entry (an engine value takes some 16 to 32 bytes)."""
+CHARACTERS_PER_UNIT = 4
+"""Characters (or bytes) per cost unit, as Kubernetes prices string work."""
 MAX_RANGE = 100_000
 """Elements ``lists.range`` may build in one call (the engine iterates at most about 10,000)."""
 
@@ -45,13 +54,30 @@ class Meter:
     def reset(self, budget: int) -> None:
         self.budget, self.spent = budget, 0
 
-    def charge(self, amount: int) -> bool:
-        self.spent += max(amount, 1)
+    @property
+    def exceeded(self) -> bool:
+        return self.spent > self.budget
+
+    def within_budget(self) -> bool:
+        return self.spent <= self.budget
+
+    def failure(self) -> BudgetExceeded:
+        return BudgetExceeded(
+            f"cost limit: the values this evaluation builds exceed its budget of {self.budget} "
+            f"(a list element or map entry costs {ELEMENT_COST}, {CHARACTERS_PER_UNIT} characters "
+            "cost 1); make the lists and strings it combines smaller"
+        )
+
+    def charge(self, elements: int) -> bool:
+        return self._add(1 + elements * ELEMENT_COST)
+
+    def charge_text(self, characters: int) -> bool:
+        return self._add(1 + characters // CHARACTERS_PER_UNIT)
+
+    def _add(self, amount: int) -> bool:
+        self.spent += amount
         if self.spent > self.budget:
-            raise BudgetExceeded(
-                f"cost limit: the evaluation built values of total size over {self.budget} "
-                "(elements, characters and bytes); reduce the sizes it combines"
-            )
+            raise self.failure()
         return True
 
 
@@ -60,4 +86,8 @@ def declarations(meter: Meter) -> list[Function]:
     return [
         function(RANGE_SIZE, global_overload("kro_range_size_int", [Type.INT], Type.INT, range_size)),
         function(CHARGE, global_overload("kro_charge_int", [Type.INT], Type.BOOL, meter.charge)),
+        function(
+            CHARGE_TEXT, global_overload("kro_charge_text_int", [Type.INT], Type.BOOL, meter.charge_text)
+        ),
+        function(WITHIN_BUDGET, global_overload("kro_within_budget", [], Type.BOOL, meter.within_budget)),
     ]
