@@ -264,30 +264,6 @@ def _first_seen(obj: Mapping[str, Any], now: datetime) -> str:
     return _since(_get(obj, "firstTimestamp") or _get(obj, "metadata", "creationTimestamp"), now)
 
 
-def _hpa_reference(obj: Mapping[str, Any], _: datetime) -> str:
-    ref = _get(obj, "spec", "scaleTargetRef") or {}
-    return f"{ref.get('kind', '')}/{ref.get('name', '')}"
-
-
-def _hpa_targets(obj: Mapping[str, Any], _: datetime) -> str:
-    """Each resource metric as ``name: current/target`` (``<unknown>`` until a value is reported)."""
-    parts: list[str] = []
-    current = {_get(m, "resource", "name"): m for m in _list(obj, "status", "currentMetrics")}
-    for metric in _list(obj, "spec", "metrics"):
-        source = (metric.get("resource") or metric.get("containerResource")) if isinstance(metric, Mapping) else None
-        if not isinstance(source, Mapping):
-            parts.append("<unknown>/<unknown>")
-            continue
-        target, now = source.get("target") or {}, _get(current.get(source.get("name")), "resource", "current") or {}
-        if target.get("type") == "Utilization":
-            have = f"{now['averageUtilization']}%" if "averageUtilization" in now else "<unknown>"
-            parts.append(f"{source.get('name')}: {have}/{target.get('averageUtilization')}%")
-        else:
-            have = now.get("averageValue") or now.get("value") or "<unknown>"
-            parts.append(f"{source.get('name')}: {have}/{target.get('averageValue') or target.get('value')}")
-    return ", ".join(parts) if parts else "<none>"
-
-
 _NAME_DOC = "meta.v1.ObjectMeta#name"
 NAME = Column("Name", _name, format="name", doc=_NAME_DOC)
 AGE = Column("Age", _age, doc="meta.v1.ObjectMeta#creationTimestamp")
@@ -374,13 +350,6 @@ BUILTIN_COLUMNS: dict[tuple[str, str], list[Column]] = {
         Column("Available", _count("status", "numberAvailable"), "integer", doc="apps.v1.DaemonSetStatus#numberAvailable"),
         Column("Node Selector", _selector("spec", "template", "spec", "nodeSelector"), doc="core.v1.PodSpec#nodeSelector"), AGE,
         *_wide_workload("spec", "template", "spec", selector="apps.v1.DaemonSetSpec"),
-    ],
-    ("autoscaling", "HorizontalPodAutoscaler"): [
-        NAME, Column("Reference", _hpa_reference, doc="autoscaling.v2.HorizontalPodAutoscalerSpec#scaleTargetRef"),
-        Column("Targets", _hpa_targets, doc="autoscaling.v2.HorizontalPodAutoscalerSpec#metrics"),
-        Column("MinPods", _text("spec", "minReplicas", default="<unset>"), doc="autoscaling.v2.HorizontalPodAutoscalerSpec#minReplicas"),
-        Column("MaxPods", _count("spec", "maxReplicas"), "integer", doc="autoscaling.v2.HorizontalPodAutoscalerSpec#maxReplicas"),
-        Column("Replicas", _count("status", "currentReplicas"), doc="autoscaling.v2.HorizontalPodAutoscalerStatus#currentReplicas"), AGE,
     ],
     ("batch", "Job"): [
         NAME, Column("Status", _job_status, doc="Status of the job."),
