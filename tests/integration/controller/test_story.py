@@ -28,7 +28,13 @@ REDIS_GVR = GVR("kro.run", "v1alpha1", "redis")
 async def events_of(api: ApiClient, name: str) -> list[dict[str, Any]]:
     code, body = await api.get(core("events"))
     assert code == 200, body
-    return [e for e in body["items"] if e["involvedObject"]["name"] == name]
+    # Only the instance's own Events: the workload simulation records Events on the children
+    # (a StatefulSet named like the instance), as kube-controller-manager does.
+    return [
+        e
+        for e in body["items"]
+        if e["involvedObject"]["name"] == name and e["involvedObject"]["kind"] == "Redis"
+    ]
 
 
 async def reasons(api: ApiClient, name: str) -> list[str]:
