@@ -155,6 +155,8 @@ def builtin_causes(group: str, kind: str, obj: Mapping[str, Any]) -> list[Cause]
     if key in _POD_SPEC:
         path = _POD_SPEC[key]
         causes += _containers(_dig(obj, path), ".".join(path))
+    if key in _JOB_TEMPLATE:
+        causes += _job_restart_policy(obj, _JOB_TEMPLATE[key])
     if key == ("", "Service"):
         causes += _service_ports(spec)
     for field in _CONFIG_DATA.get(key, ()):
@@ -162,6 +164,21 @@ def builtin_causes(group: str, kind: str, obj: Mapping[str, Any]) -> list[Cause]
     if key in _CONFIG_DATA:
         causes += _config_size(key, obj)
     return causes
+
+
+# A Job's pods must not restart in place: restartPolicy OnFailure or Never (Always is the PodSpec default).
+_JOB_TEMPLATE: dict[Kind, tuple[str, ...]] = {
+    ("batch", "Job"): ("spec", "template", "spec"),
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+
+def _job_restart_policy(obj: Mapping[str, Any], path: tuple[str, ...]) -> list[Cause]:
+    policy = _dig(obj, path).get("restartPolicy")
+    if policy in ("OnFailure", "Never", None):  # None: not defaulted yet (defaulting makes it Always)
+        return []
+    return [Cause(".".join((*path, "restartPolicy")), "FieldValueNotSupported",
+                  f'Unsupported value: {go_value(policy)}: supported values: "OnFailure", "Never"')]
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from kro.devcluster import errors
 from kro.devcluster.admission import Attributes, ValidatingPolicies
 from kro.devcluster.builtin_validation import builtin_causes
-from kro.devcluster.defaults import apply_builtin_defaults
+from kro.devcluster.defaulting import apply_builtin_defaults
 from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.generation import next_generation, tracks_generation
 from kro.devcluster.metadata import (
@@ -306,6 +306,8 @@ class ObjectService:
     def _apply_schema(self, rt: ResourceType, obj: Object, old: Object | None, opts: WriteOptions) -> None:
         schema = self._schemas.schema_for(rt)
         if schema is None:
+            if not rt.is_custom:
+                apply_builtin_defaults(rt.group, rt.kind, obj)
             return
         outcome = apply_schema(schema, obj)
         if not rt.is_custom:
