@@ -15,6 +15,7 @@ references)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from kro.controller.ports import Caches, Writer
 from kro.controller.revisionbook import RevisionBook, StaleHistory, Verdict
 from kro.controller.rgdstatus import rgd_status
 from kro.graph.model import Graph
-from kro.kube.errors import NotFound
+from kro.kube.errors import KubeError, NotFound
 from kro.runtime import conditions as cond
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
 from kro.runtime.revision import ServedRevision
@@ -124,7 +125,15 @@ class RGDController:
         except StaleHistory as e:
             log.info("%s; reading the revisions again", e, extra={"rgd": name})
             return Requeue(after=0.0)
-        verdict = await self._book.verify(rgd, newest)
+        try:
+            verdict = await self._book.verify(rgd, newest)
+        except KubeError:
+            # its verdict could not be recorded: say the revision waits, and retry with backoff
+            await self._waiting(
+                rgd, ConditionReason.WAITING_FOR_GRAPH_REVISION_COMPILATION,
+                f"graph revision {newest.number} issued and awaiting compilation",
+            )  # fmt: skip
+            raise
         if verdict.graph is None:
             return await self._rejected(rgd, verdict)
         return await self._accepted(rgd, verdict, verdict.graph)
@@ -241,7 +250,8 @@ class RGDController:
             else cond.unknown(t, reason, message)
             for t in (ConditionType.GRAPH_ACCEPTED, ConditionType.KIND_READY, ConditionType.CONTROLLER_READY)
         ]
-        await self._write_status(rgd, [waiting, *kept], served)
+        with contextlib.suppress(KubeError):  # the status is news, not a reason to fail more
+            await self._write_status(rgd, [waiting, *kept], served)
         return Requeue(after=self._settings.revision_requeue)
 
     async def _delete(self, rgd: Obj) -> Outcome:

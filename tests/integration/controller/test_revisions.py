@@ -188,3 +188,28 @@ async def kubectl_table(api: ApiClient) -> dict[int, str]:
 
 async def _keys_are(found: Any, expected: list[int]) -> bool:
     return sorted(await found) == expected
+
+
+async def test_an_rgd_created_again_adopts_its_orphaned_revisions(kapi: ApiClient, kube: KubeClient) -> None:
+    _, finish = await start_controller(kube, SETTINGS)
+    try:
+        await create(kapi, RGDS, with_value("v1"))
+        await eventually(lambda: verified(kapi, 1))
+        code, _ = await kapi.delete(f"{RGDS}/app?propagationPolicy=Orphan")
+        assert code == 200
+        await eventually(lambda: _gone(get(kapi, f"{RGDS}/app")))
+        orphan = (await revisions(kapi))[1]
+        assert not orphan["metadata"].get("ownerReferences")  # the orphan policy let it go
+
+        recreated = await create(kapi, RGDS, with_value("v2"))
+        await eventually(lambda: verified(kapi, 2))  # numbering goes on from the history it adopted
+        found = await revisions(kapi)
+        for number in (1, 2):
+            (owner,) = found[number]["metadata"]["ownerReferences"]
+            assert owner["uid"] == recreated["metadata"]["uid"]
+    finally:
+        await finish()
+
+
+async def _gone(found: Any) -> bool:
+    return await found is None
