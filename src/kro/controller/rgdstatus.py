@@ -13,6 +13,17 @@ from kro.api.conditions import ConditionType, RGDState
 from kro.graph.model import Graph
 from kro.runtime import conditions as cond
 
+_ORDER = {
+    t.value: i
+    for i, t in enumerate(
+        (
+            ConditionType.GRAPH_ACCEPTED,
+            ConditionType.GRAPH_REVISIONS_RESOLVED,
+            ConditionType.KIND_READY,
+            ConditionType.CONTROLLER_READY,
+        )
+    )
+}
 _SERVING = {ConditionType.GRAPH_ACCEPTED.value, ConditionType.KIND_READY.value, ConditionType.CONTROLLER_READY.value}
 
 
@@ -35,7 +46,10 @@ def rgd_status(
     now: str,
     last_issued: int = 0,
 ) -> dict[str, Any]:
-    """``parts``: GraphRevisionsResolved, GraphAccepted, KindReady and ControllerReady, in that order."""
+    """``parts``: GraphRevisionsResolved, GraphAccepted, KindReady and ControllerReady. They are
+    written GraphAccepted first, so that ``Ready``, which copies the first unhealthy one, carries the
+    compiler's errors when the spec does not compile."""
+    parts = sorted(parts, key=lambda c: _ORDER.get(c.type, len(_ORDER)))
     ready = cond.aggregate_ready(parts)
     meta = rgd.get("metadata") or {}
     previous = (rgd.get("status") or {}).get("conditions") or []
