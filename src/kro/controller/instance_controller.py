@@ -37,7 +37,7 @@ from kro.kube.errors import ApiError
 from kro.runtime.deletion import plan_deletion
 from kro.runtime.drift import holds
 from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, instance_labels
-from kro.runtime.outcome import Done, Outcome
+from kro.runtime.outcome import Done, Outcome, Requeue
 from kro.runtime.plan import DesiredObject, Plan, Removal
 from kro.runtime.planner import PlanSettings, plan_instance, with_failures
 from kro.runtime.revision import ServedRevision, previously_current, with_revision
@@ -45,6 +45,7 @@ from kro.runtime.status import special_status
 
 log = logging.getLogger(__name__)
 Obj = Mapping[str, Any]
+_MAX_BACKOFF = 8
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class InstanceController:
         self._now = now
         self._rgd_uid = rgd_uid
         self._resources: dict[tuple[str, str], GVR] = {}
+        self._quiet_looks: dict[str, int] = {}  # instance -> requeued looks in a row that changed nothing
         self.graph = graph
         self.revision = revision
         self.set_graph(graph, revision=revision)
@@ -130,6 +132,7 @@ class InstanceController:
                 self._overlay.forget(self.gvr, namespace, name)
             self._metrics.record_nodes(self.gvr.resource, key, None)
             self._transitions.forget(namespace, name)
+            self._quiet_looks.pop(key, None)
             return Done()
         view = CacheView(self._caches, self._resources, self._overlay)
         if (instance.get("metadata") or {}).get("deletionTimestamp"):
@@ -155,14 +158,26 @@ class InstanceController:
         await self._transitions.observe(
             instance, plan.status, apply_failed=bool(failures), waiting_on=holding.id if holding else ""
         )
-        await self._write_status(instance, plan.status)
+        changed = await self._write_status(instance, plan.status)
         counts: dict[str, int] = {}
         for report in plan.nodes.values():
             counts[report.state.value] = counts.get(report.state.value, 0) + 1
         self._metrics.record_nodes(self.gvr.resource, key, counts)
         if failures:  # the status says what failed; retry with backoff (RBAC, webhooks, quotas change)
             raise ApplyFailed(failures)
-        return plan.outcome
+        return self._paced(key, plan.outcome, changed=changed)
+
+    def _paced(self, key: str, outcome: Outcome, *, changed: bool) -> Outcome:
+        """A converging instance is looked at again after the requeue interval, doubled for every
+        look in a row that changed nothing (up to 8 times the interval): a watch event on what it
+        waits for brings it back at once anyway, and a burst of waiting instances does not spend
+        the controller on looks that find nothing new."""
+        if not isinstance(outcome, Requeue):
+            self._quiet_looks.pop(key, None)
+            return outcome
+        looks = 0 if changed else self._quiet_looks.get(key, 0)
+        self._quiet_looks[key] = looks + 1
+        return Requeue(after=outcome.after * min(2**looks, _MAX_BACKOFF))
 
     async def _plan_and_apply(self, instance: Obj, view: CacheView) -> tuple[Plan, dict[str, str]]:
         def plan() -> Plan:
@@ -301,14 +316,14 @@ class InstanceController:
         self._remember(self.gvr, answer)
         return answer
 
-    async def _write_status(self, instance: Obj, status: Obj) -> None:
-        """Write ``status`` if a user would see a difference (:func:`status_patch`)."""
+    async def _write_status(self, instance: Obj, status: Obj) -> bool:
+        """Write ``status`` if a user would see a difference (:func:`status_patch`); whether it did."""
         if self.revision is not None:
             status = with_revision(status, self.revision, instance=instance, now=self._now())
             await self._tell_held_back(instance, self.revision)
         patch = status_patch(instance.get("status") or {}, status)
         if patch is None:
-            return
+            return False
         meta = instance.get("metadata") or {}
         answer = await self._writer.merge_patch(
             self.gvr,
@@ -318,6 +333,7 @@ class InstanceController:
             status=True,
         )
         self._remember(self.gvr, answer)
+        return True
 
     def _remember(self, gvr: GVR, answer: Obj) -> None:
         if self._overlay is not None:

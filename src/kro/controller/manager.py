@@ -118,7 +118,16 @@ class Manager:
                         await informer.stop()
 
     def _on_event(self, gvr: GVR, type_: str, obj: Obj, old: Obj | None) -> None:
-        self.overlay.observed(gvr, obj)
+        # the echo of an instance controller's own write to a child: the reconcile that wrote it
+        # planned with the server's answer already, so the instance needs no other look for it
+        echo = self.overlay.observed(gvr, obj) and type_ != "DELETED"
+        self._enqueue_for(gvr, type_, obj, old, echo=echo)
+        for listener in self._listeners.get(gvr, ()):
+            listener()
+        for object_listener in self._object_listeners.get(gvr, ()):
+            object_listener(obj)
+
+    def _enqueue_for(self, gvr: GVR, type_: str, obj: Obj, old: Obj | None, *, echo: bool) -> None:
         meta = obj.get("metadata") or {}
         if gvr in self._handlers and (old is None or type_ == "DELETED" or _worth_reconciling(obj, old)):
             self.queue.add(Key(gvr, str(meta.get("namespace") or ""), str(meta.get("name", ""))))
@@ -126,6 +135,8 @@ class Manager:
         owner_gvr = self._instance_kinds.get(
             (labels.get(Labels.INSTANCE_GROUP, ""), labels.get(Labels.INSTANCE_KIND, ""))
         )
+        if echo and owner_gvr is not None:
+            return
         if owner_gvr is not None and labels.get(Labels.INSTANCE_NAME):
             self.queue.add(
                 Key(owner_gvr, labels.get(Labels.INSTANCE_NAMESPACE, ""), labels[Labels.INSTANCE_NAME])
@@ -135,10 +146,6 @@ class Manager:
             for ctrl in self._controllers.values():
                 if gvr in ctrl.external_resources:
                     self._enqueue_all(ctrl.gvr)
-        for listener in self._listeners.get(gvr, ()):
-            listener()
-        for object_listener in self._object_listeners.get(gvr, ()):
-            object_listener(obj)
 
     def on_change(self, gvr: GVR, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every event of ``gvr`` (which must be watched)."""

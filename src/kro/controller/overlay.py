@@ -53,19 +53,27 @@ class WriteOverlay:
         held = self._written.get(key)
         if held is not None and at_least(resource_version(held), resource_version(written)) is True:
             return
+        if "managedFields" in meta:  # as the caches keep objects: often the largest part, never read
+            written = {**written, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
         self._written[key] = written
 
     def forget(self, gvr: GVR, namespace: str, name: str) -> None:
         """The object was deleted (or is no longer ours to remember)."""
         self._written.pop((gvr, namespace, name), None)
 
-    def observed(self, gvr: GVR, obj: Obj) -> None:
-        """The informer delivered ``obj``: drop what it supersedes."""
+    def observed(self, gvr: GVR, obj: Obj) -> bool:
+        """The informer delivered ``obj``: drop what it supersedes. ``True`` when ``obj`` is exactly
+        the version this controller wrote (the echo of its own write: the reconcile that wrote it
+        has already planned with the server's answer, so the event brings nothing new)."""
         meta = obj.get("metadata") or {}
         key = (gvr, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         held = self._written.get(key)
-        if held is not None and at_least(resource_version(obj), resource_version(held)) is not False:
+        if held is None:
+            return False
+        rv = resource_version(obj)
+        if at_least(rv, resource_version(held)) is not False:
             del self._written[key]
+        return rv == resource_version(held)
 
     def newest(self, gvr: GVR, namespace: str, name: str, cached: Obj | None) -> Obj | None:
         """``cached`` unless this controller wrote a later version of the object."""
