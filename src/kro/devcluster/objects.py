@@ -359,10 +359,11 @@ class ObjectService:
         return obj
 
     async def delete_outcome(
-        self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions | None = None
-    ) -> tuple[Object, bool]:
+        self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions | None = None,
+        *, warnings: builtins.list[str] | None = None,
+    ) -> tuple[Object, bool]:  # fmt: skip
         """DELETE semantics: the object as deleted or as marked, and whether it is gone (or, for a
-        dry run, would be)."""
+        dry run, would be). Admission warnings are added to ``warnings``."""
         options = options or DeleteOptions()
         ns = namespace if rt.namespaced else ""
         obj = await self.store.get(rt.storage_key, ns, name)
@@ -371,7 +372,7 @@ class ObjectService:
         meta = _meta(obj)
         self._check_delete_preconditions(rt, name, meta, options)
         original = clone(obj)
-        await self._admit("DELETE", rt, obj, original, dry_run=options.dry_run)
+        await self._admit("DELETE", rt, obj, original, dry_run=options.dry_run, warnings=warnings)
         finalizers = list(meta.get("finalizers") or [])
         if self.dependents_finalizers:
             extra = {"Orphan": ORPHAN_FINALIZER, "Foreground": FOREGROUND_FINALIZER}.get(options.propagation_policy or "")

@@ -224,3 +224,18 @@ async def test_policy_objects_are_validated(api: ApiClient) -> None:
     assert status == 422 and "must not contain both Deny and Warn" in body["message"]
     status, body = await api.post(BINDINGS, binding("none", "p", ()))
     assert status == 422 and body["details"]["causes"][0]["field"] == "spec.validationActions"
+
+
+async def test_a_warned_delete_carries_the_warning(api: ApiClient) -> None:
+    await api.post(CMS, configmap("old", owner="nobody"))
+    await install(
+        api,
+        policy("keep-owned", [{"expression": "!has(oldObject.metadata.labels.owner)", "message": "deleting an owned ConfigMap"}],
+               resources=("configmaps",), groups=("",), operations=("DELETE",)),
+        binding("keep-owned", "keep-owned", ("Warn",)),
+    )
+    resp = await api.session.delete(api.server.url + f"{CMS}/old", headers={"Authorization": f"Bearer {api.server.token}"})
+    assert resp.status == 200
+    assert resp.headers.getall("Warning") == [
+        "299 - \"Validation failed for ValidatingAdmissionPolicy 'keep-owned' with binding 'keep-owned': deleting an owned ConfigMap\""
+    ]

@@ -229,11 +229,12 @@ class ResourceHandler:
         raw = await read_body(request)
         body = decode_object(raw, request.headers.get("Content-Type", ""), endpoint=_DELETE_OPTIONS) if raw.strip() else None
         options = delete_options(request.query, body)
-        obj, gone = await self._objects.delete_outcome(rt, namespace, name, options)
+        warnings: list[str] = []
+        obj, gone = await self._objects.delete_outcome(rt, namespace, name, options, warnings=warnings)
         if gone:
-            return json_response(deleted_status(rt, obj))
+            return json_response(deleted_status(rt, obj), warnings=warnings)
         # kube-apiserver answers 202 only to an explicit orphanDependents=false it could not finish.
-        return json_response(obj, status=202 if options.orphan_dependents is False else 200)
+        return json_response(obj, status=202 if options.orphan_dependents is False else 200, warnings=warnings)
 
     async def _delete_collection(self, request: web.Request, rt: ResourceType, path: ResourcePath) -> web.Response:
         raw = await read_body(request)
