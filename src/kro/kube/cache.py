@@ -5,13 +5,17 @@ by any label keys asked for (``kro.run/instance-id`` finds an instance's childre
 Further indexes are functions of an object returning the values it is filed under.
 
 ``metadata.managedFields`` is dropped on the way in: it is often the largest part of an object and no
-controller decision reads it. Objects handed out are the cache's own: treat them as read-only
+controller decision reads it. Keys and short strings are interned on the way in (:func:`compact`):
+every cached object spells ``metadata``, ``apiVersion``, its labels and its own name many times, and
+thousands of objects share them, so the cache holds each spelling once (about half the memory of a
+decoded StatefulSet). Objects handed out are the cache's own: treat them as read-only
 (copy before modifying), as with any informer cache.
 """
 
 from __future__ import annotations
 
 import builtins
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +43,24 @@ def strip_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
     if isinstance(meta, dict):
         meta.pop("managedFields", None)
     return obj
+
+
+_SHORT = 64
+
+
+def compact(value: Any) -> Any:
+    """Intern ``value``'s dict keys and strings of up to 64 characters, in place (dicts and lists
+    keep their identity); returns ``value``, or the interned string."""
+    if isinstance(value, dict):
+        items = [(sys.intern(k) if isinstance(k, str) else k, compact(v)) for k, v in value.items()]
+        value.clear()
+        value.update(items)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = compact(item)
+    elif isinstance(value, str) and len(value) <= _SHORT:
+        return sys.intern(value)
+    return value
 
 
 def resource_version(obj: Mapping[str, Any]) -> str:
@@ -159,8 +181,9 @@ class Cache:
     # ---- writing (the informer's job) ----
 
     def upsert(self, obj: dict[str, Any]) -> dict[str, Any] | None:
-        """Insert or replace ``obj`` (managedFields dropped); returns the previous version."""
-        strip_managed_fields(obj)
+        """Insert or replace ``obj`` (managedFields dropped, strings interned); returns the
+        previous version."""
+        compact(strip_managed_fields(obj))
         key = object_key(obj)
         old = self._items.get(key)
         if old is not None:

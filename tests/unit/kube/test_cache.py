@@ -94,3 +94,17 @@ def test_replace_reports_adds_updates_and_deletes() -> None:
     assert names(diff.deleted) == ["gone"]
     assert names(cache.list()) == ["changed", "new", "same"]
     assert cache.by_label(INSTANCE, "u1") == []  # both old entries left the index
+
+
+def test_cached_objects_share_their_spellings() -> None:
+    from kro.kube.cache import Cache
+
+    cache = Cache()
+    a = {"metadata": {"name": "n-" + "1", "namespace": "default", "labels": {"app": "x" * 3}}}
+    b = {"metadata": {"name": "n-" + "2", "namespace": "default", "labels": {"app": "".join("xxx")}}}
+    for obj in (a, b):
+        cache.upsert(obj)
+    stored_a, stored_b = cache.get("n-1", "default"), cache.get("n-2", "default")
+    assert stored_a is a and stored_b is b  # the cache's own objects, compacted in place
+    assert stored_a["metadata"]["labels"]["app"] is stored_b["metadata"]["labels"]["app"]
+    assert next(iter(stored_a)) is next(iter(stored_b))  # "metadata", spelled once
