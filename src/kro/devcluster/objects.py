@@ -21,6 +21,7 @@ from kro.devcluster import errors
 from kro.devcluster.admission import Attributes, ValidatingPolicies
 from kro.devcluster.builtin_validation import builtin_causes
 from kro.devcluster.defaulting import apply_builtin_defaults
+from kro.devcluster.defaulting.zero import ZERO_STRUCTS
 from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.generation import next_generation, tracks_generation
 from kro.devcluster.metadata import (
@@ -213,6 +214,9 @@ class ObjectService:
         if expected and expected != _meta(old).get("resourceVersion"):
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE)
         merged = self._merge_update(rt, old, new, subresource)
+        if opts.managed_fields_set and subresource == "status" and "managedFields" in meta:
+            # A server-side apply to /status computed the managers itself (its entry: subresource status).
+            merged["metadata"]["managedFields"] = meta["managedFields"]
         self._apply_schema(rt, merged, old, opts)
         if subresource is None:
             next_generation(rt, old, merged)
@@ -278,9 +282,11 @@ class ObjectService:
         if opts.manager is None or opts.managed_fields_set or subresource == "finalize":
             return new
         ignored = ignored_fields(subresource=subresource, has_status=rt.has_status, objects=[new])
+        zero = () if rt.is_custom else ZERO_STRUCTS.get((rt.group, rt.kind), ())
         return record_update(
             old, new, schema=self._schemas.schema_for(rt), manager=opts.manager, now=timestamp(self.now()),
             ignored=ignored, subresource=subresource,
+            zero_structs=[tuple(f"f:{part}" for part in path.split(".")) for path in zero],
         )
 
     def _check_finalizers(self, rt: ResourceType, new: Mapping[str, Any], old: Mapping[str, Any]) -> None:

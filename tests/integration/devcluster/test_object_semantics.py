@@ -257,3 +257,40 @@ async def test_config_data_over_one_mebibyte_is_too_long(api: ApiClient) -> None
     status, body = await api.post("/api/v1/namespaces/default/secrets", secret)
     assert status == 422
     assert body["message"] == 'Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes'
+
+
+async def test_update_managers_own_the_maps_and_items_they_created(api: ApiClient) -> None:
+    status, cm = await api.post(CMS, configmap("owned", {"a": "1"}, x="y"), params={"fieldManager": "me"})
+    assert status == 201
+    [entry] = cm["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry["apiVersion"]) == ("me", "Update", "v1")
+    assert entry["fieldsV1"] == {"f:data": {".": {}, "f:a": {}}, "f:metadata": {"f:labels": {".": {}, "f:x": {}}}}
+    _, deploy = await api.post(DEPLOYS, deployment("web"), params={"fieldManager": "me"})
+    fields = deploy["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]
+    # The zero Deployment already has spec, strategy and template: no "." for them; rollingUpdate is new.
+    assert "." not in fields and "." not in fields["f:strategy"] and "." not in fields["f:template"]
+    assert fields["f:strategy"]["f:rollingUpdate"] == {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}
+    assert fields["f:template"]["f:metadata"] == {"f:labels": {".": {}, "f:app": {}}}
+    container = fields["f:template"]["f:spec"]["f:containers"]['k:{"name":"app"}']
+    assert next(iter(container)) == "." and container["f:resources"] == {}
+
+
+async def test_status_writes_record_their_subresource(api: ApiClient) -> None:
+    await _widgets(api)
+    body: dict[str, Any] = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": "small"}}
+    _, w = await api.post(WIDGETS, body, params={"fieldManager": "maker"})
+    assert w["metadata"]["managedFields"][0]["fieldsV1"] == {"f:spec": {".": {}, "f:replicas": {}, "f:size": {}}}
+    applied = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "status": {"ready": True}}
+    status, w = await api.patch(f"{WIDGETS}/w/status", applied, "application/apply-patch+yaml", params={"fieldManager": "reporter"})
+    assert status == 200 and w["status"] == {"ready": True}
+    entries = {e["manager"]: e for e in w["metadata"]["managedFields"]}
+    assert entries["reporter"] == {
+        "manager": "reporter", "operation": "Apply", "apiVersion": "example.com/v1", "time": entries["reporter"]["time"],
+        "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {"f:ready": {}}}, "subresource": "status",
+    }
+    w["status"] = {"ready": False}
+    _, w = await api.put(f"{WIDGETS}/w/status", w, params={"fieldManager": "writer"})
+    entries = {e["manager"]: e for e in w["metadata"]["managedFields"]}
+    assert entries["writer"]["operation"] == "Update" and entries["writer"]["subresource"] == "status"
+    assert entries["writer"]["fieldsV1"] == {"f:status": {"f:ready": {}}}
+    assert "reporter" not in entries  # the update took its only field

@@ -67,13 +67,15 @@ def encode(fields: Iterable[Path]) -> dict[str, Any]:
 
 
 def _mark_members(node: dict[str, Any], prefix: Path, members: set[Path]) -> None:
-    for element, child in node.items():
+    for element in list(node):
         if element == ".":
             continue
         path = (*prefix, element)
-        if child and path in members:
-            child["."] = {}
+        child = node[element]
         _mark_members(child, path, members)
+        if child and path in members:
+            # "." first, as structured-merge-diff writes a node's own membership before its children.
+            node[element] = {".": {}, **child}
 
 
 def decode(fields_v1: Any) -> FieldSet:

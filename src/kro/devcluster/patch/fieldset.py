@@ -83,18 +83,35 @@ def field_set(obj: Mapping[str, Any], schema: st.Schema | None, *, ignored: Coll
     return frozenset(field_values(obj, schema, ignored=ignored, strict=strict))
 
 
-def _walk(value: Any, schema: st.Schema | None, path: Path, out: dict[Path, Any], *, strict: bool) -> None:
+def container_paths(obj: Mapping[str, Any], schema: st.Schema | None, *, ignored: Collection[str] = ()) -> frozenset[Path]:
+    """The paths of the structs and maps in ``obj`` (those with content are not members of its field set).
+
+    An update's manager owns such a path (``"."`` in ``fieldsV1``) when the write added it, as
+    structured-merge-diff's comparison of the two versions reports it."""
+    out: dict[Path, Any] = {}
+    found: set[Path] = set()
+    _walk(obj, object_schema(schema), (), out, strict=False, containers=found)
+    top = _STRIPPED_TOP | {field(name) for name in ignored}
+    return frozenset(p for p in found if not _server_owned(p, top) and p != (field("metadata"),))
+
+
+def _walk(
+    value: Any, schema: st.Schema | None, path: Path, out: dict[Path, Any], *, strict: bool,
+    containers: set[Path] | None = None,
+) -> None:
     if isinstance(value, dict):
         if st.map_is_atomic(schema):
             out[path] = value
             return
         for name, child in value.items():
             child_path = (*path, field(name))
-            _walk(child, st.field_schema(schema, name), child_path, out, strict=strict)
+            _walk(child, st.field_schema(schema, name), child_path, out, strict=strict, containers=containers)
             if child is None or (isinstance(child, dict) and not child):
                 out[child_path] = child
             elif not st.is_struct_field(schema, name):
                 out.setdefault(child_path, MEMBER)
+            if containers is not None and isinstance(child, dict) and st.is_struct_field(schema, name):
+                containers.add(child_path)
     elif isinstance(value, list):
         elements = list_elements(value, schema, path, strict=strict)
         if elements is None:
@@ -103,7 +120,7 @@ def _walk(value: Any, schema: st.Schema | None, path: Path, out: dict[Path, Any]
         items = st.item_schema(schema)
         for element, item in elements:
             item_path = (*path, element)
-            _walk(item, items, item_path, out, strict=strict)
+            _walk(item, items, item_path, out, strict=strict, containers=containers)
             out.setdefault(item_path, MEMBER)
     else:
         out[path] = value

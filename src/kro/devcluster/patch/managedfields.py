@@ -20,8 +20,8 @@ from typing import Any
 
 from kro.devcluster.patch import fieldpath
 from kro.devcluster.patch.errors import MalformedPatchError
-from kro.devcluster.patch.fieldpath import FieldSet
-from kro.devcluster.patch.fieldset import compare, field_values
+from kro.devcluster.patch.fieldpath import FieldSet, Path
+from kro.devcluster.patch.fieldset import compare, container_paths, field_values
 from kro.devcluster.patch.structure import Schema
 
 APPLY = "Apply"
@@ -138,8 +138,11 @@ def record_update(
     now: str,
     ignored: Collection[str] = (),
     subresource: str = "",
+    zero_structs: Collection[Path] = (),
 ) -> dict[str, Any]:
     """``new`` with ``managedFields`` updated for a non-apply write by ``manager``.
+
+    ``zero_structs``: the struct paths the kind's zero value always has (never "added").
 
     ``old`` is the stored object (``None`` on create). If ``new`` carries ``managedFields`` different
     from ``old``'s, the client is setting them and they are taken as given (``[{}]`` clears them).
@@ -152,7 +155,15 @@ def record_update(
     # A create has no fields before it (and skips walking an empty object).
     before = field_values(old_content, schema, ignored=ignored) if old is not None else {}
     after = field_values(new_content, schema, ignored=ignored)
+    if old is None:
+        # Nulls are what the kind's zero value holds (a template's creationTimestamp): not added.
+        after = {p: v for p, v in after.items() if v is not None}
     diff = compare(before, after)
+    # Structs and maps the write added are the writer's too ("." entries); on a create, what the
+    # kind's zero value already holds (Go's non-pointer structs) counts as there before.
+    had = frozenset(zero_structs) | (container_paths(old_content, schema, ignored=ignored) if old is not None else frozenset())
+    has = container_paths(new_content, schema, ignored=ignored)
+    diff = replace(diff, added=diff.added | (has - had), removed=diff.removed | (had - has if old is not None else frozenset()))
     taken = diff.changed | diff.removed
     for identity, entry in list(managers.items()):
         if entry.fields & taken:

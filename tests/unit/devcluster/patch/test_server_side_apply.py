@@ -359,8 +359,9 @@ def test_status_subresource_writes_own_only_status() -> None:
     changed["status"] = {"replicas": 1}
     changed["metadata"]["labels"] = {"sneaky": "1"}
     ignored = ignored_fields(subresource="status", has_status=True, objects=[live, changed])
+    # A Deployment's zero value has a status struct: filling it adds no "." entry.
     obj = record_update(live, changed, schema=DEPLOY, manager="kube-controller-manager", now=T1, ignored=ignored,
-                        subresource="status")
+                        subresource="status", zero_structs=[("f:status",)])
     entry = next(e for e in obj["metadata"]["managedFields"] if e["manager"] == "kube-controller-manager")
     assert entry["subresource"] == "status"
     assert entry["fieldsV1"] == {"f:status": {"f:replicas": {}}}
