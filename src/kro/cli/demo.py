@@ -174,4 +174,5 @@ def _narrate_conditions(status: Mapping[str, Any], progress: _Progress, echo: Ec
             msg = str(cond.get("message", ""))
             if msg and msg != progress.waiting:
                 progress.waiting = msg
-                echo(f"  waiting: {msg}")
+                # a refused write or a failed expression is an error, not something to wait for
+                echo(f"  {'error' if state == InstanceState.ERROR else 'waiting'}: {msg}")
