@@ -86,6 +86,10 @@ class Terminal:
     counter: int = 0
 
     def __post_init__(self) -> None:
+        stamp = ROOT / ".venv" / ".kro-installed"
+        if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
+            # a session running scripts/setup.sh here would reinstall kro from the scratch copy
+            raise Drift(".venv is older than pyproject.toml: run `bash scripts/setup.sh` first")
         self.scratch.mkdir(parents=True, exist_ok=True)
         for entry in ROOT.iterdir():
             if entry.name in (".git", "examples"):
