@@ -145,8 +145,11 @@ def leaked_optional(expr: Any, types: Mapping[int, CelType], *, guarded: Collect
     while stack:
         parent = stack.pop()
         kept = holds_optional(types.get(parent.id, t.DYN))
+        into_python = parent.WhichOneof("expr_kind") == "call_expr" and parent.call_expr.function in guarded
         for child, unwrapped in _operands(parent):
             stack.append(child)
+            if into_python and holds_optional(types.get(child.id, t.DYN)):
+                return int(child.id)  # whatever the call returns, the optional reaches Python
             if kept or unwrapped or not holds_optional(types.get(child.id, t.DYN)):
                 continue
             if parent.WhichOneof("expr_kind") != "call_expr":

@@ -107,3 +107,18 @@ def test_transform_map_entry_with_a_duplicate_key_is_an_evaluation_error(env: CE
 
     with pytest.raises(EvaluationError, match="already exists"):
         env.compile("schema.metadata.labels.transformMapEntry(k, v, {'same': v})").evaluate(DATA)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "schema.metadata.labels.transformMap(k, v, optional.of(v)).size()",
+        "schema.metadata.labels.transformMapEntry(k, v, {k: optional.of(v)}).size()",
+    ],
+)
+def test_optionals_never_reach_the_python_map_builder(env: CELEnvironment, expression: str) -> None:
+    # cel.@mapInsert is implemented in Python, where an optional argument crashes the engine.
+    from kro.cel import CompileError
+
+    with pytest.raises(CompileError, match="optional value must be unwrapped"):
+        env.compile(expression)
