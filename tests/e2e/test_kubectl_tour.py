@@ -193,6 +193,9 @@ def test_statefulset_and_daemonset_rollouts_use_controller_revisions(k: Kubectl)
                          and out.splitlines()[2].split()[0] == "2" and out, f"{kind}/{name} renumbered")
         assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["2", "3"]
         k("rollout", "status", f"{kind}/{name}", "--timeout=30s", *n)
+    revisions = k("get", "controllerrevisions", *n).stdout
+    assert revisions.split("\n")[0].split() == ["NAME", "CONTROLLER", "REVISION", "AGE"]
+    assert "statefulset.apps/db" in revisions and "daemonset.apps/agent" in revisions
 
 
 def test_autoscaling_wait_logs_describe_explain_events_and_delete(k: Kubectl) -> None:

@@ -181,7 +181,21 @@ def _endpoints(obj: Mapping[str, Any], _: datetime) -> str:
     return ",".join(shown) + (f" + {total - 3} more..." if total > 3 else "")
 
 
+def _controller(obj: Mapping[str, Any], _: datetime) -> str:
+    """The controlling owner as ``kind.group/name`` (``statefulset.apps/db``)."""
+    ref = next((r for r in _list(obj, "metadata", "ownerReferences") if isinstance(r, Mapping) and r.get("controller")), None)
+    if ref is None:
+        return "<none>"
+    group = str(ref.get("apiVersion", "")).rpartition("/")[0]
+    kind = str(ref.get("kind", "")).lower()
+    return f"{kind}.{group}/{ref.get('name', '')}" if group else f"{kind}/{ref.get('name', '')}"
+
+
 MORE_COLUMNS: dict[tuple[str, str], list[Column]] = {
+    ("apps", "ControllerRevision"): [
+        NAME, Column("Controller", _controller, doc="Controller of the object"),
+        Column("Revision", _int("revision"), "integer", doc="apps.v1.ControllerRevision#revision"), AGE,
+    ],
     ("batch", "CronJob"): [
         NAME, Column("Schedule", _text("spec", "schedule", default=""), doc="batch.v1.CronJobSpec#schedule"),
         Column("Timezone", _text("spec", "timeZone"), doc="batch.v1.CronJobSpec#timeZone"),
