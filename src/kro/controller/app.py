@@ -75,10 +75,15 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def referenced_kinds(rgd: Mapping[str, Any]) -> list[GVK]:
-    """The kinds an RGD's resources name (templates and external references)."""
+def referenced_kinds(rgd: Mapping[str, Any], *, key: str = "resources") -> list[GVK]:
+    """The kinds an RGD's resources name (templates and external references); ``key="children"``:
+    a ResourceGraph's managed children, and its root and tracked children when they give a version."""
     out: list[GVK] = []
-    for resource in (rgd.get("spec") or {}).get("resources") or []:
+    spec = rgd.get("spec") or {}
+    for ref in [spec.get("root"), *(spec.get(key) or [])] if key == "children" else []:
+        if isinstance(ref, Mapping) and all(isinstance(ref.get(k), str) for k in ("kind", "version")):
+            out.append(GVK(str(ref.get("apiGroup") or ""), ref["version"], ref["kind"]))
+    for resource in spec.get(key) or []:
         if not isinstance(resource, Mapping):
             continue
         body = resource.get("template") or resource.get("externalRef") or {}
@@ -149,29 +154,26 @@ class Controller:
         self.ready = False
 
     async def _compile_resourcegraph(self, rg: Mapping[str, Any]) -> CompiledResourceGraph:
-        """Like :meth:`_compile`: the cluster's CRDs (the root kind's among them) and built-ins."""
-        store = self.manager.store(CRDS)
-        crds = CRDResolver(list(store.items()) if store is not None else [])
-        return compile_resourcegraph(
-            rg, resolver=ChainResolver([crds, self._builtin, self._live]), features=self.settings.feature_gates
-        )
+        """Like :meth:`_compile`: the cluster's CRDs (the root kind's among them), built-ins, and
+        the server's ``/openapi/v3`` for the kinds neither knows."""
+        resolver = await self._resolver(referenced_kinds(rg, key="children"))
+        return compile_resourcegraph(rg, resolver=resolver, features=self.settings.feature_gates)
 
-    async def _compile(self, rgd: Mapping[str, Any]) -> Graph:
-        """Compile against the cluster's CRDs (the CRD informer's cache), the built-in kinds, and,
-        for kinds neither knows (aggregated APIs), the server's ``/openapi/v3``."""
+    async def _resolver(self, kinds: list[GVK]) -> ChainResolver:
         store = self.manager.store(CRDS)
         crds = CRDResolver(list(store.items()) if store is not None else [])
-        unknown = [
-            gvk
-            for gvk in referenced_kinds(rgd)
-            if crds.resolve(gvk) is None and self._builtin.resolve(gvk) is None
-        ]
+        unknown = [gvk for gvk in kinds if crds.resolve(gvk) is None and self._builtin.resolve(gvk) is None]
         if unknown:
             try:
                 await self._live.load(unknown)
             except KubeError as e:
                 log.warning("could not read the server's schemas for %s: %s", ", ".join(map(str, unknown)), e)
-        resolver = ChainResolver([crds, self._builtin, self._live])
+        return ChainResolver([crds, self._builtin, self._live])
+
+    async def _compile(self, rgd: Mapping[str, Any]) -> Graph:
+        """Compile against the cluster's CRDs (the CRD informer's cache), the built-in kinds, and,
+        for kinds neither knows (aggregated APIs), the server's ``/openapi/v3``."""
+        resolver = await self._resolver(referenced_kinds(rgd))
         return compile_rgd(
             rgd, resolver=resolver, kro_version=KRO_VERSION, features=self.settings.feature_gates
         )
