@@ -38,6 +38,11 @@ class _History:
     revisions: dict[int, Revision] = field(default_factory=dict)
     graphs: dict[int, Graph] = field(default_factory=dict)
     """Graphs compiled from revisions in this process, by revision number."""
+    hashes: dict[int, str] = field(default_factory=dict)
+    """Spec hashes of the revisions (their snapshots never change), by revision number."""
+    current: tuple[int, str] = (0, "")
+    """The RGD's generation and the hash of its spec at that generation (the spec changes only
+    with the generation)."""
 
     @property
     def newest(self) -> Revision | None:
@@ -90,9 +95,14 @@ class RevisionBook:
         meta = rgd.get("metadata") or {}
         name = str(meta.get("name", ""))
         book = self._books[name]
-        current = spec_hash(rgd.get("spec"))
+        generation = int(meta.get("generation") or 0)
+        if book.current[0] != generation or not book.current[1]:
+            book.current = (generation, spec_hash(rgd.get("spec")))
+        current = book.current[1]
         newest = book.newest
-        if newest is not None and spec_hash(newest.spec) == current:
+        if newest is not None and newest.number not in book.hashes:
+            book.hashes[newest.number] = spec_hash(newest.spec)
+        if newest is not None and book.hashes[newest.number] == current:
             return newest, False
         last = (rgd.get("status") or {}).get("lastIssuedRevision")
         number = max(last if isinstance(last, int) else 0, newest.number if newest else 0) + 1
@@ -154,4 +164,5 @@ class RevisionBook:
             await self._writer.delete(grs.GRS, revision.name, uid=revision.uid)
             book.revisions.pop(revision.number, None)
             book.graphs.pop(revision.number, None)
+            book.hashes.pop(revision.number, None)
             log.info("pruned GraphRevision %s (retention %d)", revision.name, keep, extra={"rgd": name})
