@@ -8,7 +8,8 @@ the Gateway's name) are applied and the graph awaited ``Active``; N ServiceMesh 
 ``kro.dev/graph: service-mesh-graph`` are created at once (32 concurrent connections); the clock runs
 until the ResourceGraph's ``status.roots.synced`` is N (kro writes nothing on roots, so the graph's
 status is where convergence shows). Figures: total time, requests and writes per root, controller
-CPU and peak RSS; then 30 s with N idle roots, counting the controller's writes (goal: zero).
+CPU and peak RSS; then 30 s with N idle roots, counting the controller's writes (goal: zero); then
+one root's Gateway is deleted and the time until kro has made it again is measured (drift repair).
 Each figure is the median over runs.
 """
 
@@ -97,6 +98,23 @@ async def synced(api: Api, controller: Process) -> int:
     return int(((body.get("status") or {}).get("roots") or {}).get("synced") or 0)
 
 
+async def repair_seconds(api: Api, controller: Process) -> float:
+    """Delete one root's managed Gateway and time until a new one (another UID) exists."""
+    path = "/apis/networking.istio.io/v1/namespaces/default/gateways/mesh-0000-gw"
+    _, before = await api.call("GET", path)
+    code, out = await api.call("DELETE", path)
+    assert code == 200, (code, out)
+    t0 = time.monotonic()
+
+    async def back() -> bool:
+        controller.check_alive()
+        code, now = await api.call("GET", path)
+        return code == 200 and now["metadata"]["uid"] != before["metadata"]["uid"]
+
+    await until(back, timeout=30, what="the deleted Gateway back", interval=0.01)
+    return time.monotonic() - t0
+
+
 async def measure(args: argparse.Namespace, root_dir: Path) -> dict[str, Any]:
     run = Run(args, root_dir, args.roots)
     controller, metrics_port = run.controller, run.metrics_port
@@ -122,6 +140,7 @@ async def measure(args: argparse.Namespace, root_dir: Path) -> dict[str, Any]:
             idle_before = await scrape(session, metrics_port)
             await asyncio.sleep(args.idle)
             idle = delta(await scrape(session, metrics_port), idle_before)
+            repair = await repair_seconds(api, controller)
             return {
                 "roots": n,
                 "create_s": round(created_s, 2),
@@ -139,6 +158,7 @@ async def measure(args: argparse.Namespace, root_dir: Path) -> dict[str, Any]:
                 "idle_requests": idle["requests"],
                 "idle_reconciles": idle["reconciles"],
                 "idle_controller_cpu_s": round(cpu_seconds(controller.pid) - ccpu1, 2),
+                "repair_s": round(repair, 3),
             }
     finally:
         run.stop()
