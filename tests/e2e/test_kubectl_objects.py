@@ -54,3 +54,28 @@ def test_namespace_label_and_terminating_delete(kubectl: KubectlRunner) -> None:
     assert kubectl("get", "namespaces", "-l", "kubernetes.io/metadata.name=labelled", "-o", "name").stdout.strip() == "namespace/labelled"
     out = kubectl("delete", "namespace", "labelled", "--wait=false")
     assert out.stdout.strip() == 'namespace "labelled" deleted'
+
+
+def test_kubectl_events_reads_events_written_through_the_core_api(kubectl: KubectlRunner) -> None:
+    event = textwrap.dedent(
+        """\
+        apiVersion: v1
+        kind: Event
+        metadata: {name: web.1, namespace: default}
+        involvedObject: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: default}
+        reason: ScalingReplicaSet
+        message: Scaled up replica set web-abc to 3
+        type: Normal
+        source: {component: deployment-controller}
+        firstTimestamp: "2026-01-01T00:00:00Z"
+        lastTimestamp: "2026-01-01T00:00:00Z"
+        count: 1
+        """
+    )
+    kubectl("create", "-f", "-", input=event)
+    out = kubectl("events", "-o", "json").stdout
+    listed = json.loads(out)
+    assert [e["metadata"]["name"] for e in listed["items"]].count("web.1") == 1
+    got = json.loads(kubectl("get", "events.v1.events.k8s.io", "web.1", "-o", "json").stdout)
+    assert got["note"] == "Scaled up replica set web-abc to 3" and got["regarding"]["name"] == "web"
+    assert got["deprecatedSource"] == {"component": "deployment-controller"}

@@ -46,6 +46,7 @@ from kro.devcluster.storage import (
 )
 from kro.devcluster.storage.memory import copy_object
 from kro.devcluster.validation import apply_schema
+from kro.devcluster.versions import served, to_storage
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]
 FieldValidation = Literal["Strict", "Warn", "Ignore"]
@@ -146,10 +147,8 @@ class ObjectService:
     @staticmethod
     def _as_version(rt: ResourceType, obj: Object) -> Object:
         # Stored objects keep the version they were written in; serve the requested one (no conversion
-        # beyond apiVersion, like a CRD's "None" strategy).
-        if obj.get("apiVersion") != rt.api_version:
-            obj["apiVersion"] = rt.api_version
-        return obj
+        # beyond apiVersion, like a CRD's "None" strategy, except for resources served in two groups).
+        return served(rt, obj)
 
     # Writes --------------------------------------------------------------------------------------
 
@@ -184,7 +183,7 @@ class ObjectService:
             return obj
         try:
             # ``obj`` was built here from a copy of ``body``: the store may keep it without copying.
-            return await self.store.create(rt.storage_key, obj, owned=True)
+            return self._as_version(rt, await self.store.create(rt.storage_key, to_storage(rt, obj), owned=True))
         except KeyExistsError as e:
             raise errors.already_exists(rt.plural, rt.group, str(meta["name"])) from e
 
@@ -210,6 +209,7 @@ class ObjectService:
         old = await self.store.get(rt.storage_key, ns, name)
         if old is None:
             raise errors.not_found(rt.plural, rt.group, name)
+        old = self._as_version(rt, old)
         expected = str(meta.get("resourceVersion") or "")
         if expected and expected != _meta(old).get("resourceVersion"):
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE)
@@ -230,9 +230,10 @@ class ObjectService:
         if _meta(merged).get("deletionTimestamp") and not _held(rt, merged):
             return await self._remove(rt, old)
         try:
-            return await self.store.update(
-                rt.storage_key, merged, expected_rv=int(_meta(old)["resourceVersion"]), owned=True
+            stored = await self.store.update(
+                rt.storage_key, to_storage(rt, merged), expected_rv=int(_meta(old)["resourceVersion"]), owned=True
             )
+            return self._as_version(rt, stored)
         except ConflictError as e:
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
         except KeyNotFoundError as e:

@@ -38,6 +38,10 @@ class ScaleSpec:
     label_selector_path: str = ""  # empty: the label selector is ``spec.selector`` (built-in kinds)
 
 
+# Resources served in another group too, stored under the other's key (Events: core v1 and
+# events.k8s.io/v1 are one resource, stored in the core form; see kro.devcluster.versions).
+SHARED_STORAGE = {"events.events.k8s.io": "events"}
+
 # Built-in kinds with a /scale subresource.
 BUILTIN_SCALE = frozenset({("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "StatefulSet")})
 
@@ -78,7 +82,8 @@ class ResourceType:
     @property
     def storage_key(self) -> str:
         """The group-resource string objects are stored under (``"deployments.apps"``)."""
-        return f"{self.plural}.{self.group}" if self.group else self.plural
+        key = f"{self.plural}.{self.group}" if self.group else self.plural
+        return SHARED_STORAGE.get(key, key)
 
     @property
     def is_custom(self) -> bool:
@@ -99,6 +104,7 @@ class ResourceType:
             verbs=info.verbs,
             list_kind=info.gvk.kind + "List",
             scale=ScaleSpec() if (info.gvk.group, info.gvk.kind) in BUILTIN_SCALE else None,
+            storage_version=f"{info.plural}.{info.gvk.group}" not in SHARED_STORAGE,
         )
 
 

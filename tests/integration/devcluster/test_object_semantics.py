@@ -294,3 +294,54 @@ async def test_status_writes_record_their_subresource(api: ApiClient) -> None:
     assert entries["writer"]["operation"] == "Update" and entries["writer"]["subresource"] == "status"
     assert entries["writer"]["fieldsV1"] == {"f:status": {"f:ready": {}}}
     assert "reporter" not in entries  # the update took its only field
+
+
+async def test_events_are_one_resource_in_two_api_versions(api: ApiClient) -> None:
+    modern = {
+        "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "web.1"},
+        "eventTime": "2026-01-01T00:00:00.000000Z", "reportingController": "example.com/ctl", "reportingInstance": "ctl-1",
+        "action": "Scale", "reason": "Scaled", "type": "Normal", "note": "scaled to 3",
+        "regarding": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "default"},
+    }
+    status, created = await api.post("/apis/events.k8s.io/v1/namespaces/default/events", modern)
+    assert status == 201, created
+    assert created["note"] == "scaled to 3" and created["regarding"]["name"] == "web" and "message" not in created
+    status, core = await api.get("/api/v1/namespaces/default/events/web.1")
+    assert status == 200 and core["apiVersion"] == "v1"
+    assert core["message"] == "scaled to 3" and core["involvedObject"]["kind"] == "Deployment"
+    assert core["reportingComponent"] == "example.com/ctl" and core["reportingInstance"] == "ctl-1"
+    assert (core["source"], core["firstTimestamp"], core["lastTimestamp"]) == ({}, None, None)
+    assert "note" not in core and "regarding" not in core
+    legacy = {
+        "apiVersion": "v1", "kind": "Event", "metadata": {"name": "web.2"},
+        "involvedObject": {"kind": "Pod", "name": "web-0", "namespace": "default"},
+        "reason": "Started", "message": "started container", "type": "Normal", "count": 2,
+        "source": {"component": "kubelet"}, "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:01:00Z",
+    }
+    status, _ = await api.post("/api/v1/namespaces/default/events", legacy)
+    assert status == 201
+    status, listed = await api.get("/apis/events.k8s.io/v1/namespaces/default/events")
+    assert status == 200
+    by_name = {e["metadata"]["name"]: e for e in listed["items"]}
+    assert set(by_name) == {"web.1", "web.2"}
+    assert by_name["web.2"]["note"] == "started container" and by_name["web.2"]["deprecatedCount"] == 2
+    assert by_name["web.2"]["deprecatedSource"] == {"component": "kubelet"}
+    assert by_name["web.2"]["deprecatedLastTimestamp"] == "2026-01-01T00:01:00Z" and by_name["web.2"]["eventTime"] is None
+    _, core_list = await api.get("/api/v1/namespaces/default/events")
+    assert {e["metadata"]["name"] for e in core_list["items"]} == {"web.1", "web.2"}
+    # Updates and deletes through either version reach the same object.
+    modern_event = created
+    modern_event["note"] = "scaled to 4"
+    status, updated = await api.put("/apis/events.k8s.io/v1/namespaces/default/events/web.1", modern_event)
+    assert status == 200 and updated["note"] == "scaled to 4", updated
+    _, core = await api.get("/api/v1/namespaces/default/events/web.1")
+    assert core["message"] == "scaled to 4"
+    core["message"] = "scaled to 5"
+    status, _ = await api.put("/api/v1/namespaces/default/events/web.1", core)
+    assert status == 200
+    _, again = await api.get("/apis/events.k8s.io/v1/namespaces/default/events/web.1")
+    assert again["note"] == "scaled to 5" and again["reportingController"] == "example.com/ctl"
+    status, _ = await api.delete("/api/v1/namespaces/default/events/web.1")
+    assert status == 200
+    status, _ = await api.get("/apis/events.k8s.io/v1/namespaces/default/events/web.1")
+    assert status == 404

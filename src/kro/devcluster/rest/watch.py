@@ -25,6 +25,7 @@ from kro.devcluster.objects import ObjectService
 from kro.devcluster.registry import ResourceType
 from kro.devcluster.rest import table as tables
 from kro.devcluster.storage import ListOptions, TooOldError, Watcher, WatchEvent
+from kro.devcluster.versions import served
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 # How often an idle stream checks that its client is still there.
@@ -189,9 +190,7 @@ class WatchStream:
         self._last_rv = event.resource_version
         now_in = self._selected(event.object)
         was_in = event.old is not None and self._selected(event.old)
-        obj = dict(event.object)
-        if obj.get("apiVersion") != self._rt.api_version:
-            obj["apiVersion"] = self._rt.api_version
+        obj = served(self._rt, dict(event.object))
         if event.type == "ADDED" and now_in:
             await self._send("ADDED", obj)
         elif event.type == "DELETED" and was_in:
@@ -208,8 +207,7 @@ class WatchStream:
     def _last_match(self, old: Mapping[str, Any], rv: int) -> dict[str, Any]:
         obj = dict(old)
         obj["metadata"] = {**(old.get("metadata") or {}), "resourceVersion": str(rv)}
-        obj["apiVersion"] = self._rt.api_version
-        return obj
+        return served(self._rt, obj)
 
     def _selected(self, obj: Mapping[str, Any]) -> bool:
         meta: Mapping[str, Any] = obj.get("metadata") or {}
