@@ -1,9 +1,10 @@
 """The simulation loop: runs the simulated controllers inside the server process.
 
 It follows the store's event log (not HTTP), marks the objects an event concerns as dirty (the
-object itself and its controlling owner), and reconciles them one at a time with the pure planners
-of this package, writing through the :class:`~kro.devcluster.objects.ObjectService` like any client,
-so every write gets API semantics and ownerReferences let garbage collection clean up. Pod readiness
+object itself and its controlling owner), and reconciles them one at a time, oldest object first,
+with the pure planners of this package, writing through the
+:class:`~kro.devcluster.objects.ObjectService` like any client, so every write gets API semantics
+and ownerReferences let garbage collection clean up. Pod readiness
 is driven by a timer per pod: ``settings.ready_delay`` seconds after the simulation first sees it.
 
 The children of each controller are indexed by their controlling owner's uid from the same events,
@@ -18,9 +19,9 @@ import asyncio
 import contextlib
 import copy
 import heapq
+import itertools
 import logging
 import secrets
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,8 +101,13 @@ class Simulator:
         self._objects = cluster.objects
         self._settings = settings
         self._now = now
-        self._dirty: deque[Key] = deque()
+        # Keys to reconcile, oldest first (by when each was first marked), as a heap: a pod that is
+        # due, and then its StatefulSet, go before the workloads that arrived after them, so in a
+        # burst the first workloads become ready first (a kubelet does not queue pods behind others).
+        self._dirty: list[tuple[int, int, Key]] = []
         self._queued: set[Key] = set()
+        self._ranks: dict[Key, int] = {}
+        self._tick = itertools.count()
         self._timers: list[tuple[float, Key]] = []
         self._seen: dict[str, float] = {}
         # Controlling owner uid -> keys of its children; child key -> that uid (to move or drop it).
@@ -134,7 +140,7 @@ class Simulator:
             while self._timers and self._timers[0][0] <= loop.time():
                 self._mark(heapq.heappop(self._timers)[1])
             if self._dirty:
-                key = self._dirty.popleft()
+                key = heapq.heappop(self._dirty)[2]
                 self._queued.discard(key)
                 try:
                     await self._reconcile(key)
@@ -159,6 +165,8 @@ class Simulator:
         key = (event.resource, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         if event.type == "DELETED":
             self._seen.pop(str(meta.get("uid")), None)
+            if key not in self._queued:
+                self._ranks.pop(key, None)
         else:
             self._mark(key)
         self._index_hpa(key, event)
@@ -196,7 +204,8 @@ class Simulator:
     def _mark(self, key: Key) -> None:
         if key not in self._queued:
             self._queued.add(key)
-            self._dirty.append(key)
+            tick = next(self._tick)
+            heapq.heappush(self._dirty, (self._ranks.setdefault(key, tick), tick, key))
 
     # Reconciling ---------------------------------------------------------------------------------
 
