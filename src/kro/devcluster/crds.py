@@ -17,6 +17,7 @@ from typing import Any
 from kro.devcluster import errors
 from kro.devcluster.celrules import compile_error
 from kro.devcluster.cluster import Cluster
+from kro.devcluster.crdschema import schema_causes
 from kro.devcluster.errors import Cause
 from kro.devcluster.metadata import timestamp
 from kro.devcluster.objects import DeleteOptions, Operation
@@ -64,6 +65,7 @@ def crd_causes(crd: Mapping[str, Any]) -> list[Cause]:
         if not schema:
             causes.append(Cause(f"spec.versions[{i}].schema.openAPIV3Schema", "FieldValueRequired", "Required value: schemas are required"))
         else:
+            causes += schema_causes(schema, f"spec.versions[{i}].schema.openAPIV3Schema")
             causes += _rule_causes(schema, f"spec.versions[{i}].schema.openAPIV3Schema")
     return causes
 

@@ -345,3 +345,45 @@ async def test_events_are_one_resource_in_two_api_versions(api: ApiClient) -> No
     assert status == 200
     status, _ = await api.get("/apis/events.k8s.io/v1/namespaces/default/events/web.1")
     assert status == 404
+
+
+def _crd_with(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"metadata": {"name": "gizmos.example.com"}, "spec": {
+        "group": "example.com", "scope": "Namespaced", "names": {"plural": "gizmos", "kind": "Gizmo"},
+        "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}],
+    }}
+
+
+async def test_crds_with_invalid_schemas_are_refused_with_kube_apiserver_causes(api: ApiClient) -> None:
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    base = "spec.versions[0].schema.openAPIV3Schema"
+    status, body = await api.post(crds, _crd_with({"type": "object", "properties": {
+        "spec": {"properties": {"size": {"type": "text"}, "tags": {"type": "array"}}},
+    }}))
+    assert status == 422, body
+    assert body["details"]["causes"] == [
+        {"reason": "FieldValueNotSupported", "field": f"{base}.properties[spec].properties[size].type",
+         "message": 'Unsupported value: "text": supported values: "array", "boolean", "integer", "number", "object", "string"'},
+        {"reason": "FieldValueRequired", "field": f"{base}.properties[spec].properties[tags].items", "message": "Required value: must be specified"},
+        {"reason": "FieldValueRequired", "field": f"{base}.properties[spec].type", "message": "Required value: must not be empty for specified object fields"},
+    ]
+    status, body = await api.post(crds, _crd_with({"type": "string"}))
+    assert status == 422
+    assert body["message"] == (
+        'CustomResourceDefinition.apiextensions.k8s.io "gizmos.example.com" is invalid: '
+        f'{base}.type: Invalid value: "string": must be object at the root'
+    )
+    status, body = await api.post(crds, _crd_with({"type": "object", "properties": {
+        "metadata": {"type": "object", "properties": {"labels": {"type": "object"}}},
+        "port": {"type": "string", "x-kubernetes-int-or-string": True},
+        "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": False},
+    }}))
+    assert status == 422
+    assert [(c["field"], c["message"]) for c in body["details"]["causes"]] == [
+        (f"{base}.properties[port].type", 'Invalid value: "string": must be empty if x-kubernetes-int-or-string is true'),
+        (f"{base}.properties[free].x-kubernetes-preserve-unknown-fields", "Invalid value: false: must be true or undefined"),
+        (f"{base}.properties[metadata]", "Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified"),
+    ]
+    status, body = await api.post(crds, _crd_with({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "x": {"type": "string"}}, "additionalProperties": {"type": "string"}}}}))
+    assert status == 422 and body["details"]["causes"][0]["message"] == "Forbidden: additionalProperties and properties are mutual exclusive"
