@@ -309,3 +309,26 @@ def test_kustomize_base_and_overlays_build_and_apply(cluster: Cluster) -> None:
     servers = cluster.get("gateway", "service-mesh-01-gw")["spec"]["servers"]
     assert servers[0]["port"] == {"number": 443, "name": "https", "protocol": "HTTPS"}
     assert cluster.get("resourcegraph", "service-mesh-graph")["spec"]["releasePolicy"] == "Orphan"
+
+
+def test_the_admission_policy_denies_an_unlabelled_servicemesh(cluster: Cluster) -> None:
+    cluster.kubectl("apply", "-f", str(EXAMPLE / "policy.yaml"))
+    try:
+        def denied() -> subprocess.CompletedProcess[str] | None:
+            res = cluster.kubectl("apply", "-f", "-", input=_root("unlabelled"), check=False)
+            return res if res.returncode == 1 else None
+
+        res = eventually(denied, what="the policy is in force")
+        assert "Error from server (Forbidden)" in res.stderr
+        assert (
+            'servicemeshes.networking.example.com "unlabelled" is forbidden: ValidatingAdmissionPolicy '
+            "'service-mesh-graph-required' with binding 'service-mesh-graph-required' denied request: "
+            "ServiceMesh unlabelled must carry the label kro.dev/graph: service-mesh-graph"
+        ) in res.stderr
+        assert cluster.kubectl("get", "servicemesh", "unlabelled", check=False).returncode == 1
+        labelled = yaml.safe_load(_root("labelled"))
+        labelled["metadata"]["labels"] = {"kro.dev/graph": "service-mesh-graph"}
+        cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(labelled))
+        cluster.kubectl("delete", "servicemesh", "labelled", "--timeout=30s")
+    finally:
+        cluster.kubectl("delete", "-f", str(EXAMPLE / "policy.yaml"), "--ignore-not-found")
