@@ -163,19 +163,23 @@ class Simulator:
             return
         meta = _meta(event.object)
         key = (event.resource, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+        controller_uid = None
+        owners: list[Key] = []
+        for ref in meta.get("ownerReferences") or []:
+            owner_key = _OWNER_KEYS.get((str(ref.get("apiVersion", "")).rpartition("/")[0], str(ref.get("kind"))))
+            if owner_key is not None and ref.get("controller"):
+                owners.append((owner_key, key[1], str(ref.get("name"))))
+                controller_uid = str(ref.get("uid"))
         if event.type == "DELETED":
             self._seen.pop(str(meta.get("uid")), None)
             if key not in self._queued:
                 self._ranks.pop(key, None)
         else:
-            self._mark(key)
+            # a child is as old as its controlling owner: a new pod of an old StatefulSet is old work
+            self._mark(key, rank=min((self._ranks[o] for o in owners if o in self._ranks), default=None))
         self._index_hpa(key, event)
-        controller_uid = None
-        for ref in meta.get("ownerReferences") or []:
-            owner_key = _OWNER_KEYS.get((str(ref.get("apiVersion", "")).rpartition("/")[0], str(ref.get("kind"))))
-            if owner_key is not None and ref.get("controller"):
-                self._mark((owner_key, key[1], str(ref.get("name"))))
-                controller_uid = str(ref.get("uid"))
+        for owner in owners:
+            self._mark(owner)
         self._index_child(key, None if event.type == "DELETED" else controller_uid)
 
     def _index_hpa(self, key: Key, event: WatchEvent) -> None:
@@ -201,11 +205,12 @@ class Simulator:
             self._owner_of[key] = owner_uid
             self._children_of.setdefault(owner_uid, {})[key] = None
 
-    def _mark(self, key: Key) -> None:
+    def _mark(self, key: Key, *, rank: int | None = None) -> None:
+        """Queue ``key``; its rank (age) is fixed when first marked: ``rank``, or now."""
         if key not in self._queued:
             self._queued.add(key)
             tick = next(self._tick)
-            heapq.heappush(self._dirty, (self._ranks.setdefault(key, tick), tick, key))
+            heapq.heappush(self._dirty, (self._ranks.setdefault(key, tick if rank is None else rank), tick, key))
 
     # Reconciling ---------------------------------------------------------------------------------
 
