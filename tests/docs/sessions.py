@@ -19,7 +19,9 @@ An HTML comment right before a block (blank lines may separate them) tells the t
   their output is not compared, each must succeed);
 - ``retry=N``: each command of the block is run again until its output matches, for up to N
   seconds (for samples that a reader types while something settles in the background);
-- ``fresh``: the block runs against a new ``kro dev`` started by the test, not the one used so far.
+- ``fresh``: the block runs against a new ``kro dev`` started by the test, not the one used so far;
+- ``log`` (before a block of log lines, not a session): each line must be in the log of the
+  ``kro dev`` or ``kro controller`` the document started last (in any order, ``...`` allowed).
 
 Comparison (``matches``): both sides are masked (times, ages, ports, UIDs, temporary paths,
 resourceVersions) and runs of spaces inside a line count as one. A line that is only ``...`` stands
@@ -39,7 +41,7 @@ from pathlib import Path
 DIRECTIVE = re.compile(r"<!--\s*docs-test:(?P<body>.*?)-->", re.S)
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+|~~~+)(?P<info>.*)$")
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)(?P<tag>[A-Za-z_][A-Za-z0-9_]*)\1")
-KNOWN_WORDS = {"skip", "setup", "fresh"}
+KNOWN_WORDS = {"skip", "setup", "fresh", "log"}
 KNOWN_KEYS = {"reason", "retry"}
 
 
@@ -63,6 +65,7 @@ class Block:
     setup: tuple[str, ...] = ()
     retry: float = 0.0
     fresh: bool = False
+    log: tuple[str, ...] = ()  # a log excerpt: lines the running kro dev or controller has logged
 
     @property
     def where(self) -> str:
@@ -176,6 +179,8 @@ def parse_document(path: Path) -> list[Block]:
                     fresh="fresh" in marker.words,
                 )
             )
+        elif pending is not None and "log" in pending.words:
+            blocks.append(Block(path=path, line=i + 1, commands=(), log=tuple(b for b in body if b.strip())))
         elif pending is not None:
             raise DocFormatError(f"{path.name}:{pending.line}: docs-test marker before a block with no '$ ' command")
         pending = None

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.docs.sessions import Block, Command, matches, normalize
+from tests.docs.sessions import WILD, Block, Command, matches, normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -130,6 +130,8 @@ class Terminal:
     def run_block(self, block: Block) -> list[str]:
         """Run a block's commands; the drifts found (a failed setup stops the block)."""
         drifts: list[str] = []
+        if block.log:
+            return self._check_log(block)
         if block.fresh:
             self.start_harness_cluster()
         for line in block.setup:
@@ -143,6 +145,28 @@ class Terminal:
             except Drift as e:
                 drifts.append(str(e))
         return drifts
+
+    def _check_log(self, block: Block) -> list[str]:
+        """Every line of a log excerpt is in the log of the last server or controller started."""
+        jobs = [j for j in self.background if j.command.split()[:2] in (["kro", "dev"], ["kro", "controller"])]
+        if not jobs:
+            return [f"{block.where}: a log excerpt, but no kro dev or kro controller is running"]
+        job = jobs[-1]
+        deadline = time.monotonic() + 30
+        while True:
+            logged = [self.from_scratch(x) for x in job.lines()]
+            missing = [x for x in block.log if not matches([WILD, x, WILD], logged)]
+            if not missing or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        if not missing:
+            return []
+        return [
+            f"{block.where}: log lines that `{job.command}` did not log:\n"
+            + "\n".join(missing)
+            + "\n\nits log now:\n"
+            + "\n".join(logged[-80:])
+        ]
 
     def run_command(self, block: Block, command: Command) -> None:
         text = command.text

@@ -92,3 +92,10 @@ def test_log_lines_and_command_output_are_compared_as_two_streams() -> None:
     now = ["started", "  1. created", "2026-12-01 00:00:00,000 INFO    c: one", "2026-12-01 00:00:00,100 INFO    c: two"]
     assert matches(sample, now)
     assert not matches(sample, ["started", "  1. created", "2026-12-01 00:00:00,100 INFO    c: two"])
+
+
+def test_a_log_excerpt_is_read_as_lines_to_find_in_the_log(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("<!-- docs-test: log -->\n```text\n2026-11-22 02:37:13,466 INFO    x: one\n\n...\n```\n")
+    (block,) = parse_document(page)
+    assert block.commands == () and block.log == ("2026-11-22 02:37:13,466 INFO    x: one", "...")
