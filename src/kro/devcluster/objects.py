@@ -45,7 +45,7 @@ from kro.devcluster.storage import (
     clone,
 )
 from kro.devcluster.storage.memory import copy_object
-from kro.devcluster.validation import apply_schema
+from kro.devcluster.validation import apply_schema, prune_metadata
 from kro.devcluster.versions import served, to_storage
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]
@@ -317,6 +317,7 @@ class ObjectService:
                 apply_builtin_defaults(rt.group, rt.kind, obj)
             return
         outcome = apply_schema(schema, obj)
+        outcome.unknown_fields[:0] = prune_metadata(obj)
         if not rt.is_custom:
             apply_builtin_defaults(rt.group, rt.kind, obj)
         if outcome.unknown_fields:

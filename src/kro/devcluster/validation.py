@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from kro.devcluster.errors import Cause
+from kro.openapi import builtin_schemas
 
 _ROOT_KEEP = ("apiVersion", "kind", "metadata")
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -83,6 +84,25 @@ def apply_schema(schema: Mapping[str, Any], obj: dict[str, Any], *, validate: bo
             if req not in obj and req not in _ROOT_KEEP:
                 out.causes.append(Cause(req, "FieldValueRequired", "Required value"))
     return out
+
+
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+
+def prune_metadata(obj: dict[str, Any]) -> list[str]:
+    """Drop the fields of ``obj``'s metadata that ObjectMeta does not declare; their paths
+    (``metadata.foo``), as kube-apiserver's decoder reports them for every kind."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return []
+    out = SchemaOutcome()
+    schema = builtin_schemas().resolve_definition(_OBJECT_META)
+    known = schema.get("properties") or {}
+    for key in list(meta):
+        if key not in known:
+            out.unknown_fields.append(f"metadata.{key}")
+            del meta[key]
+    return out.unknown_fields
 
 
 def _is_nullable(schema: Mapping[str, Any]) -> bool:

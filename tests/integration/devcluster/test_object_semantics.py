@@ -184,11 +184,12 @@ async def test_unknown_fields_without_a_directive_are_dropped_with_a_warning(api
         created = await resp.json()
     assert "foo" not in created["spec"] and "bar" not in created["spec"]["template"]["spec"]["containers"][0]
     body["metadata"]["name"] = "strict"
+    body["metadata"]["colour"] = "blue"
     status, err = await api.post(DEPLOYS, body, params={"fieldValidation": "Strict"})
     assert status == 400 and err["reason"] == "BadRequest" and "details" not in err
     assert err["message"] == (
         'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
-        'unknown field "spec.template.spec.containers[0].bar", unknown field "spec.foo"'
+        'unknown field "metadata.colour", unknown field "spec.template.spec.containers[0].bar", unknown field "spec.foo"'
     )
 
 
