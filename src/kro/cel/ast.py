@@ -117,6 +117,12 @@ def _children(e: Any, scope: frozenset[str]) -> Iterator[tuple[Any, frozenset[st
         yield c.result, scope | {c.accu_var}
 
 
+def children(e: Any) -> Iterator[Any]:
+    """The direct subexpressions of a node, in the order the engine evaluates them."""
+    for child, _ in _children(e, frozenset()):
+        yield child
+
+
 def calls(expr: Any) -> Iterator[tuple[int, str, tuple[int, ...]]]:
     """Every call of a tree: its id, its function name and the ids of its operands (the receiver
     of a method call first)."""

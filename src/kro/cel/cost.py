@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from kro.cel.ast import children
 from kro.cel.types import CelType, Kind
 
 COST_LIMIT = 1_000_000
@@ -52,7 +53,7 @@ def needs_metering(expr: Any) -> bool:
             return True
         if kind == "call_expr" and e.call_expr.function in _MULTIPLYING:
             return True
-        stack.extend(_children(e))
+        stack.extend(children(e))
     return False
 
 
@@ -84,7 +85,7 @@ class _Estimator:
 
     def iterations(self, e: Any) -> int | None:
         if e.WhichOneof("expr_kind") != "comprehension_expr":
-            return _total(self.iterations(child) for child in _children(e))
+            return _total(self.iterations(child) for child in children(e))
         c = e.comprehension_expr
         outside = _total(self.iterations(x) for x in (c.iter_range, c.accu_init, c.result))
         count = self.size(c.iter_range)
@@ -155,20 +156,3 @@ def _total(parts: Iterator[int | None]) -> int | None:
             return None
         total += part
     return total
-
-
-def _children(e: Any) -> Iterator[Any]:
-    kind = e.WhichOneof("expr_kind")
-    if kind == "select_expr":
-        yield e.select_expr.operand
-    elif kind == "call_expr":
-        if e.call_expr.HasField("target"):
-            yield e.call_expr.target
-        yield from e.call_expr.args
-    elif kind == "list_expr":
-        yield from e.list_expr.elements
-    elif kind == "struct_expr":
-        for entry in e.struct_expr.entries:
-            if entry.HasField("map_key"):
-                yield entry.map_key
-            yield entry.value

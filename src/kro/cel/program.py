@@ -35,6 +35,7 @@ from typing import Any
 from google.protobuf import any_pb2
 
 from kro.cel import checked_expr
+from kro.cel.ast import children
 from kro.cel.library.guards import CHARGE, CHARGE_TEXT, RANGE_SIZE, WITHIN_BUDGET
 
 _RANGE = "lists.range"
@@ -69,32 +70,12 @@ class _Ids:
         return self.next - 1
 
 
-def _children(e: Any) -> Iterator[Any]:
-    kind = e.WhichOneof("expr_kind")
-    if kind == "select_expr":
-        yield e.select_expr.operand
-    elif kind == "call_expr":
-        if e.call_expr.HasField("target"):
-            yield e.call_expr.target
-        yield from e.call_expr.args
-    elif kind == "list_expr":
-        yield from e.list_expr.elements
-    elif kind == "struct_expr":
-        for entry in e.struct_expr.entries:
-            if entry.HasField("map_key"):
-                yield entry.map_key
-            yield entry.value
-    elif kind == "comprehension_expr":
-        c = e.comprehension_expr
-        yield from (c.iter_range, c.accu_init, c.loop_condition, c.loop_step, c.result)
-
-
 def _all_ids(e: Any) -> Iterator[int]:
     stack = [e]
     while stack:
         node = stack.pop()
         yield int(node.id)
-        stack.extend(_children(node))
+        stack.extend(children(node))
 
 
 def _needs_rewrite(e: Any, *, metered: bool) -> bool:
@@ -106,7 +87,7 @@ def _needs_rewrite(e: Any, *, metered: bool) -> bool:
         kind = node.WhichOneof("expr_kind")
         if kind == "comprehension_expr" or (kind == "call_expr" and node.call_expr.function == _RANGE):
             return True
-        stack.extend(_children(node))
+        stack.extend(children(node))
     return False
 
 
@@ -182,7 +163,7 @@ def _rewrite(
     checked: Any, e: Any, ids: _Ids, *, metered: bool, accumulators: frozenset[str] = frozenset()
 ) -> None:
     kind = e.WhichOneof("expr_kind")
-    for child in list(_children(e)):
+    for child in list(children(e)):
         # Only a loop's step appends to its accumulator (cel.bind's "accumulator" is its variable).
         step = kind == "comprehension_expr" and child is e.comprehension_expr.loop_step
         inner = accumulators | {e.comprehension_expr.accu_var} if step else accumulators
