@@ -79,3 +79,34 @@ def test_kubectl_events_reads_events_written_through_the_core_api(kubectl: Kubec
     got = json.loads(kubectl("get", "events.v1.events.k8s.io", "web.1", "-o", "json").stdout)
     assert got["note"] == "Scaled up replica set web-abc to 3" and got["regarding"]["name"] == "web"
     assert got["deprecatedSource"] == {"component": "deployment-controller"}
+
+
+def test_removing_the_only_label_leaves_no_labels_key(kubectl: KubectlRunner) -> None:
+    crd = textwrap.dedent(
+        """\
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: gadgets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {plural: gadgets, singular: gadget, kind: Gadget}
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+        """
+    )
+    kubectl("apply", "-f", "-", input=crd)
+    kubectl("wait", "--for=condition=Established", "crd/gadgets.example.com", "--timeout=10s")
+    kubectl("create", "configmap", "x")
+    kubectl("create", "-f", "-", input="apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: x}\n")
+    for resource in ("cm/x", "gadget/x"):
+        kubectl("label", resource, "app=demo")
+        kubectl("annotate", resource, "note=kept-briefly")
+        assert kubectl("label", resource, "app-").stdout.strip().endswith("unlabeled")
+        kubectl("annotate", resource, "note-")
+        meta = json.loads(kubectl("get", resource, "-o", "json").stdout)["metadata"]
+        assert "labels" not in meta, meta
+        assert "annotations" not in meta, meta

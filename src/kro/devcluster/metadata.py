@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,31 @@ def timestamp(now: datetime) -> str:
 
 def generated_name(prefix: str) -> str:
     return prefix + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+
+
+# ObjectMeta's ``omitempty`` fields and what reads as empty for each: kube-apiserver decodes metadata
+# into the typed ObjectMeta (built-in kinds by their Go types, custom resources and embedded resources
+# by the apiextensions server's metadata coercion), so ``labels: {}``, ``finalizers: []`` or a
+# ``null`` never reach storage nor an answer. ``creationTimestamp`` is absent only when unset.
+_OMITTED_WHEN_EMPTY: dict[str, tuple[Any, ...]] = {
+    **{key: (None, "") for key in ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion")},
+    "generation": (None, 0),
+    **{key: (None,) for key in ("creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")},
+    **{key: (None, {}) for key in ("labels", "annotations")},
+    **{key: (None, []) for key in ("ownerReferences", "finalizers", "managedFields")},
+}
+
+
+def drop_empty_fields(meta: dict[str, Any], *, template: bool = False) -> None:
+    """Remove the ObjectMeta fields of ``meta`` that Go's ``omitempty`` leaves out when empty. A
+    built-in kind's template keeps its ``creationTimestamp: null`` (v1.32 writes the zero Time)."""
+    for key, empties in _OMITTED_WHEN_EMPTY.items():
+        if key not in meta or (template and key == "creationTimestamp"):
+            continue
+        value = meta[key]
+        # Only an empty value of the field's own type: a mistyped one is validation's to report.
+        if any(type(value) is type(empty) and value == empty for empty in empties):
+            del meta[key]
 
 
 def check_type_meta(rt: ResourceType, body: Mapping[str, Any]) -> None:
@@ -91,3 +116,17 @@ def owner_reference_causes(ref: Any) -> list[Cause]:
 def raise_invalid(rt: ResourceType, name: str, causes: list[Cause]) -> None:
     if causes:
         raise Invalid(rt.kind, rt.group, name, causes)
+
+
+def drop_empty_metadata(obj: dict[str, Any], template_paths: Iterable[str] = ()) -> None:
+    """:func:`drop_empty_fields` on ``obj``'s metadata and on the template metadata found at each
+    dotted path of ``template_paths`` (a built-in kind's pod or job template)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        drop_empty_fields(meta)
+    for path in template_paths:
+        node: Any = obj
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            drop_empty_fields(node, template=True)

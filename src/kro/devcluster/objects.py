@@ -26,6 +26,8 @@ from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.generation import next_generation, tracks_generation
 from kro.devcluster.metadata import (
     check_type_meta,
+    drop_empty_fields,
+    drop_empty_metadata,
     generated_name,
     raise_invalid,
     timestamp,
@@ -104,6 +106,13 @@ def _own_meta(obj: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
+def _template_metadata(rt: ResourceType) -> tuple[str, ...]:
+    """Where a built-in kind's templates keep their ObjectMeta (dotted paths)."""
+    if rt.is_custom:
+        return ()
+    return tuple(p for p in ZERO_STRUCTS.get((rt.group, rt.kind), ()) if p.endswith(".metadata"))
+
+
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, dict) else {}
@@ -169,6 +178,7 @@ class ObjectService:
             meta.pop(key, None)
         if not opts.managed_fields_set:
             meta.pop("managedFields", None)
+        drop_empty_fields(meta)
         raise_invalid(rt, str(meta.get("name") or ""), validate_object_meta(rt, meta))
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = timestamp(self.now())
@@ -178,6 +188,7 @@ class ObjectService:
             obj.pop("status", None)
         self._apply_schema(rt, obj, None, opts)
         await self._admit("CREATE", rt, obj, None, dry_run=opts.dry_run, warnings=opts.warnings)
+        drop_empty_metadata(obj, _template_metadata(rt))
         obj = self._record(rt, None, obj, opts, "")
         if opts.dry_run:
             return obj
@@ -217,6 +228,7 @@ class ObjectService:
         if opts.managed_fields_set and subresource == "status" and "managedFields" in meta:
             # A server-side apply to /status computed the managers itself (its entry: subresource status).
             merged["metadata"]["managedFields"] = meta["managedFields"]
+        drop_empty_fields(_own_meta(merged))
         self._apply_schema(rt, merged, old, opts)
         if subresource is None:
             next_generation(rt, old, merged)
@@ -224,6 +236,7 @@ class ObjectService:
         await self._admit(
             "UPDATE", rt, merged, old, subresource=subresource or "", dry_run=opts.dry_run, warnings=opts.warnings
         )
+        drop_empty_metadata(merged, _template_metadata(rt))
         merged = self._record(rt, old, merged, opts, subresource or "")
         if opts.dry_run:
             return merged

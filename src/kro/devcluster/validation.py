@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from kro.devcluster.errors import Cause
+from kro.devcluster.metadata import drop_empty_fields
 from kro.openapi import builtin_schemas
 
 _ROOT_KEEP = ("apiVersion", "kind", "metadata")
@@ -140,6 +141,8 @@ def _prune_default(schema: Mapping[str, Any], value: Any, path: str, out: Schema
             else:
                 out.unknown_fields.append(child_path)
                 del value[key]
+        if keep and isinstance(value.get("metadata"), dict):
+            drop_empty_fields(value["metadata"])  # an embedded resource's metadata is ObjectMeta too
         _default_missing(props, value)
     elif isinstance(value, list):
         items = schema.get("items")
