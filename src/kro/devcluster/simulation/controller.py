@@ -1,8 +1,11 @@
 """The simulation loop: runs the simulated controllers inside the server process.
 
 It follows the store's event log (not HTTP), marks the objects an event concerns as dirty (the
-object itself and its controlling owner), and reconciles them one at a time, oldest object first,
-with the pure planners of this package, writing through the
+object itself and its controlling owner), and reconciles them with the pure planners of this
+package, each simulated controller with its own workers as kube-controller-manager runs them (5 for
+Deployments, ReplicaSets, StatefulSets, Jobs and HPAs, 2 for DaemonSets; :data:`WORKERS`), oldest
+object first and never one object in two workers at once (:mod:`.workqueue`), so that concurrent
+writes share the store's durable commits, writing through the
 :class:`~kro.devcluster.objects.ObjectService` like any client, so every write gets API semantics
 and ownerReferences let garbage collection clean up. Pod readiness
 is driven by a timer per pod: ``settings.ready_delay`` seconds after the simulation first sees it.
@@ -10,7 +13,7 @@ is driven by a timer per pod: ``settings.ready_delay`` seconds after the simulat
 The children of each controller are indexed by their controlling owner's uid from the same events,
 so reconciling one StatefulSet reads its own pods, not every pod of the namespace. The index cannot
 lag behind the simulation's own writes: a write returns only once its event is in the log, and
-every pending event is taken before the next reconcile.
+a worker takes every pending event before its next reconcile.
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import heapq
-import itertools
 import logging
 import secrets
 from collections.abc import Callable, Mapping
@@ -40,6 +41,7 @@ from kro.devcluster.simulation.events import record as record_events
 from kro.devcluster.simulation.plan import Plan, controlled_by
 from kro.devcluster.simulation.pods import NODE_IP, NODE_NAME, SAFE_ALPHABET, phase_of, pod_status
 from kro.devcluster.simulation.stateful import REVISIONS, plan_daemonset, plan_statefulset
+from kro.devcluster.simulation.workqueue import WorkQueue
 from kro.devcluster.storage import Object, Watcher, WatchEvent
 from kro.devcluster.storage.follow import drain, replay_then_watch
 
@@ -57,6 +59,13 @@ _WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolu
 # The field managers the real components write as, so managedFields read as on a real cluster.
 CONTROLLER_MANAGER = "kube-controller-manager"
 KUBELET = "kubelet"
+# Workers per simulated controller: kube-controller-manager's defaults (--concurrent-deployment-syncs
+# and the like); a single worker allocates Service addresses and binds claims, as there, and the one
+# simulated node stands in for a cluster's kubelets, each updating its own pods.
+WORKERS = {
+    "deployments.apps": 5, "replicasets.apps": 5, "statefulsets.apps": 5, "daemonsets.apps": 2,
+    "jobs.batch": 5, HPAS: 5, "pods": 5, "services": 1, "persistentvolumeclaims": 1,
+}
 
 
 def _as(manager: str) -> WriteOptions:
@@ -101,14 +110,11 @@ class Simulator:
         self._objects = cluster.objects
         self._settings = settings
         self._now = now
-        # Keys to reconcile, oldest first (by when each was first marked), as a heap: a pod that is
-        # due, and then its StatefulSet, go before the workloads that arrived after them, so in a
-        # burst the first workloads become ready first (a kubelet does not queue pods behind others).
-        self._dirty: list[tuple[int, int, Key]] = []
-        self._queued: set[Key] = set()
-        self._ranks: dict[Key, int] = {}
-        self._tick = itertools.count()
-        self._timers: list[tuple[float, Key]] = []
+        # Keys to reconcile, oldest first (by when each was first marked): a pod that is due, and
+        # then its StatefulSet, go before the workloads that arrived after them, so in a burst the
+        # first workloads become ready first (a kubelet does not queue pods behind others).
+        self._queue = WorkQueue()
+        self._timers: dict[Key, asyncio.TimerHandle] = {}
         self._seen: dict[str, float] = {}
         # Controlling owner uid -> keys of its children; child key -> that uid (to move or drop it).
         self._children_of: dict[str, dict[Key, None]] = {}
@@ -118,12 +124,16 @@ class Simulator:
 
     async def run(self) -> None:
         await self._ensure_node()
-        while True:
-            watcher = await self._resync()
-            try:
-                await self._follow(watcher)
-            finally:
-                watcher.close()
+        try:
+            while True:
+                watcher = await self._resync()
+                try:
+                    await self._follow(watcher)
+                finally:
+                    watcher.close()
+        finally:
+            for timer in self._timers.values():
+                timer.cancel()
 
     async def _resync(self) -> Watcher:
         return await replay_then_watch(self._store, lambda: sorted(_WATCHED), self._observe, reset=self._reset_index)
@@ -134,29 +144,41 @@ class Simulator:
         self._hpas_of.clear()
 
     async def _follow(self, watcher: Watcher) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
+        """Feed the watcher's events to the index while the workers reconcile; when the watcher
+        closes, let each worker finish the object it holds (what is queued stays queued)."""
+        self._queue.open()
+        workers = [asyncio.create_task(self._work(resource, watcher))
+                   for resource in sorted(_WATCHED) for _ in range(WORKERS.get(resource, 1))]
+        try:
+            while not watcher.closed:
+                event = await watcher.next()
+                if event is not None:
+                    self._observe(event)
+        except BaseException:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            raise
+        self._queue.close()
+        await asyncio.gather(*workers)
+
+    async def _work(self, resource: str, watcher: Watcher) -> None:
+        while not self._queue.closing:
             await drain(watcher, self._observe)
-            while self._timers and self._timers[0][0] <= loop.time():
-                self._mark(heapq.heappop(self._timers)[1])
-            if self._dirty:
-                key = heapq.heappop(self._dirty)[2]
-                self._queued.discard(key)
-                try:
-                    await self._reconcile(key)
-                except errors.Conflict:
-                    self._mark(key)
-                except errors.ApiError as e:
-                    log.info("simulation of %s/%s/%s: %s", *key, e)
-                except Exception:  # one malformed object must not stop the simulation of the others
-                    log.exception("simulation of %s/%s/%s failed", *key)
+            key = self._queue.take(resource)
+            if key is None:
+                await self._queue.wait(resource)
                 continue
-            if watcher.closed:
-                return
-            timeout = max(0.0, self._timers[0][0] - loop.time()) if self._timers else None
-            event = await watcher.next(timeout=timeout)
-            if event is not None:
-                self._observe(event)
+            try:
+                await self._reconcile(key)
+            except errors.Conflict:
+                self._mark(key)
+            except errors.ApiError as e:
+                log.info("simulation of %s/%s/%s: %s", *key, e)
+            except Exception:  # one malformed object must not stop the simulation of the others
+                log.exception("simulation of %s/%s/%s failed", *key)
+            finally:
+                self._queue.done(key)
 
     def _observe(self, event: WatchEvent) -> None:
         if event.resource not in _WATCHED:
@@ -172,11 +194,11 @@ class Simulator:
                 controller_uid = str(ref.get("uid"))
         if event.type == "DELETED":
             self._seen.pop(str(meta.get("uid")), None)
-            if key not in self._queued:
-                self._ranks.pop(key, None)
+            self._queue.forget(key)
         else:
             # a child is as old as its controlling owner: a new pod of an old StatefulSet is old work
-            self._mark(key, rank=min((self._ranks[o] for o in owners if o in self._ranks), default=None))
+            ranks = [rank for rank in map(self._queue.rank_of, owners) if rank is not None]
+            self._mark(key, rank=min(ranks, default=None))
         self._index_hpa(key, event)
         for owner in owners:
             self._mark(owner)
@@ -207,10 +229,18 @@ class Simulator:
 
     def _mark(self, key: Key, *, rank: int | None = None) -> None:
         """Queue ``key``; its rank (age) is fixed when first marked: ``rank``, or now."""
-        if key not in self._queued:
-            self._queued.add(key)
-            tick = next(self._tick)
-            heapq.heappush(self._dirty, (self._ranks.setdefault(key, tick if rank is None else rank), tick, key))
+        self._queue.mark(key, rank=rank)
+
+    def _mark_at(self, due: float, key: Key) -> None:
+        """Queue ``key`` at loop time ``due``."""
+        previous = self._timers.pop(key, None)
+        if previous is not None:
+            previous.cancel()
+        self._timers[key] = asyncio.get_running_loop().call_at(due, self._fire, key)
+
+    def _fire(self, key: Key) -> None:
+        self._timers.pop(key, None)
+        self._mark(key)
 
     # Reconciling ---------------------------------------------------------------------------------
 
@@ -327,7 +357,7 @@ class Simulator:
         if phase in ("Running", "Succeeded", "Failed"):
             return
         if loop.time() < due:
-            heapq.heappush(self._timers, (due, key))
+            self._mark_at(due, key)
             if phase != "Pending":
                 await self._write_status(key, pod, pod_status(pod, "Pending", now=now))
             return
