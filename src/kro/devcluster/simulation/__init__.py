@@ -15,7 +15,8 @@ and a kubelet, in the spirit of kwok. Nothing runs: the objects move as if it di
 
 Status fields and conditions are filled as the real controllers fill them, and children carry
 controller ownerReferences so garbage collection removes them with their owner. The decisions are
-pure planners (:mod:`.plan`); :mod:`.controller` is the asyncio loop that runs them inside the server.
+pure planners (:mod:`.plan`); :mod:`.controller` runs them inside the server, each simulated
+controller with its own workers (kube-controller-manager's default counts) over :mod:`.workqueue`.
 
 Not simulated: rolling-update pacing (a new ReplicaSet is scaled up and old ones down at once),
 probes, restarts and failures, more than one node, CronJobs, Endpoints/EndpointSlices,
