@@ -45,14 +45,40 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _NotPlainJson(Exception):
+    """A JSON document YAML would read differently (``1e3``, ``NaN``): leave it to the YAML parser."""
+
+
+def _plain_float(text: str) -> float:
+    if "e" in text or "E" in text:
+        raise _NotPlainJson(text)
+    return float(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise _NotPlainJson(text)
+
+
+def _as_plain_json(text: str) -> Any:
+    """``text`` read as JSON where YAML reads it the same way (most applies are JSON), else None."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return json.loads(text, parse_float=_plain_float, parse_constant=_no_constant)
+    except (json.JSONDecodeError, _NotPlainJson, RecursionError):
+        return None
+
+
 def parse_body(body: bytes | str, kind: PatchType) -> Any:
     """The patch document: JSON for every type, YAML (a superset) for apply."""
     text = body.decode("utf-8", errors="strict") if isinstance(body, bytes) else body
     if kind is PatchType.APPLY:
-        try:
-            doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
-        except yaml.YAMLError as e:
-            raise MalformedPatchError(f"error decoding YAML: {e}") from e
+        doc = _as_plain_json(text)
+        if doc is None:
+            try:
+                doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
+            except yaml.YAMLError as e:
+                raise MalformedPatchError(f"error decoding YAML: {e}") from e
         if not isinstance(doc, dict):
             raise MalformedPatchError("the applied configuration must be an object")
         return doc

@@ -88,6 +88,20 @@ def test_bodies_parse_as_json_or_apply_yaml_keeping_timestamps_as_strings() -> N
         parse_body(b"- a list", PatchType.APPLY)
 
 
+@pytest.mark.parametrize(
+    ("body", "doc"),
+    [
+        (b'{"a": 1, "b": [1.5, null, true], "t": "2024-01-01T00:00:00Z"}',
+         {"a": 1, "b": [1.5, None, True], "t": "2024-01-01T00:00:00Z"}),
+        (b'{"a": 1e3, "b": 1.5E+3}', {"a": "1e3", "b": 1500.0}),  # read as YAML reads them
+        (b'{"a": NaN, "s": "on"}', {"a": "NaN", "s": "on"}),
+        (b'{"a": 1, "a": 2}', {"a": 2}),
+    ],
+)
+def test_an_apply_written_as_json_reads_as_the_same_yaml(body: bytes, doc: object) -> None:
+    assert parse_body(body, PatchType.APPLY) == doc
+
+
 def test_apply_patch_result_must_stay_an_object() -> None:
     with pytest.raises(PatchApplyError):
         apply_patch({"a": 1}, ["x"], PatchType.MERGE, schema=None, builtin=True)
