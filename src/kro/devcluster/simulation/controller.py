@@ -39,7 +39,14 @@ from kro.devcluster.simulation.batch import plan_job
 from kro.devcluster.simulation.events import COMPONENTS, plan_events
 from kro.devcluster.simulation.events import record as record_events
 from kro.devcluster.simulation.plan import Plan, controlled_by
-from kro.devcluster.simulation.pods import NODE_IP, NODE_NAME, SAFE_ALPHABET, phase_of, pod_status
+from kro.devcluster.simulation.pods import (
+    NODE_NAME,
+    SAFE_ALPHABET,
+    node_labels,
+    node_status,
+    phase_of,
+    pod_status,
+)
 from kro.devcluster.simulation.stateful import REVISIONS, plan_daemonset, plan_statefulset
 from kro.devcluster.simulation.workqueue import WorkQueue
 from kro.devcluster.storage import Object, Watcher, WatchEvent
@@ -391,34 +398,10 @@ class Simulator:
         if rt is None or await self._store.get("nodes", "", NODE_NAME) is not None:
             return
         node = {"apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": NODE_NAME, "labels": _node_labels()}, "spec": {}}
+                "metadata": {"name": NODE_NAME, "labels": node_labels()}, "spec": {}}
         with contextlib.suppress(errors.AlreadyExists):
             created = await self._objects.create(rt, "", node, _as(KUBELET))
-            await self._write_status(("nodes", "", NODE_NAME), created, _node_status(timestamp(self._now())))
-
-
-def _node_labels() -> dict[str, str]:
-    return {
-        "kubernetes.io/hostname": NODE_NAME,
-        "kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "kro.run/simulated": "true",
-    }
-
-
-def _node_status(now: str) -> dict[str, Any]:
-    capacity = {"cpu": "32", "memory": "256Gi", "pods": "1000", "ephemeral-storage": "1Ti"}
-    return {
-        "phase": "Running",
-        "capacity": capacity,
-        "allocatable": dict(capacity),
-        "addresses": [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": NODE_NAME}],
-        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                        "message": "simulated node is ready", "lastHeartbeatTime": now, "lastTransitionTime": now}],
-        "nodeInfo": {"kubeletVersion": "v1.32.0-simulated", "operatingSystem": "linux", "architecture": "amd64",
-                     "containerRuntimeVersion": "simulated://0", "kernelVersion": "", "osImage": "simulated",
-                     "kubeProxyVersion": "", "machineID": "", "systemUUID": "", "bootID": ""},
-    }
+            await self._write_status(("nodes", "", NODE_NAME), created, node_status(timestamp(self._now())))
 
 
 async def run_simulation(cluster: Cluster) -> None:

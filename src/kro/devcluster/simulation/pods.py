@@ -178,3 +178,29 @@ def template_hash(template: Mapping[str, Any], collision_count: int = 0) -> str:
     for byte in data + str(collision_count).encode():
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
     return safe_encode(str(h))
+
+
+def node_labels() -> dict[str, str]:
+    """The simulated node's labels, as a kubelet sets them."""
+    return {
+        "kubernetes.io/hostname": NODE_NAME,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "kro.run/simulated": "true",
+    }
+
+
+def node_status(now: str) -> dict[str, Any]:
+    """The simulated node's status: Ready, with room for a thousand pods."""
+    capacity = {"cpu": "32", "memory": "256Gi", "pods": "1000", "ephemeral-storage": "1Ti"}
+    return {
+        "phase": "Running",
+        "capacity": capacity,
+        "allocatable": dict(capacity),
+        "addresses": [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": NODE_NAME}],
+        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                        "message": "simulated node is ready", "lastHeartbeatTime": now, "lastTransitionTime": now}],
+        "nodeInfo": {"kubeletVersion": "v1.32.0-simulated", "operatingSystem": "linux", "architecture": "amd64",
+                     "containerRuntimeVersion": "simulated://0", "kernelVersion": "", "osImage": "simulated",
+                     "kubeProxyVersion": "", "machineID": "", "systemUUID": "", "bootID": ""},
+    }
