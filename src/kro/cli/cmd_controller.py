@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from kro.api.features import FeatureGates
+from kro.cli.controlleroptions import LOG_LEVELS, max_graph_revisions_option
 from kro.cli.gates import feature_gates_option
 
 # what every LogRecord carries; anything else on a record came from ``extra=`` and is structure
@@ -90,7 +91,7 @@ def configure_logging(fmt: str, level: str, *, fields: bool = True) -> None:
 )
 @click.option("--log-format", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.option(
-    "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True
+    "--log-level", type=LOG_LEVELS, default="info", show_default=True
 )
 @click.option(
     "--concurrent-reconciles",
@@ -115,13 +116,7 @@ def configure_logging(fmt: str, level: str, *, fields: bool = True) -> None:
     show_default=True,
     help="Requests the client-side limit lets through at once (only with --client-qps > 0).",
 )
-@click.option(
-    "--rgd-max-graph-revisions",
-    type=click.IntRange(min=0),
-    default=5,
-    show_default=True,
-    help="GraphRevisions kept per RGD; the one serving instances is always kept (0: keep all).",
-)
+@max_graph_revisions_option
 @click.option(
     "--instance-requeue-interval",
     type=float,

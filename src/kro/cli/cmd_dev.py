@@ -19,6 +19,7 @@ import click
 
 from kro import __version__
 from kro.api.features import DEFAULT_GATES, FeatureGates
+from kro.cli.controlleroptions import LOG_LEVELS, max_graph_revisions_option
 from kro.cli.gates import feature_gates_option
 from kro.devcluster import DevServer, DevServerConfig
 from kro.devcluster.eventloop import run as run_loop
@@ -192,17 +193,10 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
     help="Apply an example directory (RGDs first, then instances) and narrate what kro does.",
 )
 @click.option("--exit-after-demo", is_flag=True, help="Stop once the --demo instances are ACTIVE (exit 0).")
-@click.option(
-    "--rgd-max-graph-revisions",
-    type=click.IntRange(min=0),
-    default=5,
-    show_default=True,
-    help="GraphRevisions the controller keeps per RGD; the one serving instances is always kept "
-    "(0: keep all).",
-)
+@max_graph_revisions_option
 @click.option(
     "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"]),
+    type=LOG_LEVELS,
     default="info",
     show_default=True,
     help="Level of the controller's log (standard error, `time level logger: message` lines).",
