@@ -253,20 +253,34 @@ async def in_parallel(jobs: Iterable[Any], connections: int) -> None:
     await asyncio.gather(*(worker() for _ in range(connections)))
 
 
-async def create_instances(api: Api, placed: Iterable[tuple[str, str]]) -> None:
+async def create_instances(api: Api, placed: Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Create the instances; when each create was answered (``time.monotonic()``)."""
+    created: dict[tuple[str, str], float] = {}
+
     def job(namespace: str, name: str) -> Any:
         async def run() -> None:
             path = f"/apis/kro.run/v1alpha1/namespaces/{namespace}/redis"
             code, out = await api.call("POST", path, redis_instance(name, namespace))
             if code != 201:
                 raise RuntimeError(f"creating {namespace}/{name}: {code} {out}")
+            created[(namespace, name)] = time.monotonic()
 
         return run
 
     await in_parallel((job(ns, name) for ns, name in placed), CREATE_CONNECTIONS)
+    return created
 
 
-async def wait_all_active(api: Api, n: int, controller: Process, timeout: float, t0: float) -> list[float]:
+async def server_revision(api: Api) -> int:
+    """The server's current resourceVersion: every write anyone made moves it by one."""
+    code, body = await api.call("GET", "/api/v1/namespaces?limit=1")
+    assert code == 200, (code, body)
+    return int(body["metadata"]["resourceVersion"])
+
+
+async def wait_all_active(
+    api: Api, n: int, controller: Process, timeout: float, t0: float
+) -> dict[tuple[str, str], float]:
     """Follow the Redis instances of every namespace with one list and then a watch until ``n`` of
     them report ``status.state == ACTIVE``; the seconds since ``t0`` each was first seen ACTIVE."""
     deadline = time.monotonic() + timeout
@@ -297,7 +311,7 @@ async def wait_all_active(api: Api, n: int, controller: Process, timeout: float,
                     see(obj)
                 if len(active) >= n:
                     break
-    return sorted(active.values())
+    return active
 
 
 def _state(obj: dict[str, Any]) -> str:
@@ -380,12 +394,16 @@ async def rollout_and_idle(
     await create_namespaces(api, namespaces)
     placed = [(namespaces[i % len(namespaces)], f"cache-{i:04d}") for i in range(n)]
     before, ccpu0, scpu0 = await scrape(session, port), cpu_seconds(controller.pid), cpu_seconds(server.pid)
+    rv0 = await server_revision(api)
     t0 = time.monotonic()
-    await create_instances(api, placed)
+    created = await create_instances(api, placed)
     created_s = time.monotonic() - t0
-    active_at = await wait_all_active(api, n, controller, args.timeout, t0)
+    active = await wait_all_active(api, n, controller, args.timeout, t0)
+    active_at = sorted(active.values())
+    latency = sorted(t0 + active[key] - created[key] for key in active)  # create answered -> ACTIVE
     rollout = delta(await scrape(session, port), before)
     ccpu1, scpu1 = cpu_seconds(controller.pid), cpu_seconds(server.pid)
+    server_writes = await server_revision(api) - rv0
     peak_mib = proc_memory_mib(controller.pid)["VmHWM"]
 
     idle_before = await scrape(session, port)
@@ -396,9 +414,13 @@ async def rollout_and_idle(
         "instances": n,
         "workers": args.concurrent_reconciles,
         "create_s": round(created_s, 2),
+        "t_first_s": round(active_at[0], 2),
+        "t10_s": round(active_at[max(0, n // 10 - 1)], 2),
         "t50_s": round(t50, 2),
         "t100_s": round(t100, 2),
         "t50_over_t100": round(t50 / t100, 2),
+        "latency_p50_s": round(latency[(n + 1) // 2 - 1], 2),
+        "latency_max_s": round(latency[-1], 2),
         "requests_per_instance": round(rollout["requests"] / n, 2),
         "writes_per_instance": round(rollout["writes"] / n, 2),
         **{  # by verb, and by "verb resource" where the controller publishes it
@@ -409,6 +431,7 @@ async def rollout_and_idle(
         "reconciles_per_instance": round(rollout["reconciles"] / n, 2),
         "controller_cpu_s": round(ccpu1 - ccpu0, 2),
         "server_cpu_s": round(scpu1 - scpu0, 2),
+        "server_writes_per_instance": round(server_writes / n, 2),
         "controller_peak_rss_mib": round(peak_mib, 1),
         "idle_writes": idle["writes"],
         "idle_requests": idle["requests"],
@@ -460,9 +483,17 @@ async def write_floor(api: Api, run: Run) -> dict[str, Any]:
 
         return writes
 
+    rv0, scpu0 = await server_revision(api), cpu_seconds(run.server.pid)
     t0 = time.monotonic()
     await in_parallel((job(name) for name in names), max(1, run.args.concurrent_reconciles))
-    return {"floor_s": round(time.monotonic() - t0, 2), "floor_writes_per_instance": 5}
+    floor_s = time.monotonic() - t0
+    scpu1, server_writes = cpu_seconds(run.server.pid), await server_revision(api) - rv0
+    return {
+        "floor_s": round(floor_s, 2),
+        "floor_writes_per_instance": 5,
+        "floor_server_cpu_s": round(scpu1 - scpu0, 2),
+        "floor_server_writes_per_instance": round(server_writes / run.n, 2),
+    }
 
 
 # Entry point ------------------------------------------------------------------------------------
