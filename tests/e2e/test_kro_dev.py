@@ -13,6 +13,7 @@ import pytest
 pytestmark = pytest.mark.kubectl
 
 BIN = Path(sys.executable).parent
+REDIS = Path(__file__).resolve().parents[2] / "examples" / "redis"
 
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
@@ -59,7 +60,7 @@ def test_kro_dev_serves_kubectl_and_stops_cleanly(tmp_path: Path) -> None:
         assert got.stdout.strip() == "configmap/from-demo"
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=20) == 0
+        assert proc.wait(timeout=20) == 130  # Ctrl-C: a clean stop, reported as a shell reports it
 
 
 def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
@@ -92,3 +93,44 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+
+
+@pytest.mark.parametrize(
+    ("sig", "extra", "status"),
+    [
+        (signal.SIGTERM, (), 0),
+        (signal.SIGINT, (), 130),
+        # the demo was asked to finish and did not: not a success
+        (signal.SIGTERM, ("--exit-after-demo",), 143),
+    ],
+)
+def test_a_signal_during_the_demo_narration_stops_everything_and_says_so(
+    tmp_path: Path, sig: signal.Signals, extra: tuple[str, ...], status: int
+) -> None:
+    # without the simulation the StatefulSet never becomes ready: the narration waits on it for good
+    log = (tmp_path / "stderr").open("w")
+    proc = subprocess.Popen(
+        [str(BIN / "kro"), "dev", "--insecure-http", "--no-simulation", "--demo", str(REDIS), *extra],
+        stdout=subprocess.PIPE, stderr=log, text=True,
+    )  # fmt: skip
+    log.close()
+    assert proc.stdout is not None
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not any(line.startswith("  waiting: ") for line in lines):
+            line = proc.stdout.readline()
+            assert line and time.monotonic() < deadline, f"no narration: {lines}\n{(tmp_path / 'stderr').read_text()}"
+            lines.append(line.rstrip("\n"))
+        proc.send_signal(sig)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    after = rest.splitlines()
+    assert proc.returncode == status, (lines, after, (tmp_path / "stderr").read_text())
+    assert not any("keeps running" in line for line in lines + after), after
+    # (the narration may still print a child it saw before the signal)
+    assert f"{sig.name}: stopping the controller and the API server" in after, after
+    assert after[-1] == "stopped (objects were in memory)", after

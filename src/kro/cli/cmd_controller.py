@@ -1,12 +1,12 @@
 """``kro controller``: run the kro controller against the cluster of a kubeconfig (or in-cluster).
 
 SIGTERM and SIGINT stop it gracefully: no new work is taken, in-flight reconciles finish, informers
-and endpoints shut down."""
+and endpoints shut down. The exit status is then 0 after SIGTERM (how a kubelet or a service manager
+stops it) and 130 after Ctrl-C (SIGINT), as a shell reports an interrupted command."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import signal
@@ -157,14 +157,36 @@ def controller(
         feature_gates=feature_gates,
         max_graph_revisions=rgd_max_graph_revisions,
     )
-    with contextlib.suppress(KeyboardInterrupt):
+    received: list[signal.Signals] = []
+    try:
         asyncio.run(
-            _main(settings, kubeconfig=kubeconfig, context=context, qps=client_qps, burst=client_burst)
+            _main(
+                settings,
+                kubeconfig=kubeconfig,
+                context=context,
+                qps=client_qps,
+                burst=client_burst,
+                received=received,
+            )
         )
+    except KeyboardInterrupt:  # Ctrl-C before the signal handlers were in place
+        received.append(signal.SIGINT)
+    if received[:1] == [signal.SIGINT]:
+        sys.exit(SIGINT_EXIT_STATUS)
+
+
+# Exit status after a clean stop on Ctrl-C: 128 + SIGINT's number, as a shell reports it.
+SIGINT_EXIT_STATUS = 130
 
 
 async def _main(
-    settings: Any, *, kubeconfig: str | None, context: str | None, qps: float, burst: int
+    settings: Any,
+    *,
+    kubeconfig: str | None,
+    context: str | None,
+    qps: float,
+    burst: int,
+    received: list[signal.Signals],
 ) -> None:
     from kro.controller.app import run_controller
     from kro.kube import KubeClient
@@ -177,7 +199,12 @@ async def _main(
         raise click.ClickException(str(e)) from e
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal(sig: signal.Signals) -> None:
+        received.append(sig)
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal, sig)
     async with KubeClient(config) as client:
         await run_controller(settings, client=client, stop_event=stop)

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -57,6 +58,10 @@ async def narrate_demo(kubeconfig: Path, demo: Path, echo: Callable[[str], None]
         await run_demo(client, demo, echo=echo)
 
 
+# Exit status after a signal cut the work short, as a shell reports a command a signal ended.
+INTERRUPTED = 128
+
+
 async def run_dev(
     config: DevServerConfig,
     *,
@@ -65,13 +70,25 @@ async def run_dev(
     echo: Callable[[str], None],
     stop: asyncio.Event | None = None,
     exit_after_demo: bool = False,
-) -> None:
-    """Serve until ``stop`` is set (or SIGINT/SIGTERM arrives)."""
+) -> int:
+    """Serve until ``stop`` is set (or SIGINT/SIGTERM arrives), then shut down cleanly.
+
+    Returns the exit status: 0 once the work asked for is done (serving until SIGTERM, or with
+    ``exit_after_demo`` the demo ACTIVE); 130 after Ctrl-C (SIGINT); 128 + the signal's number when
+    a signal stopped ``exit_after_demo`` before the demo was ACTIVE."""
     stop = stop or asyncio.Event()
+    received: list[signal.Signals] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        if not received:
+            received.append(sig)
+            echo(f"{sig.name}: stopping {'the controller and ' if controller else ''}the API server")
+        stop.set()
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal, sig)
     server = DevServer(config)
     await server.start()
     tasks: list[asyncio.Task[None]] = []
@@ -92,15 +109,17 @@ async def run_dev(
                 echo(f"applied {applied}")
         where = f"state in {config.state_dir}" if config.state_dir else "in memory"
         echo(f"ready: API server on {server.url} ({where}); Ctrl-C to stop")
+        finished = True
         if demo is not None and controller is not None:
-            await _until_stopped(narrate_demo(server.kubeconfig_path, demo, echo), stop)
+            finished = await _until_stopped(narrate_demo(server.kubeconfig_path, demo, echo), stop)
         if demo is not None and exit_after_demo:
-            return
-        if demo is not None:
+            return _exit_status(received, finished=finished)
+        if finished and demo is not None:
             echo(
                 f"the example keeps running: try `KUBECONFIG={server.kubeconfig_path} kubectl get all`; Ctrl-C to stop"
             )
         await stop.wait()
+        return _exit_status(received, finished=True)
     finally:
         if log_handler is not None:
             logging.getLogger("kro").removeHandler(log_handler)
@@ -113,6 +132,17 @@ async def run_dev(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
+        if received:
+            kept = f"objects kept in {config.state_dir}" if config.state_dir else "objects were in memory"
+            echo(f"stopped ({kept})")
+
+
+def _exit_status(received: list[signal.Signals], *, finished: bool) -> int:
+    """0 when the work is done and no Ctrl-C came; 128 + the signal's number otherwise (130 for
+    SIGINT), so a script can tell an interrupted ``kro dev`` from a finished one."""
+    if not received or (finished and received[0] != signal.SIGINT):
+        return 0
+    return INTERRUPTED + int(received[0])
 
 
 CONTROLLER_POD = ProcessPod(
@@ -137,8 +167,8 @@ async def _show_controller_pod(server: DevServer) -> logging.Handler:
     return handler
 
 
-async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> None:
-    """Run ``work`` unless Ctrl-C comes first."""
+async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Run ``work`` unless Ctrl-C comes first; whether it ran to the end."""
     task = asyncio.ensure_future(work)
     stopper = asyncio.ensure_future(stop.wait())
     try:
@@ -149,8 +179,9 @@ async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        return
+        return False
     task.result()
+    return True
 
 
 async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
@@ -242,6 +273,9 @@ def dev(
 
     Workloads are simulated (like kwok): Deployments, StatefulSets, DaemonSets and Jobs get pods
     that turn Ready after a short delay, Services get a cluster IP, PVCs bind. No containers run.
+
+    SIGTERM or Ctrl-C stop it cleanly. Exit status: 0 after SIGTERM (or, with --exit-after-demo,
+    once the example is ACTIVE), 130 after Ctrl-C, 143 when SIGTERM stops --exit-after-demo first.
     """
     from kro.cli.cmd_controller import configure_logging
 
@@ -265,7 +299,7 @@ def dev(
     from kro.cli.demo import DemoError
 
     try:
-        run_loop(
+        status = run_loop(
             run_dev(
                 config,
                 controller=controller,
@@ -278,3 +312,4 @@ def dev(
         raise click.ClickException(str(e)) from e
     except OSError as e:
         raise click.ClickException(f"cannot start the API server: {e}") from e
+    sys.exit(status)
