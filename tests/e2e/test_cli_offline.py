@@ -469,3 +469,38 @@ def test_validate_counts_in_the_right_number(tmp_path: Path) -> None:
     )
     code, out = run("validate", "-f", write(tmp_path, broken))
     assert code == 1 and out.rstrip().endswith("demo: 1 problem"), out
+
+
+GRAPH_OVER_REDIS = """\
+apiVersion: kro.dev/v1alpha1
+kind: ResourceGraph
+metadata:
+  name: over-redis
+spec:
+  root:
+    apiGroup: kro.run
+    kind: Redis
+  children:
+    - id: copy
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ${root.metadata.name}-copy
+"""
+
+
+@pytest.mark.parametrize("kind_from", ["generated-crd", "rgd"])
+def test_a_graph_over_a_kind_an_rgd_generates_is_refused_naming_the_rgd(tmp_path: Path, kind_from: str) -> None:
+    graph = tmp_path / "graph.yaml"
+    graph.write_text(GRAPH_OVER_REDIS)
+    source = str(EXAMPLES / "redis" / "rgd.yaml")
+    if kind_from == "generated-crd":  # the CRD as kro registers it, labelled with its RGD
+        code, crd = run("generate", "crd", "-f", source)
+        assert code == 0, crd
+        source = str(tmp_path / "crd.yaml")
+        Path(source).write_text(crd)
+    code, out = run("graph", "validate", "-f", str(graph), "-f", source)
+    assert code == 1, out
+    assert f"{graph}:8:11: error: spec.root.kind: root kind Redis (kro.run) belongs to ResourceGraphDefinition 'redis'" in out
+    assert "two controllers fight over the same objects" in out

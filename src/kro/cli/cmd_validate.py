@@ -20,6 +20,7 @@ from kro.cli.loader import LoadError
 from kro.cli.output import console_for, counted, diagnostics_json, print_diagnostics, print_error
 from kro.cli.rgdfiles import all_diagnostics, load_workspace
 from kro.graph.chaining import CompileResult
+from kro.openapi import ChainResolver, CRDResolver
 
 FILES_HELP = (
     "RGD or ResourceGraph file (YAML, may hold several documents; CRDs in it teach the compiler their "
@@ -73,7 +74,9 @@ def run_validate(files: Sequence[str], *, output: str, features: FeatureGates = 
     if not ws.rgds and not ws.graphs:
         raise click.UsageError(f"no ResourceGraphDefinition or ResourceGraph found in {', '.join(files)}")
     results = ws.compile()
-    graphs = compile_graphs(ws.graphs, ws.resolver(), features=features)
+    # the kinds the RGDs of the files generate: a graph whose root is one of them is refused
+    generated = CRDResolver(r.graph.crd for r in results if r.graph is not None)
+    graphs = compile_graphs(ws.graphs, ChainResolver([generated, ws.resolver()]), features=features)
     diagnostics = all_diagnostics(results) + [d for g in graphs for d in g.diagnostics]
     if output == "json":
         click.echo(diagnostics_json(diagnostics))

@@ -211,6 +211,10 @@ class Manager:
         if not new:  # a new graph: every instance must be planned again
             self._enqueue_all(ctrl.gvr)
 
+    def serves_instances(self, gvr: GVR) -> bool:
+        """Whether an RGD's instance controller handles ``gvr``."""
+        return any(ctrl.gvr == gvr for ctrl in self._controllers.values())
+
     async def retire(self, rgd_name: str) -> None:
         ctrl = self._controllers.pop(rgd_name, None)
         if ctrl is None:

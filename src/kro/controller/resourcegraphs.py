@@ -4,7 +4,9 @@ ResourceGraph's status.
 
 An update that does not compile keeps the roots on the last graph that did; the ResourceGraph turns
 ``Inactive`` with the located errors in ``GraphAccepted`` and one ``ValidationFailed`` Warning Event
-per rejected generation (what ``kubectl describe resourcegraph`` shows). Several graphs may share a
+per rejected generation and message (what ``kubectl describe resourcegraph`` shows). A graph whose
+root kind an RGD generates is refused and not served at all (the RGD's instance controller alone
+acts on those objects), and the RGD gets a ``ResourceGraphRejected`` Warning Event naming it. Several graphs may share a
 root kind: the root kind's keys go to each of them, and each acts only on its own roots (and on
 roots that left it, to tear their children down). Deleting a ResourceGraph lets go of its roots:
 kro's finalizer is removed, children stay."""
@@ -16,20 +18,24 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kro.api import KRO_GROUP, KRO_VERSION, RGD_KIND
 from kro.api.conditions import ConditionReason, ConditionType
 from kro.api.keys import Finalizers, Labels
 from kro.api.refs import GVR
 from kro.api.resourcegraph import RG_GROUP, RG_PLURAL, RG_VERSION
+from kro.controller.crds import CRDS
 from kro.controller.events import EventRecorder
 from kro.controller.finalizers import remove_finalizer
 from kro.controller.instance_controller import InstanceSettings
 from kro.controller.manager import Manager
 from kro.controller.metrics import Metrics
 from kro.controller.reconcile import Key
+from kro.controller.rgd_controller import RGDS
 from kro.controller.rgstatus import rg_status, root_counts
 from kro.controller.roots import RootController, graph_of
 from kro.graph.errors import CompileFailed
 from kro.graph.resourcegraph import CompiledResourceGraph
+from kro.openapi import crd_generated_by
 from kro.runtime import conditions as cond
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
 
@@ -65,7 +71,7 @@ class ResourceGraphController:
         self._settings = settings
         self._now = now
         self._served: dict[str, _Served] = {}
-        self._reported: dict[str, int] = {}
+        self._reported: dict[str, tuple[int, str]] = {}
         self._schemas = 0
 
     def schemas_changed(self) -> None:
@@ -125,16 +131,50 @@ class ResourceGraphController:
         meta = rg.get("metadata") or {}
         name, generation = str(meta.get("name", "")), int(meta.get("generation") or 0)
         message = "; ".join(str(d) for d in error.diagnostics) or str(error)
-        if self._reported.get(name) != generation:  # one Event per rejected generation
-            self._reported[name] = generation
+        rgd = self._rgd_of_root(rg)
+        if rgd:
+            # the root kind is an RGD's: its instance controller alone may act on those objects
+            await self._retire(name)
+        if self._reported.get(name) != (generation, message):  # one Event per rejection
+            self._reported[name] = (generation, message)
             log.warning("ResourceGraph %s (generation %d) rejected: %s", name, generation, message)
             await self._events.warning(rg, reason="ValidationFailed", message=message)
+            if rgd:
+                await self._warn_rgd(rgd, name)
         served = self._served.get(name)
         if served is not None:
             message += f" (roots are served with the last accepted graph, generation {served.generation})"
         parts = [cond.false(ConditionType.GRAPH_ACCEPTED, ConditionReason.INVALID_RESOURCE_GRAPH, message)]
         await self._write_status(rg, self._status(rg, parts, served))
         return Terminal(message)
+
+    def _rgd_of_root(self, rg: Obj) -> str:
+        """The ResourceGraphDefinition whose generated CRD defines ``rg``'s root kind, or ``""``."""
+        root = (rg.get("spec") or {}).get("root")
+        if not isinstance(root, Mapping):
+            return ""
+        store = self._manager.store(CRDS)
+        for crd in store.items() if store is not None else ():
+            spec = crd.get("spec") or {}
+            if spec.get("group") == (root.get("apiGroup") or "") and (spec.get("names") or {}).get(
+                "kind"
+            ) == root.get("kind"):
+                return crd_generated_by(crd)
+        return ""
+
+    async def _warn_rgd(self, rgd_name: str, graph: str) -> None:
+        """Say on the RGD too (``kubectl describe rgd``) that a ResourceGraph claims its kind."""
+        store = self._manager.store(RGDS)
+        rgd = store.get("", rgd_name) if store is not None else None
+        if rgd is None:
+            return
+        kind = str(((rgd.get("spec") or {}).get("schema") or {}).get("kind", ""))
+        await self._events.warning(
+            {"apiVersion": f"{KRO_GROUP}/{KRO_VERSION}", "kind": RGD_KIND, **rgd},
+            reason="ResourceGraphRejected",
+            message=f"ResourceGraph {graph} names {kind}, this RGD's kind, as its root; kro rejected "
+            f"that graph: only this RGD's instance controller manages {kind} objects",
+        )
 
     # ---- serving roots ----
 
@@ -205,7 +245,8 @@ class ResourceGraphController:
         if served is None:
             return
         gvr = served.controller.gvr
-        if not any(s.controller.gvr == gvr for s in self._served.values()):
+        shared = any(s.controller.gvr == gvr for s in self._served.values())
+        if not shared and not self._manager.serves_instances(gvr):  # an RGD's handler stays
             self._manager.unhandle(gvr)
             gvk = served.controller.compiled.root_gvk
             self._manager.route_children(gvk.group, gvk.kind, None)

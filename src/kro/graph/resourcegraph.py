@@ -197,7 +197,16 @@ def _resolve_root(root: Mapping[str, Any], resolver: SchemaResolver, report: Rep
     if not isinstance(kind, str) or not kind:
         report.error((*ROOT_PATH, "kind"), "spec.root.kind is required")
         return None
-    return _resolve_kind(root, resolver, report, path=ROOT_PATH, what="root kind")
+    found = _resolve_kind(root, resolver, report, path=ROOT_PATH, what="root kind")
+    if found is not None and found.generated_by:
+        report.error(
+            (*ROOT_PATH, "kind"),
+            f"root kind {found.gvk.kind} ({found.gvk.group}) belongs to ResourceGraphDefinition "
+            f"{found.generated_by!r} (kro generated its CRD): kro manages every {found.gvk.kind} as an "
+            f"instance of that RGD, and a ResourceGraph over it would have two controllers fight over "
+            f"the same objects; add these children to the RGD's resources instead",
+        )
+    return found
 
 
 def _resolve_tracked(

@@ -20,6 +20,7 @@ from kro.openapi.resolver import (
     ResolvedKind,
     SchemaResolver,
     VersionFinder,
+    crd_generated_by,
     default_version,
 )
 from kro.openapi.resources import BUILTIN_RESOURCES, ResourceInfo, builtin_resource_for_kind
@@ -36,5 +37,6 @@ __all__ = [
     "VersionFinder",
     "builtin_resource_for_kind",
     "builtin_schemas",
+    "crd_generated_by",
     "default_version",
 ]

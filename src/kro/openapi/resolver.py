@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from kro.api.keys import Labels
 from kro.api.refs import GVK
 from kro.openapi.builtin import BuiltinSchemas, builtin_schemas
 from kro.openapi.resources import BUILTIN_RESOURCES, builtin_resource_for_kind
@@ -25,6 +26,17 @@ class ResolvedKind:
     namespaced: bool
     plural: str = ""
     source: str = field(default="", compare=False)
+    generated_by: str = field(default="", compare=False)
+    """The ResourceGraphDefinition whose CRD defines the kind (its instances are kro's), or ``""``."""
+
+
+def crd_generated_by(crd: Mapping[str, Any]) -> str:
+    """The ResourceGraphDefinition that generated ``crd`` (kro labels the CRDs it makes with the
+    RGD's name), or ``""`` for any other CRD."""
+    labels = (crd.get("metadata") or {}).get("labels") or {}
+    if labels.get(Labels.OWNED) != "true":
+        return ""
+    return str(labels.get(Labels.RGD_NAME) or "")
 
 
 class SchemaResolver(Protocol):
@@ -83,14 +95,16 @@ class CRDResolver:
         group = spec.get("group", "")
         kind = names.get("kind", "")
         namespaced = spec.get("scope", "Namespaced") == "Namespaced"
+        name = (crd.get("metadata") or {}).get("name", "")
+        rgd = crd_generated_by(crd)
         for v in spec.get("versions") or []:
             schema = ((v.get("schema") or {}).get("openAPIV3Schema")) or {
                 "type": "object",
                 "x-kubernetes-preserve-unknown-fields": True,
             }
             gvk = GVK(group, v.get("name", ""), kind)
-            name = (crd.get("metadata") or {}).get("name", "")
-            self._kinds[gvk] = ResolvedKind(gvk, schema, namespaced, names.get("plural", ""), f"crd/{name}")
+            plural = names.get("plural", "")
+            self._kinds[gvk] = ResolvedKind(gvk, schema, namespaced, plural, f"crd/{name}", rgd)
             if v.get("storage"):
                 self._storage[(group, kind)] = gvk.version
 

@@ -11,7 +11,7 @@ from kro.kube import KubeClient
 
 from ..conftest import ApiClient
 from .conftest import SETTINGS, eventually, start_controller
-from .helpers import CRDS, core, create, get
+from .helpers import CRDS, RGDS, condition, core, create, get, rgd_active
 
 RGS = "/apis/kro.dev/v1alpha1/resourcegraphs"
 TENANTS = "/apis/example.com/v1/tenants"
@@ -175,3 +175,83 @@ async def _synced(kapi: ApiClient, name: str, n: int) -> bool:
 async def _results(ctrl: Controller, n: int) -> bool:
     served = ctrl.resourcegraphs._served.get("steady")
     return served is not None and sum(r.state == "Synced" for r in served.controller.results.values()) == n
+
+
+NOTES = "/apis/kro.run/v1alpha1/namespaces/default/notes"
+
+
+def note_rgd() -> dict[str, Any]:
+    return {
+        "apiVersion": "kro.run/v1alpha1", "kind": "ResourceGraphDefinition", "metadata": {"name": "notes"},
+        "spec": {"schema": {"apiVersion": "v1alpha1", "kind": "Note", "spec": {"text": "string"}},
+                 "resources": [{"id": "config", "template": {
+                     "apiVersion": "v1", "kind": "ConfigMap",
+                     "metadata": {"name": "${schema.metadata.name}-note"}, "data": {"text": "${schema.spec.text}"}}}]},
+    }  # fmt: skip
+
+
+def graph_over_notes() -> dict[str, Any]:
+    return {
+        "apiVersion": "kro.dev/v1alpha1", "kind": "ResourceGraph", "metadata": {"name": "over-notes"},
+        "spec": {"root": {"apiGroup": "kro.run", "kind": "Note"}, "children": [{
+            "id": "copy",
+            "template": {"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": "${root.metadata.name}-copy"}, "data": {"text": "${root.spec.text}"}},
+        }]},
+    }  # fmt: skip
+
+
+async def _rejected_for_notes(kapi: ApiClient) -> dict[str, Any] | None:
+    rg = await get(kapi, f"{RGS}/over-notes")
+    accepted = condition(rg, "GraphAccepted")
+    return rg if accepted.get("status") == "False" and "ResourceGraphDefinition 'notes'" in accepted["message"] else None
+
+
+async def _check_rejected_and_inert(kapi: ApiClient) -> None:
+    rg = await eventually(lambda: _rejected_for_notes(kapi))
+    assert rg["status"]["state"] == "Inactive"
+    message = condition(rg, "GraphAccepted")["message"]
+    assert message.startswith("spec.root.kind: root kind Note (kro.run) belongs to ResourceGraphDefinition 'notes'")
+    assert "two controllers" in message and "roots are served" not in message
+    (event,) = await eventually(lambda: _conflict_events(kapi, "over-notes", "ValidationFailed"))
+    assert event["type"] == "Warning" and event["message"] == message
+    assert event["involvedObject"]["kind"] == "ResourceGraph"
+    # the RGD says it too (kubectl describe rgd notes)
+    (on_rgd,) = await eventually(lambda: _events(kapi, "notes", "ResourceGraphRejected"))
+    assert on_rgd["type"] == "Warning" and on_rgd["involvedObject"]["kind"] == "ResourceGraphDefinition"
+    assert on_rgd["message"].startswith("ResourceGraph over-notes names Note, this RGD's kind, as its root")
+    # a Note that also names the graph is the RGD's instance alone: ACTIVE, the graph's child never made
+    await create(kapi, NOTES, {"apiVersion": "kro.run/v1alpha1", "kind": "Note",
+                               "metadata": {"name": "n1", "labels": {"kro.dev/graph": "over-notes"}},
+                               "spec": {"text": "hi"}})  # fmt: skip
+    note = await eventually(lambda: _active_note(kapi, "n1"))
+    assert "kro.dev/finalizer" not in note["metadata"].get("finalizers", [])
+    assert (await get(kapi, core("configmaps", "n1-note")) or {}).get("data") == {"text": "hi"}
+    assert await get(kapi, core("configmaps", "n1-copy")) is None
+
+
+async def _conflict_events(kapi: ApiClient, name: str, reason: str) -> list[dict[str, Any]]:
+    return [e for e in await _events(kapi, name, reason) if "ResourceGraphDefinition 'notes'" in e["message"]]
+
+
+async def _active_note(kapi: ApiClient, name: str) -> dict[str, Any] | None:
+    note = await get(kapi, f"{NOTES}/{name}")
+    return note if ((note or {}).get("status") or {}).get("state") == "ACTIVE" else None
+
+
+async def test_a_graph_over_an_rgds_kind_is_rejected_naming_the_rgd(kapi: ApiClient, controller: Controller) -> None:
+    await create(kapi, RGDS, note_rgd())
+    await eventually(lambda: rgd_active(kapi, "notes"))
+    await create(kapi, RGS, graph_over_notes())
+    await _check_rejected_and_inert(kapi)
+
+
+async def test_a_graph_whose_root_kind_an_rgd_generates_later_is_rejected_then(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    await create(kapi, RGS, graph_over_notes())
+    first = await eventually(lambda: _state(kapi, "over-notes", "Inactive"))
+    assert "unknown root kind 'Note'" in condition(first, "GraphAccepted")["message"]
+    await create(kapi, RGDS, note_rgd())
+    await eventually(lambda: rgd_active(kapi, "notes"))
+    await _check_rejected_and_inert(kapi)
