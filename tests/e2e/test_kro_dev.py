@@ -134,3 +134,46 @@ def test_a_signal_during_the_demo_narration_stops_everything_and_says_so(
     # (the narration may still print a child it saw before the signal)
     assert f"{sig.name}: stopping the controller and the API server" in after, after
     assert after[-1] == "stopped (objects were in memory)", after
+
+
+STATEFULSET = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 3
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: main, image: "redis:7"}]}
+"""
+
+
+def _kubectl(kubeconfig: Path, *args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "kubectl"), "--kubeconfig", str(kubeconfig), *args], input=input,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.mark.parametrize("delay", ["0", "3600"])
+def test_pod_ready_delay_sets_when_simulated_pods_turn_ready(tmp_path: Path, delay: str) -> None:
+    kubeconfig = tmp_path / "kc"
+    proc, _ = _start("--kubeconfig", str(kubeconfig), "--no-controller", "--insecure-http", "--pod-ready-delay", delay)
+    try:
+        assert _kubectl(kubeconfig, "apply", "-f", "-", input=STATEFULSET).returncode == 0
+        if delay == "0":
+            # OrderedReady: each pod is created only once the one before is Ready, so all three
+            # Ready means no pod waited for a timer.
+            done = _kubectl(kubeconfig, "rollout", "status", "statefulset/db", "--timeout=60s")
+            assert done.returncode == 0, done.stderr
+            assert "partitioned roll out complete: 3 new pods have been updated" in done.stdout
+        else:
+            created = _kubectl(kubeconfig, "wait", "--for=create", "pod/db-0", "--timeout=30s")
+            assert created.returncode == 0, created.stderr
+            phase = _kubectl(kubeconfig, "get", "pod", "db-0", "-o", "jsonpath={.status.phase}")
+            assert phase.stdout == "Pending"
+            pods = _kubectl(kubeconfig, "get", "pods", "-o", "name")
+            assert pods.stdout.split() == ["pod/db-0"]  # db-1 waits for db-0, an hour away
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0

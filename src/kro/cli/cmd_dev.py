@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -193,6 +194,12 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
         logging.getLogger("kro.dev").exception("the controller stopped with an error")
 
 
+def _finite_seconds(_ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds.", param=param)
+    return value
+
+
 @click.command(name="dev")
 @click.option(
     "--port",
@@ -216,6 +223,17 @@ async def _run_controller(controller: ControllerHook, kubeconfig: Path) -> None:
 )
 @click.option("--no-controller", is_flag=True, help="Do not run the kro controller.")
 @click.option("--no-simulation", is_flag=True, help="Do not simulate workloads (Deployments stay unready).")
+@click.option(
+    "--pod-ready-delay",
+    type=click.FloatRange(min=0.0),
+    default=2.0,
+    show_default=True,
+    callback=_finite_seconds,
+    metavar="SECONDS",
+    help="Simulation: seconds from a pod's appearance to Running and Ready (a Job's pod: Succeeded), "
+    "like a kwok stage delay. A pod is Pending (scheduled on the simulated node, ContainerCreating) "
+    "until then; a StatefulSet's next pod waits for the previous one to be Ready. 0: Ready at once.",
+)
 @click.option("--insecure-http", is_flag=True, help="Serve plain HTTP instead of HTTPS.")
 @click.option(
     "--demo",
@@ -254,6 +272,7 @@ def dev(
     state_dir: Path | None,
     no_controller: bool,
     no_simulation: bool,
+    pod_ready_delay: float,
     insecure_http: bool,
     demo: Path | None,
     exit_after_demo: bool,
@@ -272,7 +291,8 @@ def dev(
     kro dev --no-controller              only the API server (run `kro controller` yourself)
 
     Workloads are simulated (like kwok): Deployments, StatefulSets, DaemonSets and Jobs get pods
-    that turn Ready after a short delay, Services get a cluster IP, PVCs bind. No containers run.
+    that turn Ready after --pod-ready-delay seconds, Services get a cluster IP, PVCs bind. No
+    containers run.
 
     SIGTERM or Ctrl-C stop it cleanly. Exit status: 0 after SIGTERM (or, with --exit-after-demo,
     once the example is ACTIVE), 130 after Ctrl-C, 143 when SIGTERM stops --exit-after-demo first.
@@ -286,6 +306,7 @@ def dev(
         tls=not insecure_http,
         kubeconfig_path=kubeconfig,
         simulation=not no_simulation,
+        pod_ready_delay=pod_ready_delay,
         max_requests_inflight=max_requests_inflight,
         max_mutating_requests_inflight=max_mutating_requests_inflight,
     )

@@ -34,6 +34,7 @@ from kro.devcluster.rest.patching import patch_handler
 from kro.devcluster.rest.routes import Router
 from kro.devcluster.schemas import SchemaSource
 from kro.devcluster.services import ServiceAllocation
+from kro.devcluster.simulation import SimulationSettings, simulation_loop
 from kro.devcluster.storage import MemoryStore, SQLiteStore, Store
 from kro.devcluster.tls import ServingCerts, ensure_certs
 
@@ -62,6 +63,8 @@ class DevServerConfig:
     allow_anonymous: bool | None = None
     garbage_collection: bool = True
     simulation: bool = False
+    # The simulation's seconds from a pod's appearance to Running and Ready (a Job's: Succeeded).
+    pod_ready_delay: float = 2.0
     background: tuple[BackgroundLoop, ...] = field(default_factory=tuple)
     # Load shedding (kube-apiserver's --max-requests-inflight / --max-mutating-requests-inflight):
     # requests served at once before a 429; 0: no limit.
@@ -154,6 +157,8 @@ class DevServer:
             except (ImportError, AttributeError):
                 log.warning("%s is enabled but %s.%s is not available", flag, module_name, attr)
                 continue
+            if flag == "simulation":
+                fn = simulation_loop(SimulationSettings(ready_delay=self.config.pod_ready_delay))
             if flag == "garbage_collection":
                 # Foreground/orphan deletion add finalizers only the garbage collector removes.
                 self.objects.dependents_finalizers = True

@@ -41,13 +41,15 @@ _NOT_COPIED = frozenset({
 })
 
 
-def plan_deployment(deploy: Mapping[str, Any], replicasets: Sequence[Mapping[str, Any]], *, now: str) -> Plan:
-    """``replicasets``: those the Deployment controls."""
+def plan_deployment(deploy: Mapping[str, Any], replicasets: Sequence[Mapping[str, Any]], *, now: str,
+                    digest: str | None = None) -> Plan:
+    """``replicasets``: those the Deployment controls; ``digest``: its template's hash with its
+    collision count, if already known."""
     spec = deploy.get("spec") or {}
     name = deploy["metadata"]["name"]
     desired = replicas_of(deploy)
     template = spec.get("template") or {}
-    pod_hash = template_hash(template, int((deploy.get("status") or {}).get("collisionCount") or 0))
+    pod_hash = digest or template_hash(template, int((deploy.get("status") or {}).get("collisionCount") or 0))
     current_name = f"{name}-{pod_hash}"
     current = next((rs for rs in replicasets if rs["metadata"]["name"] == current_name), None)
     create: list[tuple[str, dict[str, Any]]] = []

@@ -2,7 +2,9 @@
 
 A Job runs up to ``parallelism`` pods at a time until ``completions`` pods have succeeded (each
 simulated pod succeeds after the readiness delay), then gets the ``SuccessCriteriaMet`` and
-``Complete`` conditions and a ``completionTime``. A suspended Job starts no pods.
+``Complete`` conditions and a ``completionTime``. A suspended Job starts no pods. As
+kube-controller-manager's Job controller does, the status written at the end of a sync already
+counts the pods that sync created as ``active``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def plan_job(job: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, new_n
     conditions = [c for c in previous if c.get("type") not in ("SuccessCriteriaMet", "Complete")]
     status: dict[str, Any] = {
         "startTime": old.get("startTime") or now,
-        "active": 0 if done else len(active),
+        "active": 0 if done else len(active) + len(create),
         "succeeded": succeeded,
         "ready": 0 if done else sum(1 for p in active if is_ready(p)),
         "terminating": 0,

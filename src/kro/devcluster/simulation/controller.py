@@ -10,10 +10,14 @@ writes share the store's durable commits, writing through the
 and ownerReferences let garbage collection clean up. Pod readiness
 is driven by a timer per pod: ``settings.ready_delay`` seconds after the simulation first sees it.
 
-The children of each controller are indexed by their controlling owner's uid from the same events,
-so reconciling one StatefulSet reads its own pods, not every pod of the namespace. The index cannot
-lag behind the simulation's own writes: a write returns only once its event is in the log, and
-a worker takes every pending event before its next reconcile.
+The objects themselves are read from the same events, as an informer's cache holds them (the
+store's own objects, never modified), and the children of each controller are indexed by their
+controlling owner's uid, so reconciling one StatefulSet reads its own pods, not every pod of the
+namespace. Neither can lag behind the simulation's own writes: a write returns only once its event
+is in the log, and a worker takes every pending event before its next reconcile. A change that is
+only the simulation's own write to an object does not queue that object again (its owner, if it
+has one, is queued as for any change): the planners reach a fixed point in one reconcile, so
+that reconcile would find nothing to do.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from kro.devcluster.simulation.autoscaling import HPAS, plan_hpa, target_key, ta
 from kro.devcluster.simulation.batch import plan_job
 from kro.devcluster.simulation.events import COMPONENTS, plan_events
 from kro.devcluster.simulation.events import record as record_events
-from kro.devcluster.simulation.plan import Plan, controlled_by
+from kro.devcluster.simulation.index import OWNER_KEYS, Index, Key, meta_of
+from kro.devcluster.simulation.plan import Plan
 from kro.devcluster.simulation.pods import (
     NODE_NAME,
     SAFE_ALPHABET,
@@ -54,15 +59,7 @@ from kro.devcluster.storage.follow import drain, replay_then_watch
 
 log = logging.getLogger(__name__)
 
-Key = tuple[str, str, str]  # (storage key, namespace, name)
-_OWNER_KEYS = {
-    ("apps", "Deployment"): "deployments.apps",
-    ("apps", "ReplicaSet"): "replicasets.apps",
-    ("apps", "StatefulSet"): "statefulsets.apps",
-    ("apps", "DaemonSet"): "daemonsets.apps",
-    ("batch", "Job"): "jobs.batch",
-}
-_WATCHED = frozenset({*_OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims", HPAS, REVISIONS})
+_WATCHED = frozenset({*OWNER_KEYS.values(), "pods", "services", "persistentvolumeclaims", HPAS, REVISIONS})
 # The field managers the real components write as, so managedFields read as on a real cluster.
 CONTROLLER_MANAGER = "kube-controller-manager"
 KUBELET = "kubelet"
@@ -86,11 +83,6 @@ class SimulationSettings:
     ready_delay: float = 2.0
 
 
-def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, Mapping) else {}
-
-
 def _random_name(prefix: str) -> str:
     return prefix + "".join(secrets.choice(SAFE_ALPHABET) for _ in range(5))
 
@@ -109,6 +101,16 @@ def _write_int(obj: dict[str, Any], path: list[str], value: int) -> None:
     node[path[-1]] = value
 
 
+class _Names:
+    """The names of the ``resource`` objects of one namespace, as a container the index answers."""
+
+    def __init__(self, index: Index, resource: str, namespace: str) -> None:
+        self._index, self._resource, self._namespace = index, resource, namespace
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._index.get((self._resource, self._namespace, name)) is not None
+
+
 class Simulator:
     def __init__(self, cluster: Cluster, settings: SimulationSettings, *,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -123,11 +125,7 @@ class Simulator:
         self._queue = WorkQueue()
         self._timers: dict[Key, asyncio.TimerHandle] = {}
         self._seen: dict[str, float] = {}
-        # Controlling owner uid -> keys of its children; child key -> that uid (to move or drop it).
-        self._children_of: dict[str, dict[Key, None]] = {}
-        self._owner_of: dict[Key, str] = {}
-        # (namespace, kind, name) of a scale target -> the HPAs that point at it.
-        self._hpas_of: dict[tuple[str, str, str], set[Key]] = {}
+        self._index = Index(_WATCHED)
 
     async def run(self) -> None:
         await self._ensure_node()
@@ -143,12 +141,7 @@ class Simulator:
                 timer.cancel()
 
     async def _resync(self) -> Watcher:
-        return await replay_then_watch(self._store, lambda: sorted(_WATCHED), self._observe, reset=self._reset_index)
-
-    def _reset_index(self) -> None:
-        self._children_of.clear()
-        self._owner_of.clear()
-        self._hpas_of.clear()
+        return await replay_then_watch(self._store, lambda: sorted(_WATCHED), self._observe, reset=self._index.reset)
 
     async def _follow(self, watcher: Watcher) -> None:
         """Feed the watcher's events to the index while the workers reconcile; when the watcher
@@ -188,51 +181,18 @@ class Simulator:
                 self._queue.done(key)
 
     def _observe(self, event: WatchEvent) -> None:
-        if event.resource not in _WATCHED:
+        change = self._index.observe(event)
+        if change is None:
             return
-        meta = _meta(event.object)
-        key = (event.resource, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
-        controller_uid = None
-        owners: list[Key] = []
-        for ref in meta.get("ownerReferences") or []:
-            owner_key = _OWNER_KEYS.get((str(ref.get("apiVersion", "")).rpartition("/")[0], str(ref.get("kind"))))
-            if owner_key is not None and ref.get("controller"):
-                owners.append((owner_key, key[1], str(ref.get("name"))))
-                controller_uid = str(ref.get("uid"))
-        if event.type == "DELETED":
-            self._seen.pop(str(meta.get("uid")), None)
-            self._queue.forget(key)
-        else:
+        if change.deleted:
+            self._seen.pop(change.uid, None)
+            self._queue.forget(change.key)
+        elif change.reconcile:
             # a child is as old as its controlling owner: a new pod of an old StatefulSet is old work
-            ranks = [rank for rank in map(self._queue.rank_of, owners) if rank is not None]
-            self._mark(key, rank=min(ranks, default=None))
-        self._index_hpa(key, event)
-        for owner in owners:
-            self._mark(owner)
-        self._index_child(key, None if event.type == "DELETED" else controller_uid)
-
-    def _index_hpa(self, key: Key, event: WatchEvent) -> None:
-        """Keep HPAs by their target, and queue them when their target changes."""
-        if key[0] == HPAS:
-            for hpas in self._hpas_of.values():
-                hpas.discard(key)
-            if event.type != "DELETED":
-                _, kind, name = target_key(event.object)
-                self._hpas_of.setdefault((key[1], kind, name), set()).add(key)
-            return
-        for hpa in self._hpas_of.get((key[1], str(event.object.get("kind") or ""), key[2]), ()):
-            self._mark(hpa)
-
-    def _index_child(self, key: Key, owner_uid: str | None) -> None:
-        previous = self._owner_of.pop(key, None)
-        if previous is not None and previous != owner_uid:
-            siblings = self._children_of.get(previous, {})
-            siblings.pop(key, None)
-            if not siblings:
-                self._children_of.pop(previous, None)
-        if owner_uid is not None:
-            self._owner_of[key] = owner_uid
-            self._children_of.setdefault(owner_uid, {})[key] = None
+            ranks = [rank for rank in map(self._queue.rank_of, change.owners) if rank is not None]
+            self._mark(change.key, rank=min(ranks, default=None))
+        for key in (*change.hpas, *change.owners):
+            self._mark(key)
 
     def _mark(self, key: Key, *, rank: int | None = None) -> None:
         """Queue ``key``; its rank (age) is fixed when first marked: ``rank``, or now."""
@@ -252,11 +212,12 @@ class Simulator:
     # Reconciling ---------------------------------------------------------------------------------
 
     async def _reconcile(self, key: Key) -> None:
-        obj = await self._store.get(*key)
-        if obj is None or _meta(obj).get("deletionTimestamp"):
+        obj = self._index.get(key)
+        if obj is None or meta_of(obj).get("deletionTimestamp"):
             return
         resource, namespace, _ = key
         now = timestamp(self._now())
+        index = self._index
         if resource == "pods":
             await self._pod(key, obj, now)
         elif resource == "services":
@@ -264,20 +225,23 @@ class Simulator:
         elif resource == "persistentvolumeclaims":
             await self._claim(key, obj)
         elif resource == "deployments.apps":
-            await self._execute(key, obj, plan_deployment(obj, await self._children("replicasets.apps", obj), now=now))
+            collisions = int((obj.get("status") or {}).get("collisionCount") or 0)
+            plan = plan_deployment(obj, index.children("replicasets.apps", obj), now=now,
+                                   digest=index.digest(obj, collisions))
+            await self._execute(key, obj, plan)
         elif resource == "replicasets.apps":
-            await self._execute(key, obj, plan_replicaset(obj, await self._children("pods", obj), new_name=_random_name))
+            await self._execute(key, obj, plan_replicaset(obj, index.children("pods", obj), new_name=_random_name))
         elif resource == "statefulsets.apps":
-            pvcs = (await self._store.list_shared("persistentvolumeclaims", namespace)).items
-            claims = [str(_meta(c).get("name")) for c in pvcs]
-            revisions = await self._children(REVISIONS, obj)
-            await self._execute(key, obj, plan_statefulset(obj, await self._children("pods", obj), claims, revisions))
+            claims = _Names(index, "persistentvolumeclaims", namespace)
+            plan = plan_statefulset(obj, index.children("pods", obj), claims, index.children(REVISIONS, obj),
+                                    digest=index.digest(obj))
+            await self._execute(key, obj, plan)
         elif resource == "daemonsets.apps":
-            plan = plan_daemonset(obj, await self._children("pods", obj), new_name=_random_name,
-                                  revisions=await self._children(REVISIONS, obj))
+            plan = plan_daemonset(obj, index.children("pods", obj), new_name=_random_name,
+                                  revisions=index.children(REVISIONS, obj), digest=index.digest(obj))
             await self._execute(key, obj, plan)
         elif resource == "jobs.batch":
-            plan = plan_job(obj, await self._children("pods", obj), new_name=_random_name, now=now)
+            plan = plan_job(obj, index.children("pods", obj), new_name=_random_name, now=now)
             await self._execute(key, obj, plan)
         elif resource == HPAS:
             await self._hpa(key, obj, now)
@@ -306,21 +270,11 @@ class Simulator:
         if (hpa.get("status") or {}) != status:
             await self._write_status(key, hpa, status)
 
-    async def _children(self, resource: str, owner: Mapping[str, Any]) -> list[Object]:
-        """The ``resource`` objects ``owner`` controls, sorted by name as a list would return them."""
-        keys = sorted(k for k in self._children_of.get(str(_meta(owner).get("uid")), ()) if k[0] == resource)
-        children = []
-        for key in keys:
-            obj = await self._store.get(*key)
-            if obj is not None and controlled_by(obj, owner):
-                children.append(obj)
-        return children
-
     async def _execute(self, key: Key, obj: Object, plan: Plan) -> None:
         namespace = key[1]
         before = {}
         for resource, child in plan.update:
-            old = await self._store.get(resource, namespace, str(child["metadata"]["name"]))
+            old = self._index.get((resource, namespace, str(child["metadata"]["name"])))
             if old is not None:
                 before[str(child["metadata"]["name"])] = int((old.get("spec") or {}).get("replicas", 1))
         for resource, child in plan.create:
@@ -343,7 +297,7 @@ class Simulator:
                                 component=COMPONENTS[key[0]], now=timestamp(self._now()))
         if plan.annotate:
             # Through /status, as kube-controller-manager records a Deployment's revision.
-            meta = dict(_meta(obj))
+            meta = dict(meta_of(obj))
             meta["annotations"] = {**(meta.get("annotations") or {}), **plan.annotate}
             obj = {**obj, "metadata": meta}
         if plan.status is not None or plan.annotate:
@@ -354,12 +308,14 @@ class Simulator:
         if rt is None:
             return None
         manager = KUBELET if key[0] in ("pods", "nodes") else CONTROLLER_MANAGER
-        return await self._objects.update(rt, key[1], key[2], {**obj, "status": dict(status)}, _as(manager),
-                                          subresource="status")
+        written = await self._objects.update(rt, key[1], key[2], {**obj, "status": dict(status)}, _as(manager),
+                                             subresource="status")
+        self._index.wrote(key, written)
+        return written
 
     async def _pod(self, key: Key, pod: Object, now: str) -> None:
         loop = asyncio.get_running_loop()
-        due = self._seen.setdefault(str(_meta(pod).get("uid")), loop.time()) + self._settings.ready_delay
+        due = self._seen.setdefault(str(meta_of(pod).get("uid")), loop.time()) + self._settings.ready_delay
         phase = phase_of(pod)
         if phase in ("Running", "Succeeded", "Failed"):
             return
@@ -368,7 +324,7 @@ class Simulator:
             if phase != "Pending":
                 await self._write_status(key, pod, pod_status(pod, "Pending", now=now))
             return
-        completes = any(r.get("kind") == "Job" and r.get("controller") for r in _meta(pod).get("ownerReferences") or [])
+        completes = any(r.get("kind") == "Job" and r.get("controller") for r in meta_of(pod).get("ownerReferences") or [])
         await self._write_status(key, pod, pod_status(pod, "Succeeded" if completes else "Running", now=now))
 
     async def _service(self, key: Key, svc: Object) -> None:
@@ -380,7 +336,7 @@ class Simulator:
         updated = network.service_with_addresses(svc, ips, ports)
         rt = self._cluster.type_for_key(key[0])
         if updated is not None and rt is not None:
-            await self._objects.update(rt, key[1], key[2], updated, _as(CONTROLLER_MANAGER))
+            self._index.wrote(key, await self._objects.update(rt, key[1], key[2], updated, _as(CONTROLLER_MANAGER)))
 
     async def _claim(self, key: Key, pvc: Object) -> None:
         rt = self._cluster.type_for_key(key[0])
@@ -389,6 +345,7 @@ class Simulator:
         with_volume, status = network.bound_claim(pvc)
         if with_volume is not None:
             pvc = await self._objects.update(rt, key[1], key[2], with_volume, _as(CONTROLLER_MANAGER))
+            self._index.wrote(key, pvc)
             with_volume, status = network.bound_claim(pvc)
         if status is not None:
             await self._write_status(key, pvc, status)

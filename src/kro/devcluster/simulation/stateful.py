@@ -10,7 +10,7 @@ policy does). A DaemonSet runs one pod on the single simulated node.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from kro.devcluster.simulation.plan import (
@@ -42,14 +42,16 @@ def _number(revision: Mapping[str, Any]) -> int:
 
 
 def plan_revisions(owner: Mapping[str, Any], revisions: Sequence[Mapping[str, Any]], *, hash_label: str,
-                   labels: Mapping[str, str]) -> tuple[str, list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
+                   labels: Mapping[str, str], digest: str | None = None,
+                   ) -> tuple[str, list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
     """The ControllerRevision of the owner's current pod template, as kube-controller-manager keeps
     them for StatefulSets and DaemonSets (what ``kubectl rollout history|undo`` reads): a new
     template gets ``<owner>-<hash>`` with the next revision number and the owner's annotations; an
     older template brought back (a rollback) renumbers its revision as the newest. Returns the
-    current revision's template hash and the revisions to create and to update."""
+    current revision's template hash (``digest``, if already known) and the revisions to create and
+    to update."""
     template = (owner.get("spec") or {}).get("template") or {}
-    digest = template_hash(template)
+    digest = digest or template_hash(template)
     name = f"{owner['metadata']['name']}-{digest}"
     newest = max((_number(r) for r in revisions), default=0)
     current = next((r for r in revisions if r["metadata"]["name"] == name), None)
@@ -80,14 +82,17 @@ def _ordinal(sts_name: str, pod: Mapping[str, Any]) -> int | None:
 
 
 def plan_statefulset(sts: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
-                     claims: Sequence[str], revisions: Sequence[Mapping[str, Any]] = ()) -> Plan:
-    """``pods``, ``revisions``: those the StatefulSet controls; ``claims``: names of PVCs in its namespace."""
+                     claims: Container[str], revisions: Sequence[Mapping[str, Any]] = (), *,
+                     digest: str | None = None) -> Plan:
+    """``pods``, ``revisions``: those the StatefulSet controls; ``claims``: names of PVCs in its
+    namespace; ``digest``: its template's hash, if already known."""
     name = sts["metadata"]["name"]
     spec = sts.get("spec") or {}
     desired = replicas_of(sts)
     ordered = spec.get("podManagementPolicy", "OrderedReady") != "Parallel"
     selector = dict(((spec.get("selector") or {}).get("matchLabels")) or {})
-    digest, create, update = plan_revisions(sts, revisions, hash_label="controller.kubernetes.io/hash", labels=selector)
+    digest, create, update = plan_revisions(sts, revisions, hash_label="controller.kubernetes.io/hash",
+                                            labels=selector, digest=digest)
     revision = f"{name}-{digest}"
     by_ordinal = {o: p for p in pods if (o := _ordinal(name, p)) is not None and is_active(p)}
     for i in range(desired):
@@ -156,13 +161,14 @@ def _claims_for(sts: Mapping[str, Any], ordinal: int) -> list[dict[str, Any]]:
 
 
 def plan_daemonset(ds: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, new_name: NameMaker,
-                   revisions: Sequence[Mapping[str, Any]] = ()) -> Plan:
+                   revisions: Sequence[Mapping[str, Any]] = (), digest: str | None = None) -> Plan:
     """``pods``, ``revisions``: those the DaemonSet controls. One node, so at most one pod."""
     name = ds["metadata"]["name"]
     spec = ds.get("spec") or {}
     active = [p for p in pods if is_active(p)]
     template_labels = dict(((spec.get("template") or {}).get("metadata") or {}).get("labels") or {})
-    revision, create, update = plan_revisions(ds, revisions, hash_label="controller-revision-hash", labels=template_labels)
+    revision, create, update = plan_revisions(ds, revisions, hash_label="controller-revision-hash",
+                                              labels=template_labels, digest=digest)
     if not active:
         pod = pod_from_template(spec.get("template") or {}, ds, name=new_name(f"{name}-"),
                                 extra_labels={"controller-revision-hash": revision, "pod-template-generation":
