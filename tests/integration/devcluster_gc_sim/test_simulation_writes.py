@@ -24,7 +24,7 @@ def _step(event: WatchEvent) -> tuple[str, str, str, dict[str, Any]]:
 
 async def _changes_until(simserver: DevServer, since: int, *, last: int) -> list[tuple[str, str, str, dict[str, Any]]]:
     watcher = simserver.store.watch(None, None, since)
-    steps = []
+    steps: list[tuple[str, str, str, dict[str, Any]]] = []
     try:
         while True:
             event = await watcher.next(timeout=5)

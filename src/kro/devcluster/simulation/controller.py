@@ -47,6 +47,7 @@ from kro.devcluster.simulation.plan import Plan
 from kro.devcluster.simulation.pods import (
     NODE_NAME,
     SAFE_ALPHABET,
+    Phase,
     node_labels,
     node_status,
     phase_of,
@@ -215,36 +216,39 @@ class Simulator:
         obj = self._index.get(key)
         if obj is None or meta_of(obj).get("deletionTimestamp"):
             return
-        resource, namespace, _ = key
-        now = timestamp(self._now())
-        index = self._index
+        resource = key[0]
         if resource == "pods":
-            await self._pod(key, obj, now)
+            await self._pod(key, obj)
         elif resource == "services":
             await self._service(key, obj)
         elif resource == "persistentvolumeclaims":
             await self._claim(key, obj)
-        elif resource == "deployments.apps":
-            collisions = int((obj.get("status") or {}).get("collisionCount") or 0)
-            plan = plan_deployment(obj, index.children("replicasets.apps", obj), now=now,
-                                   digest=index.digest(obj, collisions))
-            await self._execute(key, obj, plan)
-        elif resource == "replicasets.apps":
-            await self._execute(key, obj, plan_replicaset(obj, index.children("pods", obj), new_name=_random_name))
-        elif resource == "statefulsets.apps":
-            claims = _Names(index, "persistentvolumeclaims", namespace)
-            plan = plan_statefulset(obj, index.children("pods", obj), claims, index.children(REVISIONS, obj),
-                                    digest=index.digest(obj))
-            await self._execute(key, obj, plan)
-        elif resource == "daemonsets.apps":
-            plan = plan_daemonset(obj, index.children("pods", obj), new_name=_random_name,
-                                  revisions=index.children(REVISIONS, obj), digest=index.digest(obj))
-            await self._execute(key, obj, plan)
-        elif resource == "jobs.batch":
-            plan = plan_job(obj, index.children("pods", obj), new_name=_random_name, now=now)
-            await self._execute(key, obj, plan)
         elif resource == HPAS:
-            await self._hpa(key, obj, now)
+            await self._hpa(key, obj, timestamp(self._now()))
+        else:
+            plan = self._plan(resource, key[1], obj)
+            if plan is not None:
+                await self._execute(key, obj, plan)
+
+    def _plan(self, resource: str, namespace: str, obj: Object) -> Plan | None:
+        """What the workload controller of ``resource`` does with ``obj`` in this sync."""
+        index = self._index
+        if resource == "deployments.apps":
+            collisions = int((obj.get("status") or {}).get("collisionCount") or 0)
+            return plan_deployment(obj, index.children("replicasets.apps", obj), now=timestamp(self._now()),
+                                   digest=index.digest(obj, collisions))
+        if resource == "replicasets.apps":
+            return plan_replicaset(obj, index.children("pods", obj), new_name=_random_name)
+        if resource == "statefulsets.apps":
+            claims = _Names(index, "persistentvolumeclaims", namespace)
+            return plan_statefulset(obj, index.children("pods", obj), claims, index.children(REVISIONS, obj),
+                                    digest=index.digest(obj))
+        if resource == "daemonsets.apps":
+            return plan_daemonset(obj, index.children("pods", obj), new_name=_random_name,
+                                  revisions=index.children(REVISIONS, obj), digest=index.digest(obj))
+        if resource == "jobs.batch":
+            return plan_job(obj, index.children("pods", obj), new_name=_random_name, now=timestamp(self._now()))
+        return None
 
     async def _hpa(self, key: Key, hpa: Object, now: str) -> None:
         api_version, kind, name = target_key(hpa)
@@ -313,7 +317,7 @@ class Simulator:
         self._index.wrote(key, written)
         return written
 
-    async def _pod(self, key: Key, pod: Object, now: str) -> None:
+    async def _pod(self, key: Key, pod: Object) -> None:
         loop = asyncio.get_running_loop()
         due = self._seen.setdefault(str(meta_of(pod).get("uid")), loop.time()) + self._settings.ready_delay
         phase = phase_of(pod)
@@ -322,10 +326,11 @@ class Simulator:
         if loop.time() < due:
             self._mark_at(due, key)
             if phase != "Pending":
-                await self._write_status(key, pod, pod_status(pod, "Pending", now=now))
+                await self._write_status(key, pod, pod_status(pod, "Pending", now=timestamp(self._now())))
             return
         completes = any(r.get("kind") == "Job" and r.get("controller") for r in meta_of(pod).get("ownerReferences") or [])
-        await self._write_status(key, pod, pod_status(pod, "Succeeded" if completes else "Running", now=now))
+        final: Phase = "Succeeded" if completes else "Running"
+        await self._write_status(key, pod, pod_status(pod, final, now=timestamp(self._now())))
 
     async def _service(self, key: Key, svc: Object) -> None:
         if network.service_with_addresses(svc, (), ()) is None:

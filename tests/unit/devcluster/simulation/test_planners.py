@@ -133,3 +133,12 @@ def test_job_runs_parallel_pods_then_completes() -> None:
 def test_suspended_job_starts_nothing() -> None:
     job = owner("Job", "later", api_version="batch/v1", suspend=True)
     assert plan_job(job, [], new_name=names(), now=NOW).create == ()
+
+
+def test_job_status_counts_the_pods_the_sync_creates_as_active() -> None:
+    job = owner("Job", "once", api_version="batch/v1", completions=3, parallelism=2)
+    first = plan_job(job, [], new_name=names(), now=NOW)
+    assert len(first.create) == 2 and first.status is not None and first.status["active"] == 2
+    synced = {**job, "status": first.status}
+    pending = [pod(f"p{i}", job, "Pending") for i in range(2)]
+    assert plan_job(synced, pending, new_name=names(), now=LATER).status is None  # nothing new to write
