@@ -25,8 +25,9 @@ from typing import Any
 
 from kro.devcluster.patch import structure as st
 from kro.devcluster.patch.errors import ApplyConflictError, FieldConflict, MalformedPatchError
+from kro.devcluster.patch.fielddiff import diff_fields
 from kro.devcluster.patch.fieldpath import FieldSet, Path, render, under
-from kro.devcluster.patch.fieldset import compare, field_set, field_values, object_schema
+from kro.devcluster.patch.fieldset import field_set, object_schema
 from kro.devcluster.patch.managedfields import (
     APPLY,
     ManagedEntry,
@@ -82,7 +83,7 @@ def server_side_apply(
     owned = frozenset().union(*(e.fields for e in managers.values()))
     _prune(merged, last - owned, owned, full_schema)
 
-    diff = compare(field_values(base, schema, ignored=ignored), field_values(merged, schema, ignored=ignored))
+    diff = diff_fields(base, merged, schema, ignored=ignored).comparison
     conflicts = _conflicts(managers, me, diff.changed)
     if conflicts and not force and not _upgrading_from_client_side(live, manager, conflicts, schema, ignored):
         raise ApplyConflictError(_describe(conflicts))

@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+import orjson
 
 from kro.devcluster.patch.errors import MalformedPatchError
 
 PathElement = str
 Path = tuple[PathElement, ...]
 FieldSet = frozenset[Path]
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def field(name: str) -> PathElement:
@@ -54,8 +59,49 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
+class _Recent(Generic[K, V]):
+    """A bounded map that forgets the least recently used entry first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+# Most writes leave most managers' sets as they were, and many objects share a set (every replica's
+# Pod, every instance's StatefulSet): the same sets are encoded and decoded over and over. Both caches
+# hold immutable values only (the JSON text, the frozenset); callers get fresh documents.
+_ENCODED: _Recent[FieldSet, bytes] = _Recent(4096)
+_DECODED: _Recent[bytes, FieldSet] = _Recent(4096)
+
+
 def encode(fields: Iterable[Path]) -> dict[str, Any]:
     """The ``fieldsV1`` document of a field set."""
+    if not isinstance(fields, frozenset):
+        return _encode(fields)
+    text = _ENCODED.get(fields)
+    if text is not None:
+        loaded: dict[str, Any] = orjson.loads(text)
+        return loaded
+    tree = _encode(fields)
+    text = orjson.dumps(tree)
+    _ENCODED.put(fields, text)
+    if () not in fields:  # the one set the document cannot carry whole
+        _DECODED.put(text, fields)  # the next write of this object decodes what this one stored
+    return tree
+
+
+def _encode(fields: Iterable[Path]) -> dict[str, Any]:
     members = set(fields)
     tree: dict[str, Any] = {}
     for path in sorted(members):
@@ -85,8 +131,19 @@ def decode(fields_v1: Any) -> FieldSet:
         return frozenset()
     if not isinstance(fields_v1, Mapping):
         raise MalformedPatchError("metadata.managedFields: fieldsV1 must be an object")
+    try:
+        text = orjson.dumps(fields_v1)
+    except orjson.JSONEncodeError:
+        text = None  # not plain JSON: decode (and locate what is wrong) without caching
+    if text is not None:
+        known = _DECODED.get(text)
+        if known is not None:
+            return known
     _decode_into(fields_v1, (), out)
-    return frozenset(out)
+    decoded = frozenset(out)
+    if text is not None:
+        _DECODED.put(text, decoded)
+    return decoded
 
 
 def _decode_into(node: Mapping[str, Any], prefix: Path, out: set[Path]) -> None:

@@ -25,8 +25,10 @@ from kro.openapi import builtin_schemas
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _SERVER_META = ("name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
                 "selfLink", "managedFields", "clusterName")
-_STRIPPED_TOP = frozenset({field("apiVersion"), field("kind")})
 _STRIPPED_META = frozenset(field(n) for n in _SERVER_META)
+_SERVER_META_NAMES = frozenset(_SERVER_META)
+_TOP_NAMES = frozenset({"apiVersion", "kind"})
+_METADATA: Path = (field("metadata"),)
 
 
 class _Member:
@@ -66,10 +68,43 @@ def field_values(
     ``strict`` (for an applied configuration) rejects keyed-list items without their keys and
     duplicate items; otherwise such a list counts as atomic, so stored objects never fail to diff.
     """
+    return values_and_containers(obj, schema, ignored=ignored, strict=strict, containers=False)[0]
+
+
+def values_and_containers(
+    obj: Mapping[str, Any],
+    schema: st.Schema | None,
+    *,
+    ignored: Collection[str] = (),
+    strict: bool = False,
+    containers: bool = True,
+) -> tuple[dict[Path, Any], frozenset[Path]]:
+    """:func:`field_values` and :func:`container_paths` of ``obj`` in one walk."""
     out: dict[Path, Any] = {}
-    _walk(obj, object_schema(schema), (), out, strict=strict)
-    top = _STRIPPED_TOP | {field(name) for name in ignored}
-    return {p: v for p, v in out.items() if not _server_owned(p, top)}
+    found: set[Path] | None = set() if containers else None
+    full = object_schema(schema)
+    skip = top_skip(ignored)
+    if isinstance(obj, dict) and not st.map_is_atomic(full):
+        # Server-owned fields are skipped, not walked and then filtered out.
+        walk_fields(obj, full, (), out, strict=strict, containers=found, skip=skip)
+        found_paths = frozenset(found or ()) - {_METADATA}
+        return out, found_paths
+    _walk(obj, full, (), out, strict=strict, containers=found)
+    return server_filtered(out, found or set(), skip)
+
+
+def top_skip(ignored: Collection[str]) -> frozenset[str]:
+    """The top-level field names a field set leaves out."""
+    return _TOP_NAMES | frozenset(ignored)
+
+
+def server_filtered(
+    values: dict[Path, Any], containers: set[Path], skip: frozenset[str]
+) -> tuple[dict[Path, Any], frozenset[Path]]:
+    """``values`` and ``containers`` without the paths of server-owned fields (nor ``.metadata``)."""
+    top = frozenset(field(name) for name in skip)
+    kept = {p: v for p, v in values.items() if not _server_owned(p, top)}
+    return kept, frozenset(p for p in containers if not _server_owned(p, top) and p != _METADATA)
 
 
 def _server_owned(path: Path, top: frozenset[str]) -> bool:
@@ -88,11 +123,86 @@ def container_paths(obj: Mapping[str, Any], schema: st.Schema | None, *, ignored
 
     An update's manager owns such a path (``"."`` in ``fieldsV1``) when the write added it, as
     structured-merge-diff's comparison of the two versions reports it."""
-    out: dict[Path, Any] = {}
-    found: set[Path] = set()
-    _walk(obj, object_schema(schema), (), out, strict=False, containers=found)
-    top = _STRIPPED_TOP | {field(name) for name in ignored}
-    return frozenset(p for p in found if not _server_owned(p, top) and p != (field("metadata"),))
+    return values_and_containers(obj, schema, ignored=ignored)[1]
+
+
+def children(schema: st.Schema | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The declared properties of an object node and the schema of its other entries."""
+    if schema is None:
+        return None, None
+    props = schema.get("properties")
+    extra = schema.get("additionalProperties")
+    return (props if isinstance(props, dict) else None), (extra if isinstance(extra, dict) else None)
+
+
+def child_schema(
+    props: dict[str, Any] | None, extra: dict[str, Any] | None, name: str
+) -> tuple[st.Schema | None, bool]:
+    """The schema of field ``name`` and whether it is a struct field (as :func:`st.field_schema` and
+    :func:`st.is_struct_field` answer, from :func:`children`)."""
+    if props is not None and name in props:
+        sub = props[name]
+        return (sub if isinstance(sub, dict) else None), True
+    return extra, False
+
+
+def walk_fields(
+    value: dict[str, Any], schema: st.Schema | None, path: Path, out: dict[Path, Any], *, strict: bool,
+    containers: set[Path] | None, skip: Collection[str] = (),
+) -> None:
+    """The members of the fields of a granular map or struct ``value`` (except those in ``skip``).
+
+    What :func:`walk_slot` does for each field, inlined: this loop is the hot path of every write's
+    bookkeeping."""
+    props, extra = children(schema)
+    for name, child in value.items():
+        if name in skip:
+            continue
+        if props is not None and name in props:
+            sub = props[name]
+            sub, struct = (sub if isinstance(sub, dict) else None), True
+        else:
+            sub, struct = extra, False
+        child_path = (*path, "f:" + name)
+        if isinstance(child, dict):
+            if not child or (sub is not None and sub.get("x-kubernetes-map-type") == "atomic"):
+                out[child_path] = child
+            else:
+                inner = _SERVER_META_NAMES if name == "metadata" and not path else ()
+                walk_fields(child, sub, child_path, out, strict=strict, containers=containers, skip=inner)
+            if not struct:
+                out.setdefault(child_path, MEMBER)
+            elif containers is not None:
+                containers.add(child_path)
+        elif isinstance(child, list):
+            _walk(child, sub, child_path, out, strict=strict, containers=containers)
+            if not struct:
+                out.setdefault(child_path, MEMBER)
+        else:
+            out[child_path] = child
+
+
+def walk_slot(
+    child: Any, sub: st.Schema | None, child_path: Path, out: dict[Path, Any], *, struct: bool, strict: bool,
+    containers: set[Path] | None,
+) -> None:
+    """The members of one field's value, the field itself included."""
+    _walk(child, sub, child_path, out, strict=strict, containers=containers)
+    if child is None or (isinstance(child, dict) and not child):
+        out[child_path] = child
+    elif not struct:
+        out.setdefault(child_path, MEMBER)
+    if containers is not None and struct and isinstance(child, dict):
+        containers.add(child_path)
+
+
+def walk_item(
+    item: Any, items: st.Schema | None, item_path: Path, out: dict[Path, Any], *, strict: bool,
+    containers: set[Path] | None,
+) -> None:
+    """The members of one item of a keyed or set list, the item itself included."""
+    _walk(item, items, item_path, out, strict=strict, containers=containers)
+    out.setdefault(item_path, MEMBER)
 
 
 def _walk(
@@ -100,18 +210,10 @@ def _walk(
     containers: set[Path] | None = None,
 ) -> None:
     if isinstance(value, dict):
-        if st.map_is_atomic(schema):
+        if schema is not None and schema.get("x-kubernetes-map-type") == "atomic":
             out[path] = value
             return
-        for name, child in value.items():
-            child_path = (*path, field(name))
-            _walk(child, st.field_schema(schema, name), child_path, out, strict=strict, containers=containers)
-            if child is None or (isinstance(child, dict) and not child):
-                out[child_path] = child
-            elif not st.is_struct_field(schema, name):
-                out.setdefault(child_path, MEMBER)
-            if containers is not None and isinstance(child, dict) and st.is_struct_field(schema, name):
-                containers.add(child_path)
+        walk_fields(value, schema, path, out, strict=strict, containers=containers)
     elif isinstance(value, list):
         elements = list_elements(value, schema, path, strict=strict)
         if elements is None:

@@ -20,8 +20,9 @@ from typing import Any
 
 from kro.devcluster.patch import fieldpath
 from kro.devcluster.patch.errors import MalformedPatchError
+from kro.devcluster.patch.fielddiff import diff_fields, is_container
 from kro.devcluster.patch.fieldpath import FieldSet, Path
-from kro.devcluster.patch.fieldset import compare, container_paths, field_values
+from kro.devcluster.patch.fieldset import Comparison, values_and_containers
 from kro.devcluster.patch.structure import Schema
 
 APPLY = "Apply"
@@ -152,18 +153,8 @@ def record_update(
     old_content, new_content = _strip_managed(old or {}), _strip_managed(new)
     if old is not None and old_content == new_content:
         return with_entries(new, managers)  # nothing changed: nobody's ownership moves
-    # A create has no fields before it (and skips walking an empty object).
-    before = field_values(old_content, schema, ignored=ignored) if old is not None else {}
-    after = field_values(new_content, schema, ignored=ignored)
-    if old is None:
-        # Nulls are what the kind's zero value holds (a template's creationTimestamp): not added.
-        after = {p: v for p, v in after.items() if v is not None}
-    diff = compare(before, after)
-    # Structs and maps the write added are the writer's too ("." entries); on a create, what the
-    # kind's zero value already holds (Go's non-pointer structs) counts as there before.
-    had = frozenset(zero_structs) | (container_paths(old_content, schema, ignored=ignored) if old is not None else frozenset())
-    has = container_paths(new_content, schema, ignored=ignored)
-    diff = replace(diff, added=diff.added | (has - had), removed=diff.removed | (had - has if old is not None else frozenset()))
+    diff = _changes(old_content if old is not None else None, new_content, schema=schema, ignored=ignored,
+                    zero_structs=frozenset(zero_structs))
     taken = diff.changed | diff.removed
     for identity, entry in list(managers.items()):
         if entry.fields & taken:
@@ -173,6 +164,26 @@ def record_update(
     own = (current.fields if current else frozenset()) - diff.removed | diff.changed
     set_fields(managers, mine, own, now=now)
     return with_entries(new, {k: v for k, v in managers.items() if v.fields})
+
+
+def _changes(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any], *, schema: Schema | None, ignored: Collection[str],
+    zero_structs: frozenset[Path],
+) -> Comparison:
+    """What a write changed. Structs and maps it added are the writer's too ("." entries); what the
+    kind's zero value always holds (Go's non-pointer structs) counts as there before."""
+    if old is None:
+        after, has = values_and_containers(new, schema, ignored=ignored)
+        # Nulls are what the kind's zero value holds (a template's creationTimestamp): not added.
+        added = frozenset(p for p, v in after.items() if v is not None)
+        return Comparison(added | (has - zero_structs), frozenset(), frozenset())
+    diff = diff_fields(old, new, schema, ignored=ignored, containers=True)
+    gone = frozenset(p for p in zero_structs if not is_container(new, schema, p, ignored=ignored))
+    return Comparison(
+        diff.comparison.added | (diff.containers_new - zero_structs),
+        diff.comparison.removed | diff.containers_gone | gone,
+        diff.comparison.modified,
+    )
 
 
 def _incoming(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> Managers:
