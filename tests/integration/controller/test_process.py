@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any
 
 import aiohttp
 from hypothesis import given, settings
@@ -152,39 +154,88 @@ async def test_one_leader_at_a_time_and_handover_on_stop(kube: KubeClient, kapi:
     )
 
     def settings(identity: str) -> ControllerSettings:
+        # A lease far longer than the test: b can only take over through a's release on stop, never
+        # by expiry; and a renew deadline long enough that a stalled, loaded machine does not make
+        # a step down (that would be leader election working, not what this test is about).
         return replace(
             SETTINGS,
             leader_elect=True,
             leader_election_identity=identity,
-            lease_duration=3.0,
-            renew_deadline=2.0,
+            lease_duration=120.0,
+            renew_deadline=60.0,
             retry_period=0.2,
         )
 
+    async def lease() -> dict[str, Any]:
+        try:
+            found: dict[str, Any] = (await kube.get(LEASES, "controller.kro.run", namespace="kro-system"))["spec"]
+        except NotFound:
+            return {}
+        return found
+
     stop_a, stop_b = asyncio.Event(), asyncio.Event()
     a = asyncio.create_task(run_controller(settings("a"), client=kube, stop_event=stop_a))
+    tasks = [a]
+    try:
+        await eventually(lambda: _true_async(lease(), "holderIdentity", "a"), timeout=WORK)
+        async with KubeClient(kube.config) as client_b:  # b's own requests, counted apart from a's
+            b = asyncio.create_task(run_controller(settings("b"), client=client_b, stop_event=stop_b))
+            tasks.append(b)
+            await _lead_then_hand_over(kapi, a, stop_a, client_b, lease)
+            stop_b.set()
+            await asyncio.wait_for(b, WORK)
+    finally:
+        stop_a.set()
+        stop_b.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def holder() -> str:
-        try:
-            lease = await kube.get(LEASES, "controller.kro.run", namespace="kro-system")
-        except NotFound:
-            return ""
-        return str(lease["spec"].get("holderIdentity") or "")
 
-    await eventually(lambda: _true_async(holder(), "a"))
-    b = asyncio.create_task(run_controller(settings("b"), client=kube, stop_event=stop_b))
+async def _lead_then_hand_over(
+    kapi: ApiClient,
+    a: asyncio.Task[None],
+    stop_a: asyncio.Event,
+    client_b: KubeClient,
+    lease: Callable[[], Awaitable[dict[str, Any]]],
+) -> None:
+    def lease_reads() -> int:
+        return client_b.stats.by_resource[("get", "leases.coordination.k8s.io")]
+
+    # a holds the Lease before it has installed kro's CRDs: wait until it serves the RGD API
+    await eventually(lambda: _served(kapi, RGDS), timeout=WORK)
     await create(kapi, RGDS, note_rgd("first"))
-    await eventually(lambda: rgd_active(kapi, "first"))
-    await asyncio.sleep(0.5)
-    assert await holder() == "a"
+    await eventually(lambda: rgd_active(kapi, "first"), timeout=WORK)  # a does the work
+    # b keeps campaigning while a leads: let it look at the Lease a few more times
+    seen = lease_reads()
+    await eventually(lambda: _at_least(lease_reads(), seen + 3), timeout=WORK)
+    held = await lease()
+    assert held["holderIdentity"] == "a" and held["leaseTransitions"] == 0, held
+    assert client_b.stats.writes == 0, client_b.stats.snapshot()  # b wrote nothing, the Lease included
 
     stop_a.set()
-    await asyncio.wait_for(a, 10)
-    await eventually(lambda: _true_async(holder(), "b"), timeout=5)
+    await asyncio.wait_for(a, WORK)
+    # a released the Lease on its way out: b holds it long before it could have expired
+    await eventually(lambda: _true_async(lease(), "holderIdentity", "b"), timeout=WORK)
+    assert (await lease())["leaseTransitions"] == 1
     await create(kapi, RGDS, note_rgd("second"))
-    await eventually(lambda: rgd_active(kapi, "second"))  # b does the work now
-    stop_b.set()
-    await asyncio.wait_for(b, 10)
+    await eventually(lambda: rgd_active(kapi, "second"), timeout=WORK)  # b does the work now
+    assert client_b.stats.writes > 0
+
+
+async def _served(kapi: ApiClient, path: str) -> bool:
+    code, _ = await kapi.get(path)
+    return code == 200
+
+
+# generous bounds for conditions awaited on a loaded machine; well under the lease's 120 s
+WORK = 60.0
+
+
+async def _at_least(value: int, floor: int) -> bool:
+    return value >= floor
+
+
+async def _true_async(spec: Awaitable[dict[str, Any]], key: str, expected: object) -> bool:
+    return (await spec).get(key) == expected
 
 
 def note_rgd(name: str) -> dict[str, object]:
@@ -197,10 +248,6 @@ def note_rgd(name: str) -> dict[str, object]:
             "resources": [],
         },
     }
-
-
-async def _true_async(value: object, expected: object) -> bool:
-    return bool(await value == expected)  # type: ignore[misc]
 
 
 async def test_outcomes_become_queue_operations() -> None:
