@@ -4,7 +4,7 @@ Per run and size N, two fresh OS processes:
 
 - the local API server, exactly as a user starts it: ``kro dev --no-controller --insecure-http
   --state-dir <tmp> --port <free>`` (durable on SQLite, workload simulation on: a StatefulSet's pod
-  is Ready 2 s after it appears);
+  is Ready 2 s after it appears, or ``--pod-ready-delay`` seconds);
 - the controller: :func:`kro.controller.app.run_controller` with ``kro controller``'s **default**
   settings and client limits (unless overridden with ``--concurrent-reconciles``/``--qps``/``--burst``),
   started by this file's ``controller`` sub-command. Requests are counted **on the controller's
@@ -98,6 +98,11 @@ async def serve_controller(args: argparse.Namespace) -> None:
 
 
 # Processes seen from the benchmark ----------------------------------------------------------------
+
+
+def pod_ready_delay(args: argparse.Namespace) -> list[str]:
+    """``kro dev``'s option for the simulated pods' readiness, when the benchmark sets one."""
+    return [] if args.pod_ready_delay is None else ["--pod-ready-delay", str(args.pod_ready_delay)]
 
 
 def free_port() -> int:
@@ -329,7 +334,7 @@ class Run:
         self.kubeconfig = root / "state" / "kubeconfig"
         self.server = Process(
             [str(KRO), "dev", "--no-controller", "--insecure-http", "--state-dir", str(root / "state"),
-             "--port", str(free_port())],
+             "--port", str(free_port()), *pod_ready_delay(args)],
             root / "server.log",
         )  # fmt: skip
         deadline = time.monotonic() + 30
@@ -513,6 +518,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrent-reconciles", type=int, default=workers, help=f"Default: {workers}.")
     p.add_argument("--qps", type=float, default=qps, help=f"Default: {qps:g}.")
     p.add_argument("--burst", type=int, default=burst, help=f"Default: {burst}.")
+    p.add_argument(
+        "--pod-ready-delay",
+        type=float,
+        default=None,
+        help="Seconds from a simulated pod's appearance to Ready (kro dev's option; default: kro dev's, 2).",
+    )
     p.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     p.add_argument("--keep", action="store_true", help="Keep each run's directory (logs, state).")
     # the controller role
@@ -543,8 +554,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summaries, indent=2))
         return 0
+    delay = "kro dev's default" if args.pod_ready_delay is None else f"{args.pod_ready_delay:g} s"
     print(f"median of {args.runs} run(s), concurrent reconciles {args.concurrent_reconciles}, "
-          f"client qps {args.qps:g} burst {args.burst}")  # fmt: skip
+          f"client qps {args.qps:g} burst {args.burst}, pod ready delay {delay}")  # fmt: skip
     for n, summary in summaries.items():
         width = max(map(len, summary))
         print(f"{n} instances:")
