@@ -5,19 +5,19 @@ by any label keys asked for (``kro.run/instance-id`` finds an instance's childre
 Further indexes are functions of an object returning the values it is filed under.
 
 ``metadata.managedFields`` is dropped on the way in: it is often the largest part of an object and no
-controller decision reads it. Keys and short strings are interned on the way in (:func:`compact`):
-every cached object spells ``metadata``, ``apiVersion``, its labels and its own name many times, and
-thousands of objects share them, so the cache holds each spelling once (about half the memory of a
-decoded StatefulSet). Objects handed out are the cache's own: treat them as read-only
+controller decision reads it. Short strings are interned on the way in (:func:`compact`; the
+decoder already shares keys): every cached object spells its labels and its own name many times,
+and thousands of objects share them, so the cache holds each spelling once (about half the memory
+of a decoded StatefulSet). Objects handed out are the cache's own: treat them as read-only
 (copy before modifying), as with any informer cache.
 """
 
 from __future__ import annotations
 
 import builtins
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 Indexer = Callable[[Mapping[str, Any]], Iterable[str]]
@@ -49,17 +49,27 @@ _SHORT = 64
 
 
 def compact(value: Any) -> Any:
-    """Intern ``value``'s dict keys and strings of up to 64 characters, in place (dicts and lists
-    keep their identity); returns ``value``, or the interned string."""
-    if isinstance(value, dict):
-        items = [(sys.intern(k) if isinstance(k, str) else k, compact(v)) for k, v in value.items()]
-        value.clear()
-        value.update(items)
-    elif isinstance(value, list):
+    """Intern the strings of up to 64 characters inside ``value``, in place (dicts and lists keep
+    their identity and their keys); returns ``value``, or the interned string. Dict keys are left
+    as they are: the client's decoder (orjson) already hands out one object per spelling of a key,
+    and replacing keys would mean rebuilding every dict."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(item) is str:
+                if len(item) <= _SHORT:
+                    value[key] = intern(item)  # an existing key: the dict does not change size
+            elif type(item) is dict or type(item) is list:
+                compact(item)
+    elif kind is list:
         for i, item in enumerate(value):
-            value[i] = compact(item)
-    elif isinstance(value, str) and len(value) <= _SHORT:
-        return sys.intern(value)
+            if type(item) is str:
+                if len(item) <= _SHORT:
+                    value[i] = intern(item)
+            elif type(item) is dict or type(item) is list:
+                compact(item)
+    elif kind is str and len(value) <= _SHORT:
+        return intern(value)
     return value
 
 

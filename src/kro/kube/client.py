@@ -14,7 +14,6 @@ The HTTP is :class:`~kro.kube.transport.Transport`'s: optional client-side rate 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,7 +26,7 @@ from kro.kube.discovery import Discovery
 from kro.kube.errors import TransportError, status_error
 from kro.kube.selectors import Selector, encode_field_selector, encode_label_selector
 from kro.kube.stats import RequestStats
-from kro.kube.transport import JSON, Transport
+from kro.kube.transport import JSON, Transport, loads
 from kro.openapi.resources import ResourceInfo
 
 PatchType = Literal["merge", "json", "strategic"]
@@ -197,7 +196,7 @@ class KubeClient:
         async with contextlib.aclosing(self.transport.stream(path, params=params, verb="watch")) as lines:
             async for line in lines:
                 try:
-                    event = json.loads(line)
+                    event = loads(line)
                 except ValueError as e:
                     raise TransportError(f"watch {path}: undecodable event: {e}") from e
                 kind = event.get("type", "")

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import aiohttp
+import orjson
 import yarl
 
 from kro.kube.clock import SYSTEM_CLOCK, Clock
@@ -29,10 +30,33 @@ from kro.kube.stats import RequestStats, resource_of
 
 JSON = "application/json"
 _TRANSPORT_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
+_ORJSON_REFUSED = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
-def _dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode()
+def dumps(body: Any) -> bytes:
+    """``body`` as compact JSON, the bytes the standard library's ``json.dumps`` (ASCII, compact
+    separators) writes, made by orjson (several times faster) where it writes the same thing. The
+    standard library writes it instead when orjson would differ or refuse: text beyond ASCII (and
+    DEL) it escapes, ``NaN``/``Infinity`` (orjson writes ``null``), non-string keys, integers past
+    64 bits, and values JSON has no type for (``json`` raises ``TypeError``). Floats may differ in
+    exponent spelling only (``1e-7`` for ``1e-07``): the same number."""
+    try:
+        out = orjson.dumps(body, option=_ORJSON_REFUSED)
+    except TypeError:
+        return json.dumps(body, separators=(",", ":")).encode()
+    if not out.isascii() or b"\x7f" in out or b"null" in out:
+        return json.dumps(body, separators=(",", ":")).encode()
+    return out
+
+
+def loads(data: bytes | str) -> Any:
+    """Decode a JSON document: orjson, or the standard library's ``json`` for what orjson refuses
+    (UTF-16 text, lone surrogates), so the same documents decode or fail with ``ValueError``. An
+    integer past 64 bits decodes as a float, as kube-apiserver's own decoding has it."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 class Transport:
@@ -104,7 +128,7 @@ class Transport:
         if not data:
             return None
         try:
-            return json.loads(data)
+            return loads(data)
         except ValueError as e:
             raise TransportError(f"{method} {path}: the answer is not JSON: {e}") from e
 
@@ -121,7 +145,7 @@ class Transport:
     ) -> aiohttp.ClientResponse:
         url = self.config.server + path + ("?" + urlencode(params, quote_via=quote) if params else "")
         resource = resource_of(path)
-        payload = _dumps(body) if body is not None else None
+        payload = dumps(body) if body is not None else None
         refreshed = False
         attempt = 0
         while True:
@@ -206,7 +230,7 @@ async def _error_of(response: aiohttp.ClientResponse) -> ApiError:
     finally:
         response.release()
     try:
-        body: Any = json.loads(raw) if raw else {}
+        body: Any = loads(raw) if raw else {}
     except ValueError:
         body = raw.decode("utf-8", "replace")
     return api_error(response.status, body, retry_after=_retry_after(response.headers.get("Retry-After")))
