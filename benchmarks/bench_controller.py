@@ -535,7 +535,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.role == "controller":
-        asyncio.run(serve_controller(args))
+        from kro.cli.eventloop import run as run_loop  # the event loop `kro controller` runs on
+
+        run_loop(serve_controller(args))
         return 0
     summaries: dict[int, dict[str, Any]] = {}
     for n in (int(x) for x in str(args.instances).split(",")):

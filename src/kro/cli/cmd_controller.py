@@ -17,6 +17,7 @@ import click
 
 from kro.api.features import FeatureGates
 from kro.cli.controlleroptions import LOG_LEVELS, max_graph_revisions_option
+from kro.cli.eventloop import run as run_loop
 from kro.cli.gates import feature_gates_option
 
 # what every LogRecord carries; anything else on a record came from ``extra=`` and is structure
@@ -159,7 +160,7 @@ def controller(
     )
     received: list[signal.Signals] = []
     try:
-        asyncio.run(
+        run_loop(
             _main(
                 settings,
                 kubeconfig=kubeconfig,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -71,8 +72,23 @@ class ControllerSettings:
     max_graph_revisions: int = 5
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+class _SecondClock:
+    """The current time as RFC 3339 to the second (``2024-05-01T12:00:00Z``), formatted once per
+    second: reconciles ask for it many times a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def __call__(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._second = second
+        return self._text
+
+
+_now = _SecondClock()
 
 
 def referenced_kinds(rgd: Mapping[str, Any], *, key: str = "resources") -> list[GVK]:
