@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 
 from kro.api.refs import GVK
@@ -135,6 +136,10 @@ class Graph:
 
     def apply_order(self) -> dict[str, int]:
         """``internal.kro.run/apply-order`` wave per node: higher waves are deleted first."""
+        return dict(self._apply_order)
+
+    @cached_property
+    def _apply_order(self) -> dict[str, int]:  # every plan asks: computed once per graph
         waves = self.deletion_waves()
         top = len(waves) - 1
         return {n: top - i for i, wave in enumerate(waves) for n in wave}

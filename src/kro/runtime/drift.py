@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 
 def holds(observed: Any, desired: Any) -> bool:
@@ -52,5 +55,28 @@ def desired_hash(body: Mapping[str, Any]) -> str:
     """A short digest of a desired body (canonical JSON). kro stores it on the child as
     ``internal.kro.run/desired-hash``: a field dropped from the template changes the digest, which
     a "does the object hold every desired field" check alone would not notice."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return hashlib.sha256(canonical_json(body)).hexdigest()[:16]
+
+
+def canonical_json(body: Any) -> bytes:
+    """``json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)``, byte for byte
+    (digests of it are stored on objects): written by orjson, several times faster, unless orjson
+    could write anything else. It spells some floats differently, writes ``NaN`` as ``null``, text
+    beyond ASCII (and DEL) unescaped, and refuses non-string keys and integers past 64 bits: then
+    the standard library writes it."""
+    try:
+        out = orjson.dumps(body, default=str, option=_ORJSON_CANONICAL)
+    except TypeError:
+        return _canonical_reference(body)
+    if not out.isascii() or b"\x7f" in out or b"null" in out or _FLOAT_TOKEN.search(out):
+        return _canonical_reference(body)
+    return out
+
+
+def _canonical_reference(body: Any) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+_ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+# every number orjson writes with a fraction or an exponent (and some text that only looks so)
+_FLOAT_TOKEN = re.compile(rb"[:\[,]-?[0-9]+[.eE]")

@@ -9,6 +9,7 @@ expression as the user wrote it (``${...}``), not as the engine received it."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,12 +29,47 @@ def roots(expression: CompiledExpression) -> frozenset[str]:
     return frozenset(r.split(".", 1)[0] for r in expression.references)
 
 
+class PlanBindings(dict[str, Any]):
+    """The bindings of one plan, remembering the value of every expression evaluated on them.
+
+    A plan only ever adds bindings (a node's observed object, once): an expression that evaluated
+    once evaluates to the same value for the rest of the plan, so the value is kept, by expression,
+    and each later evaluation gets its own copy. Bindings derived from these (a collection item's,
+    a node's own readiness scope) are plain dicts and evaluate afresh."""
+
+    __slots__ = ("evaluated",)
+
+    def __init__(self, bindings: Mapping[str, Any]) -> None:
+        super().__init__(bindings)
+        self.evaluated: dict[int, tuple[CompiledExpression, Any]] = {}
+
+
 def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any:
     """The value of ``expression``; raises :class:`ExpressionPending` or :class:`ExpressionFailed`."""
+    remembered = bindings.evaluated if type(bindings) is PlanBindings else None
+    if remembered is not None:
+        hit = remembered.get(id(expression))
+        if hit is not None and hit[0] is expression:
+            return copy_data(hit[1])
+    for reference in expression.references:
+        if reference not in bindings:
+            _check_bound(expression, bindings)
+            break
+    value = _evaluate(expression, bindings)
+    if remembered is not None:
+        remembered[id(expression)] = (expression, value)
+        return copy_data(value)
+    return value
+
+
+def _check_bound(expression: CompiledExpression, bindings: Mapping[str, Any]) -> None:
     missing = sorted(roots(expression) - bindings.keys())
     if missing:
         # A reference with no binding is a node that is not observed (or is skipped): wait for it.
         raise ExpressionPending(written(expression), f"{', '.join(missing)} not observed yet")
+
+
+def _evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any:
     try:
         return expression.evaluate(bindings)
     except EvaluationError as e:
@@ -43,6 +79,22 @@ def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any
         raise ExpressionFailed(written(expression), e.message) from e
     except CELError as e:  # a limit of the engine, hit at evaluation time
         raise ExpressionFailed(written(expression), e.message) from e
+
+
+def copy_data(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars), several times faster than
+    :func:`copy.deepcopy`; anything else inside is deep-copied the usual way."""
+    kind = type(value)
+    if kind is dict:
+        return {k: copy_data(v) for k, v in value.items()}
+    if kind is list:
+        return [copy_data(v) for v in value]
+    if kind in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
 
 
 def missing_field(expression: CompiledExpression, bindings: Mapping[str, Any]) -> str:

@@ -39,8 +39,10 @@ def child_labels(
     node_id: str,
     kro_version: str,
     collection: tuple[int, int] | None = None,
+    part_of: str | None = None,
 ) -> dict[str, str]:
-    """Labels every child of ``instance`` carries; ``collection`` is ``(index, size)`` for forEach items."""
+    """Labels every child of ``instance`` carries; ``collection`` is ``(index, size)`` for forEach
+    items; ``part_of``: the instance's ApplySet id when the caller has it already."""
     meta = instance.get("metadata") or {}
     labels = {
         Labels.INSTANCE_ID: str(meta.get("uid", "")),
@@ -52,7 +54,7 @@ def child_labels(
         Labels.KRO_VERSION: kro_version,
         Labels.MANAGED_BY: Labels.MANAGED_BY_VALUE,
         Labels.NODE_ID: node_id,
-        Labels.APPLYSET_PART_OF: instance_applyset_id(instance, instance_gvk),
+        Labels.APPLYSET_PART_OF: part_of or instance_applyset_id(instance, instance_gvk),
     }
     if meta.get("namespace"):
         labels[Labels.INSTANCE_NAMESPACE] = str(meta["namespace"])

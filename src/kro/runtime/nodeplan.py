@@ -39,6 +39,9 @@ class NodeContext:
     """Labels beyond kro's usual ones (a ResourceGraph's ``kro.dev/root`` and ``kro.dev/graph``)."""
     owner: Mapping[str, Any] | None = None
     """An ownerReference to the root, set on children whose scope allows it."""
+    part_of: str | None = None
+    """The instance's ApplySet id (:func:`~kro.runtime.labels.instance_applyset_id`), computed
+    once per plan; ``None``: computed for each child."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,12 @@ def _desired(
         meta.pop("namespace", None)
     body = {**body, "apiVersion": node.gvk.api_version, "kind": node.gvk.kind, "metadata": meta}
     labels = child_labels(
-        ctx.instance, ctx.instance_gvk, node_id=node.id, kro_version=ctx.kro_version, collection=collection
+        ctx.instance,
+        ctx.instance_gvk,
+        node_id=node.id,
+        kro_version=ctx.kro_version,
+        collection=collection,
+        part_of=ctx.part_of,
     )
     labels.update(ctx.extra_labels)
     if ctx.owner is not None and _may_own(ctx, node, str(meta.get("namespace") or "")):

@@ -18,9 +18,10 @@ from kro.api.keys import Annotations, Labels
 from kro.api.refs import GVK, ObjectRef
 from kro.graph.model import CompiledExpression, Graph, Node
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
-from kro.runtime.evaluation import roots
+from kro.runtime.evaluation import PlanBindings, roots
 from kro.runtime.foreach import CollectionLimits
 from kro.runtime.includewhen import excluded_by
+from kro.runtime.labels import instance_applyset_id
 from kro.runtime.nodeplan import NodeContext, NodeResult, plan_node
 from kro.runtime.observed import ObservedState, labels_of, object_key
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
@@ -65,7 +66,8 @@ def plan_instance(
     settings = settings or PlanSettings()
     meta = instance.get("metadata") or {}
     order = graph.apply_order()
-    bindings: dict[str, Any] = {graph.root_variable: schema_binding(instance)}
+    part_of = instance_applyset_id(instance, graph.instance_gvk)
+    bindings = PlanBindings({graph.root_variable: schema_binding(instance)})
     results: dict[str, NodeResult] = {}
     for node_id in graph.topological_order:
         node = graph.nodes[node_id]
@@ -78,6 +80,7 @@ def plan_instance(
             settings.limits,
             extra_labels or {},
             owner,
+            part_of,
         )
         result = _gate(node, results, bindings, root=graph.root_variable) or plan_node(
             node, bindings, observed, ctx

@@ -7,14 +7,13 @@ was rewritten by the compiler into one string-valued expression."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kro.cel import OMIT
 from kro.graph.model import FieldPath, TemplateField
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
-from kro.runtime.evaluation import evaluate, written
+from kro.runtime.evaluation import copy_data, evaluate, written
 
 
 def resolve_template(
@@ -22,7 +21,7 @@ def resolve_template(
 ) -> dict[str, Any]:
     """A deep copy of ``template`` with every field computed. Raises
     :class:`~kro.runtime.errors.ExpressionPending` or :class:`~kro.runtime.errors.ExpressionFailed`."""
-    out: dict[str, Any] = copy.deepcopy(dict(template))
+    out: dict[str, Any] = {k: copy_data(v) for k, v in template.items()}
     omitted: list[FieldPath] = []
     for f in fields:
         try:

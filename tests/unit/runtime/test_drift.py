@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from kro.runtime.drift import desired_hash, holds
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kro.runtime.drift import canonical_json, desired_hash, holds
 
 DESIRED = {"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"ports": [{"port": 80}], "replicas": 2}}
 
@@ -47,3 +53,30 @@ def test_a_field_dropped_from_the_template_does_not_hold_thanks_to_the_hash() ->
     assert holds(applied, after)  # values alone cannot see the dropped field
     assert not holds(applied, _stamped(after))
     assert holds(applied, _stamped(before))
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=10)
+    | st.sampled_from(["redis:7.2", "a,1.5", "[0e", "x:-1E3", "1e-07"])
+    | st.binary(max_size=4)
+    | st.dates()
+)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    | st.dictionaries(st.integers(-3, 3), inner, max_size=2),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500)
+@given(_documents)
+def test_canonical_json_is_the_standard_librarys_byte_for_byte(body: Any) -> None:
+    # digests of it are stored on every child: a different spelling would re-apply them all
+    reference = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+    assert canonical_json(body) == reference
