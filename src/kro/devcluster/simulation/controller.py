@@ -333,7 +333,7 @@ class Simulator:
         await self._write_status(key, pod, pod_status(pod, final, now=timestamp(self._now())))
 
     async def _service(self, key: Key, svc: Object) -> None:
-        if network.service_with_addresses(svc, (), ()) is None:
+        if not network.needs_addresses(svc):
             return  # admission already gave it every address it needs: nothing to scan for
         services = (await self._store.list_shared("services", None)).items
         ips = [str((s.get("spec") or {}).get("clusterIP")) for s in services if (s.get("spec") or {}).get("clusterIP")]

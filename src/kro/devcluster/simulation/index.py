@@ -36,6 +36,8 @@ OWNER_KEYS = {
 
 def meta_of(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     meta = obj.get("metadata")
+    if type(meta) is dict:  # what the store holds; isinstance against the Mapping ABC costs more
+        return meta
     return meta if isinstance(meta, Mapping) else {}
 
 

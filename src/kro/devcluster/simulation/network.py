@@ -31,6 +31,15 @@ def allocate_ip(used: Collection[str], *, cidr: ipaddress.IPv4Network = SERVICE_
     raise RuntimeError(f"the service range {cidr} is full")
 
 
+def needs_addresses(svc: Mapping[str, Any]) -> bool:
+    """Whether :func:`service_with_addresses` would fill anything in (without copying the Service)."""
+    spec = svc.get("spec") or {}
+    kind = spec.get("type", "ClusterIP")
+    if kind != "ExternalName" and not spec.get("clusterIP"):
+        return True
+    return kind in ("NodePort", "LoadBalancer") and any(not p.get("nodePort") for p in spec.get("ports") or [])
+
+
 def service_with_addresses(svc: Mapping[str, Any], used_ips: Collection[str],
                            used_ports: Collection[int]) -> dict[str, Any] | None:
     """The Service with its cluster IP and node ports filled in, or ``None`` if it needs nothing."""

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from kro.devcluster.simulation.network import allocate_ip, bound_claim, service_with_addresses
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kro.devcluster.simulation.network import (
+    allocate_ip,
+    bound_claim,
+    needs_addresses,
+    service_with_addresses,
+)
 from kro.devcluster.simulation.plan import condition
 from kro.devcluster.simulation.pods import is_ready, pod_status, template_hash
 from tests.unit.devcluster.simulation.builders import LATER, NOW, owner, pod
@@ -71,3 +80,17 @@ def test_claims_bind(storage: str | None) -> None:
     assert status is not None and status["phase"] == "Bound" and status["accessModes"] == ["ReadWriteMany"]
     assert ("capacity" in status) == bool(storage)
     assert bound_claim({**with_volume, "status": status}) == (None, None)
+
+
+_ports = st.lists(st.fixed_dictionaries({"port": st.integers(1, 65535)},
+                                        optional={"nodePort": st.sampled_from([0, None, 30001])}), max_size=3)
+_services = st.fixed_dictionaries({}, optional={"spec": st.fixed_dictionaries({}, optional={
+    "type": st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]),
+    "clusterIP": st.sampled_from(["", "None", "10.96.0.5", None]),
+    "ports": _ports,
+})})
+
+
+@given(_services)
+def test_needs_addresses_agrees_with_filling_them_in(svc: dict[str, Any]) -> None:
+    assert needs_addresses(svc) == (service_with_addresses(svc, [], []) is not None)
