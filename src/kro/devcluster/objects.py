@@ -217,10 +217,11 @@ class ObjectService:
             raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")
         self._check_namespace(rt, namespace, meta)
         ns = namespace if rt.namespaced else ""
-        old = await self.store.get(rt.storage_key, ns, name)
-        if old is None:
+        # The stored object itself, read-only: every part of it ``merged`` takes is copied.
+        shared = await self.store.get_shared(rt.storage_key, ns, name)
+        if shared is None:
             raise errors.not_found(rt.plural, rt.group, name)
-        old = self._as_version(rt, old)
+        old = self._as_version(rt, dict(shared))
         expected = str(meta.get("resourceVersion") or "")
         if expected and expected != _meta(old).get("resourceVersion"):
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE)
@@ -239,7 +240,7 @@ class ObjectService:
         drop_empty_metadata(merged, _template_metadata(rt))
         merged = self._record(rt, old, merged, opts, subresource or "")
         if opts.dry_run:
-            return merged
+            return copy_object(merged)  # it may share parts with the stored object
         if _meta(merged).get("deletionTimestamp") and not _held(rt, merged):
             return await self._remove(rt, old)
         try:
@@ -253,13 +254,16 @@ class ObjectService:
             raise errors.not_found(rt.plural, rt.group, name) from e
 
     def _merge_update(self, rt: ResourceType, old: Object, new: Object, subresource: str | None) -> Object:
+        """The object to store: ``new`` with what the write may not change taken from ``old`` (the
+        stored object, never mutated: what comes from it is copied)."""
         old_meta = _meta(old)
         if subresource == "finalize":
             merged = copy_object(old)
             merged.setdefault("spec", {})["finalizers"] = list((new.get("spec") or {}).get("finalizers") or [])
             return merged
         if subresource == "status":
-            merged = copy_object(old)
+            # Everything but the status, which is replaced (copied in place: the key order stays).
+            merged = {k: (None if k == "status" else clone(v)) for k, v in old.items()}
             if "status" in new:
                 merged["status"] = new["status"]
             else:
@@ -283,7 +287,7 @@ class ObjectService:
         meta.pop("selfLink", None)
         if rt.has_status:
             if "status" in old:
-                merged["status"] = old["status"]
+                merged["status"] = clone(old["status"])
             else:
                 merged.pop("status", None)
         return merged
@@ -387,12 +391,13 @@ class ObjectService:
         dry run, would be). Admission warnings are added to ``warnings``."""
         options = options or DeleteOptions()
         ns = namespace if rt.namespaced else ""
-        obj = await self.store.get(rt.storage_key, ns, name)
-        if obj is None:
+        stored = await self.store.get_shared(rt.storage_key, ns, name)
+        if stored is None:
             raise errors.not_found(rt.plural, rt.group, name)
+        obj = clone(stored)
         meta = _meta(obj)
         self._check_delete_preconditions(rt, name, meta, options)
-        original = clone(obj)
+        original = stored  # read-only: copied before it is handed out
         await self._admit("DELETE", rt, obj, original, dry_run=options.dry_run, warnings=warnings)
         finalizers = list(meta.get("finalizers") or [])
         if self.dependents_finalizers:
@@ -404,7 +409,7 @@ class ObjectService:
             meta.pop("finalizers")
         if not _held(rt, obj):
             if options.dry_run:
-                return self._as_version(rt, original), True
+                return self._as_version(rt, clone(original)), True
             return self._as_version(rt, await self._remove(rt, obj)), True
         if meta.get("deletionTimestamp") and finalizers == list(_meta(original).get("finalizers") or []):
             return self._as_version(rt, obj), False

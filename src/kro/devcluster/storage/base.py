@@ -126,6 +126,14 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def get(self, resource: str, namespace: str, name: str) -> Object | None: ...
 
+    async def get_shared(self, resource: str, namespace: str, name: str) -> Mapping[str, Any] | None:
+        """:meth:`get` without copying where the backend can: the answer may be the store's own object.
+
+        Stored objects are never changed in place (a write stores a new object), so the answer stays
+        as it was read; but the caller must never mutate it, nor any part of it (copy what it will
+        change). :meth:`get` answers a copy that belongs to the caller."""
+        return await self.get(resource, namespace, name)
+
     @abc.abstractmethod
     async def list(self, resource: str, namespace: str | None, options: ListOptions | None = None) -> ListResult:
         """Objects of one resource (``namespace=None``: all namespaces), in storage-key order

@@ -17,7 +17,7 @@ from kro.devcluster import jsoncodec
 from kro.devcluster.storage.base import WatchEvent, object_key
 from kro.devcluster.storage.errors import StorageError
 from kro.devcluster.storage.eventlog import DEFAULT_WINDOW
-from kro.devcluster.storage.memory import MemoryStore
+from kro.devcluster.storage.memory import MemoryStore, Unencodable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -38,7 +38,7 @@ class SQLiteStore(MemoryStore):
         super().__init__(window=window)
         self._path = Path(state_dir) / DB_FILE
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[WatchEvent, asyncio.Future[None]]] = []
+        self._pending: list[tuple[WatchEvent, bytes | None, asyncio.Future[None]]] = []
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
@@ -78,11 +78,12 @@ class SQLiteStore(MemoryStore):
             await asyncio.to_thread(db.close)
         await super().close()
 
-    async def _commit(self, event: WatchEvent) -> None:
+    async def _commit(self, event: WatchEvent, frozen: bytes | Unencodable | None) -> None:
         if self._db is None or self._wake is None or self._closing:
             raise StorageError("the store is not running")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((event, done))
+        # The object's JSON was taken already (for the caller's copy): the row reuses it.
+        self._pending.append((event, frozen if isinstance(frozen, bytes) else None, done))
         self._wake.set()
         await done
 
@@ -96,13 +97,13 @@ class SQLiteStore(MemoryStore):
                 batch, self._pending = self._pending[:_MAX_BATCH], self._pending[_MAX_BATCH:]
                 try:
                     # One hand-over to a worker thread per batch; the loop thread keeps serving.
-                    await asyncio.to_thread(self._write, [e for e, _ in batch])
+                    await asyncio.to_thread(self._write, [(e, data) for e, data, _ in batch])
                 except (sqlite3.Error, OSError) as e:
-                    for _, fut in batch:
+                    for _, _, fut in batch:
                         if not fut.done():
                             fut.set_exception(StorageError(f"could not persist to {self._path}: {e}"))
                     continue
-                for event, fut in batch:
+                for event, _, fut in batch:
                     self._log.append(event)
                     if not fut.done():
                         fut.set_result(None)
@@ -118,7 +119,7 @@ class SQLiteStore(MemoryStore):
             if len(self._pending) == queued or self._closing:
                 break
 
-    def _stage(self, events: list[WatchEvent]) -> None:
+    def _stage(self, events: list[tuple[WatchEvent, bytes | None]]) -> None:
         """Open a transaction holding ``events``' rows and the resourceVersion counter."""
         db = self._db
         if db is None:
@@ -127,7 +128,7 @@ class SQLiteStore(MemoryStore):
         deletes: list[tuple[str, str, str]] = []
         db.execute("BEGIN IMMEDIATE")
         try:
-            for e in events:
+            for e, data in events:
                 ns, name = object_key(e.object)
                 if e.type == "DELETED":
                     if upserts:
@@ -136,18 +137,19 @@ class SQLiteStore(MemoryStore):
                 else:
                     if deletes:
                         self._flush_deletes(db, deletes)
-                    upserts.append((e.resource, ns, name, e.resource_version, jsoncodec.dumps_str(e.object)))
+                    text = data.decode() if data is not None else jsoncodec.dumps_str(e.object)
+                    upserts.append((e.resource, ns, name, e.resource_version, text))
             self._flush_upserts(db, upserts)
             self._flush_deletes(db, deletes)
             db.execute(
                 "INSERT INTO meta(key, value) VALUES('rv', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                (str(events[-1].resource_version),),
+                (str(events[-1][0].resource_version),),
             )
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
-    def _write(self, events: list[WatchEvent]) -> None:
+    def _write(self, events: list[tuple[WatchEvent, bytes | None]]) -> None:
         """Persist ``events`` in one transaction (runs on a worker thread)."""
         self._stage(events)
         self._finish()
