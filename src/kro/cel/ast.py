@@ -89,6 +89,18 @@ def _select_chain(e: Any) -> tuple[str, ...] | None:
             return None
 
 
+def plain_selection(e: Any) -> tuple[str, ...] | None:
+    """``(root, field, field...)`` when ``e`` is nothing but field selections on an identifier
+    (``schema.spec.name``; no ``has()``, no optional selection, no index, no call)."""
+    fields: list[str] = []
+    while e.WhichOneof("expr_kind") == "select_expr" and not e.select_expr.test_only:
+        fields.append(e.select_expr.field)
+        e = e.select_expr.operand
+    if e.WhichOneof("expr_kind") != "ident_expr" or not fields:
+        return None
+    return (e.ident_expr.name, *reversed(fields))
+
+
 def _children(e: Any, scope: frozenset[str]) -> Iterator[tuple[Any, frozenset[str]]]:
     kind = e.WhichOneof("expr_kind")
     if kind == "select_expr":

@@ -142,16 +142,25 @@ class CELEnvironment:
         if output.kind == Kind.OPTIONAL:
             # An optional result cannot cross into Python: evaluate it as its value or null instead.
             compiled = self._typed.compile(f"dyn({expression}).orValue(null)")
+        projection = Projection.of(found.field_paths, self._variables, memo=self._family.plans)
+        selection = ast.plain_selection(root)
+        plain = (
+            selection is not None
+            and not metered
+            and output.kind != Kind.OPTIONAL
+            and all(plan is None for _, _, plan in projection.roots)
+        )
         result = CheckedExpression(
             source=expression,
             references=found.roots,
             field_paths=found.field_paths,
             output_type=output,
             _program=self._dynamic.deserialize(program.prepare(compiled.serialize(), metered=metered)),
-            _projection=Projection.of(found.field_paths, self._variables, memo=self._family.plans),
+            _projection=projection,
             _keep_alive=(self._dynamic, self._family.types),
             _meter=self._family.meter if metered else None,
             functions=frozenset(function for _, function, _ in ast.calls(root)),
+            _selection=selection if plain else None,
         )
         self._compiled[expression] = result
         return result

@@ -119,6 +119,10 @@ class CheckedExpression:
     """The family's cost meter when the program is metered (:mod:`kro.cel.program`)."""
     functions: frozenset[str] = frozenset()
     """The functions it calls (operators included: ``_+_``), as the checked tree names them."""
+    _selection: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    """For an expression that is nothing but field selections on a variable, with nothing to
+    coerce (``schema.spec.name``): its path, so a scalar there is read without the engine
+    (:func:`selected_scalar`)."""
 
     def evaluate(self, bindings: Mapping[str, Any]) -> Any:
         """The value of the expression for ``bindings`` (variable name → plain JSON-like value) as
@@ -128,6 +132,14 @@ class CheckedExpression:
 
         Raises :class:`EvaluationError` (``pending`` set when the data is not there yet) or
         :class:`LimitError`."""
+        if self._selection is not None:
+            value = selected_scalar(bindings, self._selection)
+            if value is not _NOT_SELECTED:
+                return value
+        return self.evaluate_with_engine(bindings)
+
+    def evaluate_with_engine(self, bindings: Mapping[str, Any]) -> Any:
+        """:meth:`evaluate`, always by the engine."""
         data = self._projection.bind(bindings, self.source)
         if self._meter is not None:
             self._meter.reset(COST_LIMIT)
@@ -150,6 +162,30 @@ class CheckedExpression:
                 f"the result cannot be turned into data ({e}); an optional inside a dyn list or map?",
                 expression=self.source,
             ) from e
+
+
+_NOT_SELECTED = object()
+_INT64 = 2**63
+
+
+def selected_scalar(bindings: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at ``path`` (variable, field, field...) when it is a scalar the engine would give
+    back unchanged: ASCII text, a bool, an int within 64 bits, a float. Anything else (a field
+    missing, ``null``, a map or list, which the engine rebuilds, text it must check) is
+    ``_NOT_SELECTED``: the engine evaluates it, and reports what is missing its own way."""
+    value = bindings.get(path[0], _NOT_SELECTED)
+    for name in path[1:]:
+        if type(value) is not dict:
+            return _NOT_SELECTED
+        value = value.get(name, _NOT_SELECTED)
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else _NOT_SELECTED
+    if kind is int:
+        return value if -_INT64 <= value < _INT64 else _NOT_SELECTED
+    if kind is bool or kind is float:
+        return value
+    return _NOT_SELECTED
 
 
 def engine_failure(text: str, source: str) -> EvaluationError | LimitError:
