@@ -37,7 +37,10 @@ def field(name: str) -> PathElement:
 
 
 def key_element(keys: Mapping[str, Any]) -> PathElement:
-    return "k:{" + ",".join(_scalar(k) + ":" + _scalar(keys[k]) for k in sorted(keys)) + "}"
+    if len(keys) == 1:  # the common case (an item keyed by its name), without sorting
+        for k, v in keys.items():
+            return "k:{" + _scalar_json(k) + ":" + _scalar(v) + "}"
+    return "k:{" + ",".join([_scalar(k) + ":" + _scalar(keys[k]) for k in sorted(keys)]) + "}"
 
 
 def value_element(value: Any) -> PathElement:

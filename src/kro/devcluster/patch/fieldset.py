@@ -13,6 +13,7 @@ of a resource with a status subresource).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,12 @@ class _Member:
 MEMBER = _Member()
 
 
+@functools.cache
+def _object_meta() -> st.Schema:
+    """The built-in ``ObjectMeta`` schema, resolved once (every reader only reads it)."""
+    return builtin_schemas().resolve_definition(_OBJECT_META)
+
+
 def object_schema(schema: st.Schema | None) -> st.Schema:
     """The schema with ``metadata`` described as ``ObjectMeta``, whatever the kind's schema says.
 
@@ -49,7 +56,7 @@ def object_schema(schema: st.Schema | None) -> st.Schema:
     """
     base = dict(schema or {"type": "object"})
     props = dict(base.get("properties") or {})
-    props["metadata"] = builtin_schemas().resolve_definition(_OBJECT_META)
+    props["metadata"] = _object_meta()
     props.setdefault("apiVersion", {"type": "string"})
     props.setdefault("kind", {"type": "string"})
     base["properties"] = props
