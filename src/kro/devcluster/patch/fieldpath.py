@@ -85,7 +85,7 @@ class _Recent(Generic[K, V]):
 # Pod, every instance's StatefulSet): the same sets are encoded and decoded over and over. Both caches
 # hold immutable values only (the JSON text, the frozenset); callers get fresh documents.
 _ENCODED: _Recent[FieldSet, bytes] = _Recent(4096)
-_DECODED: _Recent[bytes, FieldSet] = _Recent(4096)
+_DECODED: _Recent[bytes, tuple[FieldSet, bool]] = _Recent(4096)
 
 
 def encode(fields: Iterable[Path]) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def encode(fields: Iterable[Path]) -> dict[str, Any]:
     text = orjson.dumps(tree)
     _ENCODED.put(fields, text)
     if () not in fields:  # the one set the document cannot carry whole
-        _DECODED.put(text, fields)  # the next write of this object decodes what this one stored
+        _DECODED.put(text, (fields, True))  # the next write of this object decodes what this one stored
     return tree
 
 
@@ -129,9 +129,15 @@ def _mark_members(node: dict[str, Any], prefix: Path, members: set[Path]) -> Non
 
 def decode(fields_v1: Any) -> FieldSet:
     """The field set of a ``fieldsV1`` document; a located :class:`MalformedPatchError` if it is not one."""
+    return decode_exact(fields_v1)[0]
+
+
+def decode_exact(fields_v1: Any) -> tuple[FieldSet, bool]:
+    """:func:`decode`, and whether ``fields_v1`` is exactly what :func:`encode` makes of the set
+    (known for documents this process encoded), so it can stand for the set's encoding."""
     out: set[Path] = set()
     if fields_v1 is None:
-        return frozenset()
+        return frozenset(), False
     if not isinstance(fields_v1, Mapping):
         raise MalformedPatchError("metadata.managedFields: fieldsV1 must be an object")
     try:
@@ -145,8 +151,8 @@ def decode(fields_v1: Any) -> FieldSet:
     _decode_into(fields_v1, (), out)
     decoded = frozenset(out)
     if text is not None:
-        _DECODED.put(text, decoded)
-    return decoded
+        _DECODED.put(text, (decoded, False))
+    return decoded, False
 
 
 def _decode_into(node: Mapping[str, Any], prefix: Path, out: set[Path]) -> None:

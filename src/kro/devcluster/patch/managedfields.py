@@ -15,7 +15,7 @@ with them.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kro.devcluster.patch import fieldpath
@@ -40,6 +40,9 @@ class ManagedEntry:
     time: str | None
     fields: FieldSet
     subresource: str = ""
+    # The stored ``fieldsV1`` document this entry was read from, when it is exactly the encoding of
+    # ``fields`` (then it is written back as it is while the entry keeps that very set).
+    stored: tuple[FieldSet, Mapping[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def identity(self) -> tuple[str, str, str, str]:
@@ -61,7 +64,10 @@ class ManagedEntry:
         if self.time is not None:
             out["time"] = self.time
         out["fieldsType"] = "FieldsV1"
-        out["fieldsV1"] = fieldpath.encode(self.fields)
+        if self.stored is not None and self.stored[0] is self.fields:
+            out["fieldsV1"] = self.stored[1]  # shared with the previous version, as patches share
+        else:
+            out["fieldsV1"] = fieldpath.encode(self.fields)
         if self.subresource:
             out["subresource"] = self.subresource
         return out
@@ -84,13 +90,16 @@ def decode_entries(raw: Any) -> Managers:
             continue  # a lone `{}` is how clients ask to clear managedFields
         if item.get("fieldsType", "FieldsV1") != "FieldsV1":
             raise MalformedPatchError(f"metadata.managedFields[{index}].fieldsType must be FieldsV1")
+        raw = item.get("fieldsV1")
+        fields, exact = fieldpath.decode_exact(raw)
         entry = ManagedEntry(
             manager=str(item.get("manager", "")),
             operation=str(item.get("operation", UPDATE)),
             api_version=str(item.get("apiVersion", "")),
             time=item.get("time"),
-            fields=fieldpath.decode(item.get("fieldsV1")),
+            fields=fields,
             subresource=str(item.get("subresource", "")),
+            stored=(fields, raw) if exact else None,
         )
         out[entry.identity] = entry
     return out
