@@ -4,6 +4,12 @@ A resource is named by its group-resource string (``"pods"``, ``"deployments.app
 stored once, whatever version a client used. The store owns one cluster-wide resourceVersion counter
 that increases by one on every write; it knows nothing about Kubernetes object semantics (uids,
 generations, finalizers: see :mod:`kro.devcluster.objects`), only keys, preconditions and history.
+
+Ownership: an object the store holds is never changed in place; a write stores a new object (which
+may share the parts that did not change with the one it replaces, with the history kept for paged
+lists and with watch events). What ``get``, ``list`` and the writes answer is a copy that belongs to
+the caller; ``get_shared``, ``list_shared``, change hooks and watch events hand out the store's own
+objects, which must only be read.
 """
 
 from __future__ import annotations
