@@ -17,6 +17,7 @@ from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.registry import Registry, ResourceType
 from kro.devcluster.schemas import SchemaSource
 from kro.devcluster.storage import MemoryStore, SQLiteStore, clone
+from kro.devcluster.storage.memory import snapshot, thaw
 from kro.devcluster.storage.sqlite import DB_FILE
 
 _scalars = (
@@ -68,6 +69,15 @@ def test_clone_is_a_deep_copy_equal_to_the_original_in_type_and_order(value: Any
     assert _same(out, reference)
     assert not set(_containers(out)) & set(_containers(value))  # nothing shared
     assert _same(value, reference)  # the original is untouched
+
+
+@settings(max_examples=200)
+@given(_json | _with_odd)
+def test_a_snapshot_is_the_json_the_server_writes_or_an_exact_copy(value: Any) -> None:
+    frozen = snapshot(value)
+    if isinstance(frozen, bytes):
+        assert frozen == jsoncodec.dumps(value)  # what a SQLite row, a response or a watch event holds
+    assert _same(thaw(frozen), value)
 
 
 def _deployment(name: str) -> dict[str, Any]:
