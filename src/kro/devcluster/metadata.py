@@ -4,6 +4,7 @@ to ``apiVersion``/``kind``/``metadata`` before anything else."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -16,8 +17,28 @@ from kro.devcluster.registry import ResourceType
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
+# The last second :func:`timestamp` formatted (its fields, its text): every write in the same second
+# carries the same text. One tuple, replaced whole, so threads never see a key with another's text.
+_last_stamp: list[tuple[tuple[object, ...], str]] = [((), "")]
+
+
 def timestamp(now: datetime) -> str:
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``now`` as Kubernetes writes a metav1.Time (RFC 3339, UTC, whole seconds)."""
+    key = (now.second, now.minute, now.hour, now.day, now.month, now.year, now.tzinfo, now.fold)
+    last_key, text = _last_stamp[0]
+    if key != last_key:
+        text = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _last_stamp[0] = (key, text)
+    return text
+
+
+def new_uid() -> str:
+    """A random (version 4) UUID in its canonical text form, as ``str(uuid.uuid4())``."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def generated_name(prefix: str) -> str:
@@ -28,24 +49,27 @@ def generated_name(prefix: str) -> str:
 # into the typed ObjectMeta (built-in kinds by their Go types, custom resources and embedded resources
 # by the apiextensions server's metadata coercion), so ``labels: {}``, ``finalizers: []`` or a
 # ``null`` never reach storage nor an answer. ``creationTimestamp`` is absent only when unset.
-_OMITTED_WHEN_EMPTY: dict[str, tuple[Any, ...]] = {
-    **{key: (None, "") for key in ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion")},
-    "generation": (None, 0),
-    **{key: (None,) for key in ("creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")},
-    **{key: (None, {}) for key in ("labels", "annotations")},
-    **{key: (None, []) for key in ("ownerReferences", "finalizers", "managedFields")},
+# Each field maps to the one type whose empty value (``""``, ``0``, ``{}``, ``[]``) is also left out;
+# ``null`` always is.
+_OMITTED_WHEN_EMPTY: dict[str, type] = {
+    **{key: str for key in ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion")},
+    "generation": int,
+    **{key: type(None) for key in ("creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")},
+    **{key: dict for key in ("labels", "annotations")},
+    **{key: list for key in ("ownerReferences", "finalizers", "managedFields")},
 }
 
 
 def drop_empty_fields(meta: dict[str, Any], *, template: bool = False) -> None:
     """Remove the ObjectMeta fields of ``meta`` that Go's ``omitempty`` leaves out when empty. A
     built-in kind's template keeps its ``creationTimestamp: null`` (v1.32 writes the zero Time)."""
-    for key, empties in _OMITTED_WHEN_EMPTY.items():
-        if key not in meta or (template and key == "creationTimestamp"):
-            continue
-        value = meta[key]
+    empty = [
+        key for key, value in meta.items()
         # Only an empty value of the field's own type: a mistyped one is validation's to report.
-        if any(type(value) is type(empty) and value == empty for empty in empties):
+        if key in _OMITTED_WHEN_EMPTY and (value is None or (type(value) is _OMITTED_WHEN_EMPTY[key] and not value))
+    ]
+    for key in empty:
+        if not (template and key == "creationTimestamp"):
             del meta[key]
 
 

@@ -11,7 +11,6 @@ the last one from an object being deleted removes it.
 from __future__ import annotations
 
 import builtins
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from kro.devcluster.metadata import (
     drop_empty_fields,
     drop_empty_metadata,
     generated_name,
+    new_uid,
     raise_invalid,
     timestamp,
     validate_object_meta,
@@ -180,7 +180,7 @@ class ObjectService:
             meta.pop("managedFields", None)
         drop_empty_fields(meta)
         raise_invalid(rt, str(meta.get("name") or ""), validate_object_meta(rt, meta))
-        meta["uid"] = str(uuid.uuid4())
+        meta["uid"] = new_uid()
         meta["creationTimestamp"] = timestamp(self.now())
         if tracks_generation(rt):
             meta["generation"] = 1

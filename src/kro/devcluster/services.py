@@ -5,7 +5,8 @@ A Service gets its ``clusterIP`` (and ``clusterIPs``, ``ipFamilies``, ``ipFamily
 response already carries them. Which addresses are taken is an index of the stored Services that
 the store keeps current on every change (:meth:`~kro.devcluster.storage.Store.on_change`, which
 also replays what a restarted durable server loads), so deleting a Service releases its addresses
-and allocation costs no scan of the cluster's Services. ``clusterIP: None`` stays headless;
+and allocation costs no scan of the cluster's Services; the free-address search starts after the
+lowest addresses known to be held. ``clusterIP: None`` stays headless;
 ``ExternalName`` Services get no cluster IP. On update, an omitted ``clusterIP`` or
 ``nodePort`` keeps the allocated one and changing an allocated ``clusterIP`` is refused (422).
 
@@ -71,10 +72,25 @@ class _HeldByOthers(Generic[_K]):
         if value in self._added:
             return True
         held = self._holders.get(cast(_K, value))
-        return bool(held) and held != {self._me}
+        if not held:
+            return False
+        return len(held) > 1 or self._me not in held
+
+    @property
+    def me(self) -> _Holder:
+        return self._me
 
     def add(self, value: _K) -> None:
         self._added.add(value)
+
+
+def _dotted(address: int) -> str:
+    """An IPv4 address as ``str(IPv4Address(address))`` writes it."""
+    return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}"
+
+
+# A claim in the index: (is a cluster IP, the address or node port, the Service holding it).
+_Claim = tuple[bool, Any, _Holder]
 
 
 class ServiceAllocation:
@@ -86,26 +102,60 @@ class ServiceAllocation:
         # state directory written by an older server) may share one; each releases only its claim.
         self._ip_holders: dict[str, set[_Holder]] = {}
         self._port_holders: dict[int, set[_Holder]] = {}
+        # How many cluster IPs each Service holds (those holding none are absent).
+        self._ips_held: dict[_Holder, int] = {}
+        # The host addresses in order (as integers), without the ``kubernetes`` Service's first one,
+        # and where the free-address search starts: every address before it is held.
+        hosts = (int(cidr.network_address) + 1, int(cidr.broadcast_address) - 1) if cidr.num_addresses > 2 else (
+            int(cidr.network_address), int(cidr.broadcast_address))
+        self._reserved = int(cidr.network_address) + 1
+        self._first_host, self._last_host = hosts
+        self._search_from = self._first_host
         store.on_change(_KEY, self._changed)
 
     def _changed(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
-        if old is not None:
-            self._index(old, release=True)
-        if new is not None:
-            self._index(new, release=False)
+        released = self._claims(old) if old is not None else set()
+        claimed = self._claims(new) if new is not None else set()
+        for claim in released - claimed:
+            self._release(claim)
+        for claim in claimed - released:
+            self._claim(claim)
 
-    def _index(self, svc: Mapping[str, Any], *, release: bool) -> None:
+    @staticmethod
+    def _claims(svc: Mapping[str, Any]) -> set[_Claim]:
         who = _holder(svc)
         spec = _spec(svc)
-        pairs: list[tuple[dict[Any, set[_Holder]], Any]] = [(self._ip_holders, ip) for ip in _ips_of(spec)]
-        pairs += [(self._port_holders, port) for port in _node_ports_of(spec)]
-        for holders, value in pairs:
-            if not release:
-                holders.setdefault(value, set()).add(who)
-            elif value in holders:
-                holders[value].discard(who)
-                if not holders[value]:
-                    del holders[value]
+        return {(True, ip, who) for ip in _ips_of(spec)} | {(False, port, who) for port in _node_ports_of(spec)}
+
+    def _claim(self, claim: _Claim) -> None:
+        is_ip, value, who = claim
+        holders: dict[Any, set[_Holder]] = self._ip_holders if is_ip else self._port_holders
+        held = holders.setdefault(value, set())
+        if who in held:
+            return
+        held.add(who)
+        if is_ip:
+            self._ips_held[who] = self._ips_held.get(who, 0) + 1
+
+    def _release(self, claim: _Claim) -> None:
+        is_ip, value, who = claim
+        holders: dict[Any, set[_Holder]] = self._ip_holders if is_ip else self._port_holders
+        if value not in holders or who not in holders[value]:
+            return
+        holders[value].discard(who)
+        if not holders[value]:
+            del holders[value]
+        if not is_ip:
+            return
+        self._ips_held[who] -= 1
+        if not self._ips_held[who]:
+            del self._ips_held[who]
+        if value not in holders:
+            try:
+                address = int(ipaddress.IPv4Address(value))
+            except ValueError:
+                return
+            self._search_from = min(self._search_from, max(address, self._first_host))
 
     async def __call__(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
         if rt.group != "" or rt.kind != "Service" or op == "DELETE" or not isinstance(obj.get("spec"), dict):
@@ -171,11 +221,19 @@ class ServiceAllocation:
             raise Invalid(rt.kind, rt.group, name, [Cause("spec.clusterIPs", "FieldValueInvalid", f'Invalid value: "{ip}": {problem}')])
 
     def _free_ip(self, rt: ResourceType, name: str, taken: _HeldByOthers[str]) -> str:
-        # The first host address belongs to the ``kubernetes`` Service, as in kubeadm clusters.
-        reserved = self._cidr.network_address + 1
-        for host in self._cidr.hosts():
-            if host != reserved and str(host) not in taken:
-                return str(host)
+        """The lowest host address no other Service holds. The first one belongs to the
+        ``kubernetes`` Service, as in kubeadm clusters. The search starts after the addresses known
+        to be held, unless this Service holds some itself (those are free to it)."""
+        mine = taken.me in self._ips_held
+        host = self._first_host if mine else self._search_from
+        while host <= self._last_host:
+            if host != self._reserved:
+                text = _dotted(host)
+                if text not in taken:
+                    if not mine:
+                        self._search_from = host
+                    return text
+            host += 1
         raise Invalid(rt.kind, rt.group, name, [Cause("spec.clusterIPs", "FieldValueInvalid", f"the service range {self._cidr} is full")])
 
     @staticmethod

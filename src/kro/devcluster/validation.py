@@ -18,6 +18,7 @@ from typing import Any
 
 from kro.devcluster.errors import Cause
 from kro.devcluster.metadata import drop_empty_fields
+from kro.devcluster.schemanodes import SchemaNode, compiled
 from kro.openapi import builtin_schemas
 
 _ROOT_KEEP = ("apiVersion", "kind", "metadata")
@@ -60,28 +61,30 @@ def _regex(pattern: str) -> re.Pattern[str]:
 def apply_schema(schema: Mapping[str, Any], obj: dict[str, Any], *, validate: bool = True) -> SchemaOutcome:
     """Prune, default and (optionally) validate ``obj`` in place against a whole-object schema."""
     out = SchemaOutcome()
-    props: Mapping[str, Any] = schema.get("properties") or {}
+    root = compiled(schema)
+    props = root.props
     for key in list(obj):
         if key in _ROOT_KEEP:
             continue
         sub = props.get(key)
-        if sub is None and not schema.get("x-kubernetes-preserve-unknown-fields"):
-            out.unknown_fields.append(key)
-            del obj[key]
+        if sub is None:
+            if not root.preserve:
+                out.unknown_fields.append(key)
+                del obj[key]
             continue
-        if sub is not None and obj[key] is None and not _is_nullable(sub):
+        value = obj[key]
+        if value is None and not sub.nullable:
             del obj[key]  # null is "not set", as at every other level (a Go client's zero time is null)
-            continue
-        if sub is not None:
-            obj[key] = _prune_default(sub, obj[key], key, out)
-    _default_missing(props, obj)
+        elif isinstance(value, (dict, list)):
+            _prune_default(sub, value, key, out)
+    _default_missing(root, obj)
     if validate:
         for key, sub in props.items():
             if key in _ROOT_KEEP:
                 continue
             if key in obj:
-                _validate(sub, obj[key], key, out.causes)
-        for req in schema.get("required") or []:
+                _validate(sub, obj[key], "", key, out.causes)
+        for req in root.required:
             if req not in obj and req not in _ROOT_KEEP:
                 out.causes.append(Cause(req, "FieldValueRequired", "Required value"))
     return out
@@ -106,50 +109,42 @@ def prune_metadata(obj: dict[str, Any]) -> list[str]:
     return out.unknown_fields
 
 
-def _is_nullable(schema: Mapping[str, Any]) -> bool:
-    return bool(schema.get("nullable"))
+def _default_missing(node: SchemaNode, obj: dict[str, Any]) -> None:
+    for default in node.defaults:
+        if default.key not in obj:
+            value = obj[default.key] = default.make()
+            if isinstance(value, dict):
+                _default_missing(default.node, value)
 
 
-def _default_missing(props: Mapping[str, Any], obj: dict[str, Any]) -> None:
-    for key, sub in props.items():
-        if key not in obj and isinstance(sub, Mapping) and "default" in sub:
-            obj[key] = json.loads(json.dumps(sub["default"]))
-            if isinstance(obj[key], dict):
-                _default_missing(sub.get("properties") or {}, obj[key])
-
-
-def _prune_default(schema: Mapping[str, Any], value: Any, path: str, out: SchemaOutcome) -> Any:
+def _prune_default(node: SchemaNode, value: dict[str, Any] | list[Any], path: str, out: SchemaOutcome) -> None:
+    """Drop ``null`` where not allowed and unknown fields, and default, below ``value`` (in place)."""
     if isinstance(value, dict):
-        if schema.get("x-kubernetes-embedded-resource"):
-            keep: tuple[str, ...] = _ROOT_KEEP
-        else:
-            keep = ()
-        props: Mapping[str, Any] = schema.get("properties") or {}
-        extra = schema.get("additionalProperties")
-        preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
+        props = node.props
+        extra = node.extra
         for key in list(value):
-            child_path = _join(path, key)
-            if value[key] is None and key in props and not _is_nullable(props[key]):
+            child = value[key]
+            sub = props.get(key)
+            if sub is not None:
+                if child is None and not sub.nullable:
+                    del value[key]
+                elif isinstance(child, (dict, list)):
+                    _prune_default(sub, child, _join(path, key), out)
+            elif extra is not None:
+                if isinstance(child, (dict, list)):
+                    _prune_default(extra, child, _join(path, key), out)
+            elif not (node.keeps_unknown or (node.embedded and key in _ROOT_KEEP)):
+                out.unknown_fields.append(_join(path, key))
                 del value[key]
-                continue
-            if key in props:
-                value[key] = _prune_default(props[key], value[key], child_path, out)
-            elif isinstance(extra, Mapping):
-                value[key] = _prune_default(extra, value[key], child_path, out)
-            elif extra is True or preserve or key in keep or schema.get("x-kubernetes-int-or-string"):
-                continue
-            else:
-                out.unknown_fields.append(child_path)
-                del value[key]
-        if keep and isinstance(value.get("metadata"), dict):
+        if node.embedded and isinstance(value.get("metadata"), dict):
             drop_empty_fields(value["metadata"])  # an embedded resource's metadata is ObjectMeta too
-        _default_missing(props, value)
-    elif isinstance(value, list):
-        items = schema.get("items")
-        if isinstance(items, Mapping):
-            for i, item in enumerate(value):
-                value[i] = _prune_default(items, item, _join(path, i), out)
-    return value
+        if node.defaults:
+            _default_missing(node, value)
+    elif node.items is not None:
+        items = node.items
+        for i, item in enumerate(value):
+            if isinstance(item, (dict, list)):
+                _prune_default(items, item, _join(path, i), out)
 
 
 def _type_ok(expected: str, value: Any) -> bool:
@@ -160,23 +155,26 @@ def _type_ok(expected: str, value: Any) -> bool:
     return isinstance(value, _TYPES.get(expected, (object,)))
 
 
-def _validate(schema: Mapping[str, Any], value: Any, path: str, causes: list[Cause]) -> None:
+def _validate(node: SchemaNode, value: Any, parent: str, key: str | int, causes: list[Cause]) -> None:
+    """Validate ``value``, found at ``key`` of ``parent`` (its path is only spelled out for a
+    container or a field error)."""
     if value is None:
-        if not _is_nullable(schema) and schema.get("type"):
-            causes.append(_type_error(path, value, str(schema.get("type"))))
+        if not node.nullable and node.schema.get("type"):
+            causes.append(_type_error(_join(parent, key), value, str(node.schema.get("type"))))
         return
-    if schema.get("x-kubernetes-int-or-string") and (isinstance(value, bool) or not isinstance(value, (int, str))):
-        causes.append(_type_error(path, value, "integer or string"))
+    if node.int_or_string and (isinstance(value, bool) or not isinstance(value, (int, str))):
+        causes.append(_type_error(_join(parent, key), value, "integer or string"))
         return
-    expected = schema.get("type")
-    if isinstance(expected, str) and expected and not _type_ok(expected, value):
-        causes.append(_type_error(path, value, expected))
+    expected = node.expected
+    if expected and not _type_ok(expected, value):
+        causes.append(_type_error(_join(parent, key), value, expected))
         return
-    _validate_scalar(schema, value, path, causes)
+    if node.scalar_checks:
+        _validate_scalar(node.schema, value, _join(parent, key), causes)
     if isinstance(value, dict):
-        _validate_object(schema, value, path, causes)
+        _validate_object(node, value, _join(parent, key), causes)
     elif isinstance(value, list):
-        _validate_array(schema, value, path, causes)
+        _validate_array(node, value, _join(parent, key), causes)
 
 
 def _type_error(path: str, value: Any, expected: str) -> Cause:
@@ -246,18 +244,21 @@ def _bound(path: str, value: float, text: str) -> Cause:
     return Cause(path, "FieldValueInvalid", f"Invalid value: {render_value(value)}: {path} in body should be {text}")
 
 
-def _validate_object(schema: Mapping[str, Any], value: dict[str, Any], path: str, causes: list[Cause]) -> None:
-    for req in schema.get("required") or []:
+def _validate_object(node: SchemaNode, value: dict[str, Any], path: str, causes: list[Cause]) -> None:
+    schema = node.schema
+    for req in node.required:
         if req not in value:
             causes.append(Cause(_join(path, req), "FieldValueRequired", "Required value"))
-    props: Mapping[str, Any] = schema.get("properties") or {}
-    extra = schema.get("additionalProperties")
+    props = node.props
+    extra = node.extra
     for key, child in value.items():
         sub = props.get(key)
-        if sub is None and isinstance(extra, Mapping):
+        if sub is None:
             sub = extra
-        if isinstance(sub, Mapping):
-            _validate(sub, child, _join(path, key), causes)
+        if sub is not None:
+            _validate(sub, child, path, key, causes)
+    if not node.counts_properties:
+        return
     max_p, min_p = schema.get("maxProperties"), schema.get("minProperties")
     if isinstance(max_p, int) and len(value) > max_p:
         causes.append(Cause(path, "FieldValueTooMany", f"Too many: {len(value)}: must have at most {max_p} items"))
@@ -267,19 +268,21 @@ def _validate_object(schema: Mapping[str, Any], value: dict[str, Any], path: str
         )
 
 
-def _validate_array(schema: Mapping[str, Any], value: list[Any], path: str, causes: list[Cause]) -> None:
-    max_i, min_i = schema.get("maxItems"), schema.get("minItems")
-    if isinstance(max_i, int) and len(value) > max_i:
-        causes.append(Cause(path, "FieldValueTooMany", f"Too many: {len(value)}: must have at most {max_i} items"))
-    if isinstance(min_i, int) and len(value) < min_i:
-        causes.append(
-            Cause(path, "FieldValueInvalid", f"Invalid value: {len(value)}: {path} in body should have at least {min_i} items")
-        )
-    items = schema.get("items")
-    if isinstance(items, Mapping):
+def _validate_array(node: SchemaNode, value: list[Any], path: str, causes: list[Cause]) -> None:
+    schema = node.schema
+    if node.counts_items:
+        max_i, min_i = schema.get("maxItems"), schema.get("minItems")
+        if isinstance(max_i, int) and len(value) > max_i:
+            causes.append(Cause(path, "FieldValueTooMany", f"Too many: {len(value)}: must have at most {max_i} items"))
+        if isinstance(min_i, int) and len(value) < min_i:
+            causes.append(
+                Cause(path, "FieldValueInvalid", f"Invalid value: {len(value)}: {path} in body should have at least {min_i} items")
+            )
+    items = node.items
+    if items is not None:
         for i, item in enumerate(value):
-            _validate(items, item, _join(path, i), causes)
-    if schema.get("x-kubernetes-list-type") == "set":
+            _validate(items, item, path, i, causes)
+    if node.list_set:
         seen: list[Any] = []
         for i, item in enumerate(value):
             if item in seen:

@@ -19,6 +19,7 @@ from typing import Any
 Obj = dict[str, Any]
 # A computed default: the parent struct → the value, or None to leave the field unset.
 Compute = Callable[[Obj], Any]
+_ATOMIC = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Default:
     def produce(self, parent: Obj) -> Any:
         if self.compute is not None:
             return self.compute(parent)
+        if type(self.value) in _ATOMIC:
+            return self.value  # deepcopy returns these very objects
         return copy.deepcopy(self.value)
 
 
