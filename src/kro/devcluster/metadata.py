@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -32,9 +33,21 @@ def timestamp(now: datetime) -> str:
     return text
 
 
+# Random bytes for uids, read from the OS 256 uids at a time: a deque, whose ``popleft`` hands each
+# chunk to exactly one caller whatever the threads; a forked child never reuses its parent's chunks.
+_uid_chunks: deque[bytes] = deque()
+os.register_at_fork(after_in_child=_uid_chunks.clear)
+
+
 def new_uid() -> str:
     """A random (version 4) UUID in its canonical text form, as ``str(uuid.uuid4())``."""
-    raw = bytearray(os.urandom(16))
+    try:
+        chunk = _uid_chunks.popleft()
+    except IndexError:
+        batch = os.urandom(16 * 256)
+        _uid_chunks.extend(batch[i : i + 16] for i in range(16, len(batch), 16))
+        chunk = batch[:16]
+    raw = bytearray(chunk)
     raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = raw.hex()
