@@ -124,7 +124,28 @@ def evaluate_rules(schema: Mapping[str, Any], obj: Mapping[str, Any], old: Mappi
     return causes
 
 
+# Whether a schema, or any schema below it, has rules (by identity; the entry holds the schema so
+# its id is not reused): a subtree without rules is not walked.
+_RULES_BELOW_LIMIT = 8192
+_rules_below: dict[int, tuple[Mapping[str, Any], bool]] = {}
+
+
+def _has_rules(schema: Mapping[str, Any]) -> bool:
+    known = _rules_below.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    props = schema.get("properties")
+    children = [*(props.values() if isinstance(props, Mapping) else ()), schema.get("additionalProperties"), schema.get("items")]
+    found = bool(schema.get("x-kubernetes-validations")) or any(isinstance(c, Mapping) and _has_rules(c) for c in children)
+    if len(_rules_below) >= _RULES_BELOW_LIMIT:
+        _rules_below.clear()
+    _rules_below[id(schema)] = (schema, found)
+    return found
+
+
 def _walk(schema: Mapping[str, Any], value: Any, old: Any, path: str, causes: list[Cause]) -> None:
+    if not _has_rules(schema):
+        return
     for rule in schema.get("x-kubernetes-validations") or []:
         if isinstance(rule, Mapping):
             _check(rule, value, old, path, causes)

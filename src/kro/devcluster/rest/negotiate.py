@@ -5,6 +5,7 @@ or a media type the server does not speak)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +43,7 @@ def accepted_types(accept: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers
 def response_media(accept: str) -> str:
     """``application/json`` or protobuf's media type; raises ``NotAcceptable``."""
     types = accepted_types(accept)

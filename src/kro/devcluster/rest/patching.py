@@ -28,6 +28,9 @@ from kro.devcluster.rest.negotiate import json_response
 from kro.devcluster.rest.request import ResourcePath, read_body, write_options
 
 _RETRIES = 5
+# The patch media types a route consumes: custom resources take every one but strategic merge.
+_BUILTIN_MEDIA = frozenset(t.value for t in PatchType)
+_CUSTOM_MEDIA = _BUILTIN_MEDIA - {PatchType.STRATEGIC.value}
 
 
 def patch_handler(objects: ObjectService) -> PatchHandler:
@@ -52,8 +55,7 @@ def _route_patch_type(request: web.Request, rt: ResourceType) -> PatchType:
     """The patch type, or the 415 kube-apiserver's router gives a media type the route does not
     consume (strategic merge is not consumed for custom resources)."""
     media = request.content_type.split(";", 1)[0].strip().lower()
-    supported = {t.value for t in PatchType} - ({PatchType.STRATEGIC.value} if rt.is_custom else set())
-    if media not in supported:
+    if media not in (_CUSTOM_MEDIA if rt.is_custom else _BUILTIN_MEDIA):
         raise errors.UnsupportedMediaType("415: Unsupported Media Type", details={})
     return patch_type(media)
 
