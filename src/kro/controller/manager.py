@@ -118,8 +118,9 @@ class Manager:
                         await informer.stop()
 
     def _on_event(self, gvr: GVR, type_: str, obj: Obj, old: Obj | None) -> None:
-        # the echo of an instance controller's own write to a child: the reconcile that wrote it
-        # planned with the server's answer already, so the instance needs no other look for it
+        # the echo of an instance controller's own write (to a child, or to the instance: its
+        # labels, its status): the reconcile that wrote it planned with the server's answer
+        # already, so the instance needs no other look for it
         echo = self.overlay.observed(gvr, obj) and type_ != "DELETED"
         self._enqueue_for(gvr, type_, obj, old, echo=echo)
         for listener in self._listeners.get(gvr, ()):
@@ -129,7 +130,12 @@ class Manager:
 
     def _enqueue_for(self, gvr: GVR, type_: str, obj: Obj, old: Obj | None, *, echo: bool) -> None:
         meta = obj.get("metadata") or {}
-        if gvr in self._handlers and (old is None or type_ == "DELETED" or _worth_reconciling(obj, old)):
+        own_echo = echo and any(c.gvr == gvr for c in self._controllers.values())
+        if (
+            gvr in self._handlers
+            and not own_echo
+            and (old is None or type_ == "DELETED" or _worth_reconciling(obj, old))
+        ):
             self.queue.add(Key(gvr, str(meta.get("namespace") or ""), str(meta.get("name", ""))))
         labels = meta.get("labels") or {}
         owner_gvr = self._instance_kinds.get(

@@ -40,6 +40,9 @@ class WriteOverlay:
 
     def __init__(self) -> None:
         self._written: dict[Key, Obj] = {}
+        self._versions: dict[Key, set[str]] = {}
+        """Every resourceVersion written to an object since its cache last caught up: the watch
+        delivers each of them, and each is an echo."""
 
     def __len__(self) -> int:
         return len(self._written)
@@ -50,6 +53,7 @@ class WriteOverlay:
         key = (gvr, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         if not resource_version(written):
             return
+        self._versions.setdefault(key, set()).add(resource_version(written))
         held = self._written.get(key)
         if held is not None and at_least(resource_version(held), resource_version(written)) is True:
             return
@@ -60,20 +64,27 @@ class WriteOverlay:
     def forget(self, gvr: GVR, namespace: str, name: str) -> None:
         """The object was deleted (or is no longer ours to remember)."""
         self._written.pop((gvr, namespace, name), None)
+        self._versions.pop((gvr, namespace, name), None)
 
     def observed(self, gvr: GVR, obj: Obj) -> bool:
         """The informer delivered ``obj``: drop what it supersedes. ``True`` when ``obj`` is exactly
-        the version this controller wrote (the echo of its own write: the reconcile that wrote it
-        has already planned with the server's answer, so the event brings nothing new)."""
+        a version this controller wrote (the echo of its own write: the reconcile that wrote it
+        has already planned with the server's answer, and with its later answers, so the event
+        brings nothing new)."""
         meta = obj.get("metadata") or {}
         key = (gvr, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         held = self._written.get(key)
         if held is None:
             return False
         rv = resource_version(obj)
+        echo = rv in self._versions.get(key, ())
         if at_least(rv, resource_version(held)) is not False:
-            del self._written[key]
-        return rv == resource_version(held)
+            self._drop(key)
+        return echo
+
+    def _drop(self, key: Key) -> None:
+        del self._written[key]
+        self._versions.pop(key, None)
 
     def newest(self, gvr: GVR, namespace: str, name: str, cached: Obj | None) -> Obj | None:
         """``cached`` unless this controller wrote a later version of the object."""
@@ -81,6 +92,6 @@ class WriteOverlay:
         if held is None:
             return cached
         if cached is not None and at_least(resource_version(cached), resource_version(held)) is not False:
-            del self._written[(gvr, namespace, name)]
+            self._drop((gvr, namespace, name))
             return cached
         return held
