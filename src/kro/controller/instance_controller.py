@@ -313,7 +313,7 @@ class InstanceController:
             },
         }
         answer = await self._writer.apply(self.gvr, body, field_manager=FieldManagers.LABELLER, force=True)
-        self._remember(self.gvr, answer)
+        self._remember(self.gvr, answer, own=True)
         return answer
 
     async def _write_status(self, instance: Obj, status: Obj) -> bool:
@@ -332,12 +332,13 @@ class InstanceController:
             namespace=meta.get("namespace") or "",
             status=True,
         )
-        self._remember(self.gvr, answer)
+        self._remember(self.gvr, answer, own=True)
         return True
 
-    def _remember(self, gvr: GVR, answer: Obj) -> None:
+    def _remember(self, gvr: GVR, answer: Obj, *, own: bool = False) -> None:
+        """``own``: the instance itself, written by this reconciler (its labels, its status)."""
         if self._overlay is not None:
-            self._overlay.record(gvr, answer)
+            self._overlay.record(gvr, answer, own=own)
 
     def _newest(self, namespace: str, name: str, cached: Obj) -> Obj | None:
         if self._overlay is None:

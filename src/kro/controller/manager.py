@@ -121,16 +121,20 @@ class Manager:
         # the echo of an instance controller's own write (to a child, or to the instance: its
         # labels, its status): the reconcile that wrote it planned with the server's answer
         # already, so the instance needs no other look for it
-        echo = self.overlay.observed(gvr, obj) and type_ != "DELETED"
-        self._enqueue_for(gvr, type_, obj, old, echo=echo)
+        echo = self.overlay.echo(gvr, obj)
+        deleted = type_ == "DELETED"
+        self._enqueue_for(
+            gvr, type_, obj, old, echo=echo.latest and not deleted, own_echo=echo.own and not deleted
+        )
         for listener in self._listeners.get(gvr, ()):
             listener()
         for object_listener in self._object_listeners.get(gvr, ()):
             object_listener(obj)
 
-    def _enqueue_for(self, gvr: GVR, type_: str, obj: Obj, old: Obj | None, *, echo: bool) -> None:
+    def _enqueue_for(
+        self, gvr: GVR, type_: str, obj: Obj, old: Obj | None, *, echo: bool, own_echo: bool = False
+    ) -> None:
         meta = obj.get("metadata") or {}
-        own_echo = echo and any(c.gvr == gvr for c in self._controllers.values())
         if (
             gvr in self._handlers
             and not own_echo

@@ -13,7 +13,7 @@ this project's local API server are); otherwise the cache is trusted, as Kuberne
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from kro.api.refs import GVR
 
@@ -34,26 +34,41 @@ def at_least(rv: str, than: str) -> bool | None:
     return None
 
 
+class Echo(NamedTuple):
+    """What an informer event is to this controller's writes."""
+
+    latest: bool
+    """It is the version this controller wrote last."""
+    own: bool
+    """It is a version the object's own reconciler wrote (its labels, its status: any of them, as
+    that reconcile planned with each answer), not a parent writing it as its child."""
+
+
+_NO_ECHO = Echo(False, False)
+
+
 class WriteOverlay:
     """Objects as the server answered the controller's own writes, keyed by resource, namespace
     and name; each dropped once the informer delivers that resourceVersion (or a later one)."""
 
     def __init__(self) -> None:
         self._written: dict[Key, Obj] = {}
-        self._versions: dict[Key, set[str]] = {}
-        """Every resourceVersion written to an object since its cache last caught up: the watch
-        delivers each of them, and each is an echo."""
+        self._versions: dict[Key, dict[str, bool]] = {}
+        """Every resourceVersion written to an object since its cache last caught up (the watch
+        delivers each of them, and each is an echo), and whether the object's own reconciler
+        wrote it (an instance's labels and status) rather than a parent (a chained instance)."""
 
     def __len__(self) -> int:
         return len(self._written)
 
-    def record(self, gvr: GVR, written: Obj) -> None:
-        """``written``: the server's answer to a write (apply, patch, update) of one object."""
+    def record(self, gvr: GVR, written: Obj, *, own: bool = False) -> None:
+        """``written``: the server's answer to a write (apply, patch, update) of one object;
+        ``own``: written by the object's own reconciler."""
         meta = written.get("metadata") or {}
         key = (gvr, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         if not resource_version(written):
             return
-        self._versions.setdefault(key, set()).add(resource_version(written))
+        self._versions.setdefault(key, {})[resource_version(written)] = own
         held = self._written.get(key)
         if held is not None and at_least(resource_version(held), resource_version(written)) is True:
             return
@@ -68,16 +83,19 @@ class WriteOverlay:
 
     def observed(self, gvr: GVR, obj: Obj) -> bool:
         """The informer delivered ``obj``: drop what it supersedes. ``True`` when ``obj`` is exactly
-        a version this controller wrote (the echo of its own write: the reconcile that wrote it
-        has already planned with the server's answer, and with its later answers, so the event
-        brings nothing new)."""
+        the version this controller wrote last (the echo of its own write: the reconcile that
+        wrote it has already planned with the server's answer, so the event brings nothing new)."""
+        return self.echo(gvr, obj).latest
+
+    def echo(self, gvr: GVR, obj: Obj) -> Echo:
+        """:meth:`observed`, telling more (:class:`Echo`)."""
         meta = obj.get("metadata") or {}
         key = (gvr, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         held = self._written.get(key)
         if held is None:
-            return False
+            return _NO_ECHO
         rv = resource_version(obj)
-        echo = rv in self._versions.get(key, ())
+        echo = Echo(rv == resource_version(held), self._versions.get(key, {}).get(rv) is True)
         if at_least(rv, resource_version(held)) is not False:
             self._drop(key)
         return echo

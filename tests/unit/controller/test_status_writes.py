@@ -57,15 +57,17 @@ def test_the_informer_delivering_the_write_drops_it() -> None:
     assert len(overlay) == 0
 
 
-def test_every_version_the_controller_wrote_is_its_echo_until_the_cache_catches_up() -> None:
+def test_every_version_its_own_reconciler_wrote_is_an_own_echo_until_the_cache_catches_up() -> None:
     overlay = WriteOverlay()
-    overlay.record(REDIS, instance("6", None))  # the labels, then the status, in one reconcile
-    overlay.record(REDIS, instance("7", IN_PROGRESS))
-    assert overlay.observed(REDIS, instance("5", None)) is False  # someone else's older version
-    assert overlay.observed(REDIS, instance("6", None)) is True  # the labels' echo
-    assert overlay.observed(REDIS, instance("7", IN_PROGRESS)) is True
+    overlay.record(REDIS, instance("6", None), own=True)  # the labels, then the status, in one reconcile
+    overlay.record(REDIS, instance("7", IN_PROGRESS), own=True)
+    overlay.record(REDIS, instance("3", None, name="child"))  # a parent's write of a chained instance
+    assert overlay.echo(REDIS, instance("5", None)) == (False, False)  # someone else's older version
+    assert overlay.echo(REDIS, instance("6", None)) == (False, True)  # the labels' echo
+    assert overlay.echo(REDIS, instance("7", IN_PROGRESS)) == (True, True)
+    assert overlay.echo(REDIS, instance("3", None, name="child")) == (True, False)
     assert len(overlay) == 0
-    assert overlay.observed(REDIS, instance("8", ACTIVE)) is False  # a later change is news
+    assert overlay.echo(REDIS, instance("8", ACTIVE)) == (False, False)  # a later change is news
 
 
 def test_an_older_answer_does_not_replace_a_newer_one() -> None:
