@@ -54,6 +54,12 @@ class SchemaNode:
     counts_properties: bool
     counts_items: bool
     list_set: bool
+    # The one Python type a value needs to pass every rule of this node (a string, boolean or
+    # integer field with no further rule), or None: such values skip the full check.
+    plain_type: type | None
+
+
+_PLAIN_TYPES: dict[str, type] = {"string": str, "boolean": bool, "integer": int}
 
 
 _EMPTY: Mapping[str, Any] = {}
@@ -103,9 +109,17 @@ def _compile(schema: Any, seen: dict[int, SchemaNode]) -> SchemaNode:
         counts_properties=any(isinstance(schema.get(k), int) for k in ("maxProperties", "minProperties")),
         counts_items=any(isinstance(schema.get(k), int) for k in ("maxItems", "minItems")),
         list_set=schema.get("x-kubernetes-list-type") == "set",
+        plain_type=_plain_type(schema),
     )
     seen[id(schema)] = node
     return node
+
+
+def _plain_type(schema: Mapping[str, Any]) -> type | None:
+    expected = schema.get("type")
+    if not isinstance(expected, str) or schema.get("x-kubernetes-int-or-string") or _has_scalar_checks(schema):
+        return None
+    return _PLAIN_TYPES.get(expected)
 
 
 def _has_scalar_checks(schema: Mapping[str, Any]) -> bool:

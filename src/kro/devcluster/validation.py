@@ -255,7 +255,7 @@ def _validate_object(node: SchemaNode, value: dict[str, Any], path: str, causes:
         sub = props.get(key)
         if sub is None:
             sub = extra
-        if sub is not None:
+        if sub is not None and type(child) is not sub.plain_type:
             _validate(sub, child, path, key, causes)
     if not node.counts_properties:
         return
@@ -280,8 +280,10 @@ def _validate_array(node: SchemaNode, value: list[Any], path: str, causes: list[
             )
     items = node.items
     if items is not None:
+        plain = items.plain_type
         for i, item in enumerate(value):
-            _validate(items, item, path, i, causes)
+            if type(item) is not plain:
+                _validate(items, item, path, i, causes)
     if node.list_set:
         seen: list[Any] = []
         for i, item in enumerate(value):
