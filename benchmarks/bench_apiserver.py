@@ -509,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("KRO_BENCH_LOOP") == "asyncio":
             asyncio.run(serve(argv[1], argv[2]))
         else:
-            from kro.devcluster.eventloop import run
+            from kro.eventloop import run
 
             run(serve(argv[1], argv[2]))
         return 0

@@ -535,7 +535,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.role == "controller":
-        from kro.cli.eventloop import run as run_loop  # the event loop `kro controller` runs on
+        from kro.eventloop import run as run_loop  # the event loop `kro controller` runs on
 
         run_loop(serve_controller(args))
         return 0

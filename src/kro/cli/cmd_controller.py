@@ -17,8 +17,8 @@ import click
 
 from kro.api.features import FeatureGates
 from kro.cli.controlleroptions import LOG_LEVELS, max_graph_revisions_option
-from kro.cli.eventloop import run as run_loop
 from kro.cli.gates import feature_gates_option
+from kro.eventloop import run as run_loop
 
 # what every LogRecord carries; anything else on a record came from ``extra=`` and is structure
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}

@@ -24,9 +24,9 @@ from kro.api.features import DEFAULT_GATES, FeatureGates
 from kro.cli.controlleroptions import LOG_LEVELS, max_graph_revisions_option
 from kro.cli.gates import feature_gates_option
 from kro.devcluster import DevServer, DevServerConfig
-from kro.devcluster.eventloop import run as run_loop
 from kro.devcluster.logs import LogBuffer, LogBufferHandler, ProcessPod
 from kro.devcluster.manifests import ManifestError, apply_directory
+from kro.eventloop import run as run_loop
 
 # Runs the controller against the kubeconfig it is given until cancelled.
 ControllerHook = Callable[[Path], Awaitable[None]]
