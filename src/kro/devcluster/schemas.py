@@ -21,15 +21,24 @@ _NOT_INLINED = frozenset({GVK("apiextensions.k8s.io", "v1", "CustomResourceDefin
 class SchemaSource:
     def __init__(self) -> None:
         self._builtin: dict[GVK, Mapping[str, Any] | None] = {}
+        # Each built-in ResourceType's schema, by identity (the entry holds the type).
+        self._by_type: dict[int, tuple[ResourceType, Mapping[str, Any] | None]] = {}
 
     def schema_for(self, rt: ResourceType) -> Mapping[str, Any] | None:
         if rt.is_custom:
             return rt.schema
-        if rt.gvk in _NOT_INLINED:
-            return None
-        if rt.gvk not in self._builtin:
-            self._builtin[rt.gvk] = builtin_schemas().schema_for(rt.gvk)
-        return self._builtin[rt.gvk]
+        known = self._by_type.get(id(rt))
+        if known is not None and known[0] is rt:
+            return known[1]
+        gvk = rt.gvk
+        if gvk in _NOT_INLINED:
+            schema = None
+        else:
+            if gvk not in self._builtin:
+                self._builtin[gvk] = builtin_schemas().schema_for(gvk)
+            schema = self._builtin[gvk]
+        self._by_type[id(rt)] = (rt, schema)
+        return schema
 
     @staticmethod
     @functools.lru_cache(maxsize=256)
