@@ -68,7 +68,7 @@ def canonical_json(body: Any) -> bytes:
         out = orjson.dumps(body, default=str, option=_ORJSON_CANONICAL)
     except TypeError:
         return _canonical_reference(body)
-    if not out.isascii() or b"\x7f" in out or b"null" in out or _FLOAT_TOKEN.search(out):
+    if not out.isascii() or b"\x7f" in out or b"null" in out or _has_float_token(out):
         return _canonical_reference(body)
     return out
 
@@ -78,5 +78,21 @@ def _canonical_reference(body: Any) -> bytes:
 
 
 _ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-# every number orjson writes with a fraction or an exponent (and some text that only looks so)
-_FLOAT_TOKEN = re.compile(rb"[:\[,]-?[0-9]+[.eE]")
+_DIGIT_THEN_POINT = re.compile(rb"[0-9][.eE]")
+_DIGITS = frozenset(b"0123456789")
+_BEFORE_A_VALUE = frozenset(b":[,")
+
+
+def _has_float_token(out: bytes) -> bool:
+    """Whether ``out`` holds a number with a fraction or an exponent (``[:[,]-?[0-9]+[.eE]``: every
+    float orjson writes, and some text that only looks so), found from each digit followed by
+    ``.``/``e``, which are few, rather than from every ``:``, ``[`` and ``,``."""
+    for match in _DIGIT_THEN_POINT.finditer(out):
+        i = match.start()
+        while i > 0 and out[i - 1] in _DIGITS:
+            i -= 1
+        if i > 0 and out[i - 1] == 0x2D:  # a minus sign
+            i -= 1
+        if i > 0 and out[i - 1] in _BEFORE_A_VALUE:
+            return True
+    return False

@@ -80,3 +80,13 @@ def test_canonical_json_is_the_standard_librarys_byte_for_byte(body: Any) -> Non
     # digests of it are stored on every child: a different spelling would re-apply them all
     reference = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
     assert canonical_json(body) == reference
+
+
+@settings(max_examples=500)
+@given(st.binary(max_size=30) | st.text(alphabet='0123456789.eE-:[,"a ', max_size=30).map(str.encode))
+def test_the_float_scan_finds_what_the_plain_pattern_finds(out: bytes) -> None:
+    import re
+
+    from kro.runtime.drift import _has_float_token
+
+    assert _has_float_token(out) == bool(re.search(rb"[:\[,]-?[0-9]+[.eE]", out))
