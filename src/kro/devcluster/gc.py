@@ -116,6 +116,10 @@ class GarbageCollector:
         self._uids: dict[str, Key] = {}
         self._owners_of: dict[Key, set[str]] = {}
         self._dependents: dict[str, set[Key]] = {}
+        # Each dependent's ownerReferences, and the uids of owners being deleted in the foreground,
+        # as last observed: enough to see, without reading the store, that every owner is solid.
+        self._refs_of: dict[Key, Sequence[Any]] = {}
+        self._waiting: set[str] = set()
         self._queue: deque[Task] = deque()
         self._queued: set[Task] = set()
 
@@ -143,6 +147,8 @@ class GarbageCollector:
         self._uids.clear()
         self._owners_of.clear()
         self._dependents.clear()
+        self._refs_of.clear()
+        self._waiting.clear()
 
     async def _follow(self, watcher: Watcher) -> None:
         """Take every pending change into the index before doing work, so work sees fresh state."""
@@ -177,6 +183,8 @@ class GarbageCollector:
                 dependents.discard(key)
                 if not dependents:
                     del self._dependents[owner]
+        self._refs_of.pop(key, None)
+        self._waiting.discard(uid)
         if event.type == "DELETED":
             self._uids.pop(uid, None)
             for dependent in sorted(self._dependents.get(uid, ())):
@@ -187,8 +195,11 @@ class GarbageCollector:
         owners = _owner_uids(event.object)
         if owners:
             self._owners_of[key] = owners
+            self._refs_of[key] = meta.get("ownerReferences") or ()
             for owner in owners:
                 self._dependents.setdefault(owner, set()).add(key)
+        if _deleting_with(event.object, FOREGROUND_FINALIZER):
+            self._waiting.add(uid)
         if meta.get("deletionTimestamp"):
             finalizers = meta.get("finalizers") or []
             if FOREGROUND_FINALIZER in finalizers:
@@ -230,6 +241,9 @@ class GarbageCollector:
         return self._registry.for_storage_key(key[0])
 
     async def _attempt_to_delete(self, key: Key) -> None:
+        refs_seen = self._refs_of.get(key)
+        if refs_seen and all(self._seen_solid(r, key[1]) for r in refs_seen):
+            return  # every owner exists and is not waiting on its dependents: the dependent stays
         obj, rt = await self._get(key), self._type_of(key)
         if obj is None or rt is None:
             return
@@ -242,6 +256,20 @@ class GarbageCollector:
                 await self._objects.delete(rt, key[1], key[2], options)
         elif decision.action == "update":
             await self._rewrite(key, lambda o: _set_refs(o, decision.owner_references))
+
+    def _seen_solid(self, ref: Any, namespace: str) -> bool:
+        """Whether the index (as fresh as the last drained change) shows the owner ``ref`` names as
+        it would be read live: at its key, with its uid, not being deleted in the foreground."""
+        if not isinstance(ref, Mapping):
+            return False
+        rt = self._owner_type(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
+        if rt is None or (rt.namespaced and not namespace):
+            return False
+        uid = ref.get("uid")
+        if not isinstance(uid, str):
+            return False
+        where = (rt.storage_key, namespace if rt.namespaced else "", str(ref.get("name")))
+        return self._uids.get(uid) == where and uid not in self._waiting
 
     async def _owner_state(self, ref: Mapping[str, Any], namespace: str) -> OwnerState:
         rt = self._owner_type(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
