@@ -145,8 +145,8 @@ class Manager:
         owner_gvr = self._instance_kinds.get(
             (labels.get(Labels.INSTANCE_GROUP, ""), labels.get(Labels.INSTANCE_KIND, ""))
         )
-        if echo and owner_gvr is not None:
-            return
+        if echo and not own_echo and owner_gvr is not None:
+            return  # the parent's own write of its child: that reconcile planned with the answer
         if owner_gvr is not None and labels.get(Labels.INSTANCE_NAME):
             self.queue.add(
                 Key(owner_gvr, labels.get(Labels.INSTANCE_NAMESPACE, ""), labels[Labels.INSTANCE_NAME])

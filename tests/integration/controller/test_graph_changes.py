@@ -166,7 +166,11 @@ async def test_broken_rgd_update_keeps_the_last_good_graph(
     assert current["message"].startswith("reconciled with graph revision 1 of ResourceGraphDefinition app:")
     assert await state(kapi) == "ACTIVE"
     code, events = await kapi.get(core("events"))
-    told = [e for e in events["items"] if e["involvedObject"]["name"] == "demo" and e["reason"] == "NewestRevisionFailed"]
+    told = [
+        e
+        for e in events["items"]
+        if e["involvedObject"]["name"] == "demo" and e["reason"] == "NewestRevisionFailed"
+    ]
     assert len(told) == 1 and told[0]["type"] == "Warning"
 
     # the instance is still served with the old graph: drift is still repaired
@@ -286,3 +290,60 @@ async def test_rgd_update_removing_a_resource_prunes_its_children(
     await replace_spec(kapi, f"{RGDS}/app", app_rgd([BASE])["spec"])
     await eventually(lambda: absent(kapi, "demo-optional"))
     assert await exists(kapi, "demo-base")
+
+
+async def test_a_chained_instance_becoming_active_wakes_its_parent_without_a_requeue(
+    kapi: ApiClient, kube: KubeClient
+) -> None:
+    # the periodic look is an hour away: only the inner instance's own status write can tell the
+    # outer one that its readyWhen holds and the ConfigMap that waits on it can be created
+    _, finish = await start_controller(kube, replace(SETTINGS, requeue_interval=3600))
+    try:
+        await create(kapi, RGDS, app_rgd([BASE]))
+        await eventually(lambda: rgd_active(kapi, "app"))
+        outer = {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "ResourceGraphDefinition",
+            "metadata": {"name": "outer"},
+            "spec": {
+                "schema": {"apiVersion": "v1alpha1", "kind": "Outer", "spec": {}},
+                "resources": [
+                    {
+                        "id": "inner",
+                        "readyWhen": ['${inner.status.state == "ACTIVE"}'],
+                        "template": {
+                            "apiVersion": "kro.run/v1alpha1",
+                            "kind": "App",
+                            "metadata": {"name": "${schema.metadata.name}-inner"},
+                            "spec": {"regions": []},
+                        },
+                    },
+                    {
+                        "id": "after",
+                        "template": configmap(
+                            "${schema.metadata.name}-after", inner="${inner.metadata.name}"
+                        ),
+                    },
+                ],
+            },
+        }
+        await create(kapi, RGDS, outer)
+        await eventually(lambda: rgd_active(kapi, "outer"))
+        await create(
+            kapi,
+            instances("outers"),
+            {
+                "apiVersion": "kro.run/v1alpha1",
+                "kind": "Outer",
+                "metadata": {"name": "o", "namespace": "default"},
+            },
+        )
+
+        async def outer_active() -> bool:
+            got = await get(kapi, instances("outers", "o"))
+            return bool(got and (got.get("status") or {}).get("state") == "ACTIVE")
+
+        await eventually(outer_active, timeout=20)
+        assert (await get(kapi, core("configmaps", "o-after")) or {}).get("data") == {"inner": "o-inner"}
+    finally:
+        await finish()
