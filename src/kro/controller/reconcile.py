@@ -2,7 +2,8 @@
 
 Reconcilers return :class:`~kro.runtime.outcome.Outcome` data (``Requeue``, ``Done``, ``Terminal``)
 or raise; :func:`schedule` maps that onto the queue. A raised error is retried with the queue's
-per-key exponential backoff; anything else resets the backoff."""
+per-key exponential backoff; anything else resets the backoff, and ``Done`` or ``Terminal`` also drops
+a later look an earlier reconcile of the key had scheduled."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class Queue(Protocol[K]):
 
     def forget(self, key: K) -> None: ...
 
+    def cancel_after(self, key: K) -> None: ...
+
 
 def schedule(queue: Queue[K], key: K, outcome: Outcome | BaseException) -> str:
     """Apply ``outcome`` for ``key``; returns the result label metrics record
@@ -47,6 +50,9 @@ def schedule(queue: Queue[K], key: K, outcome: Outcome | BaseException) -> str:
     if isinstance(outcome, Requeue):
         queue.add_after(key, outcome.after)
         return "requeue"
+    # a look an earlier reconcile scheduled (waiting on a child that has since become ready, or a
+    # retry) would find nothing: this reconcile saw the object as it is and needs no later look
+    queue.cancel_after(key)
     if isinstance(outcome, Terminal):
         return "terminal"
     assert isinstance(outcome, Done)

@@ -122,6 +122,12 @@ class WorkQueue(Generic[K]):
         task = asyncio.get_running_loop().create_task(self._fire(key, deadline))
         self._timers[key] = (deadline, task)
 
+    def cancel_after(self, key: K) -> None:
+        """Drop ``key``'s pending :meth:`add_after` (its latest reconcile needs no later look)."""
+        current = self._timers.pop(key, None)
+        if current is not None:
+            current[1].cancel()
+
     def add_rate_limited(self, key: K) -> float:
         """Queue ``key`` after the rate limiter's delay (one more failure of it); returns the delay."""
         delay = self._limiter.when(key)

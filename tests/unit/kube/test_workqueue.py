@@ -282,3 +282,16 @@ async def test_an_older_key_goes_before_newer_ones_and_release_forgets_its_age()
     q.add("new-1")
     q.add("old")
     assert [await q.get(), await q.get()] == ["new-1", "old"]
+
+
+async def test_cancel_after_drops_a_pending_delayed_add() -> None:
+    clock = ManualClock()
+    q = queue(clock)
+    q.add_after("a", 3)
+    q.add_after("b", 3)
+    q.cancel_after("a")
+    q.cancel_after("c")  # nothing pending: nothing happens
+    assert q.waiting == 1
+    await clock.advance(5)
+    assert await asyncio.wait_for(q.get(), 1) == "b"
+    assert len(q) == 0 and q.waiting == 0
