@@ -40,6 +40,33 @@ def app_rgd(resources: list[dict[str, Any]], *, spec: dict[str, Any] | None = No
     }
 
 
+def outer_rgd(*resources: dict[str, Any]) -> dict[str, Any]:
+    """RGD ``outer`` (kind Outer) whose resources include instances of the App kind (chaining)."""
+    return {
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": "ResourceGraphDefinition",
+        "metadata": {"name": "outer"},
+        "spec": {
+            "schema": {"apiVersion": "v1alpha1", "kind": "Outer", "spec": {}},
+            "resources": list(resources),
+        },
+    }
+
+
+def inner_app(regions: list[str], **node: Any) -> dict[str, Any]:
+    """Resource ``inner``: an App instance named after the Outer instance."""
+    return {
+        "id": "inner",
+        **node,
+        "template": {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "App",
+            "metadata": {"name": "${schema.metadata.name}-inner"},
+            "spec": {"regions": regions},
+        },
+    }
+
+
 BASE = {"id": "base", "template": configmap("${schema.metadata.name}-base", role="base")}
 OPTIONAL = {
     "id": "optional",
@@ -226,25 +253,7 @@ async def test_rgd_update_removing_a_field_removes_it_from_children(
 async def test_chained_rgd_compiles_once_the_inner_kind_exists(
     kapi: ApiClient, controller: Controller
 ) -> None:
-    outer = {
-        "apiVersion": "kro.run/v1alpha1",
-        "kind": "ResourceGraphDefinition",
-        "metadata": {"name": "outer"},
-        "spec": {
-            "schema": {"apiVersion": "v1alpha1", "kind": "Outer", "spec": {}},
-            "resources": [
-                {
-                    "id": "inner",
-                    "template": {
-                        "apiVersion": "kro.run/v1alpha1",
-                        "kind": "App",
-                        "metadata": {"name": "${schema.metadata.name}-inner"},
-                        "spec": {"regions": ["eu"]},
-                    },
-                }
-            ],
-        },
-    }
+    outer = outer_rgd(inner_app(["eu"]))
     await create(kapi, RGDS, outer)
 
     async def rejected() -> bool:
@@ -301,32 +310,13 @@ async def test_a_chained_instance_becoming_active_wakes_its_parent_without_a_req
     try:
         await create(kapi, RGDS, app_rgd([BASE]))
         await eventually(lambda: rgd_active(kapi, "app"))
-        outer = {
-            "apiVersion": "kro.run/v1alpha1",
-            "kind": "ResourceGraphDefinition",
-            "metadata": {"name": "outer"},
-            "spec": {
-                "schema": {"apiVersion": "v1alpha1", "kind": "Outer", "spec": {}},
-                "resources": [
-                    {
-                        "id": "inner",
-                        "readyWhen": ['${inner.status.state == "ACTIVE"}'],
-                        "template": {
-                            "apiVersion": "kro.run/v1alpha1",
-                            "kind": "App",
-                            "metadata": {"name": "${schema.metadata.name}-inner"},
-                            "spec": {"regions": []},
-                        },
-                    },
-                    {
-                        "id": "after",
-                        "template": configmap(
-                            "${schema.metadata.name}-after", inner="${inner.metadata.name}"
-                        ),
-                    },
-                ],
+        outer = outer_rgd(
+            inner_app([], readyWhen=['${inner.status.state == "ACTIVE"}']),
+            {
+                "id": "after",
+                "template": configmap("${schema.metadata.name}-after", inner="${inner.metadata.name}"),
             },
-        }
+        )
         await create(kapi, RGDS, outer)
         await eventually(lambda: rgd_active(kapi, "outer"))
         await create(
