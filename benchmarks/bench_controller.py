@@ -410,6 +410,7 @@ async def rollout_and_idle(
     ccpu1, scpu1 = cpu_seconds(controller.pid), cpu_seconds(server.pid)
     server_writes = await server_revision(api) - rv0
     peak_mib = proc_memory_mib(controller.pid)["VmHWM"]
+    server_peak_mib = proc_memory_mib(server.pid)["VmHWM"]  # since it started: the RGD, then the rollout
 
     idle_before = await scrape(session, port)
     await asyncio.sleep(args.idle)
@@ -438,6 +439,7 @@ async def rollout_and_idle(
         "server_cpu_s": round(scpu1 - scpu0, 2),
         "server_writes_per_instance": round(server_writes / n, 2),
         "controller_peak_rss_mib": round(peak_mib, 1),
+        "server_peak_rss_mib": round(server_peak_mib, 1),
         "idle_writes": idle["writes"],
         "idle_requests": idle["requests"],
         "idle_reconciles": idle["reconciles"],
