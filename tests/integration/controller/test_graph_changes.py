@@ -67,6 +67,15 @@ def inner_app(regions: list[str], **node: Any) -> dict[str, Any]:
     }
 
 
+# an instance of outer_rgd's kind, Outer
+OUTER_O = {
+    "apiVersion": "kro.run/v1alpha1",
+    "kind": "Outer",
+    "metadata": {"name": "o", "namespace": "default"},
+    "spec": {},
+}
+
+
 BASE = {"id": "base", "template": configmap("${schema.metadata.name}-base", role="base")}
 OPTIONAL = {
     "id": "optional",
@@ -262,16 +271,7 @@ async def test_chained_rgd_compiles_once_the_inner_kind_exists(
     await eventually(rejected)
     await create(kapi, RGDS, app_rgd([PER_REGION]))
     await eventually(lambda: rgd_active(kapi, "outer"))
-    await create(
-        kapi,
-        instances("outers"),
-        {
-            "apiVersion": "kro.run/v1alpha1",
-            "kind": "Outer",
-            "metadata": {"name": "o", "namespace": "default"},
-            "spec": {},
-        },
-    )
+    await create(kapi, instances("outers"), OUTER_O)
     await eventually(lambda: exists(kapi, "o-inner-eu"))
 
 
@@ -319,15 +319,7 @@ async def test_a_chained_instance_becoming_active_wakes_its_parent_without_a_req
         )
         await create(kapi, RGDS, outer)
         await eventually(lambda: rgd_active(kapi, "outer"))
-        await create(
-            kapi,
-            instances("outers"),
-            {
-                "apiVersion": "kro.run/v1alpha1",
-                "kind": "Outer",
-                "metadata": {"name": "o", "namespace": "default"},
-            },
-        )
+        await create(kapi, instances("outers"), OUTER_O)
 
         async def outer_active() -> bool:
             got = await get(kapi, instances("outers", "o"))
