@@ -235,3 +235,25 @@ async def test_controllers_sharing_labels_in_one_namespace_manage_only_their_own
     await eventually(recreated, what="right-0 recreated")
     await eventually(lambda: ready("right", 1), what="right ready again")
     assert (await status_of(sim, f"{APPS}/statefulsets/left")).get("replicas", 0) == 0
+
+
+async def test_a_statefulset_pod_name_taken_by_another_pod_records_no_successful_create(sim: ApiClient) -> None:
+    squatter = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "taken-0", "labels": {"app": "other"}},
+                "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}
+    code, body = await sim.post(f"{CORE}/pods", squatter)
+    assert code == 201, body
+    code, body = await sim.post(f"{APPS}/statefulsets", workload("StatefulSet", "taken", replicas=1, serviceName="taken"))
+    assert code == 201, body
+
+    async def synced() -> dict[str, Any] | None:
+        # the status is written after the creates and their events, in the same sync
+        status = await status_of(sim, f"{APPS}/statefulsets/taken")
+        return status if status.get("observedGeneration") == 1 else None
+
+    status = await eventually(synced, what="the StatefulSet's first sync")
+    assert status["replicas"] == 0
+    _, events = await sim.get(f"{CORE}/events", params={"fieldSelector": "involvedObject.name=taken"})
+    # kube-controller-manager's StatefulSet controller sinks AlreadyExists: no Event at all
+    assert [(e["reason"], e["message"]) for e in events["items"]] == []
+    code, pod = await sim.get(f"{CORE}/pods/taken-0")
+    assert code == 200 and pod["metadata"]["labels"] == {"app": "other"} and "ownerReferences" not in pod["metadata"]

@@ -40,7 +40,7 @@ from kro.devcluster.simulation import network
 from kro.devcluster.simulation.apps import plan_deployment, plan_replicaset
 from kro.devcluster.simulation.autoscaling import HPAS, plan_hpa, target_key, target_missing
 from kro.devcluster.simulation.batch import plan_job
-from kro.devcluster.simulation.events import COMPONENTS, plan_events
+from kro.devcluster.simulation.events import COMPONENTS, Happening, plan_events
 from kro.devcluster.simulation.events import record as record_events
 from kro.devcluster.simulation.index import OWNER_KEYS, Index, Key, meta_of
 from kro.devcluster.simulation.plan import Plan
@@ -268,7 +268,7 @@ class Simulator:
                 await self._objects.update(rt, key[1], name, scaled, _as(CONTROLLER_MANAGER))
                 bound = "above Spec.MaxReplicas" if current > plan.scale_to else "below Spec.MinReplicas"
                 message = f"New size: {plan.scale_to}; reason: Current number of replicas {bound}"
-                await record_events(self._objects, self._cluster.registry, hpa, [("SuccessfulRescale", message)],
+                await record_events(self._objects, self._cluster.registry, hpa, [Happening("SuccessfulRescale", message)],
                                     component=COMPONENTS[HPAS], now=now)
             status = plan.status
         if (hpa.get("status") or {}) != status:
@@ -281,11 +281,14 @@ class Simulator:
             old = self._index.get((resource, namespace, str(child["metadata"]["name"])))
             if old is not None:
                 before[str(child["metadata"]["name"])] = int((old.get("spec") or {}).get("replicas", 1))
+        failed: dict[str, str] = {}
         for resource, child in plan.create:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
-                with contextlib.suppress(errors.AlreadyExists):
+                try:
                     await self._objects.create(rt, namespace, child, _as(CONTROLLER_MANAGER))
+                except errors.AlreadyExists as e:
+                    failed[str(child["metadata"]["name"])] = e.message
         for resource, child in plan.update:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
@@ -295,7 +298,7 @@ class Simulator:
             if rt is not None:
                 with contextlib.suppress(errors.NotFound):
                     await self._objects.delete(rt, namespace, name, DeleteOptions(propagation_policy="Background"))
-        happenings = plan_events(key[0], obj, plan, before)
+        happenings = plan_events(key[0], obj, plan, before, failed=failed)
         if happenings:
             await record_events(self._objects, self._cluster.registry, obj, happenings,
                                 component=COMPONENTS[key[0]], now=timestamp(self._now()))

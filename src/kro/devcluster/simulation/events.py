@@ -1,14 +1,19 @@
 """Events the simulated controllers record, as kube-controller-manager's do (core ``v1`` Events,
 one per occurrence): a Deployment's ``ScalingReplicaSet``, a ReplicaSet's, Job's, StatefulSet's or
 DaemonSet's ``SuccessfulCreate``/``SuccessfulDelete`` of a pod, an HPA's ``SuccessfulRescale``. So
-``kubectl describe`` and ``kubectl events`` tell what the simulation did."""
+``kubectl describe`` and ``kubectl events`` tell what the simulation did.
+
+A create that fails because the name is taken is told as kube-controller-manager tells it: the pod
+controllers of ReplicaSets, Jobs and DaemonSets record a ``FailedCreate`` Warning (``Error creating:
+<the API error>``); the StatefulSet controller sinks that error without an Event, and the Deployment
+controller, finding its ReplicaSet already there, records no ``ScalingReplicaSet``."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from kro.devcluster import errors
 from kro.devcluster.objects import ObjectService, WriteOptions
@@ -28,31 +33,44 @@ COMPONENTS = {
 }
 
 
+class Happening(NamedTuple):
+    """One Event to record about an object."""
+
+    reason: str
+    message: str
+    type: str = "Normal"
+
+
 def plan_events(resource: str, owner: Mapping[str, Any], plan: Plan,
-                replicas_before: Mapping[str, int]) -> list[tuple[str, str]]:
-    """(reason, message) of each event a plan's writes make; ``replicas_before``: the replicas of
-    the ReplicaSets the plan updates, before the update."""
-    out: list[tuple[str, str]] = []
+                replicas_before: Mapping[str, int], *, failed: Mapping[str, str] | None = None) -> list[Happening]:
+    """The events a plan's writes make; ``replicas_before``: the replicas of the ReplicaSets the plan
+    updates, before the update; ``failed``: the message of the API error of each create (by the
+    child's name) that was refused because the name was taken."""
+    out: list[Happening] = []
     name = owner["metadata"]["name"]
+    failed = failed or {}
     for kind, child in plan.create:
         child_name = child["metadata"]["name"]
-        if kind == "replicasets.apps":
-            out.append(("ScalingReplicaSet", f"Scaled up replica set {child_name} from 0 to {_replicas(child)}"))
+        if child_name in failed:
+            if kind == "pods" and resource != "statefulsets.apps":
+                out.append(Happening("FailedCreate", f"Error creating: {failed[child_name]}", "Warning"))
+        elif kind == "replicasets.apps":
+            out.append(Happening("ScalingReplicaSet", f"Scaled up replica set {child_name} from 0 to {_replicas(child)}"))
         elif kind == "pods" and resource == "statefulsets.apps":
-            out.append(("SuccessfulCreate", f"create Pod {child_name} in StatefulSet {name} successful"))
+            out.append(Happening("SuccessfulCreate", f"create Pod {child_name} in StatefulSet {name} successful"))
         elif kind == "pods":
-            out.append(("SuccessfulCreate", f"Created pod: {child_name}"))
+            out.append(Happening("SuccessfulCreate", f"Created pod: {child_name}"))
     for kind, child in plan.update:
         child_name = child["metadata"]["name"]
         before, after = replicas_before.get(child_name), _replicas(child)
         if kind == "replicasets.apps" and before is not None and before != after:
             direction = "up" if after > before else "down"
-            out.append(("ScalingReplicaSet", f"Scaled {direction} replica set {child_name} from {before} to {after}"))
+            out.append(Happening("ScalingReplicaSet", f"Scaled {direction} replica set {child_name} from {before} to {after}"))
     for kind, child_name in plan.delete:
         if kind == "pods" and resource == "statefulsets.apps":
-            out.append(("SuccessfulDelete", f"delete Pod {child_name} in StatefulSet {name} successful"))
+            out.append(Happening("SuccessfulDelete", f"delete Pod {child_name} in StatefulSet {name} successful"))
         elif kind == "pods":
-            out.append(("SuccessfulDelete", f"Deleted pod: {child_name}"))
+            out.append(Happening("SuccessfulDelete", f"Deleted pod: {child_name}"))
     return out
 
 
@@ -86,13 +104,13 @@ def event(involved: Mapping[str, Any], reason: str, message: str, *, component: 
 
 
 async def record(objects: ObjectService, registry: Registry, involved: Mapping[str, Any],
-                 happenings: Sequence[tuple[str, str]], *, component: str, now: str) -> None:
+                 happenings: Sequence[Happening], *, component: str, now: str) -> None:
     """Write the events; a failure (a namespace going away) is logged, never raised."""
     rt = registry.get("", "v1", "events")
     if rt is None:
         return
-    for reason, message in happenings:
-        body = event(involved, reason, message, component=component, now=now)
+    for reason, message, type_ in happenings:
+        body = event(involved, reason, message, component=component, now=now, type_=type_)
         try:
             await objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component))
         except errors.ApiError as e:

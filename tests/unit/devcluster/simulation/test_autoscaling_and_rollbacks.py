@@ -100,18 +100,39 @@ def test_events_of_a_plan_say_what_kube_controller_manager_says() -> None:
     rs = {"metadata": {"name": "web-abc"}, "spec": {"replicas": 2}}
     plan = Plan(create=(("replicasets.apps", rs),), update=(("replicasets.apps", {"metadata": {"name": "web-old"}, "spec": {"replicas": 0}}),))
     assert plan_events("deployments.apps", deploy, plan, {"web-old": 3}) == [
-        ("ScalingReplicaSet", "Scaled up replica set web-abc from 0 to 2"),
-        ("ScalingReplicaSet", "Scaled down replica set web-old from 3 to 0"),
+        ("ScalingReplicaSet", "Scaled up replica set web-abc from 0 to 2", "Normal"),
+        ("ScalingReplicaSet", "Scaled down replica set web-old from 3 to 0", "Normal"),
     ]
     sts = owner("StatefulSet", "db")
     plan = Plan(create=(("pods", {"metadata": {"name": "db-0"}}),), delete=(("pods", "db-1"),))
     assert plan_events("statefulsets.apps", sts, plan, {}) == [
-        ("SuccessfulCreate", "create Pod db-0 in StatefulSet db successful"),
-        ("SuccessfulDelete", "delete Pod db-1 in StatefulSet db successful"),
+        ("SuccessfulCreate", "create Pod db-0 in StatefulSet db successful", "Normal"),
+        ("SuccessfulDelete", "delete Pod db-1 in StatefulSet db successful", "Normal"),
     ]
     body = event(deploy, "ScalingReplicaSet", "m", component="deployment-controller", now=NOW)
     assert body["involvedObject"]["uid"] == "uid-web" and body["source"] == {"component": "deployment-controller"}
     assert body["metadata"]["name"].startswith("web.") and body["count"] == 1
+    assert body["type"] == "Normal"
+
+
+def test_a_create_refused_because_the_name_is_taken_is_told_as_each_controller_tells_it() -> None:
+    from kro.devcluster.simulation.events import plan_events
+    from kro.devcluster.simulation.plan import Plan
+
+    taken = {"web-abc-x1": 'pods "web-abc-x1" already exists', "db-0": 'pods "db-0" already exists',
+             "web-abc": 'replicasets.apps "web-abc" already exists'}
+    rs = owner("ReplicaSet", "web-abc")
+    plan = Plan(create=(("pods", {"metadata": {"name": "web-abc-x1"}}), ("pods", {"metadata": {"name": "web-abc-x2"}})))
+    # the pod controller of ReplicaSets, Jobs and DaemonSets: a Warning with the API error
+    assert plan_events("replicasets.apps", rs, plan, {}, failed=taken) == [
+        ("FailedCreate", 'Error creating: pods "web-abc-x1" already exists', "Warning"),
+        ("SuccessfulCreate", "Created pod: web-abc-x2", "Normal"),
+    ]
+    # the StatefulSet controller sinks AlreadyExists; the Deployment controller adopts its ReplicaSet
+    sts_plan = Plan(create=(("pods", {"metadata": {"name": "db-0"}}),))
+    assert plan_events("statefulsets.apps", owner("StatefulSet", "db"), sts_plan, {}, failed=taken) == []
+    deploy_plan = Plan(create=(("replicasets.apps", {"metadata": {"name": "web-abc"}, "spec": {"replicas": 2}}),))
+    assert plan_events("deployments.apps", owner("Deployment", "web"), deploy_plan, {}, failed=taken) == []
 
 
 def test_controller_revisions_number_templates_and_renumber_on_rollback() -> None:
