@@ -1,28 +1,37 @@
 """Where the cluster is and how to authenticate: :class:`ClusterConfig`.
 
-Reading kubeconfig files correctly (merged ``KUBECONFIG`` paths, contexts, embedded or file
-certificates, exec credential plugins, OIDC and other auth providers) and the in-cluster service
-account is left to the official ``kubernetes`` package: its loaders fill a
-``kubernetes.client.Configuration`` and this module takes from it only the server URL, TLS material
-and the ``Authorization`` header. The HTTP itself is done by :class:`kro.kube.client.KubeClient`.
-
-Tokens that expire (exec plugins, projected service-account tokens) are refreshed through the
-loader's own refresh hook, run in a worker thread because it may start a subprocess, and at most
-every ``cache_seconds``; a 401 forces a full re-authentication once.
+Kubeconfig files are read by :mod:`kro.kube.kubeconfig` (merged ``KUBECONFIG`` paths, contexts,
+relative paths, embedded or file certificates, as kubectl reads them); credentials come from
+:mod:`kro.kube.tokens` (``token``, ``tokenFile`` re-read as it rotates, basic auth) and
+:mod:`kro.kube.execauth` (exec credential plugins); TLS from :mod:`kro.kube.tlsconfig`. The in-cluster
+service account (``KUBERNETES_SERVICE_HOST``/``PORT``, the mounted token re-read every minute, the
+mounted CA) is read here. Only a user with a legacy ``auth-provider`` (e.g. ``oidc``) is handed to the
+official ``kubernetes`` package (:mod:`kro.kube.authprovider`), imported for that case alone. The HTTP
+itself is done by :class:`kro.kube.client.KubeClient`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import importlib
 import os
 import ssl
-import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from kro.kube.errors import ConfigError
+from kro.kube.execauth import ExecTokenSource, install_certificate, parse_exec, run_plugin
+from kro.kube.kubeconfig import ClusterSettings, UserSettings, kubeconfig_files, load_kubeconfig, select
+from kro.kube.tlsconfig import client_ssl_context, load_client_certificate
+from kro.kube.tokens import BasicAuth, FileToken, StaticToken, TokenSource
+
+__all__ = [
+    "DEFAULT_BURST",
+    "DEFAULT_QPS",
+    "DEFAULT_USER_AGENT",
+    "ClusterConfig",
+    "StaticToken",
+    "TokenSource",
+]
 
 DEFAULT_USER_AGENT = "kro-python/0.1.0"
 DEFAULT_QPS = 0.0
@@ -31,46 +40,10 @@ it is saturated, and the client honours it (as controller-runtime's clients do s
 DEFAULT_BURST = 150
 """Only used with a positive ``qps``."""
 _IN_CLUSTER_HOST_ENV = "KUBERNETES_SERVICE_HOST"
-
-
-class TokenSource(Protocol):
-    async def authorization(self, *, refresh: bool = False) -> str | None:
-        """The ``Authorization`` header value (``"Bearer …"``), or ``None`` for none.
-
-        ``refresh=True`` after a 401: obtain new credentials rather than the cached ones."""
-        ...
-
-
-class StaticToken:
-    """A fixed bearer token."""
-
-    def __init__(self, token: str) -> None:
-        self._header = f"Bearer {token}"
-
-    async def authorization(self, *, refresh: bool = False) -> str | None:
-        return self._header
-
-
-class LoaderTokenSource:
-    """Credentials from a ``kubernetes`` config loader, refreshed through its hook."""
-
-    def __init__(self, loader: Any, configuration: Any, *, cache_seconds: float = 10.0) -> None:
-        self._loader = loader
-        self._configuration = configuration
-        self._cache_seconds = cache_seconds
-        self._header: str | None = configuration.api_key.get("BearerToken")
-        self._fetched = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    async def authorization(self, *, refresh: bool = False) -> str | None:
-        if not refresh and time.monotonic() - self._fetched < self._cache_seconds:
-            return self._header
-        async with self._lock:
-            if refresh:
-                await asyncio.to_thread(self._loader.load_and_set, self._configuration)
-            self._header = await asyncio.to_thread(self._configuration.get_api_key_with_prefix, "BearerToken")
-            self._fetched = time.monotonic()
-            return self._header
+_IN_CLUSTER_PORT_ENV = "KUBERNETES_SERVICE_PORT"
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+SERVICE_TOKEN_FILE = f"{SERVICE_ACCOUNT_DIR}/token"
+SERVICE_CA_FILE = f"{SERVICE_ACCOUNT_DIR}/ca.crt"
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,54 +77,56 @@ class ClusterConfig:
         **options: Any,
     ) -> ClusterConfig:
         """A server given directly: URL, optional bearer token, CA bundle and client certificate."""
-        context = _ssl_context(server, ca_file, client_cert, client_key, verify=not insecure)
+        context = client_ssl_context(server, ca_file=ca_file, verify=not insecure)
+        if context is not None and client_cert:
+            load_client_certificate(
+                context, cert_file=client_cert, key_file=client_key or client_cert, where=server
+            )
         return cls(server.rstrip("/"), context, StaticToken(token) if token else None, **options)
 
     @classmethod
     def from_kubeconfig(
         cls, path: str | None = None, *, context: str | None = None, **options: Any
     ) -> ClusterConfig:
-        """From a kubeconfig file (default: ``$KUBECONFIG`` or ``~/.kube/config``) and a context
-        (default: its current context)."""
-        Configuration, ConfigException = (
-            _k8s("kubernetes.client.configuration").Configuration,
-            _config_exception(),
+        """From a kubeconfig file (default: the files of ``$KUBECONFIG``, merged, or
+        ``~/.kube/config``) and a context (default: the current context)."""
+        kubeconfig = load_kubeconfig(path)
+        if not kubeconfig.files:
+            tried = ", ".join(kubeconfig_files(path))
+            raise ConfigError(f"no kubeconfig found ({tried}); set KUBECONFIG or pass --kubeconfig")
+        selection = select(kubeconfig, context)
+        if selection.user.auth_provider is not None:
+            return cls._from_auth_provider(kubeconfig.files, selection.context, options)
+        cluster = selection.cluster
+        ssl_context = client_ssl_context(
+            cluster.server, ca_file=cluster.ca_file, ca_data=cluster.ca_data, verify=not cluster.insecure
         )
-        kube_config = _k8s("kubernetes.config.kube_config")
-        where = path or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-        try:
-            merger = kube_config.KubeConfigMerger(where)
-            if merger.config is None:
-                raise ConfigError(f"kubeconfig {where}: no configuration found")
-            loader = kube_config.KubeConfigLoader(
-                config_dict=merger.config, active_context=context, config_base_path=None
-            )
-            configuration = Configuration()
-            loader.load_and_set(configuration)
-        except ConfigException as e:
-            raise ConfigError(f"kubeconfig {where}: {e}") from e
-        except (OSError, ValueError, KeyError) as e:
-            raise ConfigError(f"kubeconfig {where}: {e}") from e
-        return cls._from_configuration(loader, configuration, options)
+        token = _credentials(selection.user, cluster, ssl_context)
+        extra: dict[str, Any] = {"tls_server_name": cluster.tls_server_name, "proxy": cluster.proxy_url}
+        extra.update(options)
+        return cls(cluster.server, ssl_context, token, **extra)
 
     @classmethod
-    def in_cluster(cls, **options: Any) -> ClusterConfig:
-        """From the pod's service account (``KUBERNETES_SERVICE_HOST`` and the mounted token/CA)."""
-        Configuration, ConfigException = (
-            _k8s("kubernetes.client.configuration").Configuration,
-            _config_exception(),
-        )
-        incluster_config = _k8s("kubernetes.config.incluster_config")
-        loader = incluster_config.InClusterConfigLoader(
-            token_filename=incluster_config.SERVICE_TOKEN_FILENAME,
-            cert_filename=incluster_config.SERVICE_CERT_FILENAME,
-        )
-        configuration = Configuration()
-        try:
-            loader.load_and_set(configuration)
-        except (ConfigException, OSError) as e:
-            raise ConfigError(f"in-cluster configuration: {e}") from e
-        return cls._from_configuration(loader, configuration, options)
+    def in_cluster(
+        cls,
+        *,
+        token_file: str = SERVICE_TOKEN_FILE,
+        ca_file: str = SERVICE_CA_FILE,
+        **options: Any,
+    ) -> ClusterConfig:
+        """From the pod's service account: ``KUBERNETES_SERVICE_HOST``/``KUBERNETES_SERVICE_PORT``,
+        the mounted token (re-read every minute, as projected tokens rotate) and CA."""
+        host, port = os.environ.get(_IN_CLUSTER_HOST_ENV), os.environ.get(_IN_CLUSTER_PORT_ENV)
+        if not host or not port:
+            raise ConfigError(
+                f"in-cluster configuration: {_IN_CLUSTER_HOST_ENV} and {_IN_CLUSTER_PORT_ENV} must be set "
+                "(not running in a pod?)"
+            )
+        server = f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}"
+        if not os.path.isfile(ca_file):
+            raise ConfigError(f"in-cluster configuration: the service account CA {ca_file} does not exist")
+        token = FileToken(token_file, where="in-cluster service account token")
+        return cls(server, client_ssl_context(server, ca_file=ca_file), token, **options)
 
     @classmethod
     def load(
@@ -164,55 +139,47 @@ class ClusterConfig:
         return cls.in_cluster(**options)
 
     @classmethod
-    def _from_configuration(cls, loader: Any, configuration: Any, options: dict[str, Any]) -> ClusterConfig:
-        server = str(configuration.host or "").rstrip("/")
-        if not server:
-            raise ConfigError("the configuration names no server")
-        context = _ssl_context(
-            server,
-            configuration.ssl_ca_cert,
-            configuration.cert_file,
-            configuration.key_file,
-            verify=bool(configuration.verify_ssl),
-        )
-        has_token = bool(configuration.api_key.get("BearerToken")) or configuration.refresh_api_key_hook
-        token = LoaderTokenSource(loader, configuration) if has_token else None
-        extra: dict[str, Any] = {
-            "tls_server_name": getattr(configuration, "tls_server_name", None) or None,
-            "proxy": configuration.proxy or None,
-        }
+    def _from_auth_provider(
+        cls, files: tuple[str, ...], context: str, options: dict[str, Any]
+    ) -> ClusterConfig:
+        from kro.kube.authprovider import load_with_kubernetes_package
+
+        legacy = load_with_kubernetes_package(files, context=context)
+        if not legacy.server:
+            raise ConfigError(f"kubeconfig {', '.join(files)}: context {context} names no server")
+        ssl_context = client_ssl_context(legacy.server, ca_file=legacy.ca_file, verify=legacy.verify)
+        if ssl_context is not None and legacy.cert_file:
+            load_client_certificate(
+                ssl_context, cert_file=legacy.cert_file, key_file=legacy.key_file, where=f"context {context}"
+            )
+        extra: dict[str, Any] = {"tls_server_name": legacy.tls_server_name, "proxy": legacy.proxy}
         extra.update(options)
-        return cls(server, context, token, **extra)
+        return cls(legacy.server, ssl_context, legacy.token, **extra)
 
 
-def _k8s(module: str) -> Any:
-    # Imported on first use: the package takes about half a second to import, and only
-    # kubeconfig and in-cluster loading need it.
-    return importlib.import_module(module)
-
-
-def _config_exception() -> type[Exception]:
-    exc: type[Exception] = _k8s("kubernetes.config.config_exception").ConfigException
-    return exc
-
-
-def _ssl_context(
-    server: str,
-    ca_file: str | None,
-    client_cert: str | None,
-    client_key: str | None,
-    *,
-    verify: bool,
-) -> ssl.SSLContext | None:
-    if not server.startswith("https://"):
-        return None
-    try:
-        context = ssl.create_default_context(cafile=ca_file) if verify else ssl.create_default_context()
-        if not verify:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        if client_cert:
-            context.load_cert_chain(client_cert, client_key)
-    except (OSError, ssl.SSLError) as e:
-        raise ConfigError(f"TLS settings for {server}: {e}") from e
-    return context
+def _credentials(
+    user: UserSettings, cluster: ClusterSettings, ssl_context: ssl.SSLContext | None
+) -> TokenSource | None:
+    """The user's ``Authorization`` source; a client certificate goes into ``ssl_context``. As in
+    client-go, an exec plugin is used only when no token, basic auth or certificate is set."""
+    if user.has_client_certificate and ssl_context is not None:
+        load_client_certificate(
+            ssl_context,
+            cert_file=user.cert_file,
+            cert_pem=user.cert_data,
+            key_file=user.key_file,
+            key_pem=user.key_data,
+            where=user.describe(),
+        )
+    if user.token_file:
+        return FileToken(user.token_file, initial=user.token, where=user.describe())
+    if user.token:
+        return StaticToken(user.token)
+    if user.username or user.password:
+        return BasicAuth(user.username or "", user.password or "")
+    if user.exec is not None and not user.has_client_certificate:
+        plugin = parse_exec(user.exec, cluster, where=user.describe())
+        credential = run_plugin(plugin)
+        install_certificate(plugin, credential, ssl_context)
+        return ExecTokenSource(plugin, credential, ssl_context=ssl_context)
+    return None
