@@ -1,7 +1,10 @@
 """The one place that talks HTTP to a Kubernetes API server.
 
 - :mod:`~kro.kube.config`: :class:`ClusterConfig` from a kubeconfig, the in-cluster service account or
-  explicit settings (the ``kubernetes`` package reads the files; nothing else of it is used).
+  explicit settings; :mod:`~kro.kube.kubeconfig` reads the files, :mod:`~kro.kube.tokens` and
+  :mod:`~kro.kube.execauth` (exec credential plugins) provide the credentials,
+  :mod:`~kro.kube.tlsconfig` the TLS context. The ``kubernetes`` package is imported only for a
+  legacy ``auth-provider`` user (:mod:`~kro.kube.authprovider`).
 - :mod:`~kro.kube.client`: :class:`KubeClient`, async verbs on plain dicts over one aiohttp session,
   client-side rate limiting, 429 handling, request counters (:mod:`~kro.kube.stats`).
 - :mod:`~kro.kube.errors`: the error tree, classified from ``Status`` objects.

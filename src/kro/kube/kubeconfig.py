@@ -290,7 +290,7 @@ def _string(body: Mapping[str, Any], key: str, where: str) -> str | None:
 def _path(entry: Entry, path: str | None) -> str | None:
     if not path or os.path.isabs(path):
         return path
-    return os.path.join(os.path.dirname(os.path.abspath(entry.origin)), path)
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(entry.origin)), path))
 
 
 def _data(body: Mapping[str, Any], key: str, where: str) -> bytes | None:
