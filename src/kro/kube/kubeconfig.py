@@ -166,11 +166,13 @@ def _entries(path: str, doc: Mapping[str, Any], section: str, key: str) -> list[
         return []
     if not isinstance(items, list):
         raise ConfigError(f"kubeconfig {path}: {section} must be a list")
-    entries = []
+    entries: list[Entry] = []
     for i, item in enumerate(items):
         where = f"kubeconfig {path}: {section}[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
             raise ConfigError(f"{where}: each entry needs a name")
+        if any(e.name == item["name"] for e in entries):
+            raise ConfigError(f"{where}: the name {item['name']!r} appears twice in {section}")
         body = item.get(key)
         if body is None:
             body = {}

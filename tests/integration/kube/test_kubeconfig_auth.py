@@ -197,9 +197,9 @@ async def test_exec_credentials_are_kept_until_they_expire(tmp_path: Path) -> No
 
 
 async def test_a_401_runs_the_plugin_once_for_all_waiting_requests(tmp_path: Path) -> None:
-    script, runs = write_plugin(
-        tmp_path / "plugin", [{"status": {"token": "old"}}, {"status": {"token": "new"}}]
-    )
+    # The second run takes a second: every request's 401 arrives while it runs, and waits for it.
+    answers = [{"status": {"token": "old"}}, {"sleep": 1, "status": {"token": "new"}}]
+    script, runs = write_plugin(tmp_path / "plugin", answers)
     echo = await EchoServer(None, tmp_path, accepted={"Bearer new"}).start()
     try:
         exec_ = {"apiVersion": V1, "command": str(script), "interactiveMode": "Never"}

@@ -168,6 +168,11 @@ def test_no_kubeconfig_at_all_is_an_error(tmp_path: Path, monkeypatch: pytest.Mo
         ("- a list", None, "expected a mapping"),
         ({"clusters": {"c": "not a list"}}, None, "clusters must be a list"),
         ({"users": [{"user": {}}]}, None, r"users\[0\]: each entry needs a name"),
+        (
+            {"contexts": [{"name": "a", "context": {}}, {"name": "a", "context": {}}]},
+            None,
+            r"contexts\[1\]: the name 'a' appears twice in contexts",
+        ),
     ],
 )
 def test_what_is_missing_or_malformed_is_named_with_the_file(
