@@ -113,6 +113,15 @@ def _template_metadata(rt: ResourceType) -> tuple[str, ...]:
     return tuple(p for p in ZERO_STRUCTS.get((rt.group, rt.kind), ()) if p.endswith(".metadata"))
 
 
+def _private_copy(body: Mapping[str, Any], subresource: str | None) -> Object:
+    """The parts of a write's ``body`` the write may keep or change, copied. A /status write takes
+    only the status and the metadata from its body (the rest comes from the stored object), so the
+    rest is neither copied nor ever changed."""
+    if subresource != "status":
+        return clone(dict(body))  # type: ignore[no-any-return]
+    return {k: (clone(v) if k in ("status", "metadata") else v) for k, v in body.items()}
+
+
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, dict) else {}
@@ -144,6 +153,14 @@ class ObjectService:
             raise errors.not_found(rt.plural, rt.group, name)
         return self._as_version(rt, obj)
 
+    async def get_shared(self, rt: ResourceType, namespace: str, name: str) -> Mapping[str, Any]:
+        """:meth:`get` without the copy: below its top level the answer is the stored object itself,
+        which must only be read (see :meth:`Store.get_shared`)."""
+        obj = await self.store.get_shared(rt.storage_key, namespace if rt.namespaced else "", name)
+        if obj is None:
+            raise errors.not_found(rt.plural, rt.group, name)
+        return self._as_version(rt, dict(obj))
+
     async def list(self, rt: ResourceType, namespace: str | None, options: ListOptions | None = None) -> ListResult:
         result = await self.store.list(rt.storage_key, namespace if rt.namespaced else None, options)
         return ListResult(
@@ -161,10 +178,15 @@ class ObjectService:
 
     # Writes --------------------------------------------------------------------------------------
 
-    async def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any], opts: WriteOptions | None = None) -> Object:
+    async def create(
+        self, rt: ResourceType, namespace: str, body: Mapping[str, Any], opts: WriteOptions | None = None,
+        *, owned: bool = False,
+    ) -> Object:
+        """``owned``: ``body`` is handed over (built by the server from private copies, sharing nothing
+        with a stored object, a request or itself), so it is used as is instead of copied."""
         opts = opts or WriteOptions()
         check_type_meta(rt, body)
-        obj = clone(dict(body))
+        obj = dict(body) if owned else clone(dict(body))
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
         meta = _own_meta(obj)
         self._check_namespace(rt, namespace, meta)
@@ -207,11 +229,13 @@ class ObjectService:
         opts: WriteOptions | None = None,
         *,
         subresource: str | None = None,
+        owned: bool = False,
     ) -> Object:
-        """PUT semantics. A ``metadata.resourceVersion`` in ``body`` is a precondition (409 if stale)."""
+        """PUT semantics. A ``metadata.resourceVersion`` in ``body`` is a precondition (409 if stale).
+        ``owned`` as for :meth:`create`."""
         opts = opts or WriteOptions()
         check_type_meta(rt, body)
-        new = clone(dict(body))
+        new = dict(body) if owned else _private_copy(body, subresource)
         meta = _own_meta(new)
         if meta.get("name") not in (None, name):
             raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")

@@ -207,3 +207,47 @@ async def test_sqlite_rows_hold_the_objects_json_whichever_way_it_was_copied(tmp
         assert [await again.get("things", "d", n) for n in ("plain", "big")] == written
     finally:
         await again.close()
+
+
+@given(_with_odd)
+@settings(max_examples=300, deadline=None)
+def test_apply_copies_the_live_object_exactly_as_the_store_copies_it(value: Any) -> None:
+    from kro.devcluster.patch.structured import deep_copy
+
+    live = {"metadata": {"name": "x"}, "spec": value}
+    copied = deep_copy(live)
+    assert _same(copied, clone(live))
+    assert not set(map(id, _containers(copied))) & set(map(id, _containers(live)))
+
+
+async def test_a_status_write_keeps_nothing_of_its_body_but_copies() -> None:
+    store = MemoryStore()
+    objects = ObjectService(store, SchemaSource())
+    rt = _rt()
+    created = await objects.create(rt, "d", _deployment("web"), WriteOptions(manager="test"))
+    body = dict(created, status={"replicas": 1, "conditions": [{"type": "Available", "status": "True"}]})
+    body["metadata"] = dict(body["metadata"], annotations={"deployment.kubernetes.io/revision": "1"})
+    await objects.update(rt, "d", "web", body, WriteOptions(manager="status"), subresource="status")
+    held = await _snapshot(store, rt, "web")
+    assert held["metadata"]["annotations"] == {"deployment.kubernetes.io/revision": "1"}
+
+    body["status"]["conditions"][0]["status"] = "False"
+    body["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "2"
+    body["metadata"]["labels"]["changed"] = "yes"
+    body["spec"]["template"]["spec"]["containers"][0]["image"] = "changed"
+    assert await store.get_shared(rt.storage_key, "d", "web") == held
+
+
+async def test_a_shared_read_answers_the_stored_object_in_the_endpoints_form_without_changing_it() -> None:
+    store = MemoryStore()
+    objects = ObjectService(store, SchemaSource())
+    events = Registry().get("events.k8s.io", "v1", "events")
+    core = Registry().get("", "v1", "events")
+    assert events is not None and core is not None
+    body = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}, "involvedObject": {"name": "x"},
+            "reason": "R", "message": "m"}
+    await objects.create(core, "d", body, WriteOptions(manager="test"))
+    held = await _snapshot(store, core, "e")
+    seen = await objects.get_shared(events, "d", "e")
+    assert seen["apiVersion"] == "events.k8s.io/v1" and seen["note"] == "m"
+    assert await store.get_shared(core.storage_key, "d", "e") == held

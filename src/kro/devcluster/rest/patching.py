@@ -6,6 +6,7 @@ resourceVersion."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -89,7 +90,7 @@ async def _once(
                 "PatchOptions", "meta.k8s.io", "", [errors.Cause("fieldManager", "FieldValueRequired", "Required value: is required for apply patch")]
             )
         try:
-            live: dict[str, Any] | None = await objects.get(rt, ns, name)
+            live: Mapping[str, Any] | None = await objects.get_shared(rt, ns, name)
         except errors.NotFound:
             if sub:
                 raise
@@ -100,24 +101,33 @@ async def _once(
             ignored=ignored, subresource=sub,
         )
         opts.managed_fields_set = True
+        # What apply answers shares nothing with the live object or the request: it is handed over.
         if result.created:
-            body = dict(result.object)
+            body = result.object
             body.setdefault("metadata", {})["name"] = name
-            return json_response(await objects.create(rt, ns, body, opts), status=201, warnings=opts.warnings)
+            created = await objects.create(rt, ns, body, opts, owned=True)
+            return json_response(created, status=201, warnings=opts.warnings)
         assert live is not None
         if not result.changed:
             return json_response(live)
-        stored = await objects.update(rt, ns, name, _pinned(result.object, live), opts, subresource=sub or None)
+        stored = await objects.update(
+            rt, ns, name, _pinned(result.object, live), opts, subresource=sub or None, owned=True
+        )
         return json_response(stored, warnings=opts.warnings)
-    live = await objects.get(rt, ns, name)
+    # The patch functions never change their input; their answer may share parts with it (the
+    # stored object), which the update copies.
+    live = await objects.get_shared(rt, ns, name)
     patched = apply_patch(live, doc, kind, schema=schema, builtin=not rt.is_custom)
     stored = await objects.update(rt, ns, name, _pinned(patched, live), opts, subresource=sub or None)
     return json_response(stored, warnings=opts.warnings)
 
 
-def _pinned(obj: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
-    """Write against the version that was patched (a concurrent change makes this a 409, retried)."""
-    meta = obj.setdefault("metadata", {})
-    if not meta.get("resourceVersion"):
-        meta["resourceVersion"] = live["metadata"]["resourceVersion"]
+def _pinned(obj: dict[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+    """Write against the version that was patched (a concurrent change makes this a 409, retried).
+    ``obj``'s metadata may be the live object's own: it is replaced, never changed."""
+    meta = obj.get("metadata")
+    if meta is None:
+        meta = {}
+    if isinstance(meta, dict) and not meta.get("resourceVersion"):
+        obj["metadata"] = {**meta, "resourceVersion": live["metadata"]["resourceVersion"]}
     return obj
