@@ -244,7 +244,7 @@ class GarbageCollector:
         refs_seen = self._refs_of.get(key)
         if refs_seen and all(self._seen_solid(r, key[1]) for r in refs_seen):
             return  # every owner exists and is not waiting on its dependents: the dependent stays
-        obj, rt = await self._get(key), self._type_of(key)
+        obj, rt = await self._store.get_shared(*key), self._type_of(key)  # read only
         if obj is None or rt is None:
             return
         refs = _meta(obj).get("ownerReferences") or []
@@ -276,7 +276,7 @@ class GarbageCollector:
         if rt is None or (rt.namespaced and not namespace):
             # A cluster-scoped dependent cannot have a namespaced owner: the reference is unresolvable.
             return "unknown"
-        owner = await self._store.get(rt.storage_key, namespace if rt.namespaced else "", str(ref.get("name")))
+        owner = await self._store.get_shared(rt.storage_key, namespace if rt.namespaced else "", str(ref.get("name")))
         if owner is None or _meta(owner).get("uid") != ref.get("uid"):
             return "dangling"
         meta = _meta(owner)

@@ -50,7 +50,7 @@ class NamespaceLifecycle:
         if op != "CREATE" or not rt.namespaced:
             return
         namespace = str((obj.get("metadata") or {}).get("namespace") or "")
-        ns = await self._store.get(_KEY, "", namespace)
+        ns = await self._store.get_shared(_KEY, "", namespace)  # read only
         if ns is None:
             raise errors.not_found("namespaces", "", namespace)
         if (ns.get("metadata") or {}).get("deletionTimestamp"):
