@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import aiohttp
 
@@ -192,3 +193,43 @@ async def test_the_last_bookmark_comes_two_seconds_before_the_timeout(devserver_
         assert events[0]["object"]["metadata"]["resourceVersion"] == a["metadata"]["resourceVersion"]
         params["timeoutSeconds"] = "2"
         assert await api.watch(CMS, params) == []
+
+
+async def test_watches_that_filter_or_serve_a_change_differently_each_get_their_own_form(api: ApiClient) -> None:
+    cms = "/api/v1/namespaces/default/configmaps"
+    code, created = await api.post(cms, {"apiVersion": "v1", "kind": "ConfigMap",
+                                         "metadata": {"name": "moving", "labels": {"tier": "web"}}, "data": {"k": "v"}})
+    assert code == 201, created
+    code, moved = await api.patch(f"{cms}/moving", {"metadata": {"labels": {"tier": "db"}}})
+    assert code == 200, moved
+    code, _ = await api.delete(f"{cms}/moving")
+    assert code == 200
+    since = str(int(created["metadata"]["resourceVersion"]) - 1)
+    rv2 = moved["metadata"]["resourceVersion"]
+
+    def seen(events: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+        return [(e["type"], e["object"]["metadata"]["resourceVersion"], e["object"]["metadata"]["labels"]["tier"])
+                for e in events]
+
+    # The unfiltered watch first: the others must not be sent what it was sent for the same change.
+    everything = await api.watch(cms, {"resourceVersion": since, "timeoutSeconds": "1"})
+    web = await api.watch(cms, {"resourceVersion": since, "timeoutSeconds": "1", "labelSelector": "tier=web"})
+    db = await api.watch(cms, {"resourceVersion": since, "timeoutSeconds": "1", "labelSelector": "tier=db",
+                               "allowWatchBookmarks": "true"})
+    deleted_rv = everything[-1]["object"]["metadata"]["resourceVersion"]
+    assert seen(everything) == [("ADDED", created["metadata"]["resourceVersion"], "web"), ("MODIFIED", rv2, "db"),
+                                ("DELETED", deleted_rv, "db")]
+    assert seen(web) == [("ADDED", created["metadata"]["resourceVersion"], "web"), ("DELETED", rv2, "web")]
+    assert seen([e for e in db if e["type"] != "BOOKMARK"]) == [("ADDED", rv2, "db"), ("DELETED", deleted_rv, "db")]
+    assert everything[1]["object"] == moved
+
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1"}, "involvedObject": {"name": "x"},
+             "reason": "R", "message": "said"}
+    code, body = await api.post("/api/v1/namespaces/default/events", event)
+    assert code == 201, body
+    before = str(int(body["metadata"]["resourceVersion"]) - 1)
+    core = await api.watch("/api/v1/namespaces/default/events", {"resourceVersion": before, "timeoutSeconds": "1"})
+    new = await api.watch("/apis/events.k8s.io/v1/namespaces/default/events",
+                          {"resourceVersion": before, "timeoutSeconds": "1"})
+    assert [(e["object"]["apiVersion"], e["object"].get("message"), e["object"].get("note")) for e in core + new] == [
+        ("v1", "said", None), ("events.k8s.io/v1", None, "said")]

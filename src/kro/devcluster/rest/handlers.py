@@ -28,7 +28,7 @@ from kro.devcluster.rest.request import (
     read_body,
     write_options,
 )
-from kro.devcluster.rest.watch import WatchParams, WatchStream
+from kro.devcluster.rest.watch import EventEncodings, WatchParams, WatchStream
 from kro.devcluster.storage import (
     ContinueExpiredError,
     InvalidContinueError,
@@ -90,6 +90,7 @@ class ResourceHandler:
         self._max_watch = max_watch_seconds
         self._patcher = patcher
         self._logs = logs or PodLogs()
+        self._encodings = EventEncodings()
 
     def resolve(self, path: ResourcePath) -> ResourceType:
         rt = self._registry.get(path.group, path.version, path.plural)
@@ -195,6 +196,7 @@ class ResourceHandler:
             selection(rt, request.query),
             params,
             bookmark_interval=self._bookmark_interval,
+            encodings=self._encodings,
         )
         return await stream.run()
 

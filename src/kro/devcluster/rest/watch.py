@@ -3,7 +3,8 @@
 ResourceVersion semantics follow kube-apiserver: unset or ``"0"`` starts with a synthetic ADDED for
 every current object, a specific version resumes after it (or, if it left the event window, sends an
 ERROR event carrying a 410 ``Expired`` Status), ``sendInitialEvents=true`` ends the initial ADDEDs
-with a bookmark annotated ``k8s.io/initial-events-end``. With ``allowWatchBookmarks`` the stream
+with a bookmark annotated ``k8s.io/initial-events-end``. A change is encoded once for all the
+watches that send it the same way (:class:`EventEncodings`). With ``allowWatchBookmarks`` the stream
 carries a BOOKMARK every bookmark interval and a last one 2 s before ``timeoutSeconds`` ends it, as
 kube-apiserver schedules them. Label and field selectors are applied to each change: an object that
 stops matching is sent as DELETED carrying its last matching state (at the change's
@@ -32,6 +33,8 @@ INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 _LIVENESS_SECONDS = 2.0
 # The last BOOKMARK of a watch with a deadline goes out this long before it.
 _FINAL_BOOKMARK_LEAD = 2.0
+# Encoded watch events kept for other watches to reuse (a burst is delivered to all within moments).
+_ENCODINGS_KEPT = 2048
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,24 @@ class WatchParams:
         )
 
 
+class EventEncodings:
+    """The encoded lines of recent watch events, shared by the watches of one server: an event sent
+    the same way (same change, type, object form and endpoint version) is encoded once, however
+    many watches send it. Bounded; the oldest line goes first."""
+
+    def __init__(self, size: int = _ENCODINGS_KEPT) -> None:
+        self._size = size
+        self._lines: dict[tuple[int, str, bool, str, str], bytes] = {}
+
+    def get(self, key: tuple[int, str, bool, str, str]) -> bytes | None:
+        return self._lines.get(key)
+
+    def put(self, key: tuple[int, str, bool, str, str], line: bytes) -> None:
+        self._lines[key] = line
+        if len(self._lines) > self._size:
+            del self._lines[next(iter(self._lines))]
+
+
 class WatchStream:
     def __init__(
         self,
@@ -75,6 +96,7 @@ class WatchStream:
         params: WatchParams,
         *,
         bookmark_interval: float,
+        encodings: EventEncodings | None = None,
     ) -> None:
         self._request = request
         self._objects = objects
@@ -83,6 +105,7 @@ class WatchStream:
         self._options = options
         self._params = params
         self._bookmark_interval = bookmark_interval
+        self._encodings = encodings if encodings is not None else EventEncodings()
         self._response = web.StreamResponse(status=200)
         self._sent_headers = False
         self._last_rv = 0
@@ -188,21 +211,39 @@ class WatchStream:
 
     async def _deliver(self, event: WatchEvent) -> None:
         self._last_rv = event.resource_version
+        sent = self._as_sent(event)
+        if sent is None:
+            return
+        kind, from_old = sent
+        if self._params.as_table:
+            await self._send(kind, self._sent_object(event, from_old))
+            return
+        # Every plain watch of this endpoint that sends this event this way sends the same line.
+        key = (event.resource_version, kind, from_old, self._rt.api_version, self._rt.kind)
+        line = self._encodings.get(key)
+        if line is None:
+            line = jsoncodec.dumps({"type": kind, "object": self._sent_object(event, from_old)}) + b"\n"
+            self._encodings.put(key, line)
+        await self._write_line(line)
+
+    def _as_sent(self, event: WatchEvent) -> tuple[str, bool] | None:
+        """The type this watch sends ``event`` as, and whether it carries the object as it was before
+        the change (``None``: not sent), as kube-apiserver filters a change through the selectors."""
         now_in = self._selected(event.object)
         was_in = event.old is not None and self._selected(event.old)
-        obj = served(self._rt, dict(event.object))
-        if event.type == "ADDED" and now_in:
-            await self._send("ADDED", obj)
-        elif event.type == "DELETED" and was_in:
-            await self._send("DELETED", obj)
-        elif event.type == "MODIFIED":
-            if now_in and was_in:
-                await self._send("MODIFIED", obj)
-            elif now_in:
-                await self._send("ADDED", obj)
-            elif was_in and event.old is not None:
-                # As kube-apiserver: the last state that matched, at the change's resourceVersion.
-                await self._send("DELETED", self._last_match(event.old, event.resource_version))
+        if event.type == "ADDED":
+            return ("ADDED", False) if now_in else None
+        if event.type == "DELETED":
+            return ("DELETED", False) if was_in else None
+        if now_in:
+            return ("MODIFIED", False) if was_in else ("ADDED", False)
+        # As kube-apiserver: the last state that matched, at the change's resourceVersion.
+        return ("DELETED", True) if was_in else None
+
+    def _sent_object(self, event: WatchEvent, from_old: bool) -> dict[str, Any]:
+        if from_old and event.old is not None:
+            return self._last_match(event.old, event.resource_version)
+        return served(self._rt, dict(event.object))
 
     def _last_match(self, old: Mapping[str, Any], rv: int) -> dict[str, Any]:
         obj = dict(old)
@@ -237,9 +278,12 @@ class WatchStream:
         await self._write({"type": "ERROR", "object": error.status()})
 
     async def _write(self, event: Mapping[str, Any]) -> None:
+        await self._write_line(jsoncodec.dumps(event) + b"\n")
+
+    async def _write_line(self, line: bytes) -> None:
         if self._client_gone():
             raise ConnectionResetError("watch client went away")
-        self._out.append(jsoncodec.dumps(event) + b"\n")
+        self._out.append(line)
         if not self._batching:
             await self._flush()
 
