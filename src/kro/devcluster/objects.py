@@ -180,10 +180,12 @@ class ObjectService:
 
     async def create(
         self, rt: ResourceType, namespace: str, body: Mapping[str, Any], opts: WriteOptions | None = None,
-        *, owned: bool = False,
+        *, owned: bool = False, shared: bool = False,
     ) -> Object:
         """``owned``: ``body`` is handed over (built by the server from private copies, sharing nothing
-        with a stored object, a request or itself), so it is used as is instead of copied."""
+        with a stored object, a request or itself), so it is used as is instead of copied.
+        ``shared``: below its top level the answer is the stored object itself, to be only read
+        (a caller that encodes it or looks at it, never one that changes it)."""
         opts = opts or WriteOptions()
         check_type_meta(rt, body)
         obj = dict(body) if owned else clone(dict(body))
@@ -216,7 +218,8 @@ class ObjectService:
             return obj
         try:
             # ``obj`` was built here from a copy of ``body``: the store may keep it without copying.
-            return self._as_version(rt, await self.store.create(rt.storage_key, to_storage(rt, obj), owned=True))
+            stored = await self.store.create(rt.storage_key, to_storage(rt, obj), owned=True, shared=shared)
+            return self._as_version(rt, dict(stored) if shared else stored)
         except KeyExistsError as e:
             raise errors.already_exists(rt.plural, rt.group, str(meta["name"])) from e
 
@@ -230,9 +233,10 @@ class ObjectService:
         *,
         subresource: str | None = None,
         owned: bool = False,
+        shared: bool = False,
     ) -> Object:
         """PUT semantics. A ``metadata.resourceVersion`` in ``body`` is a precondition (409 if stale).
-        ``owned`` as for :meth:`create`."""
+        ``owned`` and ``shared`` as for :meth:`create`."""
         opts = opts or WriteOptions()
         check_type_meta(rt, body)
         new = dict(body) if owned else _private_copy(body, subresource)
@@ -242,10 +246,10 @@ class ObjectService:
         self._check_namespace(rt, namespace, meta)
         ns = namespace if rt.namespaced else ""
         # The stored object itself, read-only: every part of it ``merged`` takes is copied.
-        shared = await self.store.get_shared(rt.storage_key, ns, name)
-        if shared is None:
+        current = await self.store.get_shared(rt.storage_key, ns, name)
+        if current is None:
             raise errors.not_found(rt.plural, rt.group, name)
-        old = self._as_version(rt, dict(shared))
+        old = self._as_version(rt, dict(current))
         expected = str(meta.get("resourceVersion") or "")
         if expected and expected != _meta(old).get("resourceVersion"):
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE)
@@ -269,9 +273,10 @@ class ObjectService:
             return await self._remove(rt, old)
         try:
             stored = await self.store.update(
-                rt.storage_key, to_storage(rt, merged), expected_rv=int(_meta(old)["resourceVersion"]), owned=True
+                rt.storage_key, to_storage(rt, merged), expected_rv=int(_meta(old)["resourceVersion"]), owned=True,
+                shared=shared,
             )
-            return self._as_version(rt, stored)
+            return self._as_version(rt, dict(stored) if shared else stored)
         except ConflictError as e:
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
         except KeyNotFoundError as e:

@@ -105,20 +105,22 @@ async def _once(
         if result.created:
             body = result.object
             body.setdefault("metadata", {})["name"] = name
-            created = await objects.create(rt, ns, body, opts, owned=True)
+            created = await objects.create(rt, ns, body, opts, owned=True, shared=True)
             return json_response(created, status=201, warnings=opts.warnings)
         assert live is not None
         if not result.changed:
             return json_response(live)
         stored = await objects.update(
-            rt, ns, name, _pinned(result.object, live), opts, subresource=sub or None, owned=True
+            rt, ns, name, _pinned(result.object, live), opts, subresource=sub or None, owned=True, shared=True
         )
         return json_response(stored, warnings=opts.warnings)
     # The patch functions never change their input; their answer may share parts with it (the
     # stored object), which the update copies.
     live = await objects.get_shared(rt, ns, name)
     patched = apply_patch(live, doc, kind, schema=schema, builtin=not rt.is_custom)
-    stored = await objects.update(rt, ns, name, _pinned(patched, live), opts, subresource=sub or None)
+    stored = await objects.update(
+        rt, ns, name, _pinned(patched, live), opts, subresource=sub or None, shared=True
+    )
     return json_response(stored, warnings=opts.warnings)
 
 

@@ -286,13 +286,14 @@ class Simulator:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
                 try:
-                    await self._objects.create(rt, namespace, child, _as(CONTROLLER_MANAGER))
+                    await self._objects.create(rt, namespace, child, _as(CONTROLLER_MANAGER), shared=True)
                 except errors.AlreadyExists as e:
                     failed[str(child["metadata"]["name"])] = e.message
         for resource, child in plan.update:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
-                await self._objects.update(rt, namespace, str(child["metadata"]["name"]), child, _as(CONTROLLER_MANAGER))
+                await self._objects.update(rt, namespace, str(child["metadata"]["name"]), child, _as(CONTROLLER_MANAGER),
+                                          shared=True)
         for resource, name in plan.delete:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
@@ -316,7 +317,7 @@ class Simulator:
             return None
         manager = KUBELET if key[0] in ("pods", "nodes") else CONTROLLER_MANAGER
         written = await self._objects.update(rt, key[1], key[2], {**obj, "status": dict(status)}, _as(manager),
-                                             subresource="status")
+                                             subresource="status", shared=True)
         self._index.wrote(key, written)
         return written
 
@@ -344,7 +345,8 @@ class Simulator:
         updated = network.service_with_addresses(svc, ips, ports)
         rt = self._cluster.type_for_key(key[0])
         if updated is not None and rt is not None:
-            self._index.wrote(key, await self._objects.update(rt, key[1], key[2], updated, _as(CONTROLLER_MANAGER)))
+            self._index.wrote(key, await self._objects.update(rt, key[1], key[2], updated, _as(CONTROLLER_MANAGER),
+                                                              shared=True))
 
     async def _claim(self, key: Key, pvc: Object) -> None:
         rt = self._cluster.type_for_key(key[0])
@@ -352,7 +354,7 @@ class Simulator:
             return
         with_volume, status = network.bound_claim(pvc)
         if with_volume is not None:
-            pvc = await self._objects.update(rt, key[1], key[2], with_volume, _as(CONTROLLER_MANAGER))
+            pvc = await self._objects.update(rt, key[1], key[2], with_volume, _as(CONTROLLER_MANAGER), shared=True)
             self._index.wrote(key, pvc)
             with_volume, status = network.bound_claim(pvc)
         if status is not None:

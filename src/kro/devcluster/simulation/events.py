@@ -112,6 +112,6 @@ async def record(objects: ObjectService, registry: Registry, involved: Mapping[s
     for reason, message, type_ in happenings:
         body = event(involved, reason, message, component=component, now=now, type_=type_)
         try:
-            await objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component))
+            await objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component), shared=True)
         except errors.ApiError as e:
             log.debug("event %s for %s not recorded: %s", reason, body["involvedObject"]["name"], e)

@@ -167,18 +167,23 @@ class Store(abc.ABC):
         The hook must be quick, must not mutate the objects and must not raise."""
 
     @abc.abstractmethod
-    async def create(self, resource: str, obj: Mapping[str, Any], *, owned: bool = False) -> Object:
+    async def create(
+        self, resource: str, obj: Mapping[str, Any], *, owned: bool = False, shared: bool = False
+    ) -> Object:
         """Store a new object and return it with its new resourceVersion. Raises ``KeyExistsError``.
 
         ``owned``: the caller hands ``obj`` over (it keeps no reference to any part of it), so the
-        store may keep it as is instead of copying it."""
+        store may keep it as is instead of copying it. ``shared``: the answer may be the stored
+        object itself, which the caller must only read (as :meth:`get_shared`'s), not a copy."""
 
     @abc.abstractmethod
     async def update(
-        self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None, owned: bool = False
+        self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None, owned: bool = False,
+        shared: bool = False,
     ) -> Object:
-        """Replace an object (``owned`` as for :meth:`create`). Raises ``KeyNotFoundError``, or ``ConflictError`` when ``expected_rv`` is
-        given and differs from the stored object's resourceVersion."""
+        """Replace an object (``owned`` and ``shared`` as for :meth:`create`). Raises
+        ``KeyNotFoundError``, or ``ConflictError`` when ``expected_rv`` is given and differs from the
+        stored object's resourceVersion."""
 
     @abc.abstractmethod
     async def delete(self, resource: str, namespace: str, name: str, *, expected_rv: int | None = None) -> Object:

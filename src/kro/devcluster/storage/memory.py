@@ -226,7 +226,9 @@ class MemoryStore(Store):
             return False
         return opts.field_selector.empty or opts.field_selector.matches(obj)
 
-    async def create(self, resource: str, obj: Mapping[str, Any], *, owned: bool = False) -> Object:
+    async def create(
+        self, resource: str, obj: Mapping[str, Any], *, owned: bool = False, shared: bool = False
+    ) -> Object:
         ns, name = object_key(obj)
         bucket = self._objects.setdefault(resource, {})
         if (ns, name) in bucket:
@@ -238,10 +240,11 @@ class MemoryStore(Store):
         self._history.record(self._rv, resource, (ns, name), None)
         frozen = snapshot(stored)
         await self._commit(WatchEvent("ADDED", resource, stored, self._rv), frozen)
-        return thaw(frozen)  # type: ignore[no-any-return]
+        return stored if shared else thaw(frozen)
 
     async def update(
-        self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None, owned: bool = False
+        self, resource: str, obj: Mapping[str, Any], *, expected_rv: int | None = None, owned: bool = False,
+        shared: bool = False,
     ) -> Object:
         ns, name = object_key(obj)
         bucket = self._objects.get(resource, {})
@@ -257,7 +260,7 @@ class MemoryStore(Store):
         self._history.record(self._rv, resource, (ns, name), old)
         frozen = snapshot(stored)
         await self._commit(WatchEvent("MODIFIED", resource, stored, self._rv, old), frozen)
-        return thaw(frozen)  # type: ignore[no-any-return]
+        return stored if shared else thaw(frozen)
 
     async def delete(self, resource: str, namespace: str, name: str, *, expected_rv: int | None = None) -> Object:
         bucket = self._objects.get(resource, {})
