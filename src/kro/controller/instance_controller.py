@@ -36,7 +36,9 @@ from kro.graph.model import Graph
 from kro.kube.errors import ApiError
 from kro.runtime.deletion import plan_deletion
 from kro.runtime.drift import holds
+from kro.runtime.evaluation import PathBook
 from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, instance_labels
+from kro.runtime.memo import DesiredMemo
 from kro.runtime.outcome import Done, Outcome, Requeue
 from kro.runtime.plan import DesiredObject, Plan, Removal
 from kro.runtime.planner import PlanSettings, plan_instance, with_failures
@@ -121,6 +123,7 @@ class InstanceController:
         self.graph = graph
         self.revision = revision
         self._resources.update(graph_resources(graph))
+        self._paths = PathBook()  # what the graph's expressions read, for the plans' memos
 
     async def reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)
@@ -180,24 +183,31 @@ class InstanceController:
         return Requeue(after=outcome.after * min(2**looks, _MAX_BACKOFF))
 
     async def _plan_and_apply(self, instance: Obj, view: CacheView) -> tuple[Plan, dict[str, str]]:
+        # Desired objects and values are reused by the plans of this reconcile (each pass plans
+        # again with what the server answered), not kept between reconciles: memory stays flat.
+        memo = DesiredMemo(self._paths)
+        part_of = instance_applyset_id(instance, self.graph.instance_gvk)
+
         def plan() -> Plan:
             return plan_instance(
                 self.graph, instance, view, kro_version=self._settings.kro_version, now=self._now(),
-                settings=self._settings.plan,
+                settings=self._settings.plan, memo=memo, part_of=part_of,
             )  # fmt: skip
 
-        return await self.plan_and_apply(instance, view, plan)
+        return await self.plan_and_apply(instance, view, plan, part_of=part_of)
 
     async def plan_and_apply(
-        self, instance: Obj, view: CacheView, plan: Callable[[], Plan]
+        self, instance: Obj, view: CacheView, plan: Callable[[], Plan], *, part_of: str | None = None
     ) -> tuple[Plan, dict[str, str]]:
         """Plan, apply, and plan again on what the server answered, while that lets more children
         be applied (each at most once per reconcile; at most one pass per node). ``plan`` plans
-        from ``view`` (a ResourceGraph's root controller passes its own, with the root's labels)."""
+        from ``view`` (a ResourceGraph's root controller passes its own, with the root's labels);
+        ``part_of``: the instance's ApplySet id, when the caller has it."""
         applied: set[str] = set()
+        part_of = part_of or instance_applyset_id(instance, self.graph.instance_gvk)
         for _ in range(len(self.graph.nodes) + 1):
             current = plan()
-            failures, wrote = await self._apply(current, view, instance, skip=applied)
+            failures, wrote = await self._apply(current, view, instance, skip=applied, part_of=part_of)
             if failures or not wrote:
                 return current, failures
             applied |= wrote
@@ -212,13 +222,12 @@ class InstanceController:
         await self._delete(removal)
 
     async def _apply(
-        self, plan: Plan, view: CacheView, instance: Obj, *, skip: set[str]
+        self, plan: Plan, view: CacheView, instance: Obj, *, skip: set[str], part_of: str
     ) -> tuple[dict[str, str], set[str]]:
         """Apply the plan's waves (leaving out objects in ``skip``, applied already in this
         reconcile); the failures by node, and the objects written."""
         failures: dict[str, str] = {}
         wrote: set[str] = set()
-        part_of = instance_applyset_id(instance, self.graph.instance_gvk)
         meta = instance.get("metadata") or {}
         instance_key = f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
         for wave in plan.applies:

@@ -30,19 +30,62 @@ import orjson
 
 
 def holds(observed: Any, desired: Any) -> bool:
-    """True when ``observed`` already contains everything ``desired`` specifies."""
+    """True when ``observed`` already contains everything ``desired`` specifies.
+
+    :func:`holds_reference` says the same for any mappings and sequences; this walks plain dicts
+    and lists (what decoded JSON is) without the abstract-class checks, and hands anything else
+    to the reference."""
+    kind = type(desired)
+    if kind is dict and type(observed) is dict:
+        return _dict_holds(observed, desired)
+    if kind is list:
+        return (
+            isinstance(observed, list)
+            and len(observed) == len(desired)
+            and all(holds(o, d) for o, d in zip(observed, desired, strict=True))
+        )
+    return holds_reference(observed, desired)
+
+
+def _dict_holds(observed: dict[str, Any], desired: dict[str, Any]) -> bool:
+    get = observed.get
+    for key, value in desired.items():
+        kind = type(value)
+        if kind is str:
+            if get(key, _ABSENT) != value:  # text equals only text (a bool never equals it)
+                return False
+        elif kind is dict:
+            have = get(key, _ABSENT)
+            if type(have) is dict:
+                if not _dict_holds(have, value):
+                    return False
+            elif have is _ABSENT or not holds_reference(have, value):
+                return False
+        elif value is None:
+            if get(key) is not None:
+                return False
+        elif key not in observed or not holds(observed[key], value):
+            return False
+    return True
+
+
+_ABSENT = object()
+
+
+def holds_reference(observed: Any, desired: Any) -> bool:
+    """:func:`holds`, written plainly for any mappings and sequences."""
     if isinstance(desired, Mapping):
         if not isinstance(observed, Mapping):
             return False
         return all(
-            (v is None and observed.get(k) is None) or (k in observed and holds(observed[k], v))
+            (v is None and observed.get(k) is None) or (k in observed and holds_reference(observed[k], v))
             for k, v in desired.items()
         )
     if isinstance(desired, list):
         return (
             isinstance(observed, list)
             and len(observed) == len(desired)
-            and all(holds(o, d) for o, d in zip(observed, desired, strict=True))
+            and all(holds_reference(o, d) for o, d in zip(observed, desired, strict=True))
         )
     if isinstance(desired, bool) or isinstance(observed, bool):
         return desired is observed

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from kro.api.conditions import InstanceState, NodeState
@@ -24,7 +25,7 @@ class DesiredObject:
     namespaced: bool
     body: Mapping[str, Any]
 
-    @property
+    @cached_property
     def ref(self) -> ObjectRef:
         meta = self.body.get("metadata") or {}
         return ObjectRef(self.gvk, str(meta.get("namespace") or ""), str(meta.get("name", "")))

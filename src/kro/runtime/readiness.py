@@ -12,16 +12,19 @@ from typing import Any
 
 from kro.graph.model import Node
 from kro.runtime.errors import ExpressionPending
-from kro.runtime.evaluation import evaluate_bool, written
+from kro.runtime.evaluation import ValueMemo, evaluate_bool, written
 
 Obj = Mapping[str, Any]
 
 
-def scalar_not_ready(node: Node, observed: Obj | None, bindings: Mapping[str, Any]) -> str | None:
+def scalar_not_ready(
+    node: Node, observed: Obj | None, bindings: Mapping[str, Any], *, values: ValueMemo | None = None
+) -> str | None:
+    """``values``: the instance's expression values from earlier plans, to reuse."""
     if observed is None:
         return "not observed yet"
     scope = {**bindings, node.id: observed}
-    return _first_false(node, scope)
+    return _first_false(node, scope, values)
 
 
 def collection_not_ready(
@@ -46,10 +49,10 @@ def items_not_ready(
     ]
 
 
-def _first_false(node: Node, scope: Mapping[str, Any]) -> str | None:
+def _first_false(node: Node, scope: Mapping[str, Any], values: ValueMemo | None = None) -> str | None:
     for condition in node.ready_when:
         try:
-            if not evaluate_bool(condition, scope):
+            if not evaluate_bool(condition, scope, values=values):
                 return f"readyWhen `{written(condition)}` is false"
         except ExpressionPending as e:
             return f"readyWhen `{written(condition)}`: {e.detail}"

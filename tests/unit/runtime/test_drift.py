@@ -90,3 +90,31 @@ def test_the_float_scan_finds_what_the_plain_pattern_finds(out: bytes) -> None:
     from kro.runtime.drift import _has_float_token
 
     assert _has_float_token(out) == bool(re.search(rb"[:\[,]-?[0-9]+[.eE]", out))
+
+
+def _observed_from(desired: Any, draw: Any) -> Any:
+    """An object the server could hold for ``desired``: mostly the same, with fields added, and
+    now and then a value swapped for a look-alike (``1`` for ``1.0`` or ``True``, text for a map)."""
+    roll = draw(st.integers(0, 9))
+    if roll == 0:
+        return draw(_documents)
+    if roll == 1:
+        return draw(st.sampled_from([1, 1.0, True, False, 0, None, "1", [], {}]))
+    if isinstance(desired, dict):
+        out = {k: _observed_from(v, draw) for k, v in desired.items() if draw(st.integers(0, 15)) > 0}
+        out.update(draw(st.dictionaries(st.text(max_size=3), _scalars, max_size=2)))
+        return out
+    if isinstance(desired, list):
+        return [_observed_from(v, draw) for v in desired]
+    return desired
+
+
+@settings(max_examples=1000)
+@given(st.data())
+def test_holds_decides_as_the_plain_reference(data: st.DataObject) -> None:
+    from kro.runtime.drift import holds_reference
+
+    desired = data.draw(_documents)
+    observed = _observed_from(desired, data.draw)
+    assert holds(observed, desired) == holds_reference(observed, desired)
+    assert holds(desired, desired) == holds_reference(desired, desired)
