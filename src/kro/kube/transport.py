@@ -81,6 +81,9 @@ class Transport:
         self._max_retry_after = max_retry_after
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        self._timeout = aiohttp.ClientTimeout(total=config.timeout)
+        """A request's whole exchange; a stream (a watch) has only its connecting bounded."""
+        self._stream_timeout = aiohttp.ClientTimeout(total=None, sock_connect=config.timeout, sock_read=None)
 
     async def close(self) -> None:
         """Close the connections; later requests raise :class:`TransportError` (so a forgotten
@@ -194,18 +197,13 @@ class Transport:
             auth = await self.config.token.authorization(refresh=refresh)
             if auth:
                 headers["Authorization"] = auth
-        timeout = (
-            aiohttp.ClientTimeout(total=None, sock_connect=self.config.timeout, sock_read=None)
-            if streaming
-            else aiohttp.ClientTimeout(total=self.config.timeout)
-        )
         try:
             return await self._get_session().request(
                 method,
                 yarl.URL(url, encoded=True),
                 data=payload,
                 headers=headers,
-                timeout=timeout,
+                timeout=self._stream_timeout if streaming else self._timeout,
                 proxy=self.config.proxy,
                 server_hostname=self.config.tls_server_name,
             )
@@ -218,7 +216,8 @@ class Transport:
             raise aiohttp.ClientConnectionError("the client is closed")
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(ssl=self.config.ssl_context or True, limit=0)
-            self._session = aiohttp.ClientSession(connector=connector)
+            # API servers set no cookies, and client-go keeps none: no jar to consult per request
+            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
         return self._session
 
 
