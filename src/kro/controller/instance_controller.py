@@ -140,7 +140,8 @@ class InstanceController:
         view = CacheView(self._caches, self._resources, self._overlay)
         if (instance.get("metadata") or {}).get("deletionTimestamp"):
             return await self._finalize(instance, view)
-        instance = await self._ensure_managed(instance)
+        part_of = instance_applyset_id(instance, self.graph.instance_gvk)  # name and namespace only
+        instance = await self._ensure_managed(instance, part_of)
         if _suspended(instance):
             status = special_status(
                 instance,
@@ -152,7 +153,7 @@ class InstanceController:
             await self._transitions.observe(instance, status)
             await self._write_status(instance, status)
             return Done()
-        plan, failures = await self._plan_and_apply(instance, view)
+        plan, failures = await self._plan_and_apply(instance, view, part_of)
         if failures:
             plan = with_failures(plan, failures, instance=instance, now=self._now())
         else:
@@ -182,11 +183,10 @@ class InstanceController:
         self._quiet_looks[key] = looks + 1
         return Requeue(after=outcome.after * min(2**looks, _MAX_BACKOFF))
 
-    async def _plan_and_apply(self, instance: Obj, view: CacheView) -> tuple[Plan, dict[str, str]]:
+    async def _plan_and_apply(self, instance: Obj, view: CacheView, part_of: str) -> tuple[Plan, dict[str, str]]:
         # Desired objects and values are reused by the plans of this reconcile (each pass plans
         # again with what the server answered), not kept between reconciles: memory stays flat.
         memo = DesiredMemo(self._paths)
-        part_of = instance_applyset_id(instance, self.graph.instance_gvk)
 
         def plan() -> Plan:
             return plan_instance(
@@ -232,35 +232,42 @@ class InstanceController:
         instance_key = f"{meta.get('namespace') or ''}/{meta.get('name', '')}"
         for wave in plan.applies:
             todo = [d for d in wave if str(d.ref) not in skip]
-            results = await asyncio.gather(
-                *(self._apply_one(d, view, part_of, instance_key=instance_key) for d in todo),
+            # whether each object holds already (or may not be written) is decided at once: only
+            # the writes go out, concurrently
+            checked = [self._check(d, view, part_of) for d in todo]
+            writes = [i for i, (verdict, _) in enumerate(checked) if verdict is None]
+            answers = iter(await asyncio.gather(
+                *(self._write(todo[i], checked[i][1], instance_key=instance_key) for i in writes),
                 return_exceptions=True,
-            )
-            for desired, result in zip(todo, results, strict=True):
+            ) if writes else [])  # fmt: skip
+            for desired, (verdict, _) in zip(todo, checked, strict=True):
+                result = next(answers) if verdict is None else verdict
                 if isinstance(result, ApiError):
                     failures.setdefault(desired.node_id, f"applying {desired.ref}: {result}")
                 elif isinstance(result, BaseException):
                     raise result
                 elif result is True:
                     wrote.add(str(desired.ref))
-                elif result:
+                elif isinstance(result, str):
                     failures.setdefault(desired.node_id, result)
         return failures, wrote
 
-    async def _apply_one(
-        self, desired: DesiredObject, view: CacheView, part_of: str, *, instance_key: str
-    ) -> str | bool:
-        """``True`` when written, ``False`` when the object already held it all, or why it may not
-        be written."""
+    def _check(self, desired: DesiredObject, view: CacheView, part_of: str) -> tuple[str | bool | None, Obj | None]:
+        """The cached object, and ``False`` when it holds it all, why it may not be written, or ``None``."""
         ref = desired.ref
         current = view.get(desired.gvk, ref.namespace, ref.name)
         if current is not None:
             theirs = ((current.get("metadata") or {}).get("labels") or {}).get(Labels.APPLYSET_PART_OF)
             if theirs and theirs != part_of:
-                return f"{ref} already belongs to another instance ({Labels.APPLYSET_PART_OF}={theirs})"
+                return f"{ref} already belongs to another instance ({Labels.APPLYSET_PART_OF}={theirs})", current
             if holds(current, desired.body):
                 self._metrics.writes.labels("apply-skipped").inc()
-                return False
+                return False, current
+        return None, current
+
+    async def _write(self, desired: DesiredObject, current: Obj | None, *, instance_key: str) -> bool:
+        """Server-side apply ``desired`` (``current``: the object as cached, if any); ``True``."""
+        ref = desired.ref
         gvr = GVR(desired.gvk.group, desired.gvk.version, desired.plural)
         answer = await self._writer.apply(gvr, desired.body, field_manager=FieldManagers.APPLYSET, force=True)
         self._remember(gvr, answer)
@@ -290,7 +297,7 @@ class InstanceController:
 
     # ---- the instance itself ----
 
-    async def _ensure_managed(self, instance: Obj) -> Obj:
+    async def _ensure_managed(self, instance: Obj, part_of: str) -> Obj:
         """Finalizer, kro's labels and the ApplySet parent metadata on the instance, written with
         the labeller's server-side apply only when something is missing; the instance as it now is."""
         meta = instance.get("metadata") or {}
@@ -299,8 +306,9 @@ class InstanceController:
         )
         kinds = [n.gvk for n in self.graph.nodes.values() if not n.is_external]
         parent_labels, annotations = applyset_parent_metadata(
-            instance, self.graph.instance_gvk, group_kinds=kinds, kro_version=self._settings.kro_version
-        )
+            instance, self.graph.instance_gvk, group_kinds=kinds, kro_version=self._settings.kro_version,
+            applyset=part_of,
+        )  # fmt: skip
         labels.update(parent_labels)
         have_labels = meta.get("labels") or {}
         have_annotations = meta.get("annotations") or {}

@@ -103,8 +103,11 @@ class Metrics:
         if counts is not None:
             per_instance[instance] = new
         for state in {*old, *new}:
+            change = new.get(state, 0) - old.get(state, 0)
+            if not change and state in totals:
+                continue  # its total, published already, stays
             # a state no instance is in any more stays published as 0, not as its last total
-            totals[state] = totals.get(state, 0) - old.get(state, 0) + new.get(state, 0)
+            totals[state] = totals.get(state, 0) + change
             self.node_states.labels(resource, state).set(totals[state])
 
 

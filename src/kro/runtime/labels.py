@@ -89,12 +89,18 @@ def decorate(
 
 
 def applyset_parent_metadata(
-    instance: Mapping[str, Any], gvk: GVK, *, group_kinds: list[GVK], kro_version: str
+    instance: Mapping[str, Any],
+    gvk: GVK,
+    *,
+    group_kinds: list[GVK],
+    kro_version: str,
+    applyset: str | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Labels and annotations that make the instance the parent of its children's ApplySet
-    (KEP-3659), so ``kubectl`` ApplySet tooling can list and prune them."""
+    (KEP-3659), so ``kubectl`` ApplySet tooling can list and prune them; ``applyset``: the
+    instance's ApplySet id when the caller has it already."""
     kinds = sorted({f"{k.kind}.{k.group}" if k.group else k.kind for k in group_kinds})
-    labels = {Labels.APPLYSET_ID: instance_applyset_id(instance, gvk)}
+    labels = {Labels.APPLYSET_ID: applyset or instance_applyset_id(instance, gvk)}
     annotations = {
         Annotations.APPLYSET_TOOLING: f"kro/{kro_version}",
         Annotations.APPLYSET_CONTAINS_GROUP_KINDS: ",".join(kinds),
