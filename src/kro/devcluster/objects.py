@@ -115,11 +115,17 @@ def _template_metadata(rt: ResourceType) -> tuple[str, ...]:
 
 def _private_copy(body: Mapping[str, Any], subresource: str | None) -> Object:
     """The parts of a write's ``body`` the write may keep or change, copied. A /status write takes
-    only the status and the metadata from its body (the rest comes from the stored object), so the
-    rest is neither copied nor ever changed."""
+    only the status from its body, and from the metadata what :meth:`ObjectService._merge_update`
+    copies itself (the rest comes from the stored object), so the rest is neither copied nor ever
+    changed: the metadata's top level is new, what is under it is only read."""
     if subresource != "status":
         return clone(dict(body))  # type: ignore[no-any-return]
-    return {k: (clone(v) if k in ("status", "metadata") else v) for k, v in body.items()}
+    new = dict(body)
+    if "status" in new:
+        new["status"] = clone(new["status"])
+    if isinstance(new.get("metadata"), dict):
+        new["metadata"] = dict(new["metadata"])
+    return new
 
 
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -256,7 +262,7 @@ class ObjectService:
         merged = self._merge_update(rt, old, new, subresource)
         if opts.managed_fields_set and subresource == "status" and "managedFields" in meta:
             # A server-side apply to /status computed the managers itself (its entry: subresource status).
-            merged["metadata"]["managedFields"] = meta["managedFields"]
+            merged["metadata"]["managedFields"] = clone(meta["managedFields"])
         drop_empty_fields(_own_meta(merged))
         self._apply_schema(rt, merged, old, opts)
         if subresource is None:
@@ -291,8 +297,8 @@ class ObjectService:
             merged.setdefault("spec", {})["finalizers"] = list((new.get("spec") or {}).get("finalizers") or [])
             return merged
         if subresource == "status":
-            # Everything but the status, which is replaced (copied in place: the key order stays).
-            merged = {k: (None if k == "status" else clone(v)) for k, v in old.items()}
+            # Everything but the status, which is replaced (in place: the key order stays).
+            merged = copy_object({k: (None if k == "status" else v) for k, v in old.items()})
             if "status" in new:
                 merged["status"] = new["status"]
             else:
@@ -301,7 +307,7 @@ class ObjectService:
                 # kube-controller-manager records a Deployment's revision this way, without a new generation
                 annotations = _meta(new).get("annotations")
                 if annotations:
-                    merged["metadata"]["annotations"] = annotations
+                    merged["metadata"]["annotations"] = clone(annotations)
                 else:
                     merged["metadata"].pop("annotations", None)
             return merged

@@ -112,6 +112,8 @@ async def record(objects: ObjectService, registry: Registry, involved: Mapping[s
     for reason, message, type_ in happenings:
         body = event(involved, reason, message, component=component, now=now, type_=type_)
         try:
-            await objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component), shared=True)
+            # ``body`` is new and holds only strings and numbers of its own: handed over, not copied.
+            await objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component),
+                                 owned=True, shared=True)
         except errors.ApiError as e:
             log.debug("event %s for %s not recorded: %s", reason, body["involvedObject"]["name"], e)
