@@ -36,9 +36,7 @@ from kro.graph.model import Graph
 from kro.kube.errors import ApiError
 from kro.runtime.deletion import plan_deletion
 from kro.runtime.drift import holds
-from kro.runtime.evaluation import PathBook
 from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, instance_labels
-from kro.runtime.memo import DesiredMemo
 from kro.runtime.outcome import Done, Outcome, Requeue
 from kro.runtime.plan import DesiredObject, Plan, Removal
 from kro.runtime.planner import PlanSettings, plan_instance, with_failures
@@ -123,7 +121,6 @@ class InstanceController:
         self.graph = graph
         self.revision = revision
         self._resources.update(graph_resources(graph))
-        self._paths = PathBook()  # what the graph's expressions read, for the plans' memos
 
     async def reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)
@@ -184,14 +181,10 @@ class InstanceController:
         return Requeue(after=outcome.after * min(2**looks, _MAX_BACKOFF))
 
     async def _plan_and_apply(self, instance: Obj, view: CacheView, part_of: str) -> tuple[Plan, dict[str, str]]:
-        # Desired objects and values are reused by the plans of this reconcile (each pass plans
-        # again with what the server answered), not kept between reconciles: memory stays flat.
-        memo = DesiredMemo(self._paths)
-
         def plan() -> Plan:
             return plan_instance(
                 self.graph, instance, view, kro_version=self._settings.kro_version, now=self._now(),
-                settings=self._settings.plan, memo=memo, part_of=part_of,
+                settings=self._settings.plan, part_of=part_of,
             )  # fmt: skip
 
         return await self.plan_and_apply(instance, view, plan, part_of=part_of)

@@ -7,8 +7,7 @@ caches behind :class:`~kro.runtime.observed.ObservedState`), calls :func:`plan_i
 
 Modules: ``planner`` (the walk over the graph), ``nodeplan`` (one node), ``includewhen``, ``foreach``,
 ``resolve``, ``readiness``, ``labels``, ``status`` and ``conditions``, ``deletion``, ``drift``
-(apply-or-skip), ``memo`` (reuse between the plans of one reconcile), ``plan`` and ``outcome`` (the
-result types), ``observed`` (the input port)."""
+(apply-or-skip), ``plan`` and ``outcome`` (the result types), ``observed`` (the input port)."""
 
 from kro.runtime.deletion import DeletionPlan, plan_deletion
 from kro.runtime.drift import desired_hash, holds

@@ -10,7 +10,7 @@ expression as the user wrote it (``${...}``), not as the engine received it."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from kro.cel import CheckedExpression
@@ -44,93 +44,8 @@ class PlanBindings(dict[str, Any]):
         self.evaluated: dict[int, tuple[CompiledExpression, Any]] = {}
 
 
-class ValueMemo:
-    """The last value of each checked expression evaluated for one instance, with what it read:
-    the values at its field paths, compared by ``repr`` (see :mod:`kro.runtime.memo`). An
-    expression reads nothing else of its bindings, so the same inputs give the same value."""
-
-    __slots__ = ("_values", "paths")
-
-    def __init__(self, paths: PathBook | None = None) -> None:
-        self.paths = paths or PathBook()
-        self._values: dict[int, tuple[CheckedExpression, str, Any]] = {}
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def evaluate(self, expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any:
-        """:func:`evaluate` without this memo: the kept value when the inputs are the same."""
-        if not isinstance(expression, CheckedExpression):
-            return _evaluate(expression, bindings)
-        paths = self.paths.of(expression, lambda: read_paths(expression))
-        assert paths is not None
-        key = repr([read_path(bindings, p) for p in paths])
-        held = self._values.get(id(expression))
-        if held is not None and held[0] is expression and held[1] == key:
-            return copy_data(held[2])
-        value = _evaluate(expression, bindings)
-        self._values[id(expression)] = (expression, key, value)
-        return copy_data(value)
-
-
-Paths = tuple[tuple[str, ...], ...]
-
-
-class PathBook:
-    """The field paths each expression (or node template) of a graph reads, worked out once and
-    shared by the memos of every reconcile of that graph."""
-
-    __slots__ = ("_known",)
-
-    def __init__(self) -> None:
-        self._known: dict[int, tuple[object, Paths | None]] = {}
-
-    def of(self, owner: object, compute: Callable[[], Paths | None]) -> Paths | None:
-        """The paths of ``owner`` (an expression, a node): ``compute()`` the first time."""
-        known = self._known.get(id(owner))
-        if known is None or known[0] is not owner:
-            known = (owner, compute())
-            self._known[id(owner)] = known
-        return known[1]
-
-
-def read_paths(expression: CheckedExpression) -> tuple[tuple[str, ...], ...]:
-    """The field paths ``expression`` reads; a variable read without one is read whole."""
-    whole = expression.references - {p[0] for p in expression.field_paths}
-    return tuple(sorted(expression.field_paths | {(r,) for r in whole}))
-
-
-class _Absent:
-    def __repr__(self) -> str:
-        return "<absent>"
-
-
-ABSENT = _Absent()
-
-
-def read_path(bindings: Mapping[str, Any], path: tuple[str, ...]) -> tuple[int, Any]:
-    """What an expression reading ``path`` can see of ``bindings``: how many steps of the path
-    exist and the value there (the value itself where a step meets something that is not a map,
-    as the engine would; :data:`ABSENT` where a key is missing)."""
-    value: Any = bindings.get(path[0], ABSENT)
-    if value is ABSENT:
-        return 0, ABSENT
-    depth = 1
-    for name in path[1:]:
-        if not isinstance(value, dict):
-            return depth, value
-        value = value.get(name, ABSENT)
-        if value is ABSENT:
-            return depth, ABSENT
-        depth += 1
-    return depth, value
-
-
-def evaluate(
-    expression: CompiledExpression, bindings: Mapping[str, Any], *, values: ValueMemo | None = None
-) -> Any:
-    """The value of ``expression``; raises :class:`ExpressionPending` or :class:`ExpressionFailed`.
-    ``values``: the instance's values from earlier plans, to reuse."""
+def evaluate(expression: CompiledExpression, bindings: Mapping[str, Any]) -> Any:
+    """The value of ``expression``; raises :class:`ExpressionPending` or :class:`ExpressionFailed`."""
     remembered = bindings.evaluated if type(bindings) is PlanBindings else None
     if remembered is not None:
         hit = remembered.get(id(expression))
@@ -140,7 +55,7 @@ def evaluate(
         if reference not in bindings:
             _check_bound(expression, bindings)
             break
-    value = _evaluate(expression, bindings) if values is None else values.evaluate(expression, bindings)
+    value = _evaluate(expression, bindings)
     if remembered is not None:
         remembered[id(expression)] = (expression, value)
         return copy_data(value)
@@ -197,10 +112,8 @@ def missing_field(expression: CompiledExpression, bindings: Mapping[str, Any]) -
     return ""
 
 
-def evaluate_bool(
-    expression: CompiledExpression, bindings: Mapping[str, Any], *, values: ValueMemo | None = None
-) -> bool:
-    value = evaluate(expression, bindings, values=values)
+def evaluate_bool(expression: CompiledExpression, bindings: Mapping[str, Any]) -> bool:
+    value = evaluate(expression, bindings)
     if not isinstance(value, bool):
         raise ExpressionFailed(written(expression), f"expected a bool, got {type(value).__name__}")
     return value

@@ -18,7 +18,6 @@ from kro.runtime.drift import desired_hash
 from kro.runtime.errors import CollectionError, ExpressionFailed, ExpressionPending
 from kro.runtime.foreach import CollectionLimits, expand
 from kro.runtime.labels import child_annotations, child_labels, decorate
-from kro.runtime.memo import DesiredMemo
 from kro.runtime.observed import ObservedState
 from kro.runtime.plan import DesiredObject
 from kro.runtime.readiness import collection_not_ready, items_not_ready, scalar_not_ready
@@ -43,8 +42,6 @@ class NodeContext:
     part_of: str | None = None
     """The instance's ApplySet id (:func:`~kro.runtime.labels.instance_applyset_id`), computed
     once per plan; ``None``: computed for each child."""
-    memo: DesiredMemo | None = None
-    """The instance's desired objects from earlier plans, reused when resolved from the same data."""
 
 
 @dataclass(frozen=True)
@@ -81,15 +78,12 @@ def plan_node(
 
 
 def _scalar(node: Node, bindings: Mapping[str, Any], observed: ObservedState, ctx: NodeContext) -> NodeResult:
-    def resolve() -> DesiredObject:
-        return _desired(node, resolve_template(node.template, node.fields, bindings), ctx, None)
-
-    desired = resolve() if ctx.memo is None else ctx.memo.desired(node, bindings, ctx, resolve)
+    desired = _desired(node, resolve_template(node.template, node.fields, bindings), ctx, None)
     ref = desired.ref
     current = observed.get(node.gvk, ref.namespace, ref.name)
     if current is None:
         return NodeResult(NodeState.IN_PROGRESS, f"creating {ref}", (desired,), True)
-    reason = scalar_not_ready(node, current, bindings, values=ctx.memo.values if ctx.memo else None)
+    reason = scalar_not_ready(node, current, bindings)
     state = NodeState.SYNCED if reason is None else NodeState.WAITING_FOR_READINESS
     return NodeResult(state, reason or "", (desired,), True, current)
 

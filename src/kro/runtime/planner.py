@@ -22,7 +22,6 @@ from kro.runtime.evaluation import PlanBindings, roots
 from kro.runtime.foreach import CollectionLimits
 from kro.runtime.includewhen import excluded_by
 from kro.runtime.labels import instance_applyset_id
-from kro.runtime.memo import DesiredMemo
 from kro.runtime.nodeplan import NodeContext, NodeResult, plan_node
 from kro.runtime.observed import ObservedState, labels_of, object_key
 from kro.runtime.outcome import Done, Outcome, Requeue, Terminal
@@ -60,14 +59,12 @@ def plan_instance(
     settings: PlanSettings | None = None,
     extra_labels: Mapping[str, str] | None = None,
     owner: Mapping[str, Any] | None = None,
-    memo: DesiredMemo | None = None,
     part_of: str | None = None,
 ) -> Plan:
     """Plan one reconcile of ``instance`` (the graph's root object). ``extra_labels`` go on every
     child beside kro's own; ``owner`` is an ownerReference put on children whose scope allows it
-    (a ResourceGraph's children point at their root this way). ``memo``: the instance's desired
-    objects from earlier plans (:mod:`kro.runtime.memo`), kept up to date by this plan;
-    ``part_of``: the instance's ApplySet id, when the caller has it already."""
+    (a ResourceGraph's children point at their root this way). ``part_of``: the instance's
+    ApplySet id, when the caller has it already."""
     settings = settings or PlanSettings()
     meta = instance.get("metadata") or {}
     order = graph.apply_order()
@@ -86,7 +83,6 @@ def plan_instance(
             extra_labels or {},
             owner,
             part_of,
-            memo,
         )
         result = _gate(node, results, bindings, root=graph.root_variable) or plan_node(
             node, bindings, observed, ctx
@@ -97,7 +93,7 @@ def plan_instance(
     reports = [_report(node_id, r) for node_id, r in results.items()]
     state = instance_state(reports)
     status = assemble(
-        status_fields(graph, bindings, values=memo.values if memo is not None else None),
+        status_fields(graph, bindings),
         state=state,
         conditions=merge_conditions(instance_conditions(reports), author_conditions(graph, bindings)),
         instance=instance,

@@ -12,19 +12,16 @@ from typing import Any
 
 from kro.graph.model import Node
 from kro.runtime.errors import ExpressionPending
-from kro.runtime.evaluation import ValueMemo, evaluate_bool, written
+from kro.runtime.evaluation import evaluate_bool, written
 
 Obj = Mapping[str, Any]
 
 
-def scalar_not_ready(
-    node: Node, observed: Obj | None, bindings: Mapping[str, Any], *, values: ValueMemo | None = None
-) -> str | None:
-    """``values``: the instance's expression values from earlier plans, to reuse."""
+def scalar_not_ready(node: Node, observed: Obj | None, bindings: Mapping[str, Any]) -> str | None:
     if observed is None:
         return "not observed yet"
     scope = {**bindings, node.id: observed}
-    return _first_false(node, scope, values)
+    return _first_false(node, scope)
 
 
 def collection_not_ready(
@@ -49,10 +46,10 @@ def items_not_ready(
     ]
 
 
-def _first_false(node: Node, scope: Mapping[str, Any], values: ValueMemo | None = None) -> str | None:
+def _first_false(node: Node, scope: Mapping[str, Any]) -> str | None:
     for condition in node.ready_when:
         try:
-            if not evaluate_bool(condition, scope, values=values):
+            if not evaluate_bool(condition, scope):
                 return f"readyWhen `{written(condition)}` is false"
         except ExpressionPending as e:
             return f"readyWhen `{written(condition)}`: {e.detail}"

@@ -12,21 +12,18 @@ from kro.api.conditions import ConditionReason, ConditionType, InstanceState, No
 from kro.graph.model import Graph
 from kro.runtime import conditions as cond
 from kro.runtime.errors import ExpressionFailed, ExpressionPending
-from kro.runtime.evaluation import ValueMemo, evaluate
+from kro.runtime.evaluation import evaluate
 from kro.runtime.plan import NodeReport
 from kro.runtime.resolve import set_path
 
 _SETTLED = (NodeState.SYNCED, NodeState.SKIPPED)
 
 
-def status_fields(
-    graph: Graph, bindings: Mapping[str, Any], *, values: ValueMemo | None = None
-) -> dict[str, Any]:
-    """``values``: the instance's values from earlier plans, to reuse."""
+def status_fields(graph: Graph, bindings: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in graph.status_fields:
         try:
-            value = evaluate(f.expression, bindings, values=values)
+            value = evaluate(f.expression, bindings)
         except (ExpressionPending, ExpressionFailed):
             continue
         if not f.standalone and not isinstance(value, str):
