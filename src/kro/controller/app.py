@@ -208,14 +208,14 @@ class Controller:
         async def reconcile_rgd(key: Key) -> Any:
             return await rgds.reconcile(key.name)
 
-        await self.manager.handle(RGDS, reconcile_rgd, owner="kro")
+        await self.manager.handle(RGDS, reconcile_rgd, owner="kro", controller="rgd")
         graphs = self.resourcegraphs
         self.manager.on_change(CRDS, graphs.schemas_changed)
 
         async def reconcile_rg(key: Key) -> Any:
             return await graphs.reconcile(key.name)
 
-        await self.manager.handle(RGS, reconcile_rg, owner="kro")
+        await self.manager.handle(RGS, reconcile_rg, owner="kro", controller="resourcegraph")
         self.ready = True
 
     async def run(self, stop_event: asyncio.Event) -> None:

@@ -58,6 +58,8 @@ class Manager:
         self._instance_settings = instance_settings
         self._now = now
         self._handlers: dict[GVR, Handler] = {}
+        self._controller_of: dict[GVR, str] = {}
+        """The ``controller`` label of each handled resource's reconcile metrics."""
         self._informers: dict[GVR, Informer] = {}
         self._owners: dict[GVR, set[str]] = {}
         self._instance_kinds: dict[tuple[str, str], GVR] = {}
@@ -87,9 +89,11 @@ class Manager:
 
     # ---- handlers and informers ----
 
-    async def handle(self, gvr: GVR, handler: Handler, *, owner: str) -> None:
-        """Route keys of ``gvr`` to ``handler`` and watch ``gvr``."""
+    async def handle(self, gvr: GVR, handler: Handler, *, owner: str, controller: str = "instance") -> None:
+        """Route keys of ``gvr`` to ``handler`` and watch ``gvr``; ``controller`` labels its reconciles'
+        metrics (``rgd``, ``resourcegraph``, ``instance``, ``root``)."""
         self._handlers[gvr] = handler
+        self._controller_of[gvr] = controller
         await self.watch(gvr, owner=owner)
 
     async def watch(self, gvr: GVR, *, owner: str) -> None:
@@ -179,6 +183,7 @@ class Manager:
     def unhandle(self, gvr: GVR) -> None:
         """Stop routing keys of ``gvr`` (its informer stays until its owners unwatch it)."""
         self._handlers.pop(gvr, None)
+        self._controller_of.pop(gvr, None)
 
     # ---- instance controllers (the RGD controller's registry) ----
 
@@ -230,6 +235,7 @@ class Manager:
         if ctrl is None:
             return
         self._handlers.pop(ctrl.gvr, None)
+        self._controller_of.pop(ctrl.gvr, None)
         # a reconcile already running could still write (re-add the finalizer the RGD controller is
         # about to release): let those finish first
         async with self._settled:
@@ -282,11 +288,7 @@ class Manager:
         if handler is None:
             self.queue.forget(key)
             return
-        kind = (
-            "rgd"
-            if key.gvr.group == "kro.run" and key.gvr.resource == "resourcegraphdefinitions"
-            else "instance"
-        )
+        kind = self._controller_of.get(key.gvr, "instance")
         started = time.perf_counter()
         outcome: Outcome | BaseException
         try:

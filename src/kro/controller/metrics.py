@@ -21,7 +21,8 @@ class Metrics:
         self.registry = registry
         self.reconciles = Counter(
             "kro_reconcile_total",
-            "Reconciles by controller, resource and result (done, requeue, terminal, error).",
+            "Reconciles by controller (rgd, resourcegraph, instance, root), resource and result "
+            "(done, requeue, terminal, error).",
             ["controller", "resource", "result"],
             registry=registry,
         )

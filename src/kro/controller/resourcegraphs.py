@@ -204,7 +204,9 @@ class ResourceGraphController:
             await self._manager.watch(gvr, owner=owner)
             self._manager.on_object(gvr, self._tracked_event)
         root_gvr = ctrl.gvr
-        await self._manager.handle(root_gvr, lambda key: self._dispatch(root_gvr, key), owner=owner)
+        await self._manager.handle(
+            root_gvr, lambda key: self._dispatch(root_gvr, key), owner=owner, controller="root"
+        )
         log.info(
             "ResourceGraph %s (generation %d) accepted: roots %s, children in order %s",
             name, generation, gvk, ", ".join(compiled.graph.topological_order) or "(none managed)",

@@ -76,6 +76,30 @@ async def test_a_cluster_scoped_root_owns_its_namespaced_child(kapi: ApiClient, 
     assert cm["metadata"]["labels"]["kro.dev/root"] == "acme"
 
 
+def _reconciles(controller: Controller) -> dict[tuple[str, str], float]:
+    """``kro_reconcile_total`` summed over results, by (controller, resource) label."""
+    totals: dict[tuple[str, str], float] = {}
+    for family in controller.metrics.registry.collect():
+        for sample in family.samples:
+            if sample.name == "kro_reconcile_total":
+                key = (sample.labels["controller"], sample.labels["resource"])
+                totals[key] = totals.get(key, 0.0) + sample.value
+    return totals
+
+
+async def test_reconcile_metrics_name_the_graph_and_root_controllers(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    await _setup(kapi, graph("tenants"))
+    await create(kapi, TENANTS, tenant("acme", "tenants", "acme-config"))
+    await eventually(lambda: get(kapi, core("configmaps", "acme-config")))
+    totals = _reconciles(controller)
+    assert totals.get(("resourcegraph", "resourcegraphs"), 0) >= 1
+    assert totals.get(("root", "tenants"), 0) >= 1
+    assert ("instance", "tenants") not in totals
+    assert ("instance", "resourcegraphs") not in totals
+
+
 async def test_a_root_moving_to_another_graph_changes_hands(kapi: ApiClient, controller: Controller) -> None:
     await _setup(kapi, graph("a"), graph("b", data_key="owner"))
     await create(kapi, TENANTS, tenant("moving", "a", "moving-config"))
