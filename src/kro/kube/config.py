@@ -13,6 +13,7 @@ itself is done by :class:`kro.kube.client.KubeClient`.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import ssl
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from kro.kube.execauth import ExecTokenSource, install_certificate, parse_exec, 
 from kro.kube.kubeconfig import ClusterSettings, UserSettings, kubeconfig_files, load_kubeconfig, select
 from kro.kube.tlsconfig import client_ssl_context, load_client_certificate
 from kro.kube.tokens import BasicAuth, FileToken, StaticToken, TokenSource
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_BURST",
@@ -123,10 +126,15 @@ class ClusterConfig:
                 "(not running in a pod?)"
             )
         server = f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}"
-        if not os.path.isfile(ca_file):
-            raise ConfigError(f"in-cluster configuration: the service account CA {ca_file} does not exist")
         token = FileToken(token_file, where="in-cluster service account token")
-        return cls(server, client_ssl_context(server, ca_file=ca_file), token, **options)
+        try:
+            context = client_ssl_context(server, ca_file=ca_file)
+        except ConfigError as e:
+            # as client-go's in-cluster config: a CA that cannot be loaded is logged, and the system's
+            # roots are trusted instead (the API server's certificate is still verified)
+            log.error("in-cluster configuration: the service account CA is not usable, trusting the system's roots: %s", e)
+            context = client_ssl_context(server)
+        return cls(server, context, token, **options)
 
     @classmethod
     def load(

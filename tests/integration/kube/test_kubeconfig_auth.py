@@ -6,6 +6,8 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import logging
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -293,7 +295,9 @@ async def test_in_cluster_service_account(
     assert (await seen_by(config))["authorization"] == "Bearer sa-token-2"
 
 
-def test_in_cluster_ipv6_and_missing_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_cluster_ipv6_and_missing_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / "token").write_text("t")
     (tmp_path / "ca.crt").write_bytes(make_pki().ca_pem)
     monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "fd00::1")
@@ -302,8 +306,12 @@ def test_in_cluster_ipv6_and_missing_files(tmp_path: Path, monkeypatch: pytest.M
     assert ClusterConfig.in_cluster(**files).server == "https://[fd00::1]:443"
     with pytest.raises(ConfigError, match=r"service account token.*cannot read"):
         ClusterConfig.in_cluster(token_file=str(tmp_path / "none"), ca_file=files["ca_file"])
-    with pytest.raises(ConfigError, match=r"service account CA .* does not exist"):
-        ClusterConfig.in_cluster(token_file=files["token_file"], ca_file=str(tmp_path / "none"))
+    # as client-go: a missing CA is logged and the system's roots are trusted; TLS is still verified
+    with caplog.at_level(logging.ERROR, logger="kro.kube.config"):
+        config = ClusterConfig.in_cluster(token_file=files["token_file"], ca_file=str(tmp_path / "none"))
+    assert config.ssl_context is not None and config.ssl_context.verify_mode == ssl.CERT_REQUIRED
+    assert config.ssl_context.check_hostname
+    assert any("service account CA is not usable" in r.getMessage() for r in caplog.records)
     monkeypatch.delenv("KUBERNETES_SERVICE_PORT")
     with pytest.raises(ConfigError, match="KUBERNETES_SERVICE_PORT must be set"):
         ClusterConfig.in_cluster(**files)
