@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kro.devcluster import jsoncodec
+from kro.devcluster.jsoncodec import snapshot, thaw
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.registry import Registry, ResourceType
 from kro.devcluster.schemas import SchemaSource
 from kro.devcluster.storage import MemoryStore, SQLiteStore, clone
-from kro.devcluster.storage.memory import snapshot, thaw
 from kro.devcluster.storage.sqlite import DB_FILE
 
 _scalars = (
@@ -209,15 +209,19 @@ async def test_sqlite_rows_hold_the_objects_json_whichever_way_it_was_copied(tmp
         await again.close()
 
 
-@given(_with_odd)
+@given(_json)
 @settings(max_examples=300, deadline=None)
 def test_apply_copies_the_live_object_exactly_as_the_store_copies_it(value: Any) -> None:
-    from kro.devcluster.patch.structured import deep_copy
+    from kro.devcluster.patch import server_side_apply
+    from tests.unit.devcluster.patch.builders import T0, schema_of
 
-    live = {"metadata": {"name": "x"}, "spec": value}
-    copied = deep_copy(live)
-    assert _same(copied, clone(live))
-    assert not set(map(id, _containers(copied))) & set(map(id, _containers(live)))
+    live = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "d"}, "extra": value}
+    before = copy.deepcopy(live)
+    applied = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "b"}}}
+    result = server_side_apply(live, applied, schema=schema_of("v1", "ConfigMap"), manager="m", now=T0).object
+    assert _same(result["extra"], clone(live)["extra"])
+    assert not set(_containers(result)) & set(_containers(live))  # nothing shared
+    assert _same(live, before)
 
 
 async def test_a_status_write_keeps_nothing_of_its_body_but_copies() -> None:

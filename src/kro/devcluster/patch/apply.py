@@ -23,6 +23,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kro.devcluster import jsoncodec
 from kro.devcluster.patch import structure as st
 from kro.devcluster.patch.errors import ApplyConflictError, FieldConflict, MalformedPatchError
 from kro.devcluster.patch.fielddiff import diff_fields
@@ -37,7 +38,7 @@ from kro.devcluster.patch.managedfields import (
     set_fields,
     with_entries,
 )
-from kro.devcluster.patch.structured import clone, deep_copy, locate, merge, remove
+from kro.devcluster.patch.structured import clone, locate, merge, remove
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 KUBECTL_MANAGER = "kubectl"
@@ -71,7 +72,7 @@ def server_side_apply(
     check_manager(manager)
     config = _configuration(applied, live, ignored)
     full_schema = object_schema(schema)
-    base: dict[str, Any] = deep_copy(live) if live is not None else {}
+    base: dict[str, Any] = jsoncodec.clone(live) if live is not None else {}
     managers = entries_of(base)
     base.get("metadata", {}).pop("managedFields", None)
     merged: dict[str, Any] = merge(base, config, full_schema)

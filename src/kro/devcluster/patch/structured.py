@@ -9,17 +9,11 @@ only the live object has where they were. A ``null`` in the configuration remove
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
-
-import orjson
 
 from kro.devcluster.patch import structure as st
 from kro.devcluster.patch.fieldpath import Path
 from kro.devcluster.patch.fieldset import list_elements
-
-# Types orjson would silently turn into something else raise instead (then the walk copies them).
-_EXACT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
 def merge(live: Any, applied: Any, schema: st.Schema | None) -> Any:
@@ -46,18 +40,6 @@ def clone(value: Any) -> Any:
     if isinstance(value, list):
         return [clone(v) for v in value]
     return value
-
-
-def deep_copy(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy of a stored object (JSON data) that shares nothing with it: encoded to JSON and
-    decoded again (orjson, in C, several times faster than :func:`clone`), or, for what JSON cannot
-    hold exactly, walked. Like every copy the server takes of a stored object, a tuple comes back as
-    a list and a NaN as ``None``."""
-    try:
-        copied: dict[str, Any] = orjson.loads(orjson.dumps(obj, option=_EXACT))
-    except TypeError:
-        return clone(dict(obj))  # type: ignore[no-any-return]
-    return copied
 
 
 def _without_nulls(value: Any) -> Any:

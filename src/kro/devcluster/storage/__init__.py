@@ -1,6 +1,7 @@
 """Object storage for the local API server: a store contract (:class:`Store`), an in-memory backend
 and a durable SQLite backend, label/field selectors and the watch event window."""
 
+from kro.devcluster.jsoncodec import clone
 from kro.devcluster.storage.base import (
     ChangeHook,
     ListOptions,
@@ -21,7 +22,7 @@ from kro.devcluster.storage.errors import (
     StorageError,
     TooOldError,
 )
-from kro.devcluster.storage.memory import MemoryStore, clone
+from kro.devcluster.storage.memory import MemoryStore
 from kro.devcluster.storage.selectors import FieldSelector, LabelSelector
 from kro.devcluster.storage.sqlite import SQLiteStore
 

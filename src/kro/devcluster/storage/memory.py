@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
+from kro.devcluster.jsoncodec import Unencodable, clone, snapshot, thaw
 from kro.devcluster.storage.base import (
     ChangeHook,
     ListOptions,
@@ -39,62 +38,6 @@ from kro.devcluster.storage.paging import (
     next_page_token,
     storage_key,
 )
-
-# Types orjson would silently turn into something else (an ISO string, a plain str/dict) raise instead,
-# so a copy never changes a value's type behind its owner's back.
-_EXACT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
-
-
-def clone(value: Any) -> Any:
-    """A deep copy of JSON-shaped data that shares no dict or list with ``value``.
-
-    Encoding to JSON and decoding again (orjson, in C) is about three times faster than walking the
-    data in Python; values JSON cannot hold exactly (integers beyond 64 bits, non-string keys,
-    datetimes, subclasses) fall back to the walk. As everywhere the server encodes JSON, a tuple comes
-    back as a list and a NaN or infinity as ``None``."""
-    return thaw(snapshot(value))
-
-
-def snapshot(value: Any) -> bytes | Unencodable:
-    """``value`` frozen for a later :func:`thaw`: its JSON encoding (the same bytes
-    :func:`kro.devcluster.jsoncodec.dumps` gives) or, when JSON cannot hold it exactly, a deep copy."""
-    try:
-        return orjson.dumps(value, option=_EXACT)
-    except TypeError:
-        return Unencodable(_walk_copy(value))
-
-
-def thaw(frozen: bytes | Unencodable) -> Any:
-    """A fresh deep copy of what :func:`snapshot` froze."""
-    if isinstance(frozen, bytes):
-        return orjson.loads(frozen)
-    return _walk_copy(frozen.value)
-
-
-class Unencodable:
-    """A value JSON cannot hold exactly, kept as a private deep copy."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-def _walk_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return _clone_dict(value)
-    if isinstance(value, list):
-        return _clone_list(value)
-    return value
-
-
-# Scalars, the bulk of any object, are copied without a call each.
-def _clone_dict(value: dict[Any, Any]) -> dict[Any, Any]:
-    return {k: (_walk_copy(v) if isinstance(v, (dict, list)) else v) for k, v in value.items()}
-
-
-def _clone_list(value: list[Any]) -> list[Any]:
-    return [(_walk_copy(v) if isinstance(v, (dict, list)) else v) for v in value]
 
 
 def copy_object(obj: Mapping[str, Any]) -> Object:

@@ -14,10 +14,11 @@ import sqlite3
 from pathlib import Path
 
 from kro.devcluster import jsoncodec
+from kro.devcluster.jsoncodec import Unencodable
 from kro.devcluster.storage.base import WatchEvent, object_key
 from kro.devcluster.storage.errors import StorageError
 from kro.devcluster.storage.eventlog import DEFAULT_WINDOW
-from kro.devcluster.storage.memory import MemoryStore, Unencodable
+from kro.devcluster.storage.memory import MemoryStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
