@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kro.kube.errors import ConfigError
-from kro.kube.kubeconfig import ClusterSettings
+from kro.kube.kubeconfig import ClusterSettings, optional_string
 from kro.kube.tlsconfig import load_client_certificate
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,8 @@ def parse_credential(plugin: ExecPlugin, stdout: bytes) -> ExecCredential:
     if not isinstance(status, dict):
         raise ConfigError(f"{plugin.describe()}: it returned no status")
     token, cert, key = (
-        _field(plugin, status, k) for k in ("token", "clientCertificateData", "clientKeyData")
+        optional_string(status, k, plugin.describe(), label=f"status.{k}")
+        for k in ("token", "clientCertificateData", "clientKeyData")
     )
     if not (token or cert or key):
         raise ConfigError(f"{plugin.describe()}: it returned neither a token nor a certificate and key")
@@ -214,15 +215,6 @@ def parse_credential(plugin: ExecPlugin, stdout: bytes) -> ExecCredential:
         key_pem=key.encode() if key else None,
         expires=_expiry(plugin, status.get("expirationTimestamp")),
     )
-
-
-def _field(plugin: ExecPlugin, status: Mapping[str, Any], key: str) -> str | None:
-    value = status.get(key)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(f"{plugin.describe()}: status.{key} must be a string")
-    return value
 
 
 def _expiry(plugin: ExecPlugin, value: Any) -> float | None:

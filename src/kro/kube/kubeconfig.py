@@ -215,10 +215,10 @@ def select(config: Kubeconfig, context: str | None = None) -> Selection:
 def parse_cluster(entry: Entry) -> ClusterSettings:
     where = f'cluster "{entry.name}" in {entry.origin}'
     body = entry.body
-    server = _string(body, "server", where)
+    server = optional_string(body, "server", where)
     if not server:
         raise ConfigError(f"{where}: no server is set")
-    ca_file = _path(entry, _string(body, "certificate-authority", where))
+    ca_file = _path(entry, optional_string(body, "certificate-authority", where))
     ca_data = _data(body, "certificate-authority-data", where)
     if ca_file and ca_data is not None:
         raise ConfigError(f"{where}: certificate-authority and certificate-authority-data are both set")
@@ -232,8 +232,8 @@ def parse_cluster(entry: Entry) -> ClusterSettings:
         ca_file=ca_file,
         ca_data=ca_data,
         insecure=insecure,
-        tls_server_name=_string(body, "tls-server-name", where),
-        proxy_url=_string(body, "proxy-url", where),
+        tls_server_name=optional_string(body, "tls-server-name", where),
+        proxy_url=optional_string(body, "proxy-url", where),
         exec_extension=_exec_extension(body, where),
     )
 
@@ -252,13 +252,13 @@ def parse_user(entry: Entry) -> UserSettings:
     user = UserSettings(
         name=entry.name,
         origin=entry.origin,
-        token=_string(body, "token", where),
-        token_file=_path(entry, _string(body, "tokenFile", where)),
-        username=_string(body, "username", where),
-        password=_string(body, "password", where),
-        cert_file=_path(entry, _string(body, "client-certificate", where)),
+        token=optional_string(body, "token", where),
+        token_file=_path(entry, optional_string(body, "tokenFile", where)),
+        username=optional_string(body, "username", where),
+        password=optional_string(body, "password", where),
+        cert_file=_path(entry, optional_string(body, "client-certificate", where)),
         cert_data=_data(body, "client-certificate-data", where),
-        key_file=_path(entry, _string(body, "client-key", where)),
+        key_file=_path(entry, optional_string(body, "client-key", where)),
         key_data=_data(body, "client-key-data", where),
         exec=exec_body or None,
         auth_provider=provider or None,
@@ -280,12 +280,13 @@ def _check_user(user: UserSettings, where: str) -> None:
         raise ConfigError(f"{where}: exec and auth-provider cannot both be set")
 
 
-def _string(body: Mapping[str, Any], key: str, where: str) -> str | None:
+def optional_string(body: Mapping[str, Any], key: str, where: str, *, label: str | None = None) -> str | None:
+    """``body[key]``: ``None`` when absent or empty, else a string (``label`` names it in the error)."""
     value = body.get(key)
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: {key} must be a string")
+        raise ConfigError(f"{where}: {label or key} must be a string")
     return value
 
 
@@ -296,7 +297,7 @@ def _path(entry: Entry, path: str | None) -> str | None:
 
 
 def _data(body: Mapping[str, Any], key: str, where: str) -> bytes | None:
-    value = _string(body, key, where)
+    value = optional_string(body, key, where)
     if value is None:
         return None
     try:
