@@ -81,14 +81,10 @@ class WriteOverlay:
         self._written.pop((gvr, namespace, name), None)
         self._versions.pop((gvr, namespace, name), None)
 
-    def observed(self, gvr: GVR, obj: Obj) -> bool:
-        """The informer delivered ``obj``: drop what it supersedes. ``True`` when ``obj`` is exactly
-        the version this controller wrote last (the echo of its own write: the reconcile that
-        wrote it has already planned with the server's answer, so the event brings nothing new)."""
-        return self.echo(gvr, obj).latest
-
     def echo(self, gvr: GVR, obj: Obj) -> Echo:
-        """:meth:`observed`, telling more (:class:`Echo`)."""
+        """The informer delivered ``obj``: drop what it supersedes, and say whether ``obj`` is the
+        echo of this controller's own write (:class:`Echo`: the reconcile that wrote it has already
+        planned with the server's answer, so the event brings nothing new)."""
         meta = obj.get("metadata") or {}
         key = (gvr, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         held = self._written.get(key)

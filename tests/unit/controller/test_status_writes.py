@@ -51,9 +51,9 @@ def test_the_cache_wins_once_it_has_caught_up_and_the_write_is_forgotten() -> No
 def test_the_informer_delivering_the_write_drops_it() -> None:
     overlay = WriteOverlay()
     overlay.record(REDIS, instance("7", ACTIVE))
-    overlay.observed(REDIS, instance("6", IN_PROGRESS))  # an older event: still remembered
+    overlay.echo(REDIS, instance("6", IN_PROGRESS))  # an older event: still remembered
     assert len(overlay) == 1
-    overlay.observed(REDIS, instance("7", ACTIVE))
+    overlay.echo(REDIS, instance("7", ACTIVE))
     assert len(overlay) == 0
 
 
