@@ -262,27 +262,31 @@ class GarbageCollector:
         it would be read live: at its key, with its uid, not being deleted in the foreground."""
         if not isinstance(ref, Mapping):
             return False
-        rt = self._owner_type(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
-        if rt is None or (rt.namespaced and not namespace):
+        where, uid = self._owner_key(ref, namespace), ref.get("uid")
+        if where is None or not isinstance(uid, str):
             return False
-        uid = ref.get("uid")
-        if not isinstance(uid, str):
-            return False
-        where = (rt.storage_key, namespace if rt.namespaced else "", str(ref.get("name")))
         return self._uids.get(uid) == where and uid not in self._waiting
 
     async def _owner_state(self, ref: Mapping[str, Any], namespace: str) -> OwnerState:
-        rt = self._owner_type(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
-        if rt is None or (rt.namespaced and not namespace):
-            # A cluster-scoped dependent cannot have a namespaced owner: the reference is unresolvable.
+        where = self._owner_key(ref, namespace)
+        if where is None:
             return "unknown"
-        owner = await self._store.get_shared(rt.storage_key, namespace if rt.namespaced else "", str(ref.get("name")))
+        owner = await self._store.get_shared(*where)
         if owner is None or _meta(owner).get("uid") != ref.get("uid"):
             return "dangling"
         meta = _meta(owner)
         if meta.get("deletionTimestamp") and FOREGROUND_FINALIZER in (meta.get("finalizers") or []):
             return "waiting"
         return "solid"
+
+    def _owner_key(self, ref: Mapping[str, Any], namespace: str) -> Key | None:
+        """Where the owner ``ref`` names is stored, seen from a dependent in ``namespace``; ``None``
+        when it cannot be resolved (an unknown kind, or a namespaced owner of a cluster-scoped
+        dependent)."""
+        rt = self._owner_type(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
+        if rt is None or (rt.namespaced and not namespace):
+            return None
+        return (rt.storage_key, namespace if rt.namespaced else "", str(ref.get("name")))
 
     def _owner_type(self, api_version: str, kind: str) -> ResourceType | None:
         found = self._registry.for_kind(api_version, kind)
