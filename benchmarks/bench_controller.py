@@ -29,6 +29,10 @@ Phases, all against the same server:
    per instance, the writes the Redis example needs at least (create a ConfigMap, a StatefulSet, two
    Services, and patch the instance's status once): the time that takes is the floor, and
    ``ratio = t100 / floor``.
+5. **Ready floor**, the same in a third namespace, except that each instance's status is written
+   when its StatefulSet reports a ready replica (a watch on the namespace's StatefulSets), since
+   that is what the status says: the floor for a client that does the example's job with its
+   least writes, pod readiness included. ``ratio_all_active_to_ready_floor = t100 / ready floor``.
 
 Each figure is the median over runs.
 """
@@ -386,6 +390,8 @@ async def measure(args: argparse.Namespace, root: Path, n: int) -> dict[str, Any
             figures.update(await restart(api, session, run))
             figures.update(await write_floor(api, run))
             figures["ratio_all_active_to_floor"] = round(figures["t100_s"] / figures["floor_s"], 2)
+            figures.update(await ready_floor(api, run))
+            figures["ratio_all_active_to_ready_floor"] = round(figures["t100_s"] / figures["ready_floor_s"], 2)
             return figures
     finally:
         run.stop()
@@ -500,6 +506,76 @@ async def write_floor(api: Api, run: Run) -> dict[str, Any]:
         "floor_writes_per_instance": 5,
         "floor_server_cpu_s": round(scpu1 - scpu0, 2),
         "floor_server_writes_per_instance": round(server_writes / run.n, 2),
+    }
+
+
+async def ready_floor(api: Api, run: Run) -> dict[str, Any]:
+    """With the controller stopped: the same minimal writes, but each instance's status is written
+    once its StatefulSet reports a ready replica (what the status says), as a plain client that
+    watches the StatefulSets would. Every request goes through as many connections as the controller
+    has workers."""
+    async def earlier_floor_settled() -> bool:  # its workloads' simulation must not run meanwhile
+        _, listed = await api.call("GET", "/apis/apps/v1/namespaces/floor/statefulsets")
+        items = listed.get("items") or []
+        return len(items) == run.n and all((o.get("status") or {}).get("readyReplicas") for o in items)
+
+    await until(earlier_floor_settled, timeout=run.args.timeout, what="the write floor's StatefulSets ready")
+    await asyncio.sleep(1)
+    namespace = "floor-ready"
+    await create_namespaces(api, [namespace])
+    names = [f"ready-{i:04d}" for i in range(run.n)]
+    await create_instances(api, [(namespace, name) for name in names])
+    slots = asyncio.Semaphore(max(1, run.args.concurrent_reconciles))
+    statefulsets = f"/apis/apps/v1/namespaces/{namespace}/statefulsets"
+    code, body = await api.call("GET", statefulsets)
+    assert code == 200, (code, body)
+    rv = body["metadata"]["resourceVersion"]
+    status_writes: list[asyncio.Task[None]] = []
+    ready: set[str] = set()
+
+    async def create_children(name: str) -> None:
+        async with slots:
+            for path, child in minimal_children(name, namespace):
+                code, out = await api.call("POST", path.format(ns=namespace), child)
+                assert code == 201, (code, out)
+
+    async def write_status(name: str, ready_replicas: int) -> None:
+        status = {"status": {"state": "ACTIVE", "ready": True, "readyReplicas": ready_replicas,
+                             "endpoint": f"{name}.{namespace}.svc.cluster.local:6379"}}  # fmt: skip
+        async with slots:
+            path = f"/apis/kro.run/v1alpha1/namespaces/{namespace}/redis/{name}/status"
+            code, out = await api.call("PATCH", path, status, content_type="application/merge-patch+json")
+            assert code == 200, (code, out)
+
+    async def follow() -> None:
+        nonlocal rv
+        while len(ready) < run.n:
+            params = {"watch": "1", "resourceVersion": rv, "timeoutSeconds": "30", "allowWatchBookmarks": "true"}
+            async with api.session.get(api.url + statefulsets, params=params, headers=api.headers) as resp:
+                assert resp.status == 200, await resp.text()
+                async for line in resp.content:
+                    event = json.loads(line)
+                    obj = event["object"]
+                    rv = obj["metadata"]["resourceVersion"]
+                    name, replicas = obj["metadata"]["name"], (obj.get("status") or {}).get("readyReplicas") or 0
+                    if event["type"] != "BOOKMARK" and replicas >= 1 and name not in ready:
+                        ready.add(name)
+                        status_writes.append(asyncio.create_task(write_status(name, replicas)))
+                    if len(ready) >= run.n:
+                        break
+
+    rv0, scpu0 = await server_revision(api), cpu_seconds(run.server.pid)
+    t0 = time.monotonic()
+    watching = asyncio.create_task(follow())
+    await asyncio.gather(*(create_children(name) for name in names))
+    await asyncio.wait_for(watching, timeout=run.args.timeout)
+    await asyncio.gather(*status_writes)
+    floor_s = time.monotonic() - t0
+    scpu1, server_writes = cpu_seconds(run.server.pid), await server_revision(api) - rv0
+    return {
+        "ready_floor_s": round(floor_s, 2),
+        "ready_floor_server_cpu_s": round(scpu1 - scpu0, 2),
+        "ready_floor_server_writes_per_instance": round(server_writes / run.n, 2),
     }
 
 

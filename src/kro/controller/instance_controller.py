@@ -40,6 +40,7 @@ from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, i
 from kro.runtime.outcome import Done, Outcome, Requeue
 from kro.runtime.plan import DesiredObject, Plan, Removal
 from kro.runtime.planner import PlanSettings, plan_instance, with_failures
+from kro.runtime.relevance import status_reads
 from kro.runtime.revision import ServedRevision, previously_current, with_revision
 from kro.runtime.status import special_status
 
@@ -121,6 +122,12 @@ class InstanceController:
         self.graph = graph
         self.revision = revision
         self._resources.update(graph_resources(graph))
+        self._status_reads = status_reads(graph)
+
+    def child_change_matters(self, node_id: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+        """Whether an update of a child of node ``node_id`` can change what a reconcile of its
+        instance does: not when only status fields no expression reads changed."""
+        return self._status_reads.change_matters(node_id, new, old)
 
     async def reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)

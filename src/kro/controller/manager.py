@@ -5,7 +5,8 @@ Keys are :class:`~kro.controller.reconcile.Key` (resource, namespace, name); eac
 most one handler (the RGD controller for RGDs, an instance controller per RGD kind). Informers are
 shared per resource and reference-counted by the controllers that need them. Every event on any
 watched object that carries ``kro.run/instance-*`` labels also queues the instance it belongs to,
-which is how drift on a child is repaired within about a second."""
+which is how drift on a child is repaired within about a second; not an update that changes only
+status fields no expression of the graph reads (:mod:`kro.runtime.relevance`)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ class Manager:
         self._owners: dict[GVR, set[str]] = {}
         self._instance_kinds: dict[tuple[str, str], GVR] = {}
         self._controllers: dict[str, InstanceController] = {}
+        self._by_gvr: dict[GVR, InstanceController] = {}
+        """The instance controllers by the resource they serve, for their children's events."""
         self._lock = asyncio.Lock()
         self._stopped = False
         self._listeners: dict[GVR, list[Callable[[], None]]] = {}
@@ -152,6 +155,11 @@ class Manager:
         if echo and not own_echo and owner_gvr is not None:
             return  # the parent's own write of its child: that reconcile planned with the answer
         if owner_gvr is not None and labels.get(Labels.INSTANCE_NAME):
+            if type_ == "MODIFIED" and old is not None and old is not obj:
+                parent = self._by_gvr.get(owner_gvr)
+                node_id = labels.get(Labels.NODE_ID)
+                if parent is not None and node_id and not parent.child_change_matters(node_id, obj, old):
+                    return  # only status fields that no expression reads changed
             self.queue.add(
                 Key(owner_gvr, labels.get(Labels.INSTANCE_NAMESPACE, ""), labels[Labels.INSTANCE_NAME])
             )
@@ -215,6 +223,7 @@ class Manager:
             await self.watch(gvr, owner=owner)
         new = graph.rgd_name not in self._controllers
         self._controllers[graph.rgd_name] = ctrl
+        self._by_gvr[ctrl.gvr] = ctrl
         log.info(
             "%s %s (%s) for RGD %s",
             "serving" if new else "serving with a new graph:", graph.instance_gvk.kind, ctrl.gvr,
@@ -234,6 +243,8 @@ class Manager:
         ctrl = self._controllers.pop(rgd_name, None)
         if ctrl is None:
             return
+        if self._by_gvr.get(ctrl.gvr) is ctrl:
+            del self._by_gvr[ctrl.gvr]
         self._handlers.pop(ctrl.gvr, None)
         self._controller_of.pop(ctrl.gvr, None)
         # a reconcile already running could still write (re-add the finalizer the RGD controller is

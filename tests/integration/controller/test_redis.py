@@ -127,3 +127,39 @@ async def test_redis_lifecycle(kapi: ApiClient, controller: Controller) -> None:
 
     await eventually(all_gone, interval=0.01)
     assert max(gone_at["client"], gone_at["headless"]) <= gone_at["statefulset"] <= gone_at["config"]
+
+
+
+def _instance_reconciles(controller: Controller) -> float:
+    return sum(
+        sample.value
+        for metric in controller.metrics.reconciles.collect()
+        for sample in metric.samples
+        if sample.name == "kro_reconcile_total" and sample.labels.get("controller") == "instance"
+    )
+
+
+async def test_a_child_status_change_no_expression_reads_queues_no_reconcile(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    await install_redis(kapi)
+    await create(kapi, instances("redis"), example("redis", "instance.yaml"))
+    await eventually(lambda: active(kapi), timeout=15)
+    sts = apps("statefulsets", "session-cache")
+    await asyncio.sleep(0.5)  # let the reconciles the rollout queued finish
+    before = _instance_reconciles(controller)
+
+    # the Redis graph reads status.readyReplicas of its StatefulSet, nothing else of its status
+    code, _ = await kapi.patch(f"{sts}/status", {"status": {"collisionCount": 3}})
+    assert code == 200
+    await asyncio.sleep(1.0)
+    assert _instance_reconciles(controller) == before
+
+    # what it reads still counts: the instance is looked at again
+    code, _ = await kapi.patch(f"{sts}/status", {"status": {"readyReplicas": 0}})
+    assert code == 200
+
+    async def looked_at_again() -> bool:
+        return _instance_reconciles(controller) > before
+
+    await eventually(looked_at_again)

@@ -40,8 +40,7 @@ from kro.devcluster.simulation import network
 from kro.devcluster.simulation.apps import plan_deployment, plan_replicaset
 from kro.devcluster.simulation.autoscaling import HPAS, plan_hpa, target_key, target_missing
 from kro.devcluster.simulation.batch import plan_job
-from kro.devcluster.simulation.events import COMPONENTS, Happening, plan_events
-from kro.devcluster.simulation.events import record as record_events
+from kro.devcluster.simulation.events import COMPONENTS, EventSink, Happening, plan_events
 from kro.devcluster.simulation.index import OWNER_KEYS, Index, Key, meta_of
 from kro.devcluster.simulation.plan import Plan
 from kro.devcluster.simulation.pods import (
@@ -127,6 +126,7 @@ class Simulator:
         self._timers: dict[Key, asyncio.TimerHandle] = {}
         self._seen: dict[str, float] = {}
         self._index = Index(_WATCHED)
+        self._events = EventSink(cluster.objects, cluster.registry)
 
     async def run(self) -> None:
         await self._ensure_node()
@@ -140,6 +140,7 @@ class Simulator:
         finally:
             for timer in self._timers.values():
                 timer.cancel()
+            await self._events.close()
 
     async def _resync(self) -> Watcher:
         return await replay_then_watch(self._store, lambda: sorted(_WATCHED), self._observe, reset=self._index.reset)
@@ -268,8 +269,7 @@ class Simulator:
                 await self._objects.update(rt, key[1], name, scaled, _as(CONTROLLER_MANAGER))
                 bound = "above Spec.MaxReplicas" if current > plan.scale_to else "below Spec.MinReplicas"
                 message = f"New size: {plan.scale_to}; reason: Current number of replicas {bound}"
-                await record_events(self._objects, self._cluster.registry, hpa, [Happening("SuccessfulRescale", message)],
-                                    component=COMPONENTS[HPAS], now=now)
+                self._events.record(hpa, [Happening("SuccessfulRescale", message)], component=COMPONENTS[HPAS], now=now)
             status = plan.status
         if (hpa.get("status") or {}) != status:
             await self._write_status(key, hpa, status)
@@ -301,8 +301,7 @@ class Simulator:
                     await self._objects.delete(rt, namespace, name, DeleteOptions(propagation_policy="Background"))
         happenings = plan_events(key[0], obj, plan, before, failed=failed)
         if happenings:
-            await record_events(self._objects, self._cluster.registry, obj, happenings,
-                                component=COMPONENTS[key[0]], now=timestamp(self._now()))
+            self._events.record(obj, happenings, component=COMPONENTS[key[0]], now=timestamp(self._now()))
         if plan.annotate:
             # Through /status, as kube-controller-manager records a Deployment's revision.
             meta = dict(meta_of(obj))

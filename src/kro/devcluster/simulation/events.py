@@ -3,6 +3,11 @@ one per occurrence): a Deployment's ``ScalingReplicaSet``, a ReplicaSet's, Job's
 DaemonSet's ``SuccessfulCreate``/``SuccessfulDelete`` of a pod, an HPA's ``SuccessfulRescale``. So
 ``kubectl describe`` and ``kubectl events`` tell what the simulation did.
 
+As a controller's event recorder does, the simulation hands an Event over and goes on: an
+:class:`EventSink` writes each component's Events in the background, one after another in the order
+they were recorded, and drops (and logs) an Event when 1,000 of that component's are already waiting.
+A reconcile never waits for its Events, so a burst of workloads is not slowed by writing them.
+
 A create that fails because the name is taken is told as kube-controller-manager tells it: the pod
 controllers of ReplicaSets, Jobs and DaemonSets record a ``FailedCreate`` Warning (``Error creating:
 <the API error>``); the StatefulSet controller sinks that error without an Event, and the Deployment
@@ -10,6 +15,7 @@ controller, finding its ReplicaSet already there, records no ``ScalingReplicaSet
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -103,17 +109,61 @@ def event(involved: Mapping[str, Any], reason: str, message: str, *, component: 
     }
 
 
-async def record(objects: ObjectService, registry: Registry, involved: Mapping[str, Any],
-                 happenings: Sequence[Happening], *, component: str, now: str) -> None:
-    """Write the events; a failure (a namespace going away) is logged, never raised."""
-    rt = registry.get("", "v1", "events")
-    if rt is None:
-        return
-    for reason, message, type_ in happenings:
-        body = event(involved, reason, message, component=component, now=now, type_=type_)
+# As many Events of one component as may wait to be written (client-go's event queue holds 1,000).
+QUEUE_LIMIT = 1000
+
+
+class EventSink:
+    """Writes the Events the simulated controllers record, in the background: one writer per
+    component, in the order recorded. Built when recorded (the object's resourceVersion and the time
+    then), written later; a failure (a namespace going away) is logged, never raised."""
+
+    def __init__(self, objects: ObjectService, registry: Registry, *, limit: int = QUEUE_LIMIT) -> None:
+        self._objects, self._registry, self._limit = objects, registry, limit
+        self._queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self._writers: dict[str, asyncio.Task[None]] = {}
+
+    def record(self, involved: Mapping[str, Any], happenings: Sequence[Happening], *, component: str,
+               now: str) -> None:
+        queue = self._queues.get(component)
+        if queue is None:
+            queue = self._queues[component] = asyncio.Queue(self._limit)
+            self._writers[component] = asyncio.get_running_loop().create_task(self._write_all(component, queue))
+        for reason, message, type_ in happenings:
+            body = event(involved, reason, message, component=component, now=now, type_=type_)
+            try:
+                queue.put_nowait(body)
+            except asyncio.QueueFull:
+                log.warning("%s: %d events are waiting to be written, dropping %s for %s", component,
+                            self._limit, reason, body["involvedObject"]["name"])
+
+    async def flush(self) -> None:
+        """Return once every Event recorded so far is written (or its write failed)."""
+        await asyncio.gather(*(queue.join() for queue in self._queues.values()))
+
+    async def close(self) -> None:
+        """Stop writing; Events still waiting are dropped."""
+        writers, self._writers = list(self._writers.values()), {}
+        self._queues.clear()
+        for writer in writers:
+            writer.cancel()
+        await asyncio.gather(*writers, return_exceptions=True)
+
+    async def _write_all(self, component: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        while True:
+            body = await queue.get()
+            try:
+                await self._write(component, body)
+            finally:
+                queue.task_done()
+
+    async def _write(self, component: str, body: dict[str, Any]) -> None:
+        rt = self._registry.get("", "v1", "events")
+        if rt is None:
+            return
         try:
             # ``body`` is new and holds only strings and numbers of its own: handed over, not copied.
-            await objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component),
-                                 owned=True, shared=True)
+            await self._objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component),
+                                       owned=True, shared=True)
         except errors.ApiError as e:
-            log.debug("event %s for %s not recorded: %s", reason, body["involvedObject"]["name"], e)
+            log.debug("event %s for %s not recorded: %s", body["reason"], body["involvedObject"]["name"], e)

@@ -1,0 +1,131 @@
+"""Whether a change to a child's ``status`` can change anything a reconcile of its instance does.
+
+A workload's status moves often (a StatefulSet's counters, a Deployment's conditions during a
+rollout) and most of it is read by no expression of the graph. Each expression lists the field paths
+it reads (``statefulset.status.readyReplicas``), and its evaluation sees nothing else of the object
+(:mod:`kro.cel.expression` cuts every variable down to those paths). So when an update of a child
+changes only its ``status``, and the cut of that status to the paths the graph reads is the same
+before and after, every expression evaluates as before, readiness and the instance's status are the
+same, and there is nothing for the instance's reconcile to do.
+
+Anything else about the update (its spec, labels, annotations, owners, finalizers, deletion) always
+counts: drift is repaired from those. A node whose object is read whole (``${statefulset}``), a
+collection that other expressions read as a list, an expression that does not say what it reads, or a
+template that sets ``status`` itself: every change counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kro.graph.model import CompiledExpression, Graph, Node
+
+# What the graph reads of one node's object: ``None`` for "all of it", otherwise a trie of field
+# names where a ``None`` leaf is "this value whole".
+Trie = dict[str, "Trie | None"]
+_WHOLE: None = None
+_NOISE = ("resourceVersion", "managedFields")
+
+
+@dataclass(frozen=True)
+class StatusReads:
+    """For each node id, what the graph's expressions read of that node's object."""
+
+    by_node: Mapping[str, Trie | None]
+
+    def change_matters(self, node_id: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+        """Whether an update of node ``node_id``'s object from ``old`` to ``new`` can change a
+        reconcile of its instance. An unknown node counts every change."""
+        if _essence(new) != _essence(old):
+            return True
+        reads = self.by_node.get(node_id, _WHOLE)
+        if reads is None:
+            return bool(new.get("status") != old.get("status"))
+        return bool(_cut(new, reads) != _cut(old, reads))
+
+
+def status_reads(graph: Graph) -> StatusReads:
+    """What ``graph``'s expressions read of each node's object (see the module's description)."""
+    expressions = _all_expressions(graph)
+    by_node: dict[str, Trie | None] = {}
+    for node in graph.nodes.values():
+        by_node[node.id] = _reads_of(node, expressions)
+    return StatusReads(by_node)
+
+
+def _reads_of(node: Node, expressions: list[CompiledExpression]) -> Trie | None:
+    if "status" in node.template:
+        return _WHOLE  # the template writes status: drift may be in any of it
+    paths: list[tuple[str, ...]] = []
+    for expression in expressions:
+        if node.id not in expression.references:
+            continue
+        found = _paths(expression)
+        if found is None:
+            return _WHOLE
+        mine = [p[1:] for p in found if p[0] == node.id]
+        if node.is_collection and mine:
+            return _WHOLE  # read as a list: the items are not cut, any change may matter
+        paths.extend(mine)
+    if node.is_collection:
+        for condition in node.ready_when:  # a collection's readyWhen sees one item as ``each``
+            found = _paths(condition)
+            if found is None:
+                return _WHOLE
+            paths.extend(p[1:] for p in found if p[0] == "each")
+    return _trie(paths)
+
+
+def _all_expressions(graph: Graph) -> list[CompiledExpression]:
+    out: list[CompiledExpression] = [f.expression for f in graph.status_fields]
+    out.extend(graph.status_conditions)
+    for node in graph.nodes.values():
+        out.extend(f.expression for f in node.fields)
+        out.extend(node.include_when)
+        out.extend(d.expression for d in node.for_each)
+        if not node.is_collection:
+            out.extend(node.ready_when)  # a scalar node's readyWhen reads it under its own id
+    return out
+
+
+def _paths(expression: CompiledExpression) -> frozenset[tuple[str, ...]] | None:
+    paths = getattr(expression, "field_paths", None)
+    if not isinstance(paths, frozenset):
+        return None
+    return paths
+
+
+def _trie(paths: Iterable[tuple[str, ...]]) -> Trie | None:
+    root: Trie = {}
+    for path in sorted(paths, key=len):  # shorter first: a whole value absorbs its parts
+        if not path:
+            return _WHOLE
+        node = root
+        for i, name in enumerate(path):
+            if name in node and node[name] is None:
+                break
+            if i == len(path) - 1:
+                node[name] = None
+            else:
+                child = node.setdefault(name, {})
+                assert child is not None
+                node = child
+    return root
+
+
+def _cut(value: Any, trie: Trie) -> Any:
+    if not isinstance(value, Mapping):
+        return value
+    out: dict[str, Any] = {}
+    for name, sub in trie.items():
+        if name in value:
+            v = value[name]
+            out[name] = v if sub is None else _cut(v, sub)
+    return out
+
+
+def _essence(obj: Mapping[str, Any]) -> tuple[Any, ...]:
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _NOISE}
+    return meta, {k: v for k, v in obj.items() if k not in ("metadata", "status")}
