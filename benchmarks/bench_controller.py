@@ -483,6 +483,7 @@ async def write_floor(api: Api, run: Run) -> dict[str, Any]:
     await create_namespaces(api, [namespace])
     names = [f"floor-{i:04d}" for i in range(run.n)]
     await create_instances(api, [(namespace, name) for name in names])
+    await settled(api, timeout=run.args.timeout)
 
     def job(name: str) -> Any:
         async def writes() -> None:
@@ -509,22 +510,31 @@ async def write_floor(api: Api, run: Run) -> dict[str, Any]:
     }
 
 
+async def settled(api: Api, *, timeout: float, quiet: float = 1.0) -> None:
+    """Wait until nothing writes to the server for ``quiet`` seconds (what earlier phases set off in
+    the workload simulation, and its Events, is done)."""
+    deadline = time.monotonic() + timeout
+    last, since = await server_revision(api), time.monotonic()
+    while time.monotonic() - since < quiet:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the server still writes after {timeout:.0f}s")
+        await asyncio.sleep(0.1)
+        now = await server_revision(api)
+        if now != last:
+            last, since = now, time.monotonic()
+
+
 async def ready_floor(api: Api, run: Run) -> dict[str, Any]:
     """With the controller stopped: the same minimal writes, but each instance's status is written
     once its StatefulSet reports a ready replica (what the status says), as a plain client that
     watches the StatefulSets would. Every request goes through as many connections as the controller
     has workers."""
-    async def earlier_floor_settled() -> bool:  # its workloads' simulation must not run meanwhile
-        _, listed = await api.call("GET", "/apis/apps/v1/namespaces/floor/statefulsets")
-        items = listed.get("items") or []
-        return len(items) == run.n and all((o.get("status") or {}).get("readyReplicas") for o in items)
-
-    await until(earlier_floor_settled, timeout=run.args.timeout, what="the write floor's StatefulSets ready")
-    await asyncio.sleep(1)
+    await settled(api, timeout=run.args.timeout)  # the write floor's workloads, their Events
     namespace = "floor-ready"
     await create_namespaces(api, [namespace])
     names = [f"ready-{i:04d}" for i in range(run.n)]
     await create_instances(api, [(namespace, name) for name in names])
+    await settled(api, timeout=run.args.timeout)
     slots = asyncio.Semaphore(max(1, run.args.concurrent_reconciles))
     statefulsets = f"/apis/apps/v1/namespaces/{namespace}/statefulsets"
     code, body = await api.call("GET", statefulsets)
