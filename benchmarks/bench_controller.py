@@ -412,6 +412,10 @@ async def rollout_and_idle(
     active = await wait_all_active(api, n, controller, args.timeout, t0)
     active_at = sorted(active.values())
     latency = sorted(t0 + active[key] - created[key] for key in active)  # create answered -> ACTIVE
+    # first come, first done: of the first half created, the share among the first half ACTIVE
+    half = max(1, n // 2)
+    created_first = set(sorted(created, key=created.__getitem__)[:half])
+    active_first = set(sorted(active, key=active.__getitem__)[:half])
     rollout = delta(await scrape(session, port), before)
     ccpu1, scpu1 = cpu_seconds(controller.pid), cpu_seconds(server.pid)
     server_writes = await server_revision(api) - rv0
@@ -431,6 +435,7 @@ async def rollout_and_idle(
         "t50_s": round(t50, 2),
         "t100_s": round(t100, 2),
         "t50_over_t100": round(t50 / t100, 2),
+        "first_half_done_first": round(len(created_first & active_first) / half, 3),
         "latency_p50_s": round(latency[(n + 1) // 2 - 1], 2),
         "latency_max_s": round(latency[-1], 2),
         "requests_per_instance": round(rollout["requests"] / n, 2),
