@@ -38,12 +38,12 @@ class StatusReads:
     def change_matters(self, node_id: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
         """Whether an update of node ``node_id``'s object from ``old`` to ``new`` can change a
         reconcile of its instance. An unknown node counts every change."""
-        if _essence(new) != _essence(old):
+        if not _same(_essence(new), _essence(old)):
             return True
         reads = self.by_node.get(node_id, _WHOLE)
         if reads is None:
-            return bool(new.get("status") != old.get("status"))
-        return bool(_cut(new, reads) != _cut(old, reads))
+            return not _same(new.get("status"), old.get("status"))
+        return not _same(_cut(new, reads), _cut(old, reads))
 
 
 def status_reads(graph: Graph) -> StatusReads:
@@ -124,6 +124,17 @@ def _cut(value: Any, trie: Trie) -> Any:
             v = value[name]
             out[name] = v if sub is None else _cut(v, sub)
     return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, and of the same JSON types all the way down: ``1``, ``1.0`` and ``True`` are three
+    different values to an expression (Python's ``==`` takes them for one)."""
+    if isinstance(a, Mapping):
+        return isinstance(b, Mapping) and a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list | tuple):
+        return (isinstance(b, list | tuple) and len(a) == len(b)
+                and all(_same(x, y) for x, y in zip(a, b, strict=True)))  # fmt: skip
+    return type(a) is type(b) and bool(a == b)
 
 
 def _essence(obj: Mapping[str, Any]) -> tuple[Any, ...]:

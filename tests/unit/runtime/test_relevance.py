@@ -160,3 +160,63 @@ def test_an_update_said_not_to_matter_changes_no_expression(
     old["status"], new["status"] = old_status, new_status
     if not reads.change_matters("statefulset", new, old):
         assert _results(graph, new) == _results(graph, old)
+
+
+def _deployment_graph() -> Graph:
+    return compiled(
+        [resource("web", DEPLOYMENT, ready_when=("${has(web.status.readyReplicas) && web.status.readyReplicas > 0}",))],
+        status={
+            "available": "${web.status.?availableReplicas.orValue(0)}",
+            "healthy": "${has(web.status.conditions) && web.status.conditions.exists(c, c.type == 'Available' && c.status == 'True')}",
+        },
+    )
+
+
+_CONDITION = st.fixed_dictionaries(
+    {"type": st.sampled_from(["Available", "Progressing"]), "status": st.sampled_from(["True", "False"])},
+    optional={"reason": st.text(max_size=3)},
+)
+_DEPLOYMENT_STATUS = st.fixed_dictionaries(
+    {},
+    optional={
+        "replicas": st.integers(0, 3), "readyReplicas": st.integers(0, 3), "availableReplicas": st.integers(0, 3),
+        "updatedReplicas": st.integers(0, 3), "observedGeneration": st.integers(1, 3),
+        "conditions": st.lists(_CONDITION, max_size=3),
+    },
+)  # fmt: skip
+
+
+def _deployment_results(graph: Graph, web: dict[str, Any]) -> list[Any]:
+    bindings = {"schema": {"metadata": {"name": "demo"}, "spec": {}}, "web": web}
+    out: list[Any] = []
+    for expression in [*(f.expression for f in graph.status_fields), *graph.nodes["web"].ready_when]:
+        try:
+            out.append(expression.evaluate(bindings))
+        except EvaluationError as e:
+            out.append(("error", str(e)))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(old_status=_DEPLOYMENT_STATUS, new_status=_DEPLOYMENT_STATUS)
+def test_optional_fields_and_comprehensions_are_read_as_they_are_evaluated(
+    old_status: dict[str, Any], new_status: dict[str, Any]
+) -> None:
+    graph = _deployment_graph()
+    reads = status_reads(graph)
+    old = {**DEPLOYMENT, "metadata": {"resourceVersion": "1"}, "status": old_status}
+    new = {**DEPLOYMENT, "metadata": {"resourceVersion": "2"}, "status": new_status}
+    if not reads.change_matters("web", new, old):
+        assert _deployment_results(graph, new) == _deployment_results(graph, old)
+
+
+def test_what_optional_fields_and_comprehensions_read() -> None:
+    reads = status_reads(_deployment_graph())
+    assert reads.by_node["web"] == {"status": {"availableReplicas": None, "conditions": None, "readyReplicas": None}}
+
+
+def test_a_number_that_changes_type_matters() -> None:
+    reads = status_reads(redis_graph())
+    for before, after in ((1, True), (1, 1.0), (0, False), (0, None)):
+        old, new = _statefulset(readyReplicas=before), _statefulset(readyReplicas=after)
+        assert reads.change_matters("statefulset", new, old), (before, after)
