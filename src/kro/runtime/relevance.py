@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from kro.graph.model import CompiledExpression, Graph, Node
 
 # What the graph reads of one node's object: ``None`` for "all of it", otherwise a trie of field
@@ -128,12 +130,22 @@ def _cut(value: Any, trie: Trie) -> Any:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal, and of the same JSON types all the way down: ``1``, ``1.0`` and ``True`` are three
-    different values to an expression (Python's ``==`` takes them for one)."""
+    different values to an expression (Python's ``==`` takes them for one). Python's ``==`` first
+    (fast, and a difference there is a difference), then the two JSON texts, keys sorted."""
+    if a != b:
+        return False
+    try:
+        return orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what JSON cannot hold (orjson's error is a TypeError): compare by walking
+        return _strict(a, b)
+
+
+def _strict(a: Any, b: Any) -> bool:
     if isinstance(a, Mapping):
-        return isinstance(b, Mapping) and a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+        return isinstance(b, Mapping) and a.keys() == b.keys() and all(_strict(v, b[k]) for k, v in a.items())
     if isinstance(a, list | tuple):
         return (isinstance(b, list | tuple) and len(a) == len(b)
-                and all(_same(x, y) for x, y in zip(a, b, strict=True)))  # fmt: skip
+                and all(_strict(x, y) for x, y in zip(a, b, strict=True)))  # fmt: skip
     return type(a) is type(b) and bool(a == b)
 
 

@@ -220,3 +220,11 @@ def test_a_number_that_changes_type_matters() -> None:
     for before, after in ((1, True), (1, 1.0), (0, False), (0, None)):
         old, new = _statefulset(readyReplicas=before), _statefulset(readyReplicas=after)
         assert reads.change_matters("statefulset", new, old), (before, after)
+
+
+def test_values_json_cannot_hold_are_compared_by_walking() -> None:
+    reads = status_reads(redis_graph())
+    old = _statefulset(readyReplicas=2**70)  # beyond 64 bits: orjson refuses, the walk compares
+    assert not reads.change_matters("statefulset", _statefulset(readyReplicas=2**70), old)
+    assert reads.change_matters("statefulset", _statefulset(readyReplicas=2**70 + 1), old)
+    assert not reads.change_matters("statefulset", {**_statefulset(), "spec": {1: "x"}}, {**_statefulset(), "spec": {1: "x"}})
