@@ -223,6 +223,7 @@ class Manager:
             await self.watch(gvr, owner=owner)
         new = graph.rgd_name not in self._controllers
         self._controllers[graph.rgd_name] = ctrl
+        self._forget_children_of(ctrl)  # a new graph may serve another version of the kind
         self._by_gvr[ctrl.gvr] = ctrl
         log.info(
             "%s %s (%s) for RGD %s",
@@ -235,6 +236,10 @@ class Manager:
         if not new:  # a new graph: every instance must be planned again
             self._enqueue_all(ctrl.gvr)
 
+    def _forget_children_of(self, ctrl: InstanceController) -> None:
+        for gvr in [gvr for gvr, served in self._by_gvr.items() if served is ctrl]:
+            del self._by_gvr[gvr]
+
     def serves_instances(self, gvr: GVR) -> bool:
         """Whether an RGD's instance controller handles ``gvr``."""
         return any(ctrl.gvr == gvr for ctrl in self._controllers.values())
@@ -243,8 +248,7 @@ class Manager:
         ctrl = self._controllers.pop(rgd_name, None)
         if ctrl is None:
             return
-        if self._by_gvr.get(ctrl.gvr) is ctrl:
-            del self._by_gvr[ctrl.gvr]
+        self._forget_children_of(ctrl)
         self._handlers.pop(ctrl.gvr, None)
         self._controller_of.pop(ctrl.gvr, None)
         # a reconcile already running could still write (re-add the finalizer the RGD controller is

@@ -154,6 +154,8 @@ class EventSink:
             body = await queue.get()
             try:
                 await self._write(component, body)
+            except Exception:  # one Event that cannot be written must not stop the ones after it
+                log.exception("event %s for %s not recorded", body["reason"], body["involvedObject"]["name"])
             finally:
                 queue.task_done()
 
