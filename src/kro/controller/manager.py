@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from kro.api.keys import Labels
 from kro.api.refs import GVR
@@ -34,6 +34,10 @@ from kro.runtime.revision import ServedRevision
 log = logging.getLogger(__name__)
 Obj = Mapping[str, Any]
 Handler = Callable[[Key], Awaitable[Outcome]]
+
+
+class ChildRelevance(Protocol):
+    def child_change_matters(self, node_id: str, new: Obj, old: Obj) -> bool: ...
 
 
 class Manager:
@@ -67,6 +71,8 @@ class Manager:
         self._controllers: dict[str, InstanceController] = {}
         self._by_gvr: dict[GVR, InstanceController] = {}
         """The instance controllers by the resource they serve, for their children's events."""
+        self._by_graph: dict[str, ChildRelevance] = {}
+        """The root controllers by ResourceGraph name, for their children (``kro.dev/graph``)."""
         self._lock = asyncio.Lock()
         self._stopped = False
         self._listeners: dict[GVR, list[Callable[[], None]]] = {}
@@ -156,7 +162,8 @@ class Manager:
             return  # the parent's own write of its child: that reconcile planned with the answer
         if owner_gvr is not None and labels.get(Labels.INSTANCE_NAME):
             if type_ == "MODIFIED" and old is not None and old is not obj:
-                parent = self._by_gvr.get(owner_gvr)
+                graph = labels.get(Labels.GRAPH)
+                parent = self._by_graph.get(graph) if graph else self._by_gvr.get(owner_gvr)
                 node_id = labels.get(Labels.NODE_ID)
                 if parent is not None and node_id and not parent.child_change_matters(node_id, obj, old):
                     return  # only status fields that no expression reads changed
@@ -235,6 +242,14 @@ class Manager:
         self._metrics.controllers.set(len(self._controllers))
         if not new:  # a new graph: every instance must be planned again
             self._enqueue_all(ctrl.gvr)
+
+    def route_graph_children(self, graph: str, parent: ChildRelevance | None) -> None:
+        """Updates of children labelled ``kro.dev/graph: <graph>`` ask ``parent`` whether they can
+        change its reconcile (``None``: every update queues the root)."""
+        if parent is None:
+            self._by_graph.pop(graph, None)
+        else:
+            self._by_graph[graph] = parent
 
     def _forget_children_of(self, ctrl: InstanceController) -> None:
         for gvr in [gvr for gvr, served in self._by_gvr.items() if served is ctrl]:

@@ -198,6 +198,7 @@ class ResourceGraphController:
         owner = f"rg/{name}"
         gvk = compiled.root_gvk
         self._manager.route_children(gvk.group, gvk.kind, ctrl.gvr)
+        self._manager.route_graph_children(name, ctrl)
         for gvr in ctrl.managed_resources.values():
             await self._manager.watch(gvr, owner=owner)
         for gvr in ctrl.tracked_resources.values():
@@ -246,6 +247,7 @@ class ResourceGraphController:
         served = self._served.pop(name, None)
         if served is None:
             return
+        self._manager.route_graph_children(name, None)
         gvr = served.controller.gvr
         shared = any(s.controller.gvr == gvr for s in self._served.values())
         if not shared and not self._manager.serves_instances(gvr):  # an RGD's handler stays

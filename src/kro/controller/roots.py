@@ -124,6 +124,11 @@ class RootController:
         self.compiled = compiled
         self._children.set_graph(compiled.graph)
 
+    def child_change_matters(self, node_id: str, new: Obj, old: Obj) -> bool:
+        """Whether an update of a managed child of node ``node_id`` can change a reconcile of its
+        root: not when only status fields no expression of the graph reads changed."""
+        return self._children.child_change_matters(node_id, new, old)
+
     async def reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)
         root = store.get(namespace, name) if store is not None else None

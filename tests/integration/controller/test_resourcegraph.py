@@ -4,6 +4,7 @@ letting go of its roots."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from kro.controller.app import Controller
@@ -11,7 +12,7 @@ from kro.kube import KubeClient
 
 from ..conftest import ApiClient
 from .conftest import SETTINGS, eventually, start_controller
-from .helpers import CRDS, RGDS, condition, core, create, get, rgd_active
+from .helpers import CRDS, RGDS, apps, condition, core, create, get, rgd_active
 
 RGS = "/apis/kro.dev/v1alpha1/resourcegraphs"
 TENANTS = "/apis/example.com/v1/tenants"
@@ -279,3 +280,50 @@ async def test_a_graph_whose_root_kind_an_rgd_generates_later_is_rejected_then(
     await create(kapi, RGDS, note_rgd())
     await eventually(lambda: rgd_active(kapi, "notes"))
     await _check_rejected_and_inert(kapi)
+
+
+def web_graph() -> dict[str, Any]:
+    """A graph whose Deployment is ready once it reports a ready replica: of the Deployment's status
+    the graph reads ``readyReplicas`` and nothing else."""
+    labels = {"app": "${root.metadata.name}"}
+    return {
+        "apiVersion": "kro.dev/v1alpha1", "kind": "ResourceGraph", "metadata": {"name": "webs"},
+        "spec": {"root": {"apiGroup": "example.com", "kind": "Tenant"}, "children": [{
+            "id": "web",
+            "readyWhen": ["${web.status.?readyReplicas.orValue(0) >= 1}"],
+            "template": {"apiVersion": "apps/v1", "kind": "Deployment",
+                         "metadata": {"name": "${root.metadata.name}-web", "namespace": "default"},
+                         "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}},
+        }]},
+    }  # fmt: skip
+
+
+async def test_a_managed_child_status_change_no_expression_reads_queues_no_root_reconcile(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    await _setup(kapi, web_graph())
+    await create(kapi, TENANTS, tenant("acme", "webs", "unused"))
+    web = apps("deployments", "acme-web")
+
+    async def ready() -> bool:
+        obj = await get(kapi, web)
+        return bool(obj and (obj.get("status") or {}).get("readyReplicas") == 1)
+
+    await eventually(ready, timeout=15)
+    await asyncio.sleep(0.5)  # let the reconciles the rollout queued finish
+    before = _reconciles(controller).get(("root", "tenants"), 0)
+
+    # (not collisionCount: a Deployment's pod template hash counts it, so it starts a rollout)
+    code, _ = await kapi.patch(f"{web}/status", {"status": {"updatedReplicas": 0}})
+    assert code == 200
+    await asyncio.sleep(1.0)
+    assert _reconciles(controller).get(("root", "tenants"), 0) == before
+
+    code, _ = await kapi.patch(f"{web}/status", {"status": {"readyReplicas": 0}})
+    assert code == 200
+
+    async def looked_at_again() -> bool:
+        return _reconciles(controller).get(("root", "tenants"), 0) > before
+
+    await eventually(looked_at_again)
