@@ -87,8 +87,7 @@ def _all_expressions(graph: Graph) -> list[CompiledExpression]:
         out.extend(f.expression for f in node.fields)
         out.extend(node.include_when)
         out.extend(d.expression for d in node.for_each)
-        if not node.is_collection:
-            out.extend(node.ready_when)  # a scalar node's readyWhen reads it under its own id
+        out.extend(node.ready_when)  # its own node under its id (a collection's items: ``each``, below)
     return out
 
 
