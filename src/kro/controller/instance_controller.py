@@ -32,7 +32,7 @@ from kro.controller.observation import CacheView
 from kro.controller.overlay import WriteOverlay
 from kro.controller.ports import Caches, Writer
 from kro.controller.transitions import TransitionLog
-from kro.graph.model import Graph
+from kro.graph.model import Graph, Node
 from kro.kube.errors import ApiError
 from kro.runtime.deletion import plan_deletion
 from kro.runtime.drift import holds
@@ -56,6 +56,10 @@ class InstanceSettings:
     deletion_requeue: float = 1.0
     transition_events: bool = False
     """Record a Normal Event for every state transition (``InstanceConditionEvents``)."""
+
+
+def _gvr_of(node: Node) -> GVR:
+    return GVR(node.gvk.group, node.gvk.version, node.plural)
 
 
 def graph_resources(graph: Graph) -> dict[tuple[str, str], GVR]:
@@ -112,9 +116,7 @@ class InstanceController:
     @property
     def external_resources(self) -> frozenset[GVR]:
         """Resources the current graph's external references read."""
-        return frozenset(
-            GVR(n.gvk.group, n.gvk.version, n.plural) for n in self.graph.nodes.values() if n.is_external
-        )
+        return frozenset(_gvr_of(n) for n in self.graph.nodes.values() if n.is_external)
 
     def set_graph(self, graph: Graph, *, revision: ServedRevision | None = None) -> None:
         """Serve ``graph`` (compiled from ``revision``) from the next reconcile on; kinds of earlier
@@ -123,6 +125,13 @@ class InstanceController:
         self.revision = revision
         self._resources.update(graph_resources(graph))
         self._status_reads = status_reads(graph)
+
+    def external_change_matters(self, gvr: GVR, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+        """Whether an update of an object of ``gvr``, a kind the graph's external references read,
+        can change what a reconcile of an instance does: not when only status fields none of those
+        references' readers read changed."""
+        nodes = [n.id for n in self.graph.nodes.values() if n.is_external and _gvr_of(n) == gvr]
+        return not nodes or any(self._status_reads.change_matters(n, new, old) for n in nodes)
 
     def child_change_matters(self, node_id: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
         """Whether an update of a child of node ``node_id`` can change what a reconcile of its

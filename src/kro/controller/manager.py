@@ -172,8 +172,12 @@ class Manager:
             )
         elif Labels.INSTANCE_ID not in labels:
             # not a child: it may be what an external reference reads; look at those instances again
+            # (not for an update of status fields that nothing reads)
+            update = type_ == "MODIFIED" and old is not None and old is not obj
             for ctrl in self._controllers.values():
-                if gvr in ctrl.external_resources:
+                if gvr in ctrl.external_resources and (
+                    not update or old is None or ctrl.external_change_matters(gvr, obj, old)
+                ):
                     self._enqueue_all(ctrl.gvr)
 
     def on_change(self, gvr: GVR, listener: Callable[[], None]) -> None:
