@@ -42,7 +42,7 @@ class Projection:
     def of(
         field_paths: frozenset[tuple[str, ...]], types: Mapping[str, CelType], *, memo: dict[int, Any]
     ) -> Projection:
-        tries = _tries(field_paths)
+        tries = field_tries(field_paths)
         return Projection(
             tuple(
                 (root, trie, plan_for(types[root], trie, memo=memo) if root in types else None)
@@ -58,12 +58,13 @@ class Projection:
             except KeyError:
                 raise EvaluationError(f"no value for {root!r} yet", expression=source, pending=True) from None
             if trie is not None:
-                value = _cut(value, trie)
+                value = cut(value, trie)
             data[root] = value if plan is None else coerce(value, plan)
         return data
 
 
-def _tries(field_paths: frozenset[tuple[str, ...]]) -> dict[str, Trie | None]:
+def field_tries(field_paths: frozenset[tuple[str, ...]]) -> dict[str, Trie | None]:
+    """For each variable the paths start from: ``None`` (the whole value) or the trie of the paths."""
     tries: dict[str, Trie | None] = {}
     for path in sorted(field_paths, key=len):  # shorter first: a whole value absorbs its parts
         root, rest = path[0], path[1:]
@@ -84,14 +85,15 @@ def _tries(field_paths: frozenset[tuple[str, ...]]) -> dict[str, Trie | None]:
     return tries
 
 
-def _cut(value: Any, trie: Trie) -> Any:
+def cut(value: Any, trie: Trie) -> Any:
+    """``value`` with only what ``trie`` selects (values shared, not copied)."""
     if not isinstance(value, dict):
         return value  # selecting into a non-object fails the same way on the whole value
     out: dict[str, Any] = {}
     for name, sub in trie.items():
         if name in value:
             v = value[name]
-            out[name] = v if sub is None else _cut(v, sub)
+            out[name] = v if sub is None else cut(v, sub)
     return out
 
 

@@ -16,17 +16,17 @@ template that sets ``status`` itself: every change counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from kro.cel.expression import Trie, cut, field_tries
 from kro.graph.model import CompiledExpression, Graph, Node
 
 # What the graph reads of one node's object: ``None`` for "all of it", otherwise a trie of field
-# names where a ``None`` leaf is "this value whole".
-Trie = dict[str, "Trie | None"]
+# names (:data:`kro.cel.expression.Trie`) where a ``None`` leaf is "this value whole".
 _WHOLE: None = None
 _NOISE = ("resourceVersion", "managedFields")
 
@@ -45,7 +45,7 @@ class StatusReads:
         reads = self.by_node.get(node_id, _WHOLE)
         if reads is None:
             return not _same(new.get("status"), old.get("status"))
-        return not _same(_cut(new, reads), _cut(old, reads))
+        return not _same(cut(new, reads), cut(old, reads))
 
 
 def status_reads(graph: Graph) -> StatusReads:
@@ -60,24 +60,24 @@ def status_reads(graph: Graph) -> StatusReads:
 def _reads_of(node: Node, expressions: list[CompiledExpression]) -> Trie | None:
     if "status" in node.template:
         return _WHOLE  # the template writes status: drift may be in any of it
-    paths: list[tuple[str, ...]] = []
+    paths: set[tuple[str, ...]] = set()
     for expression in expressions:
         if node.id not in expression.references:
             continue
         found = _paths(expression)
         if found is None:
             return _WHOLE
-        mine = [p[1:] for p in found if p[0] == node.id]
+        mine = [p for p in found if p[0] == node.id]
         if node.is_collection and mine:
             return _WHOLE  # read as a list: the items are not cut, any change may matter
-        paths.extend(mine)
+        paths.update(mine)
     if node.is_collection:
         for condition in node.ready_when:  # a collection's readyWhen sees one item as ``each``
             found = _paths(condition)
             if found is None:
                 return _WHOLE
-            paths.extend(p[1:] for p in found if p[0] == "each")
-    return _trie(paths)
+            paths.update((node.id, *p[1:]) for p in found if p[0] == "each")
+    return field_tries(frozenset(paths)).get(node.id, {})
 
 
 def _all_expressions(graph: Graph) -> list[CompiledExpression]:
@@ -96,35 +96,6 @@ def _paths(expression: CompiledExpression) -> frozenset[tuple[str, ...]] | None:
     if not isinstance(paths, frozenset):
         return None
     return paths
-
-
-def _trie(paths: Iterable[tuple[str, ...]]) -> Trie | None:
-    root: Trie = {}
-    for path in sorted(paths, key=len):  # shorter first: a whole value absorbs its parts
-        if not path:
-            return _WHOLE
-        node = root
-        for i, name in enumerate(path):
-            if name in node and node[name] is None:
-                break
-            if i == len(path) - 1:
-                node[name] = None
-            else:
-                child = node.setdefault(name, {})
-                assert child is not None
-                node = child
-    return root
-
-
-def _cut(value: Any, trie: Trie) -> Any:
-    if not isinstance(value, Mapping):
-        return value
-    out: dict[str, Any] = {}
-    for name, sub in trie.items():
-        if name in value:
-            v = value[name]
-            out[name] = v if sub is None else _cut(v, sub)
-    return out
 
 
 def _same(a: Any, b: Any) -> bool:
