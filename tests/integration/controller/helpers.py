@@ -72,3 +72,14 @@ def condition(obj: dict[str, Any] | None, ctype: str) -> dict[str, Any]:
 async def rgd_active(api: ApiClient, name: str) -> dict[str, Any] | None:
     rgd = await get(api, f"{RGDS}/{name}")
     return rgd if rgd and (rgd.get("status") or {}).get("state") == "Active" else None
+
+
+def reconciles(controller: Any, **labels: str) -> float:
+    """``kro_reconcile_total`` of ``controller`` (a :class:`kro.controller.app.Controller`), summed
+    over the samples whose labels include ``labels`` (``controller="instance"``, ``resource="redis"``)."""
+    return sum(
+        sample.value
+        for metric in controller.metrics.reconciles.collect()
+        for sample in metric.samples
+        if sample.name == "kro_reconcile_total" and all(sample.labels.get(k) == v for k, v in labels.items())
+    )

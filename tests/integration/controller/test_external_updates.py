@@ -9,7 +9,7 @@ from kro.controller.app import Controller
 
 from ..conftest import ApiClient
 from .conftest import eventually
-from .helpers import RGDS, apps, core, create, get, instances, rgd_active
+from .helpers import RGDS, apps, core, create, get, instances, reconciles, rgd_active
 
 SITES = {
     "apiVersion": "kro.run/v1alpha1",
@@ -47,15 +47,6 @@ PLATFORM = {
 }
 
 
-def _site_reconciles(controller: Controller) -> float:
-    return sum(
-        sample.value
-        for metric in controller.metrics.reconciles.collect()
-        for sample in metric.samples
-        if sample.name == "kro_reconcile_total" and sample.labels.get("resource") == "sites"
-    )
-
-
 async def test_an_external_objects_unread_status_change_queues_no_instance(
     kapi: ApiClient, controller: Controller
 ) -> None:
@@ -78,15 +69,15 @@ async def test_an_external_objects_unread_status_change_queues_no_instance(
 
     await eventually(available, timeout=15)
     await asyncio.sleep(0.5)  # let the reconciles queued so far finish
-    before = _site_reconciles(controller)
+    before = reconciles(controller, resource="sites")
 
     code, _ = await kapi.patch(f"{platform}/status", {"status": {"updatedReplicas": 0}})
     assert code == 200
     await asyncio.sleep(1.0)
-    assert _site_reconciles(controller) == before
+    assert reconciles(controller, resource="sites") == before
 
     # what the graph reads still counts
     code, _ = await kapi.patch(platform, {"spec": {"replicas": 2}})
     assert code == 200
     await eventually(lambda: settings("2"))
-    assert _site_reconciles(controller) > before
+    assert reconciles(controller, resource="sites") > before

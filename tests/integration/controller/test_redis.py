@@ -19,6 +19,7 @@ from .helpers import (
     example,
     get,
     instances,
+    reconciles,
     replace_spec,
     rgd_active,
 )
@@ -130,15 +131,6 @@ async def test_redis_lifecycle(kapi: ApiClient, controller: Controller) -> None:
 
 
 
-def _instance_reconciles(controller: Controller) -> float:
-    return sum(
-        sample.value
-        for metric in controller.metrics.reconciles.collect()
-        for sample in metric.samples
-        if sample.name == "kro_reconcile_total" and sample.labels.get("controller") == "instance"
-    )
-
-
 async def test_a_child_status_change_no_expression_reads_queues_no_reconcile(
     kapi: ApiClient, controller: Controller
 ) -> None:
@@ -147,20 +139,20 @@ async def test_a_child_status_change_no_expression_reads_queues_no_reconcile(
     await eventually(lambda: active(kapi), timeout=15)
     sts = apps("statefulsets", "session-cache")
     await asyncio.sleep(0.5)  # let the reconciles the rollout queued finish
-    before = _instance_reconciles(controller)
+    before = reconciles(controller, controller="instance")
 
     # the Redis graph reads status.readyReplicas of its StatefulSet, nothing else of its status
     # (not collisionCount: the controller revision's hash counts it, so it would roll the pod)
     code, _ = await kapi.patch(f"{sts}/status", {"status": {"updatedReplicas": 0}})
     assert code == 200
     await asyncio.sleep(1.0)
-    assert _instance_reconciles(controller) == before
+    assert reconciles(controller, controller="instance") == before
 
     # what it reads still counts: the instance is looked at again
     code, _ = await kapi.patch(f"{sts}/status", {"status": {"readyReplicas": 0}})
     assert code == 200
 
     async def looked_at_again() -> bool:
-        return _instance_reconciles(controller) > before
+        return reconciles(controller, controller="instance") > before
 
     await eventually(looked_at_again)

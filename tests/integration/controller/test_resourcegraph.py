@@ -12,7 +12,7 @@ from kro.kube import KubeClient
 
 from ..conftest import ApiClient
 from .conftest import SETTINGS, eventually, start_controller
-from .helpers import CRDS, RGDS, apps, condition, core, create, get, rgd_active
+from .helpers import CRDS, RGDS, apps, condition, core, create, get, reconciles, rgd_active
 
 RGS = "/apis/kro.dev/v1alpha1/resourcegraphs"
 TENANTS = "/apis/example.com/v1/tenants"
@@ -312,18 +312,18 @@ async def test_a_managed_child_status_change_no_expression_reads_queues_no_root_
 
     await eventually(ready, timeout=15)
     await asyncio.sleep(0.5)  # let the reconciles the rollout queued finish
-    before = _reconciles(controller).get(("root", "tenants"), 0)
+    before = reconciles(controller, controller="root", resource="tenants")
 
     # (not collisionCount: a Deployment's pod template hash counts it, so it starts a rollout)
     code, _ = await kapi.patch(f"{web}/status", {"status": {"updatedReplicas": 0}})
     assert code == 200
     await asyncio.sleep(1.0)
-    assert _reconciles(controller).get(("root", "tenants"), 0) == before
+    assert reconciles(controller, controller="root", resource="tenants") == before
 
     code, _ = await kapi.patch(f"{web}/status", {"status": {"readyReplicas": 0}})
     assert code == 200
 
     async def looked_at_again() -> bool:
-        return _reconciles(controller).get(("root", "tenants"), 0) > before
+        return reconciles(controller, controller="root", resource="tenants") > before
 
     await eventually(looked_at_again)

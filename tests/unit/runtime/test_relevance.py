@@ -133,13 +133,8 @@ _STATUS = st.dictionaries(
 )
 
 
-def _results(graph: Graph, statefulset: dict[str, Any]) -> list[Any]:
-    bindings = {"schema": redis_instance("cache"), "statefulset": statefulset,
-                "config": {"metadata": {"name": "cache-config"}}}  # fmt: skip
-    expressions: list[CompiledExpression] = [f.expression for f in graph.status_fields]
-    for node in graph.nodes.values():
-        expressions.extend(node.ready_when)
-        expressions.extend(f.expression for f in node.fields)
+def _evaluated(expressions: list[CompiledExpression], bindings: dict[str, Any]) -> list[Any]:
+    """Each expression's value, or its evaluation error."""
     out: list[Any] = []
     for expression in expressions:
         try:
@@ -147,6 +142,16 @@ def _results(graph: Graph, statefulset: dict[str, Any]) -> list[Any]:
         except EvaluationError as e:
             out.append(("error", str(e)))
     return out
+
+
+def _results(graph: Graph, statefulset: dict[str, Any]) -> list[Any]:
+    bindings = {"schema": redis_instance("cache"), "statefulset": statefulset,
+                "config": {"metadata": {"name": "cache-config"}}}  # fmt: skip
+    expressions: list[CompiledExpression] = [f.expression for f in graph.status_fields]
+    for node in graph.nodes.values():
+        expressions.extend(node.ready_when)
+        expressions.extend(f.expression for f in node.fields)
+    return _evaluated(expressions, bindings)
 
 
 @settings(max_examples=300, deadline=None)
@@ -188,13 +193,7 @@ _DEPLOYMENT_STATUS = st.fixed_dictionaries(
 
 def _deployment_results(graph: Graph, web: dict[str, Any]) -> list[Any]:
     bindings = {"schema": {"metadata": {"name": "demo"}, "spec": {}}, "web": web}
-    out: list[Any] = []
-    for expression in [*(f.expression for f in graph.status_fields), *graph.nodes["web"].ready_when]:
-        try:
-            out.append(expression.evaluate(bindings))
-        except EvaluationError as e:
-            out.append(("error", str(e)))
-    return out
+    return _evaluated([*(f.expression for f in graph.status_fields), *graph.nodes["web"].ready_when], bindings)
 
 
 @settings(max_examples=300, deadline=None)
