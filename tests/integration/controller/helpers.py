@@ -74,12 +74,12 @@ async def rgd_active(api: ApiClient, name: str) -> dict[str, Any] | None:
     return rgd if rgd and (rgd.get("status") or {}).get("state") == "Active" else None
 
 
-def reconciles(controller: Any, **labels: str) -> float:
-    """``kro_reconcile_total`` of ``controller`` (a :class:`kro.controller.app.Controller`), summed
-    over the samples whose labels include ``labels`` (``controller="instance"``, ``resource="redis"``)."""
+def reconciles(ctrl: Any, /, **labels: str) -> float:
+    """``kro_reconcile_total`` of ``ctrl`` (a :class:`kro.controller.app.Controller`), summed over
+    the samples whose labels include ``labels`` (``controller="instance"``, ``resource="redis"``)."""
     return sum(
         sample.value
-        for metric in controller.metrics.reconciles.collect()
+        for metric in ctrl.metrics.reconciles.collect()
         for sample in metric.samples
         if sample.name == "kro_reconcile_total" and all(sample.labels.get(k) == v for k, v in labels.items())
     )
