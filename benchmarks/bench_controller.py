@@ -304,13 +304,29 @@ async def wait_all_active(
 
     for obj in body["items"]:
         see(obj)
-    rv = body["metadata"]["resourceVersion"]
-    while len(active) < n:
+
+    def check() -> None:
         controller.check_alive()
         if time.monotonic() > deadline:
             raise TimeoutError(f"{n} instances not ACTIVE within {timeout:.0f}s ({len(active)} are)")
-        params = {"watch": "1", "resourceVersion": rv, "timeoutSeconds": "5", "allowWatchBookmarks": "true"}
-        async with api.session.get(api.url + REDIS, params=params, headers=api.headers) as resp:
+
+    await watch_until(api, REDIS, body["metadata"]["resourceVersion"], see, lambda: len(active) >= n,
+                      before_each=check, timeout_seconds=5)  # fmt: skip
+    return active
+
+
+async def watch_until(
+    api: Api, path: str, rv: str, see: Any, done: Any, *, before_each: Any = None, timeout_seconds: int = 30
+) -> None:
+    """Watch ``path`` from ``rv``, calling ``see`` with every added or modified object, until
+    ``done()``; each watch request ends after ``timeout_seconds`` and the next goes on from where it
+    stopped (``before_each()``, if given, runs before each request and may raise)."""
+    while not done():
+        if before_each is not None:
+            before_each()
+        params = {"watch": "1", "resourceVersion": rv, "timeoutSeconds": str(timeout_seconds),
+                  "allowWatchBookmarks": "true"}  # fmt: skip
+        async with api.session.get(api.url + path, params=params, headers=api.headers) as resp:
             assert resp.status == 200, await resp.text()
             async for line in resp.content:
                 event = json.loads(line)
@@ -318,9 +334,8 @@ async def wait_all_active(
                 rv = obj["metadata"]["resourceVersion"]
                 if event["type"] in ("ADDED", "MODIFIED"):
                     see(obj)
-                if len(active) >= n:
+                if done():
                     break
-    return active
 
 
 def _state(obj: dict[str, Any]) -> str:
@@ -562,26 +577,15 @@ async def ready_floor(api: Api, run: Run) -> dict[str, Any]:
             code, out = await api.call("PATCH", path, status, content_type="application/merge-patch+json")
             assert code == 200, (code, out)
 
-    async def follow() -> None:
-        nonlocal rv
-        while len(ready) < run.n:
-            params = {"watch": "1", "resourceVersion": rv, "timeoutSeconds": "30", "allowWatchBookmarks": "true"}
-            async with api.session.get(api.url + statefulsets, params=params, headers=api.headers) as resp:
-                assert resp.status == 200, await resp.text()
-                async for line in resp.content:
-                    event = json.loads(line)
-                    obj = event["object"]
-                    rv = obj["metadata"]["resourceVersion"]
-                    name, replicas = obj["metadata"]["name"], (obj.get("status") or {}).get("readyReplicas") or 0
-                    if event["type"] != "BOOKMARK" and replicas >= 1 and name not in ready:
-                        ready.add(name)
-                        status_writes.append(asyncio.create_task(write_status(name, replicas)))
-                    if len(ready) >= run.n:
-                        break
+    def see(obj: dict[str, Any]) -> None:
+        name, replicas = obj["metadata"]["name"], (obj.get("status") or {}).get("readyReplicas") or 0
+        if replicas >= 1 and name not in ready:
+            ready.add(name)
+            status_writes.append(asyncio.create_task(write_status(name, replicas)))
 
     rv0, scpu0 = await server_revision(api), cpu_seconds(run.server.pid)
     t0 = time.monotonic()
-    watching = asyncio.create_task(follow())
+    watching = asyncio.create_task(watch_until(api, statefulsets, rv, see, lambda: len(ready) >= run.n))
     await asyncio.gather(*(create_children(name) for name in names))
     await asyncio.wait_for(watching, timeout=run.args.timeout)
     await asyncio.gather(*status_writes)
