@@ -26,6 +26,7 @@ from kro.api.keys import Annotations, FieldManagers, Finalizers, Labels
 from kro.api.refs import GVR
 from kro.controller.errors import ApplyFailed
 from kro.controller.events import EventRecorder
+from kro.controller.externalreads import ExternalReaders, Reader
 from kro.controller.finalizers import remove_finalizer
 from kro.controller.metrics import Metrics
 from kro.controller.observation import CacheView
@@ -38,7 +39,7 @@ from kro.runtime.deletion import plan_deletion
 from kro.runtime.drift import holds
 from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, instance_labels
 from kro.runtime.outcome import Done, Outcome, Requeue
-from kro.runtime.plan import DesiredObject, Plan, Removal
+from kro.runtime.plan import DesiredObject, ExternalRead, Plan, Removal
 from kro.runtime.planner import PlanSettings, plan_instance, with_failures
 from kro.runtime.relevance import status_reads
 from kro.runtime.revision import ServedRevision, previously_current, with_revision
@@ -99,6 +100,8 @@ class InstanceController:
         self._rgd_uid = rgd_uid
         self._resources: dict[tuple[str, str], GVR] = {}
         self._quiet_looks: dict[str, int] = {}  # instance -> requeued looks in a row that changed nothing
+        self.external_readers = ExternalReaders()
+        """What each instance's last reconcile read through external references."""
         self.graph = graph
         self.revision = revision
         self.set_graph(graph, revision=revision)
@@ -116,7 +119,7 @@ class InstanceController:
     @property
     def external_resources(self) -> frozenset[GVR]:
         """Resources the current graph's external references read."""
-        return frozenset(_gvr_of(n) for n in self.graph.nodes.values() if n.is_external)
+        return self._external_resources
 
     def set_graph(self, graph: Graph, *, revision: ServedRevision | None = None) -> None:
         """Serve ``graph`` (compiled from ``revision``) from the next reconcile on; kinds of earlier
@@ -125,6 +128,7 @@ class InstanceController:
         self.revision = revision
         self._resources.update(graph_resources(graph))
         self._status_reads = status_reads(graph)
+        self._external_resources = frozenset(_gvr_of(n) for n in graph.nodes.values() if n.is_external)
 
     def external_change_matters(self, gvr: GVR, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
         """Whether an update of an object of ``gvr``, a kind the graph's external references read,
@@ -133,12 +137,23 @@ class InstanceController:
         nodes = [n.id for n in self.graph.nodes.values() if n.is_external and _gvr_of(n) == gvr]
         return not nodes or any(self._status_reads.change_matters(n, new, old) for n in nodes)
 
+    def external_readers_of(self, gvr: GVR, obj: Mapping[str, Any], old: Mapping[str, Any] | None) -> set[Reader]:
+        """The instances (namespace, name) whose last reconcile read ``obj`` through an external
+        reference (``old``: the object before an update, for a selector that matched it then)."""
+        return self.external_readers.readers(gvr, obj, old)
+
     def child_change_matters(self, node_id: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
         """Whether an update of a child of node ``node_id`` can change what a reconcile of its
         instance does: not when only status fields no expression reads changed."""
         return self._status_reads.change_matters(node_id, new, old)
 
     async def reconcile(self, namespace: str, name: str) -> Outcome:
+        try:
+            return await self._reconcile(namespace, name)
+        finally:
+            self.external_readers.end((namespace, name))
+
+    async def _reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)
         cached = store.get(namespace, name) if store is not None else None
         instance = self._newest(namespace, name, cached) if cached is not None else None
@@ -149,6 +164,7 @@ class InstanceController:
             self._metrics.record_nodes(self.gvr.resource, key, None)
             self._transitions.forget(namespace, name)
             self._quiet_looks.pop(key, None)
+            self.external_readers.forget((namespace, name))
             return Done()
         view = CacheView(self._caches, self._resources, self._overlay)
         if (instance.get("metadata") or {}).get("deletionTimestamp"):
@@ -214,13 +230,25 @@ class InstanceController:
         ``part_of``: the instance's ApplySet id, when the caller has it."""
         applied: set[str] = set()
         part_of = part_of or instance_applyset_id(instance, self.graph.instance_gvk)
+        meta = instance.get("metadata") or {}
+        reader = (str(meta.get("namespace") or ""), str(meta.get("name", "")))
         for _ in range(len(self.graph.nodes) + 1):
             current = plan()
+            # before any await: an event on what the plan read finds the instance from here on
+            self.external_readers.record(reader, self._resolved(current.external_reads))
             failures, wrote = await self._apply(current, view, instance, skip=applied, part_of=part_of)
             if failures or not wrote:
                 return current, failures
             applied |= wrote
         return current, failures
+
+    def _resolved(self, reads: tuple[ExternalRead, ...]) -> list[tuple[GVR, ExternalRead]]:
+        out: list[tuple[GVR, ExternalRead]] = []
+        for read in reads:
+            gvr = self._resources.get((read.gvk.group, read.gvk.kind))
+            if gvr is not None:
+                out.append((gvr, read))
+        return out
 
     # ---- applying ----
 

@@ -6,7 +6,9 @@ most one handler (the RGD controller for RGDs, an instance controller per RGD ki
 shared per resource and reference-counted by the controllers that need them. Every event on any
 watched object that carries ``kro.run/instance-*`` labels also queues the instance it belongs to,
 which is how drift on a child is repaired within about a second; not an update that changes only
-status fields no expression of the graph reads (:mod:`kro.runtime.relevance`)."""
+status fields no expression of the graph reads (:mod:`kro.runtime.relevance`). An event on an object
+that external references read queues the instances and roots whose last reconcile read it
+(:mod:`kro.controller.externalreads`)."""
 
 from __future__ import annotations
 
@@ -36,8 +38,20 @@ Obj = Mapping[str, Any]
 Handler = Callable[[Key], Awaitable[Outcome]]
 
 
-class ChildRelevance(Protocol):
+class Parent(Protocol):
+    """What the manager asks a controller of instances or roots about events on other objects."""
+
+    @property
+    def gvr(self) -> GVR: ...
+
+    @property
+    def external_resources(self) -> frozenset[GVR]: ...
+
     def child_change_matters(self, node_id: str, new: Obj, old: Obj) -> bool: ...
+
+    def external_change_matters(self, gvr: GVR, new: Obj, old: Obj) -> bool: ...
+
+    def external_readers_of(self, gvr: GVR, obj: Obj, old: Obj | None) -> set[tuple[str, str]]: ...
 
 
 class Manager:
@@ -71,7 +85,7 @@ class Manager:
         self._controllers: dict[str, InstanceController] = {}
         self._by_gvr: dict[GVR, InstanceController] = {}
         """The instance controllers by the resource they serve, for their children's events."""
-        self._by_graph: dict[str, ChildRelevance] = {}
+        self._by_graph: dict[str, Parent] = {}
         """The root controllers by ResourceGraph name, for their children (``kro.dev/graph``)."""
         self._lock = asyncio.Lock()
         self._stopped = False
@@ -154,6 +168,8 @@ class Manager:
             and (old is None or type_ == "DELETED" or _worth_reconciling(obj, old))
         ):
             self.queue.add(Key(gvr, str(meta.get("namespace") or ""), str(meta.get("name", ""))))
+        # what an external reference reads, a child of another instance or not (graphs chain)
+        self._enqueue_readers(gvr, obj, old if type_ == "MODIFIED" and old is not obj else None)
         labels = meta.get("labels") or {}
         owner_gvr = self._instance_kinds.get(
             (labels.get(Labels.INSTANCE_GROUP, ""), labels.get(Labels.INSTANCE_KIND, ""))
@@ -170,15 +186,17 @@ class Manager:
             self.queue.add(
                 Key(owner_gvr, labels.get(Labels.INSTANCE_NAMESPACE, ""), labels[Labels.INSTANCE_NAME])
             )
-        elif Labels.INSTANCE_ID not in labels:
-            # not a child: it may be what an external reference reads; look at those instances again
-            # (not for an update of status fields that nothing reads)
-            update = type_ == "MODIFIED" and old is not None and old is not obj
-            for ctrl in self._controllers.values():
-                if gvr in ctrl.external_resources and (
-                    not update or old is None or ctrl.external_change_matters(gvr, obj, old)
-                ):
-                    self._enqueue_all(ctrl.gvr)
+
+    def _enqueue_readers(self, gvr: GVR, obj: Obj, old: Obj | None) -> None:
+        """Queue the instances and roots whose last reconcile read ``obj`` through an external
+        reference; not for an update (``old``) of status fields none of their readers read."""
+        for parent in (*self._controllers.values(), *self._by_graph.values()):
+            if gvr not in parent.external_resources:
+                continue
+            readers = parent.external_readers_of(gvr, obj, old)
+            if readers and (old is None or parent.external_change_matters(gvr, obj, old)):
+                for namespace, name in readers:
+                    self.queue.add(Key(parent.gvr, namespace, name))
 
     def on_change(self, gvr: GVR, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every event of ``gvr`` (which must be watched)."""
@@ -247,9 +265,10 @@ class Manager:
         if not new:  # a new graph: every instance must be planned again
             self._enqueue_all(ctrl.gvr)
 
-    def route_graph_children(self, graph: str, parent: ChildRelevance | None) -> None:
+    def route_graph_children(self, graph: str, parent: Parent | None) -> None:
         """Updates of children labelled ``kro.dev/graph: <graph>`` ask ``parent`` whether they can
-        change its reconcile (``None``: every update queues the root)."""
+        change its reconcile (``None``: every update queues the root); events on what its external
+        references read queue the roots that read it."""
         if parent is None:
             self._by_graph.pop(graph, None)
         else:

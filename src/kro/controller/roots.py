@@ -124,12 +124,30 @@ class RootController:
         self.compiled = compiled
         self._children.set_graph(compiled.graph)
 
+    @property
+    def external_resources(self) -> frozenset[GVR]:
+        """Resources the graph's external references read."""
+        return self._children.external_resources
+
+    def external_change_matters(self, gvr: GVR, new: Obj, old: Obj) -> bool:
+        return self._children.external_change_matters(gvr, new, old)
+
+    def external_readers_of(self, gvr: GVR, obj: Obj, old: Obj | None) -> set[tuple[str, str]]:
+        """The roots (namespace, name) whose last reconcile read ``obj`` through an external reference."""
+        return self._children.external_readers_of(gvr, obj, old)
+
     def child_change_matters(self, node_id: str, new: Obj, old: Obj) -> bool:
         """Whether an update of a managed child of node ``node_id`` can change a reconcile of its
         root: not when only status fields no expression of the graph reads changed."""
         return self._children.child_change_matters(node_id, new, old)
 
     async def reconcile(self, namespace: str, name: str) -> Outcome:
+        try:
+            return await self._reconcile(namespace, name)
+        finally:
+            self._children.external_readers.end((namespace, name))
+
+    async def _reconcile(self, namespace: str, name: str) -> Outcome:
         store = self._caches.store(self.gvr)
         root = store.get(namespace, name) if store is not None else None
         if root is not None and self._overlay is not None:
@@ -248,6 +266,7 @@ class RootController:
         await self._writer.delete(_gvr(child), str(meta.get("name", "")), namespace=str(meta.get("namespace") or ""), uid=str(meta.get("uid", "")))
 
     def _forget(self, key: tuple[str, str]) -> None:
+        self._children.external_readers.forget(key)
         if self.results.pop(key, None) is not None:
             self._on_result()
 

@@ -19,7 +19,7 @@ from kro.runtime.errors import CollectionError, ExpressionFailed, ExpressionPend
 from kro.runtime.foreach import CollectionLimits, expand
 from kro.runtime.labels import child_annotations, child_labels, decorate
 from kro.runtime.observed import ObservedState
-from kro.runtime.plan import DesiredObject
+from kro.runtime.plan import DesiredObject, ExternalRead
 from kro.runtime.readiness import collection_not_ready, items_not_ready, scalar_not_ready
 from kro.runtime.resolve import resolve_template
 
@@ -54,6 +54,8 @@ class NodeResult:
     binding: Any = _UNBOUND
     item_reasons: tuple[str, ...] = ()
     """For a collection: each desired item's own reason it is not ready, ``""`` when it is."""
+    read: ExternalRead | None = None
+    """For an external reference: the object (or selection) it read, found or not."""
 
     @property
     def bound(self) -> bool:
@@ -121,12 +123,13 @@ def _external(
     meta = body.get("metadata") or {}
     namespace = str(meta.get("namespace") or (ctx.namespace if node.namespaced else ""))
     ref = ObjectRef(node.gvk, namespace, str(meta.get("name", "")))
+    read = ExternalRead(node.gvk, ref.namespace, ref.name)
     current = observed.get(node.gvk, ref.namespace, ref.name)
     if current is None:
-        return NodeResult(NodeState.WAITING_FOR_READINESS, f"external {ref} not found")
+        return NodeResult(NodeState.WAITING_FOR_READINESS, f"external {ref} not found", read=read)
     reason = scalar_not_ready(node, current, bindings)
     state = NodeState.SYNCED if reason is None else NodeState.WAITING_FOR_READINESS
-    return NodeResult(state, reason or "", binding=current)
+    return NodeResult(state, reason or "", binding=current, read=read)
 
 
 def _external_collection(
@@ -139,7 +142,8 @@ def _external_collection(
     found: Sequence[Obj] = observed.select(node.gvk, namespace, selector)
     reason = collection_not_ready(node, list(found), bindings)
     state = NodeState.SYNCED if reason is None else NodeState.WAITING_FOR_READINESS
-    return NodeResult(state, reason or "", binding=list(found))
+    read = ExternalRead(node.gvk, namespace, selector=selector)
+    return NodeResult(state, reason or "", binding=list(found), read=read)
 
 
 def _desired(

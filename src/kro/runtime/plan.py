@@ -43,6 +43,18 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class ExternalRead:
+    """What a plan read of objects it does not manage (an external reference): one object by
+    name, or every object a label selector matches (``namespace`` ``None``: in all namespaces).
+    The controller looks at the instance again when one of these changes."""
+
+    gvk: GVK
+    namespace: str | None
+    name: str = ""
+    selector: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class NodeReport:
     """A node's state this reconcile; ``reason`` says why for every state but SYNCED."""
 
@@ -66,6 +78,8 @@ class Plan:
     """The instance's whole ``status``: computed fields, ``state`` and ``conditions``."""
     state: InstanceState = InstanceState.IN_PROGRESS
     outcome: Outcome = field(default_factory=Done)
+    external_reads: tuple[ExternalRead, ...] = ()
+    """What the plan read through external references, in node order."""
 
     @property
     def all_applies(self) -> tuple[DesiredObject, ...]:

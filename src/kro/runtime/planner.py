@@ -106,6 +106,7 @@ def plan_instance(
         status=status,
         state=state,
         outcome=_outcome(state, reports, settings),
+        external_reads=tuple(r.read for r in results.values() if r.read is not None),
     )
 
 
@@ -232,4 +233,4 @@ def with_failures(
         fields, state=state, conditions=instance_conditions(reports), instance=instance, now=now
     )
     errors = "; ".join(describe_wait(r) for r in reports if r.state is NodeState.ERROR)
-    return Plan(plan.applies, plan.prunes, {r.id: r for r in reports}, status, state, Terminal(errors))
+    return Plan(plan.applies, plan.prunes, {r.id: r for r in reports}, status, state, Terminal(errors), plan.external_reads)

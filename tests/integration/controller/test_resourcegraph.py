@@ -327,3 +327,37 @@ async def test_a_managed_child_status_change_no_expression_reads_queues_no_root_
         return reconciles(controller, controller="root", resource="tenants") > before
 
     await eventually(looked_at_again)
+
+
+def settings_graph() -> dict[str, Any]:
+    """A graph whose child copies a value from a ConfigMap that a tenant names (an external reference)."""
+    return {
+        "apiVersion": "kro.dev/v1alpha1", "kind": "ResourceGraph", "metadata": {"name": "settings"},
+        "spec": {"root": {"apiGroup": "example.com", "kind": "Tenant"}, "children": [
+            {"id": "source",
+             "externalRef": {"apiVersion": "v1", "kind": "ConfigMap",
+                             "metadata": {"name": "${root.spec.configName}", "namespace": "default"}}},
+            {"id": "copy",
+             "template": {"apiVersion": "v1", "kind": "ConfigMap",
+                          "metadata": {"name": "${root.metadata.name}-copy", "namespace": "default"},
+                          "data": {"team": "${source.data.team}"}}},
+        ]},
+    }  # fmt: skip
+
+
+async def test_a_change_of_what_an_external_reference_reads_reaches_the_roots_children(
+    kapi: ApiClient, controller: Controller
+) -> None:
+    source = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "acme-source"}, "data": {"team": "a"}}
+    await create(kapi, core("configmaps"), source)
+    await _setup(kapi, settings_graph())
+    await create(kapi, TENANTS, tenant("acme", "settings", "acme-source"))
+
+    async def copied(team: str) -> bool:
+        cm = await get(kapi, core("configmaps", "acme-copy"))
+        return bool(cm and cm["data"] == {"team": team})
+
+    await eventually(lambda: copied("a"), timeout=15)
+    code, _ = await kapi.patch(core("configmaps", "acme-source"), {"data": {"team": "b"}})
+    assert code == 200
+    await eventually(lambda: copied("b"), timeout=10)

@@ -62,3 +62,34 @@ def test_found_external_feeds_dependents_and_is_never_applied() -> None:
     assert [d.node_id for d in plan.all_applies] == ["app"]
     assert plan.all_applies[0].body["data"] == {"region": "eu", "teams": "2"}
     assert plan.nodes["shared"].state is NodeState.SYNCED
+
+
+def test_a_plan_lists_what_its_external_references_read_found_or_not() -> None:
+    missing = plan_instance(shared_graph(), instance(), Snapshot(), kro_version="v")
+    found = plan_instance(shared_graph(), instance(), Snapshot([PLATFORM, ns("a", "x")]), kro_version="v")
+    for plan in (missing, found):
+        by_name, by_selector = plan.external_reads
+        assert (by_name.gvk.kind, by_name.namespace, by_name.name, by_name.selector) == (
+            "ConfigMap", "default", "platform", None,
+        )  # fmt: skip
+        assert (by_selector.gvk.kind, by_selector.namespace, by_selector.selector) == (
+            "Namespace", None, {"matchLabels": {"team": "x"}},
+        )  # fmt: skip
+
+
+def test_an_external_reference_waiting_on_a_dependency_reads_nothing() -> None:
+    graph = compiled(
+        [
+            resource("first", external={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "first"}}),
+            resource(
+                "second",
+                external={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "${first.data.next}"}},
+            ),
+        ]
+    )
+    plan = plan_instance(graph, instance(), Snapshot(), kro_version="v")
+    assert [r.name for r in plan.external_reads] == ["first"]
+    first = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "first", "namespace": "default"},
+             "data": {"next": "second"}}  # fmt: skip
+    plan = plan_instance(graph, instance(), Snapshot([first]), kro_version="v")
+    assert [r.name for r in plan.external_reads] == ["first", "second"]
