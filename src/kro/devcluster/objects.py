@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from kro.api.refs import GVK
 from kro.devcluster import errors
 from kro.devcluster.admission import Attributes, ValidatingPolicies
 from kro.devcluster.builtin_validation import builtin_causes
@@ -23,6 +24,7 @@ from kro.devcluster.defaulting import apply_builtin_defaults
 from kro.devcluster.defaulting.zero import ZERO_STRUCTS
 from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.generation import next_generation, tracks_generation
+from kro.devcluster.goencoding import UndecodableQuantity, drop_unset, null_empty
 from kro.devcluster.metadata import (
     check_type_meta,
     drop_empty_fields,
@@ -49,6 +51,7 @@ from kro.devcluster.storage import (
 from kro.devcluster.storage.memory import copy_object
 from kro.devcluster.validation import apply_schema, prune_metadata
 from kro.devcluster.versions import served, to_storage
+from kro.openapi.gofacts import go_facts
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]
 FieldValidation = Literal["Strict", "Warn", "Ignore"]
@@ -63,6 +66,7 @@ _RULES_SKIPPED = (
 )
 # Kinds whose status strategy takes the annotations of a /status update (apps' Deployment strategy).
 _STATUS_WRITES_ANNOTATIONS = frozenset({("apps", "Deployment")})
+_TYPE_AND_META = frozenset({"apiVersion", "kind", "metadata"})
 _SERVER_OWNED_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
 
 
@@ -126,6 +130,23 @@ def _private_copy(body: Mapping[str, Any], subresource: str | None) -> Object:
     if isinstance(new.get("metadata"), dict):
         new["metadata"] = dict(new["metadata"])
     return new
+
+
+def _unchanged(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    """Whether an update leaves the object as it is (the resourceVersion sent, or not, aside)."""
+    if new.keys() != old.keys():
+        return False
+    for key, value in new.items():
+        if key != "metadata":
+            if value != old[key]:
+                return False
+            continue
+        old_meta = old[key]
+        if {k for k in value if k != "resourceVersion"} != {k for k in old_meta if k != "resourceVersion"}:
+            return False
+        if any(v != old_meta[k] for k, v in value.items() if k != "resourceVersion"):
+            return False
+    return True
 
 
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -277,6 +298,10 @@ class ObjectService:
             return copy_object(merged)  # it may share parts with the stored object
         if _meta(merged).get("deletionTimestamp") and not _held(rt, merged):
             return await self._remove(rt, old)
+        if _unchanged(merged, old):
+            # nothing changed (managedFields' times move only with a change): kube-apiserver's
+            # storage writes nothing, so there is no new resourceVersion and no watch event
+            return copy_object(old)
         try:
             stored = await self.store.update(
                 rt.storage_key, to_storage(rt, merged), expected_rv=int(_meta(old)["resourceVersion"]), owned=True,
@@ -364,6 +389,12 @@ class ObjectService:
 
     def _apply_schema(self, rt: ResourceType, obj: Object, old: Object | None, opts: WriteOptions) -> None:
         schema = self._schemas.schema_for(rt)
+        go = None if rt.is_custom else go_facts().definition_for(GVK(rt.group, rt.version, rt.kind))
+        if go is not None:  # decoded into its Go type: what Go cannot tell from unset is unset
+            try:
+                drop_unset(go_facts(), go, obj, skip=_TYPE_AND_META)
+            except UndecodableQuantity as e:
+                raise BadRequest(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {e}') from e
         if schema is None:
             if not rt.is_custom:
                 apply_builtin_defaults(rt.group, rt.kind, obj)
@@ -392,6 +423,8 @@ class ObjectService:
         else:
             causes += self._schemas.rule_causes(rt, obj, old)
         raise_invalid(rt, str(_meta(obj).get("name") or ""), causes)
+        if go is not None:  # and encoded back
+            null_empty(go_facts(), go, obj, skip=_TYPE_AND_META)
 
     async def _admit(
         self,

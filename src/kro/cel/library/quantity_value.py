@@ -16,6 +16,7 @@ nano, and a binary-suffixed value is capped at 2^63-1.  Unlike Kubernetes, an ex
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from kro.cel.library.errors import LibraryError
@@ -138,3 +139,111 @@ def is_quantity(text: str) -> bool:
     except LibraryError:
         return False
     return True
+
+
+# --- The spelling Go's resource.Quantity writes back (kube-apiserver's stored and returned form) ---
+
+_BINARY_SUFFIX_FOR_POWER = {exponent // 10: suffix for suffix, exponent in _BINARY_SUFFIXES.items()}
+_GO_INT64_DIGITS = 18  # the most digits Go's parser converts through int64 before using big decimals
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def go_canonical(text: str) -> str:
+    """The string Go's ``resource.ParseQuantity(text).String()`` gives: how kube-apiserver stores and
+    returns a quantity of a built-in type (``0.1`` is ``100m``, ``1024Mi`` is ``1Gi``).
+
+    The format follows the suffix that was written: binary SI, decimal SI or a decimal exponent.  A
+    binary quantity is written with the largest binary suffix that keeps the number whole, or in
+    decimal SI when it is not whole or lies strictly between -1024 and 1024.  Decimal SI and exponent
+    forms are a whole mantissa times a power of ten that is a multiple of three.  The amount is that of
+    :func:`parse_quantity` (finer than 1n rounds away from zero; binary capped at 2^63-1).
+
+    Go's quirks are kept, because the point is to match what the server hands back:
+
+    * Go keeps the text exactly as written when its parser finds it "already canonical": a whole
+      number of at most 18 digits (ignoring leading zeros) whose decimal scale is a multiple of three,
+      not ending in ``000`` nor starting with ``0``, or a binary number written without fraction whose
+      integer part is not a multiple of 8 (small enough for Go's int64 shortcut).  So ``+1``, ``01``,
+      ``1.G``, ``1E3``, ``1.234`` and ``+1Ki`` come back unchanged.
+    * Decimal SI has no suffix past ``E``: a decimal-SI amount that is a multiple of 10^21 comes back
+      as its mantissa alone (``1000E`` gives ``1``), silently losing the power of ten.
+
+    Raises :class:`~kro.cel.library.errors.LibraryError` (a ``ValueError``) for text that is not a
+    quantity, and also for the few texts :func:`parse_quantity` takes but Go refuses: a number with no
+    digit at all (``.``, ``-``, empty) before a suffix that sends Go to its big-decimal parser
+    (``.Pi``, ``Ei``, ``.e-12``).
+    """
+    try:
+        amount = parse_quantity(text)
+        _, integer, fraction, suffix = _split(text)
+        power_of_two, power_of_ten = _suffix_exponent(suffix)
+    except LibraryError as error:
+        raise LibraryError(f"invalid quantity {text!r}: {error}") from None
+    binary = suffix in _BINARY_SUFFIXES
+    exponent_form = not binary and suffix not in _DECIMAL_SUFFIXES
+    digits = integer + fraction
+    if binary:
+        fast = not fraction and len(integer) + power_of_two * 3 // 10 + 1 <= 15
+        kept = fast and int(integer) % 8 != 0
+    else:
+        scale = power_of_ten - len(fraction)
+        fast = len(digits) <= _GO_INT64_DIGITS and scale >= -9
+        kept = fast and scale % 3 == 0 and not digits.endswith("000") and not digits.startswith("0")
+    if kept:
+        return text
+    if not fast and not any(ch in _DIGITS for ch in text[: len(text) - len(suffix)]):
+        raise LibraryError(f"invalid quantity {text!r}: {ERR_NUMERIC}")
+    return _go_spelling(amount.nanos, binary=binary, exponent_form=exponent_form)
+
+
+def _go_spelling(nanos: int, *, binary: bool, exponent_form: bool) -> str:
+    """Go's canonical form of an amount in a format, as written when no text is kept."""
+    if nanos == 0:
+        return "0"
+    sign = "-" if nanos < 0 else ""
+    magnitude = abs(nanos)
+    if binary and magnitude >= 1024 * NANO and magnitude % NANO == 0:
+        units, power = magnitude // NANO, 0
+        while units % 1024 == 0:
+            units //= 1024
+            power += 1
+        return f"{sign}{units}{_BINARY_SUFFIX_FOR_POWER.get(power, '')}"
+    mantissa, exponent = magnitude, -9
+    while mantissa % 10 == 0:
+        mantissa //= 10
+        exponent += 1
+    mantissa *= 10 ** (exponent % 3)
+    exponent -= exponent % 3
+    if exponent_form:
+        suffix = f"e{exponent}" if exponent else ""
+    else:
+        suffix = _SUFFIX_FOR_EXPONENT.get(exponent, "")  # Go writes no suffix past E (10^18)
+    return f"{sign}{mantissa}{suffix}"
+
+
+def go_canonical_value(value: int | float | str) -> str:
+    """What kube-apiserver stores for a JSON value given where a quantity goes.
+
+    Go's ``Quantity.UnmarshalJSON`` parses the JSON text of a number (``cpu: 1``, ``cpu: 0.5``) as a
+    quantity, and the content of a string after trimming white space, then writes the result back
+    as a string: ``1`` gives ``"1"``, ``0.5`` gives ``"500m"``.  An int is spelt as JSON spells it; a
+    float as Python's :func:`json.dumps` spells it (``repr``), since Go keeps some spellings verbatim
+    (``1.234`` stays ``"1.234"``); pass the number's JSON text as a str when its original spelling
+    matters (``"1e3"`` stays ``"1e3"`` where the float ``1000.0`` gives ``"1k"``).  A str is trimmed
+    as Go trims it and passed to :func:`go_canonical`.  Raises ``ValueError`` (a
+    :class:`~kro.cel.library.errors.LibraryError`) for a bool, a non-finite float, or text that is not
+    a quantity.
+    """
+    if isinstance(value, bool):
+        raise LibraryError(f"invalid quantity {value!r}: a boolean is not a number")
+    if isinstance(value, int):
+        return go_canonical(str(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise LibraryError(f"invalid quantity {value!r}: not a finite number")
+        return go_canonical(repr(value))
+    if isinstance(value, str):
+        return go_canonical(value.strip(_GO_SPACE))
+    raise LibraryError(f"invalid quantity {value!r}: expected a number or a string")

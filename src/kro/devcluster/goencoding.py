@@ -1,0 +1,93 @@
+"""A built-in object as kube-apiserver writes it back after decoding it into its Go types.
+
+What Go cannot tell from "unset" does not come back (:mod:`kro.openapi.gofacts`): ``false``,
+``0`` and ``""`` in non-pointer fields tagged ``omitempty``, empty slices and maps tagged
+``omitempty``; an empty or absent slice or map without ``omitempty`` comes back ``null``; a quantity comes
+back in canonical spelling (``cpu: "0.1"`` is ``100m``, ``memory: 1024Mi`` is ``1Gi``, ``cpu: 1``
+the string ``"1"``). Custom resources are stored as sent: none of this applies to them.
+
+:func:`drop_unset` runs before defaulting and validation (Go's decoder has turned those values into
+"unset" by then, so defaults fill them); :func:`null_empty` after (Go validates a nil and an empty
+slice alike; only the encoding tells them apart)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kro.cel.library.quantity_value import ERR_FORMAT, ERR_NUMERIC, ERR_SUFFIX, go_canonical_value
+from kro.openapi.gofacts import EMPTY, NULL_WHEN_EMPTY, QUANTITY, GoFacts, is_empty, is_zero
+
+
+class UndecodableQuantity(ValueError):
+    """A quantity Go's decoder refuses; ``str()`` is its message (``quantities must match the
+    regular expression ...``)."""
+
+
+def drop_unset(facts: GoFacts, definition: str, obj: dict[str, Any], *, skip: frozenset[str] = frozenset()) -> None:
+    """Drop from ``obj`` (of ``definition``) what its Go type cannot hold apart from unset, and
+    canonicalize its quantities, in place. Top-level keys in ``skip`` are left alone. Raises
+    :class:`UndecodableQuantity` for a quantity Go cannot decode."""
+    fields = facts.fields(definition)
+    if not fields:
+        return
+    for key in [k for k in obj if k in fields and k not in skip]:
+        omit, child = fields[key]
+        value = obj[key]
+        if is_zero(omit, value) or (omit == EMPTY and is_empty(value)):
+            del obj[key]
+        elif child == QUANTITY:
+            _quantities(obj, key, collection=omit in (EMPTY, NULL_WHEN_EMPTY))
+        elif child:
+            for item in _items(value, collection=omit in (EMPTY, NULL_WHEN_EMPTY)):
+                drop_unset(facts, child, item)
+
+
+def null_empty(facts: GoFacts, definition: str, obj: dict[str, Any], *, skip: frozenset[str] = frozenset()) -> None:
+    """Write an empty or absent slice or map that Go writes without ``omitempty`` as ``null``
+    (a Role with no rules: ``rules: null``), in place."""
+    fields = facts.fields(definition)
+    if not fields:
+        return
+    for key, (omit, child) in fields.items():
+        if key in skip:
+            continue
+        value = obj.get(key)
+        if omit == NULL_WHEN_EMPTY and (value is None or value == [] or value == {}):
+            obj[key] = None
+        elif child and child != QUANTITY and value is not None:
+            for item in _items(value, collection=omit in (EMPTY, NULL_WHEN_EMPTY)):
+                null_empty(facts, child, item)
+
+
+def _items(value: Any, *, collection: bool) -> list[dict[str, Any]]:
+    if not collection:
+        return [value] if isinstance(value, dict) else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, dict)]
+    return []
+
+
+def _quantities(obj: dict[str, Any], key: str, *, collection: bool) -> None:
+    value = obj[key]
+    if not collection:
+        obj[key] = _canonical(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            value[k] = _canonical(v)
+    elif isinstance(value, list):
+        value[:] = [_canonical(v) for v in value]
+
+
+def _canonical(value: Any) -> Any:
+    """The canonical spelling of a quantity (``null`` is Go's zero quantity, kept as sent)."""
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise UndecodableQuantity(ERR_FORMAT)  # what Go's parser makes of `true`, `{...}` or `[...]`
+    try:
+        return go_canonical_value(value)
+    except ValueError as e:
+        reason = next((r for r in (ERR_NUMERIC, ERR_SUFFIX) if r in str(e)), ERR_FORMAT)
+        raise UndecodableQuantity(reason) from e

@@ -1,0 +1,82 @@
+"""How kube-apiserver's Go types encode the built-in kinds' fields, which their schemas do not say.
+
+A built-in object is decoded into Go structs and encoded back, so a value Go cannot tell from
+"unset" does not come back (``scripts/gen_gofacts.py`` read these facts from the Kubernetes
+sources of the version in the data file's name):
+
+- ``"zb"``, ``"zn"``, ``"zs"``: a non-pointer ``bool``, number or string tagged ``omitempty``:
+  ``false``, ``0`` and ``""`` (and ``null``) are dropped (``hostNetwork: false``,
+  ``minReadySeconds: 0``, ``serviceAccountName: ""``); a value of another JSON type is not Go's
+  zero value but a type error, and stays for validation to report;
+- ``"e"``: a slice or map tagged ``omitempty``: an empty one is dropped (``args: []``,
+  ``nodeSelector: {}``);
+- ``"n"``: a slice or map without ``omitempty``: an empty one comes back ``null``.
+
+Each field's second fact names what it holds: another definition (a struct, or the elements of a
+``"e"``/``"n"`` collection), ``"quantity"`` (a ``resource.Quantity``, written back in canonical
+spelling), or nothing. Fields with no fact are kept as sent."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from kro.api.refs import GVK
+
+EMPTY = "e"
+NULL_WHEN_EMPTY = "n"
+QUANTITY = "quantity"
+_DATA = "gofacts-v1.32.json"
+
+Fact = tuple[str, str]
+"""(how the field is dropped: ``"zb"``, ``"zn"``, ``"zs"``, ``"e"``, ``"n"`` or ``""``; what it holds: a definition
+name, ``"quantity"`` or ``""``)."""
+
+
+class GoFacts:
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self._groups: dict[str, str] = dict(document.get("groups") or {})
+        self._fields: dict[str, dict[str, Fact]] = {
+            name: {field: (str(f[0]), str(f[1])) for field, f in fields.items()}
+            for name, fields in (document.get("definitions") or {}).items()
+        }
+
+    def definition_for(self, gvk: GVK) -> str | None:
+        """The definition of a built-in kind; ``None`` for a custom resource or an unknown kind."""
+        package = self._groups.get(gvk.group)
+        if package is None:
+            return None
+        name = f"io.k8s.api.{package}.{gvk.version}.{gvk.kind}"
+        return name if name in self._fields else None
+
+    def fields(self, definition: str) -> Mapping[str, Fact]:
+        """The facts of one definition's fields (only fields that have any)."""
+        return self._fields.get(definition, {})
+
+
+@functools.lru_cache(maxsize=1)
+def go_facts() -> GoFacts:
+    """The facts of the Kubernetes version kro serves by default (read once)."""
+    with (resources.files("kro.openapi") / _DATA).open("r", encoding="utf-8") as f:
+        return GoFacts(json.load(f))
+
+
+def is_zero(omit: str, value: Any) -> bool:
+    """Whether ``value`` is what Go leaves out of a field whose first fact is ``omit``: the zero
+    value of its type (``"zb"``: ``false``, ``"zn"``: ``0``, ``"zs"``: ``""``), or ``null``,
+    which decodes to it."""
+    if value is None:
+        return omit[:1] == "z"
+    if omit == "zb":
+        return value is False
+    if omit == "zn":
+        return type(value) in (int, float) and value == 0
+    return omit == "zs" and value == ""
+
+
+def is_empty(value: Any) -> bool:
+    """Whether ``value`` is an empty (or null) slice or map."""
+    return value is None or value == [] or value == {}
