@@ -36,7 +36,7 @@ from kro.controller.transitions import TransitionLog
 from kro.graph.model import Graph, Node
 from kro.kube.errors import ApiError
 from kro.runtime.deletion import plan_deletion
-from kro.runtime.drift import holds
+from kro.runtime.drift import holds_object
 from kro.runtime.labels import applyset_parent_metadata, instance_applyset_id, instance_labels
 from kro.runtime.outcome import Done, Outcome, Requeue
 from kro.runtime.plan import DesiredObject, ExternalRead, Plan, Removal
@@ -297,7 +297,7 @@ class InstanceController:
             theirs = ((current.get("metadata") or {}).get("labels") or {}).get(Labels.APPLYSET_PART_OF)
             if theirs and theirs != part_of:
                 return f"{ref} already belongs to another instance ({Labels.APPLYSET_PART_OF}={theirs})", current
-            if holds(current, desired.body):
+            if holds_object(desired.gvk, current, desired.body):
                 self._metrics.writes.labels("apply-skipped").inc()
                 return False, current
         return None, current

@@ -16,7 +16,12 @@ fields its field manager owns. It does not need to:
 - a field kro *stopped* setting (removed from the template) still holds whatever it held, which a
   value comparison cannot see: every desired body therefore carries ``internal.kro.run/desired-hash``
   (:func:`desired_hash`, over the body without that annotation), and a new hash is itself a field
-  that does not hold, so the apply goes out and server-side apply drops the released field."""
+  that does not hold, so the apply goes out and server-side apply drops the released field.
+
+A built-in kind comes back from kube-apiserver as its Go types write it (:mod:`kro.openapi.gofacts`):
+``hostNetwork: false``, ``args: []`` and ``nodeSelector: {}`` are not there, ``cpu: "0.1"`` reads
+``100m``. :func:`holds_object` takes that for holding, or every reconcile would apply again what
+the server already has."""
 
 from __future__ import annotations
 
@@ -27,6 +32,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+
+from kro.api.refs import GVK
+from kro.cel.library.quantity_value import parse_quantity
+from kro.openapi.gofacts import EMPTY, NULL_WHEN_EMPTY, QUANTITY, GoFacts, go_facts, is_empty, is_zero
 
 
 def holds(observed: Any, desired: Any) -> bool:
@@ -70,6 +79,95 @@ def _dict_holds(observed: dict[str, Any], desired: dict[str, Any]) -> bool:
 
 
 _ABSENT = object()
+
+
+def holds_object(gvk: GVK, observed: Any, desired: Any) -> bool:
+    """:func:`holds` for an object of ``gvk``; for a built-in kind, a value its Go type drops or
+    respells holds when the server dropped or respelled it (:func:`holds_as_go`)."""
+    if holds(observed, desired):
+        return True
+    facts = go_facts()
+    definition = facts.definition_for(gvk)
+    return definition is not None and holds_as_go(observed, desired, facts, definition)
+
+
+def holds_as_go(observed: Any, desired: Any, facts: GoFacts, definition: str) -> bool:
+    """:func:`holds` for a value of the Go type ``definition``: a desired zero value or empty
+    collection the type drops holds when the field is absent or null, and quantities hold when
+    they are the same amount (``0.1`` and ``100m``, ``1024Mi`` and ``1Gi``)."""
+    if type(desired) is not dict or type(observed) is not dict:
+        return holds(observed, desired)
+    fields = facts.fields(definition)
+    for key, want in desired.items():
+        have = observed.get(key, _ABSENT)
+        fact = fields.get(key)
+        if fact is None:
+            if not _key_holds(have, want):
+                return False
+            continue
+        omit, child = fact
+        collection = omit in (EMPTY, NULL_WHEN_EMPTY)
+        if have is _ABSENT or have is None:
+            if want is None or is_zero(omit, want) or (collection and is_empty(want)):
+                continue
+            return False
+        if child == QUANTITY:
+            if not _quantities_hold(have, want, collection=collection):
+                return False
+        elif child and collection and type(want) is list:
+            if type(have) is not list or len(have) != len(want):
+                return False
+            if not all(holds_as_go(h, w, facts, child) for h, w in zip(have, want, strict=True)):
+                return False
+        elif child and collection and type(want) is dict:
+            if type(have) is not dict:
+                return False
+            for k, w in want.items():
+                h = have.get(k, _ABSENT)
+                if w is None:
+                    if h is not _ABSENT and h is not None:
+                        return False
+                elif h is _ABSENT or not holds_as_go(h, w, facts, child):
+                    return False
+        elif child and not collection:
+            if not holds_as_go(have, want, facts, child):
+                return False
+        elif not holds(have, want):
+            return False
+    return True
+
+
+def _key_holds(have: Any, want: Any) -> bool:
+    if want is None:
+        return have is _ABSENT or have is None
+    return have is not _ABSENT and holds(have, want)
+
+
+def _quantities_hold(have: Any, want: Any, *, collection: bool) -> bool:
+    if not collection:
+        return _same_amount(have, want)
+    if type(want) is dict:
+        return type(have) is dict and all(k in have and _same_amount(have[k], w) for k, w in want.items())
+    if type(want) is list:
+        return (
+            type(have) is list
+            and len(have) == len(want)
+            and all(_same_amount(h, w) for h, w in zip(have, want, strict=True))
+        )
+    return holds(have, want)
+
+
+def _same_amount(have: Any, want: Any) -> bool:
+    if holds(have, want):
+        return True
+    if isinstance(have, bool) or isinstance(want, bool):
+        return False
+    if not isinstance(have, str | int | float) or not isinstance(want, str | int | float):
+        return False
+    try:
+        return parse_quantity(str(have)).nanos == parse_quantity(str(want)).nanos
+    except ValueError:
+        return False
 
 
 def holds_reference(observed: Any, desired: Any) -> bool:
