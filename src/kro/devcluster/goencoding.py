@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kro.cel.library.quantity_value import ERR_FORMAT, ERR_NUMERIC, ERR_SUFFIX, go_canonical_value
+from kro.api.quantity import ERR_FORMAT, ERR_NUMERIC, ERR_SUFFIX, go_canonical_value
 from kro.openapi.gofacts import EMPTY, NULL_WHEN_EMPTY, QUANTITY, GoFacts, is_empty, is_zero
 
 

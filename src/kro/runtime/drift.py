@@ -33,8 +33,8 @@ from typing import Any
 
 import orjson
 
+from kro.api.quantity import parse_quantity
 from kro.api.refs import GVK
-from kro.cel.library.quantity_value import parse_quantity
 from kro.openapi.gofacts import EMPTY, NULL_WHEN_EMPTY, QUANTITY, GoFacts, go_facts, is_empty, is_zero
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from kro.api.quantity import NANO, QuantityError, QuantityValue, is_quantity, parse_quantity
 from kro.cel.library import messages
 from kro.cel.library.declarations import Function, Type, function, global_overload, member_overload
 from kro.cel.library.errors import LibraryError
-from kro.cel.library.quantity_value import NANO, QuantityValue, is_quantity, parse_quantity
 
 
 def make(value: QuantityValue) -> Any:
@@ -36,7 +36,7 @@ def value_of(message: Any) -> QuantityValue:
 def _quantity(text: str) -> Any:
     try:
         return make(parse_quantity(text))
-    except LibraryError as e:
+    except QuantityError as e:
         raise LibraryError(f"quantity({text!r}): {e}") from None
 
 

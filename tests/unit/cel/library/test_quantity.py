@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kro.cel.library.quantity_value import parse_quantity
+from kro.api.quantity import parse_quantity
 from tests.unit.cel.library.conftest import EvalError, Evaluate
 
 

@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kro.cel.library.errors import LibraryError
-from kro.cel.library.quantity_value import NANO, go_canonical, go_canonical_value, parse_quantity
+from kro.api.quantity import NANO, QuantityError, go_canonical, go_canonical_value, parse_quantity
 
 # TestQuantityParseEmit: parsed input -> String()
 PARSE_EMIT = [
@@ -214,7 +213,7 @@ def test_no_digits_on_the_int64_path_is_zero(text: str) -> None:
 
 
 def test_error_is_a_library_error() -> None:
-    with pytest.raises(LibraryError, match="'aoeu'"):
+    with pytest.raises(QuantityError, match="'aoeu'"):
         go_canonical("aoeu")
 
 
@@ -292,7 +291,7 @@ def test_canonical_keeps_the_amount_and_is_stable(text: str) -> None:
     amount = parse_quantity(text)
     try:
         canonical = go_canonical(text)
-    except LibraryError:
+    except QuantityError:
         # Go's big-decimal parser needs a digit; only then does it refuse what parse_quantity takes
         assert not any(ch.isdigit() for ch in _numeric_part(text))
         assert amount.nanos == 0

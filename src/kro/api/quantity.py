@@ -19,7 +19,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from kro.cel.library.errors import LibraryError
+
+class QuantityError(ValueError):
+    """Text that is not a Kubernetes quantity; the message is Kubernetes' reason."""
+
 
 NANO = 10**9
 ERR_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -92,7 +95,7 @@ def _split(text: str) -> tuple[bool, str, str, str]:
     if position < len(text) and text[position] in ("+", "-"):
         position += 1
     if _scan_digits(text, position) != len(text):
-        raise LibraryError(ERR_FORMAT)
+        raise QuantityError(ERR_FORMAT)
     return positive, integer, fraction, text[suffix_start:]
 
 
@@ -107,18 +110,18 @@ def _suffix_exponent(suffix: str) -> tuple[int, int]:
     if suffix[:1] in ("e", "E") and digits and all(ch in _DIGITS for ch in digits):
         exponent = int(exponent_text)
         if abs(exponent) > _MAX_EXPONENT:
-            raise LibraryError(f"quantity exponent {exponent} is out of the supported range")
+            raise QuantityError(f"quantity exponent {exponent} is out of the supported range")
         return 0, exponent
-    raise LibraryError(ERR_SUFFIX)
+    raise QuantityError(ERR_SUFFIX)
 
 
 def parse_quantity(text: str) -> QuantityValue:
-    """Parse a Kubernetes quantity string, or raise :class:`LibraryError` with Kubernetes' reason."""
+    """Parse a Kubernetes quantity string, or raise :class:`QuantityError` with Kubernetes' reason."""
     if not text:
-        raise LibraryError(ERR_FORMAT)
+        raise QuantityError(ERR_FORMAT)
     positive, integer, fraction, suffix = _split(text)
     if len(integer) + len(fraction) > _MAX_DIGITS:
-        raise LibraryError(f"quantity has more than {_MAX_DIGITS} digits")
+        raise QuantityError(f"quantity has more than {_MAX_DIGITS} digits")
     power_of_two, power_of_ten = _suffix_exponent(suffix)
     numerator, denominator = int(integer + fraction) << power_of_two, 1
     scale = power_of_ten + 9 - len(fraction)
@@ -136,7 +139,7 @@ def is_quantity(text: str) -> bool:
     """Whether ``text`` is a valid quantity."""
     try:
         parse_quantity(text)
-    except LibraryError:
+    except QuantityError:
         return False
     return True
 
@@ -170,7 +173,7 @@ def go_canonical(text: str) -> str:
     * Decimal SI has no suffix past ``E``: a decimal-SI amount that is a multiple of 10^21 comes back
       as its mantissa alone (``1000E`` gives ``1``), silently losing the power of ten.
 
-    Raises :class:`~kro.cel.library.errors.LibraryError` (a ``ValueError``) for text that is not a
+    Raises :class:`QuantityError` (a ``ValueError``) for text that is not a
     quantity, and also for the few texts :func:`parse_quantity` takes but Go refuses: a number with no
     digit at all (``.``, ``-``, empty) before a suffix that sends Go to its big-decimal parser
     (``.Pi``, ``Ei``, ``.e-12``).
@@ -179,8 +182,8 @@ def go_canonical(text: str) -> str:
         amount = parse_quantity(text)
         _, integer, fraction, suffix = _split(text)
         power_of_two, power_of_ten = _suffix_exponent(suffix)
-    except LibraryError as error:
-        raise LibraryError(f"invalid quantity {text!r}: {error}") from None
+    except QuantityError as error:
+        raise QuantityError(f"invalid quantity {text!r}: {error}") from None
     binary = suffix in _BINARY_SUFFIXES
     exponent_form = not binary and suffix not in _DECIMAL_SUFFIXES
     digits = integer + fraction
@@ -194,7 +197,7 @@ def go_canonical(text: str) -> str:
     if kept:
         return text
     if not fast and not any(ch in _DIGITS for ch in text[: len(text) - len(suffix)]):
-        raise LibraryError(f"invalid quantity {text!r}: {ERR_NUMERIC}")
+        raise QuantityError(f"invalid quantity {text!r}: {ERR_NUMERIC}")
     return _go_spelling(amount.nanos, binary=binary, exponent_form=exponent_form)
 
 
@@ -233,17 +236,17 @@ def go_canonical_value(value: int | float | str) -> str:
     (``1.234`` stays ``"1.234"``); pass the number's JSON text as a str when its original spelling
     matters (``"1e3"`` stays ``"1e3"`` where the float ``1000.0`` gives ``"1k"``).  A str is trimmed
     as Go trims it and passed to :func:`go_canonical`.  Raises ``ValueError`` (a
-    :class:`~kro.cel.library.errors.LibraryError`) for a bool, a non-finite float, or text that is not
+    :class:`~kro.cel.library.errors.QuantityError`) for a bool, a non-finite float, or text that is not
     a quantity.
     """
     if isinstance(value, bool):
-        raise LibraryError(f"invalid quantity {value!r}: a boolean is not a number")
+        raise QuantityError(f"invalid quantity {value!r}: a boolean is not a number")
     if isinstance(value, int):
         return go_canonical(str(value))
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise LibraryError(f"invalid quantity {value!r}: not a finite number")
+            raise QuantityError(f"invalid quantity {value!r}: not a finite number")
         return go_canonical(repr(value))
     if isinstance(value, str):
         return go_canonical(value.strip(_GO_SPACE))
-    raise LibraryError(f"invalid quantity {value!r}: expected a number or a string")
+    raise QuantityError(f"invalid quantity {value!r}: expected a number or a string")
