@@ -25,6 +25,7 @@ the server already has."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -83,12 +84,30 @@ _ABSENT = object()
 
 def holds_object(gvk: GVK, observed: Any, desired: Any) -> bool:
     """:func:`holds` for an object of ``gvk``; for a built-in kind, a value its Go type drops or
-    respells holds when the server dropped or respelled it (:func:`holds_as_go`)."""
+    respells holds when the server dropped or respelled it (:func:`holds_as_go`), and a Secret's
+    write-only ``stringData`` holds when ``data`` has its values."""
     if holds(observed, desired):
         return True
     facts = go_facts()
     definition = facts.definition_for(gvk)
-    return definition is not None and holds_as_go(observed, desired, facts, definition)
+    if definition is None:
+        return False
+    if gvk.group == "" and gvk.kind == "Secret" and type(desired) is dict and "stringData" in desired:
+        desired = _string_data_merged(desired)
+    return holds_as_go(observed, desired, facts, definition)
+
+
+def _string_data_merged(secret: dict[str, Any]) -> dict[str, Any]:
+    """A Secret as kube-apiserver stores it: ``stringData`` merged into ``data`` (base64), winning
+    over a ``data`` key of the same name."""
+    string_data = secret.get("stringData")
+    out = {k: v for k, v in secret.items() if k != "stringData"}
+    if isinstance(string_data, dict) and string_data:
+        data = dict(out.get("data") or {})
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode() if isinstance(value, str) else value
+        out["data"] = data
+    return out
 
 
 def holds_as_go(observed: Any, desired: Any, facts: GoFacts, definition: str) -> bool:

@@ -1,5 +1,6 @@
 """A child of a built-in kind comes back as kube-apiserver's Go types write it (``hostNetwork:
-false``, ``args: []`` and ``minReadySeconds: 0`` gone, ``cpu: "0.5"`` read as ``500m``). The
+false``, ``args: []`` and ``minReadySeconds: 0`` gone, ``cpu: "0.5"`` read as ``500m``, a Secret's
+``stringData`` moved into ``data``). The
 controller takes that for holding: a restarted controller writes nothing, as with any child."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from kro.kube import KubeClient
 
 from ..conftest import ApiClient
 from .conftest import SETTINGS, eventually, start_controller
-from .helpers import RGDS, apps, create, get, instances, reconciles, rgd_active
+from .helpers import RGDS, apps, core, create, get, instances, reconciles, rgd_active
 
 LABELS = {"app": "${schema.metadata.name}"}
 WEBS = {
@@ -25,6 +26,10 @@ WEBS = {
                      "hostNetwork": "boolean | default=false"},
         },
         "resources": [{
+            "id": "secret",
+            "template": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "${schema.metadata.name}"},
+                         "stringData": {"password": "${schema.metadata.name + '-pw'}"}},
+        }, {
             "id": "deployment",
             "template": {
                 "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "${schema.metadata.name}"},
@@ -68,6 +73,8 @@ async def test_a_built_in_child_as_the_server_writes_it_back_holds(kapi: ApiClie
     assert "hostNetwork" not in pod and "nodeSelector" not in pod
     assert "args" not in container and "workingDir" not in container
     assert container["resources"] == {"requests": {"cpu": "500m", "memory": "1Gi"}}
+    secret: Any = await get(kapi, core("secrets", "w1"))
+    assert "stringData" not in secret and secret["data"] == {"password": "dzEtcHc="}
 
     kube.stats.reset()
     ctrl, finish = await start_controller(kube, SETTINGS)

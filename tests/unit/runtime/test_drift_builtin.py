@@ -104,3 +104,12 @@ def test_a_kept_empty_list_or_a_null_answer_holds_an_empty_one() -> None:
     assert holds_object(DEPLOYMENT, have, desired())
     unchanged = copy.deepcopy(desired())
     assert holds_object(DEPLOYMENT, have, unchanged)
+
+
+def test_a_secrets_string_data_holds_once_the_server_moved_it_into_data() -> None:
+    secret = GVK("", "v1", "Secret")
+    want = {"kind": "Secret", "stringData": {"password": "hunter2"}, "data": {"user": "YWRh"}, "type": "Opaque"}
+    stored = {"kind": "Secret", "data": {"user": "YWRh", "password": "aHVudGVyMg=="}, "type": "Opaque"}
+    assert holds_object(secret, stored, want)
+    stored["data"]["password"] = "b3RoZXI="  # someone changed it
+    assert not holds_object(secret, stored, want)
