@@ -45,16 +45,13 @@ def drop_unset(facts: GoFacts, definition: str, obj: dict[str, Any], *, skip: fr
 def null_empty(facts: GoFacts, definition: str, obj: dict[str, Any], *, skip: frozenset[str] = frozenset()) -> None:
     """Write an empty or absent slice or map that Go writes without ``omitempty`` as ``null``
     (a Role with no rules: ``rules: null``), in place."""
-    fields = facts.fields(definition)
-    if not fields:
-        return
-    for key, (omit, child) in fields.items():
+    for key, omit, child in facts.null_paths(definition):
         if key in skip:
             continue
         value = obj.get(key)
         if omit == NULL_WHEN_EMPTY and (value is None or value == [] or value == {}):
             obj[key] = None
-        elif child and child != QUANTITY and value is not None:
+        elif child and value is not None:
             for item in _items(value, collection=omit in (EMPTY, NULL_WHEN_EMPTY)):
                 null_empty(facts, child, item)
 

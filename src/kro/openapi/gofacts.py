@@ -43,6 +43,26 @@ class GoFacts:
             name: {field: (str(f[0]), str(f[1])) for field, f in fields.items()}
             for name, fields in (document.get("definitions") or {}).items()
         }
+        self._nulls: dict[str, tuple[tuple[str, str, str], ...]] = {}
+        for name in self._fields:
+            self._null_paths(name, ())
+
+    def _null_paths(self, definition: str, seen: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+        """The fields of ``definition`` that are ``"n"`` or lead to one (recursive types end)."""
+        known = self._nulls.get(definition)
+        if known is not None:
+            return known
+        out = []
+        for field, (omit, child) in self._fields.get(definition, {}).items():
+            leads = bool(child) and child != QUANTITY and child not in seen and bool(
+                self._null_paths(child, (*seen, definition))
+            )
+            if omit == NULL_WHEN_EMPTY or leads:
+                out.append((field, omit, child if leads else ""))
+        result = tuple(out)
+        if not seen:
+            self._nulls[definition] = result
+        return result
 
     def definition_for(self, gvk: GVK) -> str | None:
         """The definition of a built-in kind; ``None`` for a custom resource or an unknown kind."""
@@ -55,6 +75,11 @@ class GoFacts:
     def fields(self, definition: str) -> Mapping[str, Fact]:
         """The facts of one definition's fields (only fields that have any)."""
         return self._fields.get(definition, {})
+
+    def null_paths(self, definition: str) -> tuple[tuple[str, str, str], ...]:
+        """``(field, omit, child)`` for the fields of ``definition`` that are written ``null``
+        when empty (``omit`` ``"n"``) or hold a ``child`` definition where one is."""
+        return self._nulls.get(definition, ())
 
 
 @functools.lru_cache(maxsize=1)
