@@ -10,9 +10,11 @@ spelling. The local API server (``kro dev``) encodes the same way, and the contr
 check knows that what it asked for holds when the server dropped such a value.
 
 Usage (maintainers, when moving to another Kubernetes version): given local clones of
-github.com/kubernetes/api and github.com/kubernetes/apimachinery (no work tree needed),
+github.com/kubernetes/api, github.com/kubernetes/apimachinery and
+github.com/kubernetes/apiextensions-apiserver (no work tree needed),
 
-    python scripts/gen_gofacts.py --api <api.git> --apimachinery <apimachinery.git> --tag v0.32.0
+    python scripts/gen_gofacts.py --api <api.git> --apimachinery <apimachinery.git> \
+        --apiextensions <apiextensions-apiserver.git> --tag v0.32.0
 
 Only facts are read: struct names, field types and their ``json`` tags.
 """
@@ -34,7 +36,10 @@ _SPECIAL = {
     ("meta", "Time"): "time", ("meta", "MicroTime"): "time", ("meta", "Duration"): "duration",
     ("intstr", "IntOrString"): "intorstring", ("resource", "Quantity"): "quantity",
     ("runtime", "RawExtension"): "raw", ("runtime", "Object"): "raw", ("meta", "FieldsV1"): "raw",
+    ("apiextensions", "JSON"): "raw", ("apiextensions", "JSONSchemaPropsOrArray"): "raw",
+    ("apiextensions", "JSONSchemaPropsOrBool"): "raw", ("apiextensions", "JSONSchemaPropsOrStringArray"): "raw",
 }  # fmt: skip
+_APIEXTENSIONS = "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 _PACKAGES = {
     "k8s.io/apimachinery/pkg/apis/meta/v1": "meta",
     "k8s.io/apimachinery/pkg/util/intstr": "intstr",
@@ -176,6 +181,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--api", required=True)
     ap.add_argument("--apimachinery", required=True)
+    ap.add_argument("--apiextensions", required=True)
     ap.add_argument("--tag", default="v0.32.0")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "src/kro/openapi/gofacts-v1.32.json"))
     args = ap.parse_args(argv)
@@ -196,7 +202,7 @@ def main(argv: list[str]) -> int:
             args.api, "ls-tree", "-r", "--name-only", args.tag, d) else ""
         m = re.search(r'GroupName = "([^"]*)"', register)
         if m:
-            groups[m.group(1)] = d.split("/")[0]
+            groups[m.group(1)] = f"io.k8s.api.{d.split('/')[0]}"
         for f in _git(args.api, "ls-tree", "--name-only", f"{args.tag}:{d}").split():
             if f.endswith(".go") and not f.endswith("_test.go") and not f.startswith(("zz_", "generated")):
                 packages[d].read(_git(args.api, "show", f"{args.tag}:{d}/{f}"), known)
@@ -206,6 +212,13 @@ def main(argv: list[str]) -> int:
         for f in _git(args.apimachinery, "ls-tree", "--name-only", f"{machinery_tag}:{d}").split():
             if f.endswith(".go") and not f.endswith("_test.go") and not f.startswith(("zz_", "generated")):
                 packages[key].read(_git(args.apimachinery, "show", f"{machinery_tag}:{d}/{f}"), known)
+    known[_APIEXTENSIONS] = "apiextensions"
+    packages["apiextensions"] = Package("apiextensions", "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1")
+    groups["apiextensions.k8s.io"] = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions"
+    d = "pkg/apis/apiextensions/v1"
+    for f in _git(args.apiextensions, "ls-tree", "--name-only", f"{args.tag}:{d}").split():
+        if f.startswith("types") and f.endswith(".go"):
+            packages["apiextensions"].read(_git(args.apiextensions, "show", f"{args.tag}:{d}/{f}"), known)
     facts = Facts(packages)
     for key, pkg in packages.items():
         if key in _PACKAGES.values() and key != "meta":

@@ -14,14 +14,16 @@ from typing import Any
 
 from kro.api.crdgen import rgd_crd
 from kro.api.keys import Annotations, Labels
-from kro.api.refs import GVR
+from kro.api.refs import GVK, GVR
 from kro.controller.ports import Writer
 from kro.kube.errors import KubeError, NotFound
-from kro.runtime.drift import holds
+from kro.openapi.goencoding import as_written_back
+from kro.runtime.drift import holds_object
 from kro.schema import breaking_changes
 
 log = logging.getLogger(__name__)
 CRDS = GVR("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+CRD_GVK = GVK("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,16 @@ async def ensure_crd(writer: Writer, rgd: Mapping[str, Any], crd: Mapping[str, A
                 f"breaking changes to {name} refused (set annotation {Annotations.ALLOW_BREAKING_CHANGES}"
                 f'="true" to allow): ' + "; ".join(changes),
             )
-    if holds(current, want) and _schemas(current) == _schemas(want):  # a removed field must go too
+    # as the API server writes a CRD back (a printer column's `priority: 0` is dropped); the schemas
+    # must be equal, since a removed field must go too
+    if holds_object(CRD_GVK, current, want) and _schemas(current) == _schemas(as_written_back(CRD_GVK, want)):
         log.debug("CustomResourceDefinition %s unchanged", name, extra={"rgd": rgd_name})
         return CRDOutcome(established(current))
-    body = {
-        **want,
-        "metadata": {**want["metadata"], "resourceVersion": current["metadata"].get("resourceVersion")},
-    }
+    meta = {**want["metadata"], "resourceVersion": current["metadata"].get("resourceVersion")}
+    finalizers = current["metadata"].get("finalizers")
+    if finalizers:  # the API server's own (customresourcecleanup...): a replace must not drop them
+        meta["finalizers"] = list(finalizers)
+    body = {**want, "metadata": meta}
     replaced = await writer.replace(CRDS, body)
     log.info("CustomResourceDefinition %s updated for RGD %s", name, rgd_name, extra={"rgd": rgd_name})
     return CRDOutcome(established(replaced), action="updated")

@@ -24,7 +24,6 @@ from kro.devcluster.defaulting import apply_builtin_defaults
 from kro.devcluster.defaulting.zero import ZERO_STRUCTS
 from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.generation import next_generation, tracks_generation
-from kro.devcluster.goencoding import UndecodableQuantity, drop_unset, null_empty
 from kro.devcluster.metadata import (
     check_type_meta,
     drop_empty_fields,
@@ -51,6 +50,7 @@ from kro.devcluster.storage import (
 from kro.devcluster.storage.memory import copy_object
 from kro.devcluster.validation import apply_schema, prune_metadata
 from kro.devcluster.versions import served, to_storage
+from kro.openapi.goencoding import UndecodableQuantity, drop_unset, null_empty
 from kro.openapi.gofacts import go_facts
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]

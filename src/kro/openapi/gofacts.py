@@ -39,6 +39,7 @@ name, ``"quantity"`` or ``""``)."""
 class GoFacts:
     def __init__(self, document: Mapping[str, Any]) -> None:
         self._groups: dict[str, str] = dict(document.get("groups") or {})
+        """API group -> the prefix of its kinds' definition names (before version and kind)."""
         self._fields: dict[str, dict[str, Fact]] = {
             name: {field: (str(f[0]), str(f[1])) for field, f in fields.items()}
             for name, fields in (document.get("definitions") or {}).items()
@@ -66,10 +67,10 @@ class GoFacts:
 
     def definition_for(self, gvk: GVK) -> str | None:
         """The definition of a built-in kind; ``None`` for a custom resource or an unknown kind."""
-        package = self._groups.get(gvk.group)
-        if package is None:
+        prefix = self._groups.get(gvk.group)
+        if prefix is None:
             return None
-        name = f"io.k8s.api.{package}.{gvk.version}.{gvk.kind}"
+        name = f"{prefix}.{gvk.version}.{gvk.kind}"
         return name if name in self._fields else None
 
     def fields(self, definition: str) -> Mapping[str, Fact]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kro.api.refs import GVK
-from kro.devcluster.goencoding import UndecodableQuantity, drop_unset, null_empty
+from kro.openapi.goencoding import UndecodableQuantity, drop_unset, null_empty
 from kro.openapi.gofacts import go_facts
 from kro.runtime.drift import holds_object
 

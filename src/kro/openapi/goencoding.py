@@ -12,10 +12,15 @@ slice alike; only the encoding tells them apart)."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from typing import Any
 
 from kro.api.quantity import ERR_FORMAT, ERR_NUMERIC, ERR_SUFFIX, go_canonical_value
-from kro.openapi.gofacts import EMPTY, NULL_WHEN_EMPTY, QUANTITY, GoFacts, is_empty, is_zero
+from kro.api.refs import GVK
+from kro.openapi.gofacts import EMPTY, NULL_WHEN_EMPTY, QUANTITY, GoFacts, go_facts, is_empty, is_zero
+
+_TYPE_AND_META = frozenset({"apiVersion", "kind", "metadata"})
 
 
 class UndecodableQuantity(ValueError):
@@ -88,3 +93,15 @@ def _canonical(value: Any) -> Any:
     except ValueError as e:
         reason = next((r for r in (ERR_NUMERIC, ERR_SUFFIX) if r in str(e)), ERR_FORMAT)
         raise UndecodableQuantity(reason) from e
+
+
+def as_written_back(gvk: GVK, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``obj``, an object of ``gvk``, as kube-apiserver writes it back (a custom
+    resource: as it is). Raises :class:`UndecodableQuantity` as :func:`drop_unset` does."""
+    out = copy.deepcopy(dict(obj))
+    facts = go_facts()
+    definition = facts.definition_for(gvk)
+    if definition is not None:
+        drop_unset(facts, definition, out, skip=_TYPE_AND_META)
+        null_empty(facts, definition, out, skip=_TYPE_AND_META)
+    return out
