@@ -2,8 +2,8 @@
 built-in kinds, which their OpenAPI schemas do not say.
 
 kube-apiserver decodes a built-in object into Go structs and encodes it back, so a value the Go type
-cannot tell from "unset" does not come back: a non-pointer ``bool``/number/string field tagged
-``omitempty`` loses its zero value (``hostNetwork: false``, ``minReadySeconds: 0``), a slice or map
+cannot tell from "unset" does not come back: a pointer field tagged ``omitempty`` loses a ``null``,
+a non-pointer ``bool``/number/string field tagged ``omitempty`` loses its zero value (``hostNetwork: false``, ``minReadySeconds: 0``), a slice or map
 tagged ``omitempty`` loses an empty value (``args: []``, ``nodeSelector: {}``), and one without
 ``omitempty`` comes back ``null`` when empty. A ``resource.Quantity`` comes back in canonical
 spelling. The local API server (``kro dev``) encodes the same way, and the controller's drift
@@ -164,11 +164,15 @@ class Facts:
                 continue
             shape, child = self.resolve(pkg, name, type_text)
             pointer = type_text.startswith("*")
-            if shape == "scalar":
-                omit = f"z{child}" if omitempty and not pointer and child else ""
+            if pointer:
+                omit = "p" if omitempty else ""  # a nil pointer: null is dropped
+                if shape == "scalar":
+                    child = ""
+            elif shape == "scalar":
+                omit = f"z{child}" if omitempty and child else ""
                 child = ""
             elif shape in ("slice", "map"):
-                omit = ("e" if omitempty else "n") if not pointer else ""
+                omit = "e" if omitempty else "n"
             else:
                 omit = ""
             if shape == "special:quantity":

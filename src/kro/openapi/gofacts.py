@@ -10,7 +10,9 @@ sources of the version in the data file's name):
   zero value but a type error, and stays for validation to report;
 - ``"e"``: a slice or map tagged ``omitempty``: an empty one is dropped (``args: []``,
   ``nodeSelector: {}``);
-- ``"n"``: a slice or map without ``omitempty``: an empty one comes back ``null``.
+- ``"n"``: a slice or map without ``omitempty``: an empty one comes back ``null``;
+- ``"p"``: a pointer tagged ``omitempty``: ``null`` is dropped (``securityContext: null``,
+  ``replicas: null``), any other value kept (``automountServiceAccountToken: false``).
 
 Each field's second fact names what it holds: another definition (a struct, or the elements of a
 ``"e"``/``"n"`` collection), ``"quantity"`` (a ``resource.Quantity``, written back in canonical
@@ -27,12 +29,13 @@ from typing import Any
 from kro.api.refs import GVK
 
 EMPTY = "e"
+POINTER = "p"
 NULL_WHEN_EMPTY = "n"
 QUANTITY = "quantity"
 _DATA = "gofacts-v1.32.json"
 
 Fact = tuple[str, str]
-"""(how the field is dropped: ``"zb"``, ``"zn"``, ``"zs"``, ``"e"``, ``"n"`` or ``""``; what it holds: a definition
+"""(how the field is dropped: ``"zb"``, ``"zn"``, ``"zs"``, ``"e"``, ``"n"``, ``"p"`` or ``""``; what it holds: a definition
 name, ``"quantity"`` or ``""``)."""
 
 
@@ -93,9 +96,9 @@ def go_facts() -> GoFacts:
 def is_zero(omit: str, value: Any) -> bool:
     """Whether ``value`` is what Go leaves out of a field whose first fact is ``omit``: the zero
     value of its type (``"zb"``: ``false``, ``"zn"``: ``0``, ``"zs"``: ``""``), or ``null``,
-    which decodes to it."""
+    which decodes to it (or, ``"p"``, to a nil pointer)."""
     if value is None:
-        return omit[:1] == "z"
+        return omit[:1] == "z" or omit == POINTER
     if omit == "zb":
         return value is False
     if omit == "zn":

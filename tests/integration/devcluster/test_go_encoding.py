@@ -70,6 +70,16 @@ async def test_a_deployment_comes_back_as_its_go_types_write_it(api: ApiClient) 
     _check_deployment(updated)
 
 
+async def test_a_null_pointer_is_unset_so_it_is_defaulted(api: ApiClient) -> None:
+    body = deployment("d5")
+    body["spec"]["replicas"] = None
+    body["spec"]["template"]["spec"].update(securityContext=None, terminationGracePeriodSeconds=None)
+    code, created = await api.post(DEPLOYMENTS, body)
+    assert code == 201, created
+    pod = created["spec"]["template"]["spec"]
+    assert (created["spec"]["replicas"], pod["terminationGracePeriodSeconds"], pod["securityContext"]) == (1, 30, {})
+
+
 async def test_every_write_path_encodes_the_same(api: ApiClient) -> None:
     code, _ = await api.post(DEPLOYMENTS, deployment("d2"))
     assert code == 201
