@@ -398,6 +398,8 @@ class ObjectService:
         if schema is None:
             if not rt.is_custom:
                 apply_builtin_defaults(rt.group, rt.kind, obj)
+            if go is not None:
+                null_empty(go_facts(), go, obj, skip=_TYPE_AND_META)
             return
         outcome = apply_schema(schema, obj)
         outcome.unknown_fields[:0] = prune_metadata(obj)

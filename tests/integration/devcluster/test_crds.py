@@ -26,8 +26,10 @@ async def _established(api: ApiClient, name: str = "widgets.example.com", timeou
 
 
 async def test_crd_is_served_and_established_within_a_second(api: ApiClient) -> None:
-    status, _ = await api.post(CRDS, widget_crd())
+    status, created = await api.post(CRDS, widget_crd())
     assert status == 201
+    # the create answer: no conditions yet, as kube-apiserver writes the Go type's nil slice
+    assert created["status"] == {"conditions": None, "acceptedNames": {"plural": "", "kind": ""}, "storedVersions": ["v1"]}
     crd = await _established(api)
     conds = {c["type"]: c for c in crd["status"]["conditions"]}
     assert conds["NamesAccepted"]["status"] == "True"

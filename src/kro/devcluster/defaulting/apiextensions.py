@@ -20,7 +20,8 @@ def _status(crd: Obj) -> None:
         return
     versions = (crd.get("spec") or {}).get("versions") or []
     stored = [v["name"] for v in versions if isinstance(v, dict) and v.get("storage") and isinstance(v.get("name"), str)][:1]
-    crd["status"] = {"acceptedNames": {"plural": "", "kind": ""}, "storedVersions": stored}
+    # in the Go type's order: no conditions yet (written ``null``), names not accepted yet
+    crd["status"] = {"conditions": None, "acceptedNames": {"plural": "", "kind": ""}, "storedVersions": stored}
 
 
 TYPES: dict[str, StructType] = {
