@@ -176,6 +176,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--burst", type=int, default=burst, help=f"Default: {burst}.")
     p.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     p.add_argument("--keep", action="store_true", help="Keep each run's directory (logs, state).")
+    p.set_defaults(pod_ready_delay=None)  # the graph makes no pods: kro dev's default is left alone
     return p.parse_args(argv)
 
 
