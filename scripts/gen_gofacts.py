@@ -57,9 +57,17 @@ def _git(repo: str, *args: str) -> str:
     return subprocess.run(["git", "-C", repo, *args], check=True, capture_output=True, text=True).stdout
 
 
+_KINDS = {"string": "s", "bool": "b", "float32": "f", "float64": "f", "[]byte": "s", "time.Duration": "n",
+          **dict.fromkeys(("int", "int8", "int16", "int32", "int64", "rune"), "n"),
+          **dict.fromkeys(("uint", "uint8", "uint16", "uint32", "uint64", "byte"), "u")}  # fmt: skip
+_GO_NAMES = {"[]byte": "[]uint8", "byte": "uint8", "rune": "int32"}
+
+
 class Package:
     def __init__(self, key: str, definition_prefix: str) -> None:
         self.key = key
+        self.go_name = definition_prefix.rsplit(".", 1)[-1]
+        """How Go's reflect prints the package in a type's name (``v1.PodSpec``)."""
         self.prefix = definition_prefix
         self.structs: dict[str, list[tuple[str, str, str]]] = {}  # name -> [(field, type, json tag)]
         self.named: dict[str, str] = {}  # name -> underlying type text
@@ -104,6 +112,7 @@ class Facts:
     def __init__(self, packages: dict[str, Package]) -> None:
         self.packages = packages
         self.out: dict[str, dict[str, list[str]]] = {}
+        self.types: dict[str, dict[str, list[str]]] = {}
 
     def definition(self, pkg: Package, name: str) -> str:
         return f"{pkg.prefix}.{name}"
@@ -133,6 +142,33 @@ class Facts:
             return "scalar", ""
         return self.resolve(target_pkg, name, underlying)
 
+    def go_type(self, pkg: Package, owner: str, type_text: str) -> tuple[str, str]:
+        """(JSON kind, Go type name as reflect prints it) of a field's type, pointers followed:
+        kind s (string), b, n (signed integer), u (unsigned), f (float), o (struct), a<kind>
+        (slice of), m<kind> (map of), x (decoded by its own code, or unknown)."""
+        t = type_text.lstrip("*")
+        if t in _KINDS:
+            return _KINDS[t], _GO_NAMES.get(t, t)
+        if t.startswith("[]"):
+            kind, name = self.go_type(pkg, owner, t[2:])
+            return f"a{kind}", f"[]{name}"
+        if t.startswith("map["):
+            key_text, value_text = t[4:t.index("]")], t[t.index("]") + 1:]
+            _, key_name = self.go_type(pkg, owner, key_text)
+            kind, name = self.go_type(pkg, owner, value_text)
+            return f"m{kind}", f"map[{key_name}]{name}"
+        target_pkg, name = self._lookup(pkg, owner, t)
+        if target_pkg is None or _SPECIAL.get((target_pkg.key, name)):
+            return "x", ""
+        qualified = f"{target_pkg.go_name}.{name}"
+        if name in target_pkg.structs:
+            return "o", qualified
+        underlying = target_pkg.named.get(name)
+        if underlying is None:
+            return "x", ""
+        kind, _ = self.go_type(target_pkg, name, underlying)
+        return kind, qualified
+
     def _child(self, pkg: Package, owner: str, t: str) -> str:
         shape, child = self.resolve(pkg, owner, t)
         return child if shape in ("struct", "special:quantity") else ""
@@ -150,6 +186,8 @@ class Facts:
             return
         fields: dict[str, list[str]] = {}
         self.out[definition] = fields
+        types: dict[str, list[str]] = {}
+        self.types[definition] = types
         for go_name, type_text, tag in pkg.structs[name]:
             m = _JSON.search(tag)
             json_name, _, options = (m.group(1) if m else go_name).partition(",")
@@ -161,7 +199,11 @@ class Facts:
                 if target_pkg is not None and embedded in target_pkg.structs:
                     self.struct(target_pkg, embedded)
                     fields.update(self.out[self.definition(target_pkg, embedded)])
+                    types.update(self.types[self.definition(target_pkg, embedded)])
                 continue
+            kind, go_name = self.go_type(pkg, name, type_text)
+            if kind != "x":
+                types[json_name] = [kind, go_name]
             shape, child = self.resolve(pkg, name, type_text)
             pointer = type_text.startswith("*")
             if pointer:
@@ -230,7 +272,9 @@ def main(argv: list[str]) -> int:
         for name in pkg.structs:
             facts.struct(pkg, name)
     data = {k: v for k, v in sorted(facts.out.items()) if v}
-    Path(args.out).write_text(json.dumps({"tag": args.tag, "groups": dict(sorted(groups.items())), "definitions": data}, indent=0, sort_keys=True) + "\n")
+    types = {k: v for k, v in sorted(facts.types.items()) if v}
+    document = {"tag": args.tag, "groups": dict(sorted(groups.items())), "definitions": data, "types": types}
+    Path(args.out).write_text(json.dumps(document, separators=(",", ":"), sort_keys=True) + "\n")
     print(f"wrote {len(data)} definitions to {args.out}", file=sys.stderr)
     return 0
 

@@ -50,7 +50,7 @@ from kro.devcluster.storage import (
 from kro.devcluster.storage.memory import copy_object
 from kro.devcluster.validation import apply_schema, prune_metadata
 from kro.devcluster.versions import served, to_storage
-from kro.openapi.goencoding import UndecodableQuantity, drop_unset, null_empty
+from kro.openapi.goencoding import UndecodableQuantity, drop_unset, first_type_error, null_empty
 from kro.openapi.gofacts import go_facts
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]
@@ -391,6 +391,9 @@ class ObjectService:
         schema = self._schemas.schema_for(rt)
         go = None if rt.is_custom else go_facts().definition_for(GVK(rt.group, rt.version, rt.kind))
         if go is not None:  # decoded into its Go type: what Go cannot tell from unset is unset
+            decoding = first_type_error(go_facts(), go, obj, skip=_TYPE_AND_META)
+            if decoding is not None:
+                raise BadRequest(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {decoding}')
             try:
                 drop_unset(go_facts(), go, obj, skip=_TYPE_AND_META)
             except UndecodableQuantity as e:

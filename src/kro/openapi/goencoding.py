@@ -95,6 +95,96 @@ def _canonical(value: Any) -> Any:
         raise UndecodableQuantity(reason) from e
 
 
+_INT_RANGES = {
+    "int8": (-(2**7), 2**7 - 1), "int16": (-(2**15), 2**15 - 1), "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1), "int": (-(2**63), 2**63 - 1),
+    "uint8": (0, 2**8 - 1), "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1), "uint64": (0, 2**64 - 1),
+    "uint": (0, 2**64 - 1),
+}  # fmt: skip
+
+
+def first_type_error(
+    facts: GoFacts, definition: str, obj: Mapping[str, Any], *, skip: frozenset[str] = frozenset()
+) -> str | None:
+    """The error Go's JSON decoder reports first for ``obj`` decoded into ``definition`` (fields in
+    the order sent, depth first), or ``None``: ``json: cannot unmarshal string into Go struct
+    field DeploymentSpec.spec.replicas of type int32``. ``null`` is never an error (it decodes to
+    the zero value); fields Go does not know are ignored, as its decoder does."""
+    return _first_error(facts, definition, obj, [], skip)
+
+
+def _first_error(
+    facts: GoFacts, definition: str, obj: Mapping[str, Any], stack: list[str], skip: frozenset[str] = frozenset()
+) -> str | None:
+    types = facts.go_types(definition)
+    fields = facts.fields(definition)
+    struct = definition.rsplit(".", 1)[-1]
+    for key, value in obj.items():
+        found = types.get(key)
+        if found is None or value is None or key in skip:
+            continue
+        kind, go_name = found
+        error = _value_error(facts, kind, go_name, value, struct, [*stack, key], fields.get(key, ("", ""))[1])
+        if error is not None:
+            return error
+    return None
+
+
+def _value_error(
+    facts: GoFacts, kind: str, go_name: str, value: Any, struct: str, path: list[str], child: str
+) -> str | None:
+    def mismatch(word: str) -> str:
+        return f"json: cannot unmarshal {word} into Go struct field {struct}.{'.'.join(path)} of type {go_name}"
+
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    word = (
+        "string" if isinstance(value, str) else "bool" if isinstance(value, bool) else "number" if is_number
+        else "object" if isinstance(value, dict) else "array"
+    )  # fmt: skip
+    if kind == "s":
+        return None if isinstance(value, str) else mismatch(word)
+    if kind == "b":
+        return None if isinstance(value, bool) else mismatch(word)
+    if kind == "f":
+        return None if is_number else mismatch(word)
+    if kind in ("n", "u"):
+        if not is_number:
+            return mismatch(word)
+        low, high = _INT_RANGES.get(go_name, _INT_RANGES["int64"])  # a named integer type: int64's range
+        if isinstance(value, float) or not low <= value <= high:
+            return mismatch(f"number {value!r}")
+        return None
+    if kind == "o":
+        if not isinstance(value, dict):
+            return mismatch(word)
+        return _first_error(facts, child, value, path) if child and child != QUANTITY else None
+    if kind[:1] == "a":
+        if not isinstance(value, list):
+            return mismatch(word)
+        element = go_name[2:] if go_name.startswith("[]") else ""
+        return _elements_error(facts, kind[1:], element, value, struct, path, child)
+    if kind[:1] == "m":
+        if not isinstance(value, dict):
+            return mismatch(word)
+        element = go_name[go_name.index("]") + 1 :] if go_name.startswith("map[") else ""
+        return _elements_error(facts, kind[1:], element, list(value.values()), struct, path, child)
+    return None  # decoded by its own code
+
+
+def _elements_error(
+    facts: GoFacts, kind: str, go_name: str, items: list[Any], struct: str, path: list[str], child: str
+) -> str | None:
+    if not go_name:
+        return None  # a named collection type: its elements' Go name is not recorded
+    for item in items:
+        if item is None:
+            continue
+        error = _value_error(facts, kind, go_name, item, struct, path, child)
+        if error is not None:
+            return error
+    return None
+
+
 def as_written_back(gvk: GVK, obj: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``obj``, an object of ``gvk``, as kube-apiserver writes it back (a custom
     resource: as it is). Raises :class:`UndecodableQuantity` as :func:`drop_unset` does."""

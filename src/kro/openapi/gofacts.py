@@ -16,7 +16,10 @@ sources of the version in the data file's name):
 
 Each field's second fact names what it holds: another definition (a struct, or the elements of a
 ``"e"``/``"n"`` collection), ``"quantity"`` (a ``resource.Quantity``, written back in canonical
-spelling), or nothing. Fields with no fact are kept as sent."""
+spelling), or nothing. Fields with no fact are kept as sent.
+
+Apart from these, :meth:`GoFacts.go_type` gives each field's JSON kind and Go type name, for the
+decoder's type errors."""
 
 from __future__ import annotations
 
@@ -46,6 +49,10 @@ class GoFacts:
         self._fields: dict[str, dict[str, Fact]] = {
             name: {field: (str(f[0]), str(f[1])) for field, f in fields.items()}
             for name, fields in (document.get("definitions") or {}).items()
+        }
+        self._types: dict[str, dict[str, tuple[str, str]]] = {
+            name: {field: (str(t[0]), str(t[1])) for field, t in types.items()}
+            for name, types in (document.get("types") or {}).items()
         }
         self._nulls: dict[str, tuple[tuple[str, str, str], ...]] = {}
         for name in self._fields:
@@ -79,6 +86,12 @@ class GoFacts:
     def fields(self, definition: str) -> Mapping[str, Fact]:
         """The facts of one definition's fields (only fields that have any)."""
         return self._fields.get(definition, {})
+
+    def go_types(self, definition: str) -> Mapping[str, tuple[str, str]]:
+        """Each field's (JSON kind, Go type name as reflect prints it): kind ``s`` string, ``b``
+        bool, ``n`` signed integer, ``u`` unsigned, ``f`` float, ``o`` struct, ``a<kind>`` slice
+        of, ``m<kind>`` map of, ``x`` decoded by its own code (quantities, times, int-or-string)."""
+        return self._types.get(definition, {})
 
     def null_paths(self, definition: str) -> tuple[tuple[str, str, str], ...]:
         """``(field, omit, child)`` for the fields of ``definition`` that are written ``null``

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kro.api.refs import GVK
-from kro.openapi.goencoding import UndecodableQuantity, drop_unset, null_empty
+from kro.openapi.goencoding import UndecodableQuantity, drop_unset, first_type_error, null_empty
 from kro.openapi.gofacts import go_facts
 from kro.runtime.drift import holds_object
 
@@ -103,3 +103,40 @@ def test_the_encoding_is_idempotent(desired: dict[str, Any]) -> None:
     except UndecodableQuantity:
         return
     assert encoded(DEPLOYMENT, once) == once
+
+
+def _first_error(gvk: GVK, body: dict[str, Any]) -> str | None:
+    definition = FACTS.definition_for(gvk)
+    assert definition is not None
+    return first_type_error(FACTS, definition, body, skip=SKIP)
+
+
+def test_well_typed_objects_decode_and_the_first_type_error_is_reported_as_go_words_it() -> None:
+    statefulset = {
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "x", "labels": {"a": "b"}},
+        "spec": {"serviceName": "x", "replicas": 1, "selector": {"matchLabels": {"app": "x"}},
+                 "template": {"metadata": {"labels": {"app": "x"}}, "spec": {
+                     "containers": [{"name": "c", "image": "redis", "command": ["redis-server"],
+                                     "ports": [{"containerPort": 6379, "protocol": "TCP"}],
+                                     "resources": {"limits": {"cpu": 1, "memory": "1Gi"}},
+                                     "env": [{"name": "A", "value": "1"}], "readinessProbe": {"tcpSocket": {"port": 6379}}}],
+                     "terminationGracePeriodSeconds": 30, "securityContext": {"runAsUser": 1000}}},
+                 "updateStrategy": {"rollingUpdate": {"maxUnavailable": "50%"}}},
+        "status": {"replicas": 1, "readyReplicas": 1, "currentRevision": "x-1"},
+    }  # fmt: skip
+    sts = GVK("apps", "v1", "StatefulSet")
+    assert _first_error(sts, statefulset) is None
+    bad = copy.deepcopy(statefulset)
+    bad["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] = "6379"
+    bad["spec"]["replicas"] = 2**31  # `replicas` comes before `template` in the document: it is found first
+    assert _first_error(sts, bad) == (
+        "json: cannot unmarshal number 2147483648 into Go struct field StatefulSetSpec.spec.replicas of type int32"
+    )
+    del bad["spec"]["replicas"]
+    assert _first_error(sts, bad) == (
+        "json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports"
+        ".containerPort of type int32"
+    )
+    assert _first_error(sts, {"spec": {"template": "x"}}) == (
+        "json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.template of type v1.PodTemplateSpec"
+    )
