@@ -124,7 +124,14 @@ def _first_error(
         if found is None or value is None or key in skip:
             continue
         kind, go_name = found
-        error = _value_error(facts, kind, go_name, value, struct, [*stack, key], fields.get(key, ("", ""))[1])
+        if (kind == "s" and type(value) is str) or (kind == "b" and type(value) is bool):
+            continue  # the common cases, without the general walk
+        if kind == "n" and type(value) is int and -(2**31) <= value < 2**31:
+            continue  # fits int32 and int64, the only signed integer types of these fields
+        stack.append(key)
+        fact = fields.get(key)
+        error = _value_error(facts, kind, go_name, value, struct, stack, fact[1] if fact else "")
+        stack.pop()
         if error is not None:
             return error
     return None
@@ -133,42 +140,52 @@ def _first_error(
 def _value_error(
     facts: GoFacts, kind: str, go_name: str, value: Any, struct: str, path: list[str], child: str
 ) -> str | None:
-    def mismatch(word: str) -> str:
-        return f"json: cannot unmarshal {word} into Go struct field {struct}.{'.'.join(path)} of type {go_name}"
-
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    word = (
-        "string" if isinstance(value, str) else "bool" if isinstance(value, bool) else "number" if is_number
-        else "object" if isinstance(value, dict) else "array"
-    )  # fmt: skip
+
+    def mismatch(word: str = "") -> str:
+        return _mismatch(word or _json_word(value), struct, path, go_name)
     if kind == "s":
-        return None if isinstance(value, str) else mismatch(word)
+        return None if isinstance(value, str) else mismatch()
     if kind == "b":
-        return None if isinstance(value, bool) else mismatch(word)
+        return None if isinstance(value, bool) else mismatch()
     if kind == "f":
-        return None if is_number else mismatch(word)
+        return None if is_number else mismatch()
     if kind in ("n", "u"):
         if not is_number:
-            return mismatch(word)
+            return mismatch()
         low, high = _INT_RANGES.get(go_name, _INT_RANGES["int64"])  # a named integer type: int64's range
         if isinstance(value, float) or not low <= value <= high:
             return mismatch(f"number {value!r}")
         return None
     if kind == "o":
         if not isinstance(value, dict):
-            return mismatch(word)
+            return mismatch()
         return _first_error(facts, child, value, path) if child and child != QUANTITY else None
     if kind[:1] == "a":
         if not isinstance(value, list):
-            return mismatch(word)
+            return mismatch()
         element = go_name[2:] if go_name.startswith("[]") else ""
         return _elements_error(facts, kind[1:], element, value, struct, path, child)
     if kind[:1] == "m":
         if not isinstance(value, dict):
-            return mismatch(word)
+            return mismatch()
         element = go_name[go_name.index("]") + 1 :] if go_name.startswith("map[") else ""
         return _elements_error(facts, kind[1:], element, list(value.values()), struct, path, child)
     return None  # decoded by its own code
+
+
+def _json_word(value: Any) -> str:
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return "object" if isinstance(value, dict) else "array"
+
+
+def _mismatch(word: str, struct: str, path: list[str], go_name: str) -> str:
+    return f"json: cannot unmarshal {word} into Go struct field {struct}.{'.'.join(path)} of type {go_name}"
 
 
 def _elements_error(
