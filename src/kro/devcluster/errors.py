@@ -154,6 +154,11 @@ STALE = "the object has been modified; please apply your changes to the latest v
 METHOD_NOT_ALLOWED = "the server does not allow this method on the requested resource"
 
 
+def undecodable(kind: str, version: str, reason: str) -> BadRequest:
+    """kube-apiserver's 400 for a body its decoder refuses."""
+    return BadRequest(f'{kind} in version "{version}" cannot be handled as a {kind}: {reason}')
+
+
 def path_not_found() -> NotFound:
     return NotFound("the server could not find the requested resource", details={})
 

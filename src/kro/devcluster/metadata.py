@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kro.devcluster import errors
 from kro.devcluster.builtin_validation import name_causes
 from kro.devcluster.errors import BadRequest, Cause, Invalid
 from kro.devcluster.registry import ResourceType
@@ -91,9 +92,8 @@ def check_type_meta(rt: ResourceType, body: Mapping[str, Any]) -> None:
     kind = body.get("kind")
     api_version = body.get("apiVersion")
     if kind is not None and kind != rt.kind:
-        raise BadRequest(
-            f"{rt.kind} in version \"{rt.version}\" cannot be handled as a {rt.kind}: "
-            f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
+        raise errors.undecodable(
+            rt.kind, rt.version, f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
         )
     if api_version is not None and api_version != rt.api_version:
         raise BadRequest(
@@ -101,7 +101,7 @@ def check_type_meta(rt: ResourceType, body: Mapping[str, Any]) -> None:
         )
     meta = body.get("metadata")
     if meta is not None and not isinstance(meta, dict):
-        raise BadRequest(f"{rt.kind} in version \"{rt.version}\" cannot be handled as a {rt.kind}: metadata must be an object")
+        raise errors.undecodable(rt.kind, rt.version, "metadata must be an object")
 
 
 def validate_object_meta(rt: ResourceType, meta: Mapping[str, Any]) -> list[Cause]:

@@ -50,7 +50,13 @@ from kro.devcluster.storage import (
 from kro.devcluster.storage.memory import copy_object
 from kro.devcluster.validation import apply_schema, prune_metadata
 from kro.devcluster.versions import served, to_storage
-from kro.openapi.goencoding import UndecodableQuantity, drop_unset, first_type_error, null_empty
+from kro.openapi.goencoding import (
+    TYPE_AND_META,
+    UndecodableQuantity,
+    drop_unset,
+    first_type_error,
+    null_empty,
+)
 from kro.openapi.gofacts import go_facts
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]
@@ -66,7 +72,6 @@ _RULES_SKIPPED = (
 )
 # Kinds whose status strategy takes the annotations of a /status update (apps' Deployment strategy).
 _STATUS_WRITES_ANNOTATIONS = frozenset({("apps", "Deployment")})
-_TYPE_AND_META = frozenset({"apiVersion", "kind", "metadata"})
 _SERVER_OWNED_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
 
 
@@ -389,20 +394,21 @@ class ObjectService:
 
     def _apply_schema(self, rt: ResourceType, obj: Object, old: Object | None, opts: WriteOptions) -> None:
         schema = self._schemas.schema_for(rt)
-        go = None if rt.is_custom else go_facts().definition_for(GVK(rt.group, rt.version, rt.kind))
+        facts = go_facts()
+        go = None if rt.is_custom else facts.definition_for(GVK(rt.group, rt.version, rt.kind))
         if go is not None:  # decoded into its Go type: what Go cannot tell from unset is unset
-            decoding = first_type_error(go_facts(), go, obj, skip=_TYPE_AND_META)
+            decoding = first_type_error(facts, go, obj, skip=TYPE_AND_META)
             if decoding is not None:
-                raise BadRequest(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {decoding}')
+                raise errors.undecodable(rt.kind, rt.version, decoding)
             try:
-                drop_unset(go_facts(), go, obj, skip=_TYPE_AND_META)
+                drop_unset(facts, go, obj, skip=TYPE_AND_META)
             except UndecodableQuantity as e:
-                raise BadRequest(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {e}') from e
+                raise errors.undecodable(rt.kind, rt.version, str(e)) from e
         if schema is None:
             if not rt.is_custom:
                 apply_builtin_defaults(rt.group, rt.kind, obj)
             if go is not None:
-                null_empty(go_facts(), go, obj, skip=_TYPE_AND_META)
+                null_empty(facts, go, obj, skip=TYPE_AND_META)
             return
         outcome = apply_schema(schema, obj)
         outcome.unknown_fields[:0] = prune_metadata(obj)
@@ -411,9 +417,7 @@ class ObjectService:
         if outcome.unknown_fields:
             listed = ", ".join(f'unknown field "{p}"' for p in outcome.unknown_fields)
             if opts.field_validation == "Strict":
-                raise BadRequest(
-                    f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: strict decoding error: {listed}'
-                )
+                raise errors.undecodable(rt.kind, rt.version, f"strict decoding error: {listed}")
             if opts.field_validation == "Warn":
                 opts.warnings.extend(f'unknown field "{p}"' for p in outcome.unknown_fields)
         causes = list(outcome.causes)
@@ -429,7 +433,7 @@ class ObjectService:
             causes += self._schemas.rule_causes(rt, obj, old)
         raise_invalid(rt, str(_meta(obj).get("name") or ""), causes)
         if go is not None:  # and encoded back
-            null_empty(go_facts(), go, obj, skip=_TYPE_AND_META)
+            null_empty(facts, go, obj, skip=TYPE_AND_META)
 
     async def _admit(
         self,

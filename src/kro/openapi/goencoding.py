@@ -20,7 +20,8 @@ from kro.api.quantity import ERR_FORMAT, ERR_NUMERIC, ERR_SUFFIX, go_canonical_v
 from kro.api.refs import GVK
 from kro.openapi.gofacts import EMPTY, NULL_WHEN_EMPTY, QUANTITY, GoFacts, go_facts, is_empty, is_zero
 
-_TYPE_AND_META = frozenset({"apiVersion", "kind", "metadata"})
+TYPE_AND_META = frozenset({"apiVersion", "kind", "metadata"})
+"""Top-level keys the encoding leaves alone: the type, and metadata (ObjectMeta has its own code)."""
 
 
 class UndecodableQuantity(ValueError):
@@ -54,7 +55,7 @@ def null_empty(facts: GoFacts, definition: str, obj: dict[str, Any], *, skip: fr
         if key in skip:
             continue
         value = obj.get(key)
-        if omit == NULL_WHEN_EMPTY and (value is None or value == [] or value == {}):
+        if omit == NULL_WHEN_EMPTY and is_empty(value):
             obj[key] = None
         elif child and value is not None:
             for item in _items(value, collection=omit in (EMPTY, NULL_WHEN_EMPTY)):
@@ -209,6 +210,6 @@ def as_written_back(gvk: GVK, obj: Mapping[str, Any]) -> dict[str, Any]:
     facts = go_facts()
     definition = facts.definition_for(gvk)
     if definition is not None:
-        drop_unset(facts, definition, out, skip=_TYPE_AND_META)
-        null_empty(facts, definition, out, skip=_TYPE_AND_META)
+        drop_unset(facts, definition, out, skip=TYPE_AND_META)
+        null_empty(facts, definition, out, skip=TYPE_AND_META)
     return out

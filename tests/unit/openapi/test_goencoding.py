@@ -11,21 +11,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kro.api.refs import GVK
-from kro.openapi.goencoding import UndecodableQuantity, drop_unset, first_type_error, null_empty
+from kro.openapi.goencoding import (
+    TYPE_AND_META,
+    UndecodableQuantity,
+    drop_unset,
+    first_type_error,
+    null_empty,
+)
 from kro.openapi.gofacts import go_facts
 from kro.runtime.drift import holds_object
 
 FACTS = go_facts()
 DEPLOYMENT = GVK("apps", "v1", "Deployment")
-SKIP = frozenset({"apiVersion", "kind", "metadata"})
 
 
 def encoded(gvk: GVK, body: dict[str, Any]) -> dict[str, Any]:
     definition = FACTS.definition_for(gvk)
     assert definition is not None
     out = copy.deepcopy(body)
-    drop_unset(FACTS, definition, out, skip=SKIP)
-    null_empty(FACTS, definition, out, skip=SKIP)
+    drop_unset(FACTS, definition, out, skip=TYPE_AND_META)
+    null_empty(FACTS, definition, out, skip=TYPE_AND_META)
     return out
 
 
@@ -108,7 +113,7 @@ def test_the_encoding_is_idempotent(desired: dict[str, Any]) -> None:
 def _first_error(gvk: GVK, body: dict[str, Any]) -> str | None:
     definition = FACTS.definition_for(gvk)
     assert definition is not None
-    return first_type_error(FACTS, definition, body, skip=SKIP)
+    return first_type_error(FACTS, definition, body, skip=TYPE_AND_META)
 
 
 def test_well_typed_objects_decode_and_the_first_type_error_is_reported_as_go_words_it() -> None:

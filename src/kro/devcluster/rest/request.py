@@ -12,7 +12,14 @@ from aiohttp import web
 
 from kro.devcluster import jsoncodec
 from kro.devcluster.codec import protobuf
-from kro.devcluster.errors import BadRequest, Cause, Invalid, RequestEntityTooLarge, UnsupportedMediaType
+from kro.devcluster.errors import (
+    BadRequest,
+    Cause,
+    Invalid,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+    undecodable,
+)
 from kro.devcluster.objects import DeleteOptions, FieldValidation, WriteOptions
 from kro.devcluster.storage import FieldSelector, InvalidSelectorError, LabelSelector, ListOptions
 
@@ -107,13 +114,12 @@ def _decode_protobuf(raw: bytes, endpoint: BodyKind) -> dict[str, Any]:
     """kube-apiserver's answers: a custom resource's decoder cannot read protobuf (400, as any
     undecodable body), a built-in kind's body is read by the codec."""
     version = endpoint.api_version.rsplit("/", 1)[-1]
-    prefix = f'{endpoint.kind} in version "{version}" cannot be handled as a {endpoint.kind}: '
     if not endpoint.builtin:
-        raise BadRequest(prefix + protobuf.not_marshalable("Unstructured"))
+        raise undecodable(endpoint.kind, version, protobuf.not_marshalable("Unstructured"))
     try:
         return protobuf.decode_object(raw, default_api_version=endpoint.api_version, default_kind=endpoint.kind)
     except protobuf.ProtobufError as e:
-        raise BadRequest(prefix + str(e)) from e
+        raise undecodable(endpoint.kind, version, str(e)) from e
 
 
 def _first_line(e: Exception) -> str:
