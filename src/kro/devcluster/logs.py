@@ -166,7 +166,8 @@ async def publish_process_pod(cluster: Cluster, logs: PodLogs, pod: ProcessPod, 
         name = old["metadata"]["name"]
         logs.detach(pod.namespace, name)
         try:
-            await cluster.objects.delete(pods, pod.namespace, name, DeleteOptions())
+            # its process is gone already: nothing to wait for (kubectl delete --force --grace-period=0)
+            await cluster.objects.delete(pods, pod.namespace, name, DeleteOptions(grace_period_seconds=0))
         except errors.NotFound:
             continue
     name = pod.prefix + "".join(secrets.choice(SAFE_ALPHABET) for _ in range(10))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from kro.api.refs import GVK
@@ -94,6 +94,8 @@ class DeleteOptions:
     dry_run: bool = False
     # orphanDependents as sent (None: not sent); false makes a held deletion answer 202.
     orphan_dependents: bool | None = None
+    # gracePeriodSeconds as sent (None: the object's own, a pod's terminationGracePeriodSeconds)
+    grace_period_seconds: int | None = None
 
 
 def _is_namespace(rt: ResourceType) -> bool:
@@ -105,6 +107,44 @@ def _held(rt: ResourceType, obj: Mapping[str, Any]) -> bool:
     if _meta(obj).get("finalizers"):
         return True
     return _is_namespace(rt) and bool((obj.get("spec") or {}).get("finalizers"))
+
+
+def _is_pod(rt: ResourceType) -> bool:
+    return rt.group == "" and rt.kind == "Pod"
+
+
+def _graceful(obj: dict[str, Any], requested: int | None, now: datetime) -> tuple[bool, bool]:
+    """kube-apiserver's ``BeforeDelete`` for a pod, the one kind deleted gracefully: whether to
+    store it marked as deleting (``deletionTimestamp`` set ``deletionGracePeriodSeconds`` ahead, in
+    ``obj``), and whether a graceful deletion is already pending that this request leaves alone.
+
+    A pod's grace period is the request's, else its ``terminationGracePeriodSeconds``; 0 for a pod no
+    node runs (no ``nodeName``) or one that has finished. A pod being deleted may only have its
+    grace period shortened; one marked with a period of 0 is deleted at once."""
+    meta = _meta(obj)
+    stamp = meta.get("deletionTimestamp")
+    if stamp:
+        current = meta.get("deletionGracePeriodSeconds")
+        if not isinstance(current, int) or current <= 0:
+            return False, False
+        if requested is None or requested >= current:
+            return False, True
+        due = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        meta["deletionTimestamp"] = timestamp(due - timedelta(seconds=current - requested))
+        meta["deletionGracePeriodSeconds"] = requested
+        return True, False
+    spec = obj.get("spec") or {}
+    period = requested
+    if period is None:
+        default = spec.get("terminationGracePeriodSeconds")
+        period = default if isinstance(default, int) and not isinstance(default, bool) else 0
+    if not spec.get("nodeName") or (obj.get("status") or {}).get("phase") in ("Failed", "Succeeded"):
+        period = 0
+    meta["deletionTimestamp"] = timestamp(now + timedelta(seconds=period))
+    meta["deletionGracePeriodSeconds"] = period
+    if isinstance(meta.get("generation"), int) and meta["generation"] > 0:
+        meta["generation"] += 1
+    return True, False
 
 
 def _own_meta(obj: dict[str, Any]) -> dict[str, Any]:
@@ -301,7 +341,8 @@ class ObjectService:
         merged = self._record(rt, old, merged, opts, subresource or "")
         if opts.dry_run:
             return copy_object(merged)  # it may share parts with the stored object
-        if _meta(merged).get("deletionTimestamp") and not _held(rt, merged):
+        if _meta(merged).get("deletionTimestamp") and not _held(rt, merged) and not _meta(merged).get("deletionGracePeriodSeconds"):
+            # the last finalizer removed (a pod still in its grace period stays until deleted again)
             return await self._remove(rt, old)
         if _unchanged(merged, old):
             # nothing changed (managedFields' times move only with a change): kube-apiserver's
@@ -476,6 +517,14 @@ class ObjectService:
         self._check_delete_preconditions(rt, name, meta, options)
         original = stored  # read-only: copied before it is handed out
         await self._admit("DELETE", rt, obj, original, dry_run=options.dry_run, warnings=warnings)
+        graceful = pending = False
+        if _is_pod(rt):
+            requested = options.grace_period_seconds
+            if requested is not None and requested < 0:
+                requested = 1  # kube-apiserver's reading of a negative grace period
+            graceful, pending = _graceful(obj, requested, self.now())
+        if pending:  # a graceful deletion is under way: it stays as it is (finalizers included)
+            return self._as_version(rt, clone(original)), False
         finalizers = list(meta.get("finalizers") or [])
         if self.dependents_finalizers:
             extra = {"Orphan": ORPHAN_FINALIZER, "Foreground": FOREGROUND_FINALIZER}.get(options.propagation_policy or "")
@@ -484,6 +533,8 @@ class ObjectService:
         meta["finalizers"] = finalizers
         if not finalizers:
             meta.pop("finalizers")
+        if graceful:
+            return await self._mark_graceful(rt, obj, options)
         if not _held(rt, obj):
             if options.dry_run:
                 return self._as_version(rt, clone(original)), True
@@ -503,6 +554,21 @@ class ObjectService:
         except ConflictError as e:
             raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
         return self._as_version(rt, updated), False
+
+    async def _mark_graceful(self, rt: ResourceType, obj: dict[str, Any], options: DeleteOptions) -> tuple[Object, bool]:
+        """Store the pod marked as deleting (a watch sees it modified); then, with a grace period of 0
+        and no finalizers, delete it (and a watch sees it deleted), as kube-apiserver does."""
+        meta = _meta(obj)
+        now = not _held(rt, obj) and meta.get("deletionGracePeriodSeconds") == 0
+        if options.dry_run:
+            return self._as_version(rt, obj), now
+        try:
+            updated = await self.store.update(rt.storage_key, obj, expected_rv=int(meta["resourceVersion"]))
+        except ConflictError as e:
+            raise errors.conflict(rt.plural, rt.group, str(meta.get("name")), errors.STALE) from e
+        if not now:
+            return self._as_version(rt, updated), False
+        return self._as_version(rt, await self._remove(rt, updated)), True
 
     @staticmethod
     def _check_delete_preconditions(rt: ResourceType, name: str, meta: Mapping[str, Any], options: DeleteOptions) -> None:

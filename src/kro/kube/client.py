@@ -337,8 +337,10 @@ class KubeClient:
         preconditions: Mapping[str, str] | None = None,
         grace_period_seconds: int | None = None,
     ) -> dict[str, Any] | None:
-        """Delete an object. Returns the object when it lingers (finalizers, foreground deletion),
-        ``None`` when the server answers with a success ``Status``. ``preconditions`` may hold
+        """Delete an object. Returns the object the server answers with (one that lingers: finalizers,
+        foreground or graceful deletion; or, for the kinds whose storage answers so, such as pods
+        and services, the object as deleted), ``None`` when it answers with a success ``Status``.
+        Whether the object is gone is for a watch or a read to tell. ``preconditions`` may hold
         ``uid`` and/or ``resourceVersion``; a mismatch raises :class:`~kro.kube.errors.Conflict`."""
         options = _delete_options(propagation_policy, preconditions, grace_period_seconds)
         path = resource_path(gvr, namespace=namespace, name=name)

@@ -244,7 +244,7 @@ _BEFORE_A_VALUE = frozenset(b":[,")
 
 
 def _has_float_token(out: bytes) -> bool:
-    """Whether ``out`` holds a number with a fraction or an exponent (``[:[,]-?[0-9]+[.eE]``: every
+    """Whether ``out`` holds a number with a fraction or an exponent (``(^|[:[,])-?[0-9]+[.eE]``: every
     float orjson writes, and some text that only looks so), found from each digit followed by
     ``.``/``e``, which are few, rather than from every ``:``, ``[`` and ``,``."""
     for match in _DIGIT_THEN_POINT.finditer(out):
@@ -253,6 +253,6 @@ def _has_float_token(out: bytes) -> bool:
             i -= 1
         if i > 0 and out[i - 1] == 0x2D:  # a minus sign
             i -= 1
-        if i > 0 and out[i - 1] in _BEFORE_A_VALUE:
+        if i == 0 or out[i - 1] in _BEFORE_A_VALUE:  # a value, or the whole document
             return True
     return False

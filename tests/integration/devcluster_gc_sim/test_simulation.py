@@ -226,11 +226,12 @@ async def test_controllers_sharing_labels_in_one_namespace_manage_only_their_own
 
     await eventually(only_right, what="only right's pod left")
     code, body = await sim.delete(f"{CORE}/pods/right-0")
-    assert code == 200, body
+    # a scheduled pod is deleted gracefully: answered with itself, marked, until the kubelet is done
+    assert code == 200 and body["metadata"]["deletionGracePeriodSeconds"] == 30, body
 
     async def recreated() -> bool:
         found = await pods(sim, "app=shared")
-        return [p["metadata"]["name"] for p in found] == ["right-0"] and found[0]["metadata"]["uid"] != body["details"]["uid"]
+        return [p["metadata"]["name"] for p in found] == ["right-0"] and found[0]["metadata"]["uid"] != body["metadata"]["uid"]
 
     await eventually(recreated, what="right-0 recreated")
     await eventually(lambda: ready("right", 1), what="right ready again")
@@ -257,3 +258,34 @@ async def test_a_statefulset_pod_name_taken_by_another_pod_records_no_successful
     assert [(e["reason"], e["message"]) for e in events["items"]] == []
     code, pod = await sim.get(f"{CORE}/pods/taken-0")
     assert code == 200 and pod["metadata"]["labels"] == {"app": "other"} and "ownerReferences" not in pod["metadata"]
+
+
+async def test_a_deleted_pod_is_terminated_by_the_kubelet_before_its_statefulset_replaces_it(sim: ApiClient) -> None:
+    code, body = await sim.post(f"{APPS}/statefulsets", workload("StatefulSet", "term", replicas=1, serviceName="term"))
+    assert code == 201, body
+
+    async def ready() -> bool:
+        return bool((await status_of(sim, f"{APPS}/statefulsets/term")).get("readyReplicas") == 1)
+
+    await eventually(ready, what="term ready")
+    code, old = await sim.get(f"{CORE}/pods/term-0")
+    assert code == 200, old
+    code, marked = await sim.delete(f"{CORE}/pods/term-0")
+    assert code == 200 and marked["metadata"]["deletionGracePeriodSeconds"] == 30, marked
+
+    async def replaced() -> dict[str, Any] | None:
+        code, new = await sim.get(f"{CORE}/pods/term-0")
+        return new if code == 200 and new["metadata"]["uid"] != old["metadata"]["uid"] else None
+
+    await eventually(replaced, what="term-0 replaced")
+    events = await sim.watch(f"{CORE}/pods", {"resourceVersion": old["metadata"]["resourceVersion"],
+                                              "fieldSelector": "metadata.name=term-0", "timeoutSeconds": "1"})
+    steps = [(e["type"], e["object"]["metadata"]["uid"] == old["metadata"]["uid"],
+              e["object"]["metadata"].get("deletionGracePeriodSeconds"), e["object"]["status"].get("phase"))
+             for e in events]
+    # marked by the API server; the containers stopped and the final status written by the kubelet,
+    # which then deletes it for good; only then the StatefulSet creates its successor
+    assert steps[:5] == [("MODIFIED", True, 30, "Running"), ("MODIFIED", True, 30, "Succeeded"),
+                         ("MODIFIED", True, 0, "Succeeded"), ("DELETED", True, 0, "Succeeded"),
+                         ("ADDED", False, None, "Pending")], steps
+    await eventually(ready, what="term ready again")

@@ -234,7 +234,8 @@ class ResourceHandler:
         warnings: list[str] = []
         obj, gone = await self._objects.delete_outcome(rt, namespace, name, options, warnings=warnings)
         if gone:
-            return json_response(deleted_status(rt, obj), warnings=warnings)
+            answer = obj if (rt.group, rt.plural) in RETURN_DELETED_OBJECT else deleted_status(rt, obj)
+            return json_response(answer, warnings=warnings)
         # kube-apiserver answers 202 only to an explicit orphanDependents=false it could not finish.
         return json_response(obj, status=202 if options.orphan_dependents is False else 200, warnings=warnings)
 
@@ -247,6 +248,13 @@ class ResourceHandler:
         return json_response(
             {"kind": rt.list_kind or rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": list_items(rt, listed.items)}
         )
+
+
+# The kinds whose storage kube-apiserver (v1.32) has answer a deletion with the object as it was
+# deleted (``ReturnDeletedObject``) instead of a Status: pods, services, service accounts and
+# storage classes among the kinds served here.
+RETURN_DELETED_OBJECT = frozenset({("", "pods"), ("", "services"), ("", "serviceaccounts"),
+                                   ("storage.k8s.io", "storageclasses")})
 
 
 def deleted_status(rt: ResourceType, obj: Mapping[str, Any]) -> dict[str, Any]:

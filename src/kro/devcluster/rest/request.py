@@ -230,10 +230,31 @@ def delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> 
     _options_invalid("DeleteOptions", causes)
     if orphan is not None:
         policy = "Orphan" if orphan else "Background"
+    grace = source.get("gracePeriodSeconds")
+    if isinstance(grace, str):
+        try:
+            grace = int(grace)
+        except ValueError as e:
+            raise BadRequest(f'strconv.ParseInt: parsing "{grace}": invalid syntax') from e
+    elif grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
+        raise BadRequest("json: cannot unmarshal " + _json_type(grace)
+                         + " into Go struct field DeleteOptions.gracePeriodSeconds of type int64")
     return DeleteOptions(
         propagation_policy=policy,
         uid=pre.get("uid"),
         resource_version=pre.get("resourceVersion"),
         dry_run=bool(dry),
         orphan_dependents=orphan,
+        grace_period_seconds=grace,
     )
+
+
+def _json_type(value: Any) -> str:
+    """How Go's decoder names a JSON value's type in its errors."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, float):
+        return "number " + json.dumps(value)
+    if isinstance(value, dict):
+        return "object"
+    return "array" if isinstance(value, list) else "string" if isinstance(value, str) else "value"

@@ -215,9 +215,13 @@ class Simulator:
 
     async def _reconcile(self, key: Key) -> None:
         obj = self._index.get(key)
-        if obj is None or meta_of(obj).get("deletionTimestamp"):
+        if obj is None:
             return
         resource = key[0]
+        if meta_of(obj).get("deletionTimestamp"):
+            if resource == "pods":
+                await self._terminate(key, obj)
+            return
         if resource == "pods":
             await self._pod(key, obj)
         elif resource == "services":
@@ -334,6 +338,22 @@ class Simulator:
         completes = any(r.get("kind") == "Job" and r.get("controller") for r in meta_of(pod).get("ownerReferences") or [])
         final: Phase = "Succeeded" if completes else "Running"
         await self._write_status(key, pod, pod_status(pod, final, now=timestamp(self._now())))
+
+    async def _terminate(self, key: Key, pod: Object) -> None:
+        """The kubelet's part of a graceful deletion: the containers stop at once (exit code 0), the
+        pod's final status is written (Succeeded), then the pod is deleted with a grace period of 0
+        and its uid as precondition. A pod marked with a period of 0 is the API server's to delete."""
+        grace = meta_of(pod).get("deletionGracePeriodSeconds")
+        if not isinstance(grace, int) or grace <= 0:
+            return
+        rt = self._cluster.type_for_key(key[0])
+        if rt is None:
+            return
+        if phase_of(pod) not in ("Succeeded", "Failed"):
+            await self._write_status(key, pod, pod_status(pod, "Succeeded", now=timestamp(self._now())))
+        with contextlib.suppress(errors.NotFound, errors.Conflict):
+            await self._objects.delete(rt, key[1], key[2], DeleteOptions(uid=str(meta_of(pod).get("uid")),
+                                                                      grace_period_seconds=0))
 
     async def _service(self, key: Key, svc: Object) -> None:
         if not network.needs_addresses(svc):

@@ -94,10 +94,15 @@ def plan_statefulset(sts: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
     digest, create, update = plan_revisions(sts, revisions, hash_label="controller.kubernetes.io/hash",
                                             labels=selector, digest=digest)
     revision = f"{name}-{digest}"
-    by_ordinal = {o: p for p in pods if (o := _ordinal(name, p)) is not None and is_active(p)}
+    present = {o: p for p in pods if (o := _ordinal(name, p)) is not None}
+    by_ordinal = {o: p for o, p in present.items() if is_active(p)}
     for i in range(desired):
         if i in by_ordinal:
             if ordered and not is_ready(by_ordinal[i]):
+                break
+            continue
+        if i in present:  # still terminating: its successor (same name) waits until it is gone
+            if ordered:
                 break
             continue
         create += [(PVCS, c) for c in _claims_for(sts, i) if c["metadata"]["name"] not in claims]
@@ -105,7 +110,9 @@ def plan_statefulset(sts: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
         if ordered:
             break
     extra = sorted((o for o in by_ordinal if o >= desired), reverse=True)
-    delete = [(PODS, f"{name}-{o}") for o in (extra[:1] if ordered else extra)]
+    # ordered: one at a time, the next once the last is gone (no pod is still terminating)
+    condemned = extra if not ordered else [] if len(present) > len(by_ordinal) else extra[:1]
+    delete = [(PODS, f"{name}-{o}") for o in condemned]
     live = [p for o, p in by_ordinal.items()]
     ready = sum(1 for p in live if is_ready(p))
     status = without_zeros({
