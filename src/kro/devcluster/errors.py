@@ -123,6 +123,18 @@ class InternalError(ApiError):
     code, reason = 500, "InternalError"
 
 
+class Unclassified(ApiError):
+    """An error kube-apiserver's handler passes on as it got it, not as an API status (a
+    DeleteOptions body its decoder refused): 500, and no ``reason``."""
+
+    code, reason = 500, ""
+
+    def status(self) -> dict[str, Any]:
+        body = super().status()
+        del body["reason"]
+        return body
+
+
 def _qualified(resource: str, group: str) -> str:
     return f"{resource}.{group}" if group else resource
 

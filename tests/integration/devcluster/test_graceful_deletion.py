@@ -92,7 +92,13 @@ async def test_the_grace_period_comes_from_the_request_or_the_pod(api: ApiClient
 
     await api.post(PODS, pod("bad"))
     status, err = await api.delete(f"{PODS}/bad", params={"gracePeriodSeconds": "soon"})
-    assert status == 400 and err["reason"] == "BadRequest", err
+    assert (status, err["reason"], err["message"]) == (400, "BadRequest", 'strconv.ParseInt: parsing "soon": invalid syntax')
+    # A body its decoder refuses is passed on unclassified by kube-apiserver's DELETE handler.
+    status, err = await api.delete(f"{PODS}/bad", {"gracePeriodSeconds": "5"})
+    assert status == 500 and "reason" not in err, err
+    assert err["message"] == "json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64"
+    status, err = await api.delete(f"{PODS}/bad", {"preconditions": {"uid": 5}})
+    assert err["message"] == "json: cannot unmarshal number into Go struct field Preconditions.preconditions.uid of type types.UID"
     assert (await api.get(f"{PODS}/bad"))[0] == 200
 
 

@@ -17,11 +17,14 @@ from kro.devcluster.errors import (
     Cause,
     Invalid,
     RequestEntityTooLarge,
+    Unclassified,
     UnsupportedMediaType,
     undecodable,
 )
 from kro.devcluster.objects import DeleteOptions, FieldValidation, WriteOptions
 from kro.devcluster.storage import FieldSelector, InvalidSelectorError, LabelSelector, ListOptions
+from kro.openapi.goencoding import TYPE_AND_META, first_type_error
+from kro.openapi.gofacts import go_facts
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
 _TOO_LARGE = f"limit is {MAX_BODY_BYTES}"
@@ -209,8 +212,14 @@ def check_list_query(options: ListOptions) -> None:
 
 
 def delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> DeleteOptions:
-    """DeleteOptions from the body, or else from the query, refused as kube-apiserver does."""
+    """DeleteOptions from the body, or else from the query, refused as kube-apiserver does. A body
+    value of the wrong JSON type is its decoder's error, which its DELETE handler passes on
+    unclassified: 500 (``json: cannot unmarshal string into Go struct field
+    DeleteOptions.gracePeriodSeconds of type int64``)."""
     if body:
+        wrong = first_type_error(go_facts(), _DELETE_OPTIONS_TYPE, body, skip=TYPE_AND_META)
+        if wrong is not None:
+            raise Unclassified(wrong)
         source: Mapping[str, Any] = body
         dry = body.get("dryRun") or []
         orphan = body.get("orphanDependents")
@@ -231,14 +240,11 @@ def delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> 
     if orphan is not None:
         policy = "Orphan" if orphan else "Background"
     grace = source.get("gracePeriodSeconds")
-    if isinstance(grace, str):
+    if body is None and grace is not None:
         try:
-            grace = int(grace)
-        except ValueError as e:
+            grace = int(str(grace))
+        except ValueError as e:  # the query's conversion error, as a 400
             raise BadRequest(f'strconv.ParseInt: parsing "{grace}": invalid syntax') from e
-    elif grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
-        raise BadRequest("json: cannot unmarshal " + _json_type(grace)
-                         + " into Go struct field DeleteOptions.gracePeriodSeconds of type int64")
     return DeleteOptions(
         propagation_policy=policy,
         uid=pre.get("uid"),
@@ -249,12 +255,4 @@ def delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> 
     )
 
 
-def _json_type(value: Any) -> str:
-    """How Go's decoder names a JSON value's type in its errors."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, float):
-        return "number " + json.dumps(value)
-    if isinstance(value, dict):
-        return "object"
-    return "array" if isinstance(value, list) else "string" if isinstance(value, str) else "value"
+_DELETE_OPTIONS_TYPE = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"
