@@ -131,6 +131,11 @@ async def test_a_deletion_answers_with_the_object_for_the_kinds_whose_storage_re
     status, body = await api.delete("/api/v1/namespaces/default/services/svc")
     assert status == 200 and body["kind"] == "Service" and body["metadata"]["name"] == "svc", body
     assert "deletionTimestamp" not in body["metadata"]
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "5"}}}
+    status, created = await api.post("/api/v1/namespaces/default/resourcequotas", quota)
+    assert status == 201, created
+    status, body = await api.delete("/api/v1/namespaces/default/resourcequotas/q")
+    assert status == 200 and body["kind"] == "ResourceQuota" and body["spec"]["hard"] == {"pods": "5"}, body
     status, created = await api.post("/api/v1/namespaces/default/configmaps", configmap("cm"))
     status, body = await api.delete("/api/v1/namespaces/default/configmaps/cm")
     assert status == 200 and body == {

@@ -250,11 +250,12 @@ class ResourceHandler:
         )
 
 
-# The kinds whose storage kube-apiserver (v1.32) has answer a deletion with the object as it was
-# deleted (``ReturnDeletedObject``) instead of a Status: pods, services, service accounts and
-# storage classes among the kinds served here.
-RETURN_DELETED_OBJECT = frozenset({("", "pods"), ("", "services"), ("", "serviceaccounts"),
-                                   ("storage.k8s.io", "storageclasses")})
+# The kinds whose storage in kube-apiserver v1.32 answers a deletion with the object as it was
+# deleted (``ReturnDeletedObject``) instead of a Status, among the kinds served here.
+RETURN_DELETED_OBJECT = frozenset({
+    ("", "namespaces"), ("", "persistentvolumeclaims"), ("", "persistentvolumes"), ("", "pods"),
+    ("", "resourcequotas"), ("", "serviceaccounts"), ("", "services"), ("storage.k8s.io", "storageclasses"),
+})
 
 
 def deleted_status(rt: ResourceType, obj: Mapping[str, Any]) -> dict[str, Any]:
