@@ -147,6 +147,13 @@ def _graceful(obj: dict[str, Any], requested: int | None, now: datetime) -> tupl
     return True, False
 
 
+def _storage_precondition(key: str, what: str, wanted: object, found: object) -> str:
+    """How kube-apiserver's storage words a failed precondition of a plain storage update (``key``:
+    the object's etcd key, under the default prefix ``/registry``)."""
+    return (f"StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: "
+            f"Precondition failed: {what} in precondition: {wanted}, {what} in object meta: {found}")
+
+
 def _own_meta(obj: dict[str, Any]) -> dict[str, Any]:
     """``obj``'s metadata as a dict (``null`` reads as empty; anything else was refused earlier)."""
     if not isinstance(obj.get("metadata"), dict):
@@ -494,6 +501,53 @@ class ObjectService:
             attrs = Attributes.of(op, rt, obj, old, subresource=subresource, dry_run=dry_run)
             await self.policies.admit(attrs, warnings if warnings is not None else [])
 
+    # Binding -------------------------------------------------------------------------------------
+
+    async def bind(self, rt: ResourceType, namespace: str, name: str, node: str, *, uid: str | None = None,
+                   resource_version: str | None = None, annotations: Mapping[str, str] | None = None,
+                   dry_run: bool = False) -> None:
+        """``pods/binding`` (a scheduler's write): the pod's ``spec.nodeName`` set to ``node``, the
+        annotations merged, condition ``PodScheduled`` True. As kube-apiserver's binding storage, a
+        plain storage update: no admission, no validation, no managedFields entry."""
+        stored = await self.store.get_shared(rt.storage_key, namespace, name)
+        if stored is None:
+            raise errors.not_found(rt.plural, rt.group, name)
+        meta = _meta(stored)
+        key = f"/registry/{rt.plural}/{namespace}/{name}"
+        if uid and uid != meta.get("uid"):
+            raise errors.conflict(rt.plural, rt.group, name, _storage_precondition(key, "UID", uid, meta.get("uid")))
+        if resource_version and resource_version != meta.get("resourceVersion"):
+            found = meta.get("resourceVersion")
+            raise errors.conflict(rt.plural, rt.group, name, _storage_precondition(key, "ResourceVersion", resource_version, found))
+        spec = stored.get("spec") or {}
+        why = (f"pod {name} is being deleted, cannot be assigned to a host" if meta.get("deletionTimestamp")
+               else f'pod {name} is already assigned to node "{spec["nodeName"]}"' if spec.get("nodeName")
+               else f"pod {name} has non-empty .spec.schedulingGates" if spec.get("schedulingGates") else "")
+        if why:
+            raise errors.conflict("pods/binding", "", name, why)
+        pod = clone(stored)
+        pod.setdefault("spec", {})["nodeName"] = node
+        pod_meta = _meta(pod)
+        if annotations:
+            pod_meta["annotations"] = {**(pod_meta.get("annotations") or {}), **annotations}
+        status = pod.setdefault("status", {})
+        conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
+        before = next((c for c in status.get("conditions") or [] if c.get("type") == "PodScheduled"), None)
+        since = before.get("lastTransitionTime") if before is not None and before.get("status") == "True" else None
+        scheduled = {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                     "lastTransitionTime": since or timestamp(self.now())}
+        if before is not None:
+            conditions.insert((status.get("conditions") or []).index(before), scheduled)
+        else:
+            conditions.append(scheduled)
+        status["conditions"] = conditions
+        if dry_run:
+            return
+        try:
+            await self.store.update(rt.storage_key, pod, expected_rv=int(meta["resourceVersion"]))
+        except ConflictError as e:
+            raise errors.conflict(rt.plural, rt.group, name, errors.STALE) from e
+
     # Deletion ------------------------------------------------------------------------------------
 
     async def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions | None = None) -> Object:
@@ -572,18 +626,20 @@ class ObjectService:
 
     @staticmethod
     def _check_delete_preconditions(rt: ResourceType, name: str, meta: Mapping[str, Any], options: DeleteOptions) -> None:
+        """kube-apiserver's checks before a deletion: ``BeforeDelete``'s, naming the kind (a Namespace:
+        its own REST's, naming the resource)."""
+        if _is_namespace(rt):
+            if options.uid and options.uid != meta.get("uid"):
+                why = f"Precondition failed: UID in precondition: {options.uid}, UID in object meta: {meta.get('uid')}"
+                raise errors.conflict(rt.plural, rt.group, name, why)
+            return
         if options.uid and options.uid != meta.get("uid"):
-            raise errors.conflict(
-                rt.plural, rt.group, name, f"Precondition failed: UID in precondition: {options.uid}, UID in object meta: {meta.get('uid')}"
-            )
+            raise errors.conflict(rt.kind, rt.group, name, f"the UID in the precondition ({options.uid}) does not match the UID "
+                                  f"in record ({meta.get('uid')}). The object might have been deleted and then recreated")
         if options.resource_version and options.resource_version != meta.get("resourceVersion"):
-            raise errors.conflict(
-                rt.plural,
-                rt.group,
-                name,
-                f"Precondition failed: ResourceVersion in precondition: {options.resource_version}, "
-                f"ResourceVersion in object meta: {meta.get('resourceVersion')}",
-            )
+            raise errors.conflict(rt.kind, rt.group, name, f"the ResourceVersion in the precondition ({options.resource_version}) "
+                                  f"does not match the ResourceVersion in record ({meta.get('resourceVersion')}). The object "
+                                  "might have been modified")
 
     async def _remove(self, rt: ResourceType, obj: Mapping[str, Any]) -> Object:
         meta = _meta(obj)

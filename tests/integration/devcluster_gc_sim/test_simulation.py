@@ -289,3 +289,23 @@ async def test_a_deleted_pod_is_terminated_by_the_kubelet_before_its_statefulset
                          ("MODIFIED", True, 0, "Succeeded"), ("DELETED", True, 0, "Succeeded"),
                          ("ADDED", False, None, "Pending")], steps
     await eventually(ready, what="term ready again")
+
+
+async def test_a_bare_pod_is_bound_by_the_scheduler_then_run_by_the_kubelet(sim: ApiClient) -> None:
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bare"},
+            "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}
+    code, created = await sim.post(f"{CORE}/pods", body)
+    assert code == 201 and "nodeName" not in created["spec"], created
+
+    async def running() -> dict[str, Any] | None:
+        code, obj = await sim.get(f"{CORE}/pods/bare")
+        return obj if code == 200 and obj["status"].get("phase") == "Running" else None
+
+    pod = await eventually(running, what="the bare pod running")
+    assert pod["spec"]["nodeName"] == "kro-dev-node"
+    conditions = {c["type"]: c["status"] for c in pod["status"]["conditions"]}
+    assert conditions["PodScheduled"] == "True" and conditions["Ready"] == "True"
+    # binding records no field manager: the creator's entry and the kubelet's status entry only
+    writers = {(e["manager"], e.get("subresource", "")) for e in pod["metadata"]["managedFields"]}
+    assert ("kubelet", "status") in writers and len(writers) == 2, writers
+    assert not any("f:nodeName" in str(e.get("fieldsV1")) for e in pod["metadata"]["managedFields"])

@@ -72,7 +72,9 @@ async def test_statefulset_rollout_writes_status_once_per_sync(simserver: DevSer
         ("MODIFIED", "statefulsets.apps", "db", {**counted, "availableReplicas": 1, "replicas": 1,
                                                 "currentReplicas": 1, "updatedReplicas": 1, "readyReplicas": 1}),
     ]
-    assert [s for s in steps[3:] if s[1] != "statefulsets.apps"] == [("MODIFIED", "pods", "db-0", {"phase": "Running"})]
+    # the scheduler's binding (pods/binding), then the kubelet's one status write
+    assert [s for s in steps[3:] if s[1] != "statefulsets.apps"] == [("MODIFIED", "pods", "db-0", {"phase": "Pending"}),
+                                                                     ("MODIFIED", "pods", "db-0", {"phase": "Running"})]
 
 
 async def test_job_status_counts_the_pods_its_sync_created(simserver: DevServer, sim: ApiClient) -> None:

@@ -15,7 +15,7 @@ from kro.devcluster.logs import PodLogs
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.patch import field_manager_for
 from kro.devcluster.registry import Registry, ResourceType
-from kro.devcluster.rest import podlogs, scale
+from kro.devcluster.rest import binding, podlogs, scale
 from kro.devcluster.rest import table as tables
 from kro.devcluster.rest.negotiate import json_response, object_response
 from kro.devcluster.rest.request import (
@@ -100,7 +100,7 @@ class ResourceHandler:
             return rt
         if path.subresource == "scale" and rt.scale is not None:
             return rt
-        if path.subresource == "log" and rt.kind == "Pod" and not rt.group and path.name is not None:
+        if path.subresource in ("log", "binding") and rt.kind == "Pod" and not rt.group and path.name is not None:
             return rt
         if path.subresource is not None and (path.subresource not in _SUBRESOURCES or not rt.has_status):
             raise errors.path_not_found()
@@ -113,6 +113,8 @@ class ResourceHandler:
             return await scale.handle(request, self._objects, rt, path)
         if path.subresource == "log":
             return await podlogs.handle(request, self._objects, self._logs, rt, path)
+        if path.subresource == "binding":
+            return await binding.handle(request, self._objects, rt, path)
         ns = path.namespace or ""
         if path.name is None:
             if method == "GET":

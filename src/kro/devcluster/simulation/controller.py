@@ -325,6 +325,14 @@ class Simulator:
         return written
 
     async def _pod(self, key: Key, pod: Object) -> None:
+        spec = pod.get("spec") or {}
+        if not spec.get("nodeName"):
+            # kube-scheduler's part: bind it to the node (pods/binding); the kubelet takes it from there
+            if not spec.get("schedulingGates"):
+                rt = self._cluster.type_for_key(key[0])
+                if rt is not None:
+                    await self._objects.bind(rt, key[1], key[2], NODE_NAME, uid=str(meta_of(pod).get("uid")))
+            return
         loop = asyncio.get_running_loop()
         due = self._seen.setdefault(str(meta_of(pod).get("uid")), loop.time()) + self._settings.ready_delay
         phase = phase_of(pod)

@@ -45,7 +45,7 @@ def pod_from_template(
     hostname: str | None = None,
     subdomain: str | None = None,
 ) -> dict[str, Any]:
-    """A pod as a workload controller creates it, already bound to the simulated node."""
+    """A pod as a workload controller creates it (the scheduler binds it to the node)."""
     tmeta = template.get("metadata") or {}
     labels = {**(tmeta.get("labels") or {}), **(extra_labels or {})}
     meta: dict[str, Any] = {
@@ -57,7 +57,6 @@ def pod_from_template(
     if tmeta.get("annotations"):
         meta["annotations"] = dict(tmeta["annotations"])
     spec = copy.deepcopy(dict(template.get("spec") or {}))
-    spec["nodeName"] = NODE_NAME
     if hostname:
         spec["hostname"] = hostname
     if subdomain:
