@@ -24,6 +24,7 @@ from kro.devcluster.defaulting import apply_builtin_defaults
 from kro.devcluster.defaulting.zero import ZERO_STRUCTS
 from kro.devcluster.errors import BadRequest, Cause
 from kro.devcluster.generation import next_generation, tracks_generation
+from kro.devcluster.immutable import update_causes
 from kro.devcluster.metadata import (
     check_type_meta,
     drop_empty_fields,
@@ -471,8 +472,12 @@ class ObjectService:
         causes = list(outcome.causes)
         typed = not any(c.reason == "FieldValueTypeInvalid" for c in causes)
         if typed and not rt.is_custom:
-            # kube-apiserver's typed validation of built-ins, on data that decoded cleanly.
+            # kube-apiserver's typed validation of built-ins, on data that decoded cleanly; on an
+            # update, also what the update may not change.
+            first, last = ([], []) if old is None else update_causes(GVK(rt.group, rt.version, rt.kind), obj, old)
+            causes += [c for c in first if c not in causes]
             causes += [c for c in builtin_causes(rt.group, rt.kind, obj) if c not in causes]
+            causes += [c for c in last if c not in causes]
         if not typed:
             # Like kube-apiserver: rules cannot be evaluated on mistyped data, so they are skipped.
             if rt.is_custom and self._schemas.has_rules(rt):
