@@ -4,6 +4,7 @@ A Deployment's, ReplicaSet's, DaemonSet's or Job's ``spec.selector``; a Stateful
 ``replicas``, ``ordinals``, ``template``, ``updateStrategy``, ``persistentVolumeClaimRetentionPolicy``
 and ``minReadySeconds``; a Job's ``spec.template``; a pod's spec beyond its containers' images,
 ``activeDeadlineSeconds``, ``tolerations``, ``terminationGracePeriodSeconds`` and ``schedulingGates``;
+a PersistentVolumeClaim's spec beyond its ``volumeName`` (once) and, once bound, its storage request;
 the data of a ConfigMap or Secret marked ``immutable``, and a Secret's ``type``. Without these, an
 update that a real cluster refuses (422) would pass here.
 
@@ -41,7 +42,7 @@ def update_causes(gvk: GVK, new: Mapping[str, Any], old: Mapping[str, Any]) -> t
     key = (gvk.group, gvk.kind)
     if key in (("", "ConfigMap"), ("", "Secret")):
         return _config_causes(gvk.kind, new, old), []
-    if key not in _SELECTOR_IMMUTABLE and key not in (("apps", "StatefulSet"), ("", "Pod")):
+    if key not in _SELECTOR_IMMUTABLE and key not in (("apps", "StatefulSet"), ("", "Pod"), ("", "PersistentVolumeClaim")):
         return [], []
     if new.get("spec") == old.get("spec"):
         return [], []  # the common case (a status write, metadata) without the copies below
@@ -65,6 +66,24 @@ def update_causes(gvk: GVK, new: Mapping[str, Any], old: Mapping[str, Any]) -> t
             listed = "".join(f"\n  {path}" for path in changed)
             after.append(Cause("spec", "FieldValueForbidden",
                                f"Forbidden: pod updates may not change fields other than {_POD_UPDATABLE}\nchanged:{listed}"))
+    if key == ("", "PersistentVolumeClaim"):
+        if not old_spec.get("volumeName"):
+            spec.pop("volumeName", None)  # set once, by whoever binds the claim
+            old_spec.pop("volumeName", None)
+        for s in (spec, old_spec):
+            s.pop("volumeAttributesClassName", None)
+        if (o.get("status") or {}).get("phase") == "Bound":
+            requests = dict((spec.get("resources") or {}).get("requests") or {})
+            requests.pop("storage", None)
+            old_requests = dict((old_spec.get("resources") or {}).get("requests") or {})
+            requests.update({"storage": old_requests["storage"]} if "storage" in old_requests else {})
+            spec["resources"] = {**(spec.get("resources") or {}), "requests": requests}
+            old_spec["resources"] = {**(old_spec.get("resources") or {}), "requests": old_requests}
+        changed = [f"spec.{k}" for k in sorted(set(spec) | set(old_spec)) if spec.get(k) != old_spec.get(k)]
+        if changed:
+            listed = "".join(f"\n  {path}" for path in changed)
+            after.append(Cause("spec", "FieldValueForbidden", "Forbidden: spec is immutable after creation except "
+                               f"resources.requests and volumeAttributesClassName for bound claims\nchanged:{listed}"))
     return [], after
 
 

@@ -118,3 +118,30 @@ async def test_an_immutable_configmap_or_secret_keeps_its_data(api: ApiClient) -
     changed["type"] = "kubernetes.io/basic-auth"
     status, err = await api.put(f"{SECRETS}/s", changed)
     assert status == 422 and _causes(err)[0] == ("type", "FieldValueInvalid", 'Invalid value: "kubernetes.io/basic-auth": field is immutable'), err
+
+
+async def test_a_claims_spec_is_fixed_but_for_its_binding_and_a_bound_claims_request(api: ApiClient) -> None:
+    claims = f"/api/v1{NS}/persistentvolumeclaims"
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+    status, created = await api.post(claims, claim)
+    assert status == 201, created
+    grown = copy.deepcopy(created)
+    grown["spec"]["resources"]["requests"]["storage"] = "2Gi"
+    status, err = await api.put(f"{claims}/data", grown)  # not bound yet
+    assert status == 422 and [c[:2] for c in _causes(err)] == [("spec", "FieldValueForbidden")], err
+    assert _causes(err)[0][2].startswith("Forbidden: spec is immutable after creation except resources.requests")
+    bound = copy.deepcopy(created)
+    bound["spec"]["volumeName"] = "pv-1"  # a binder sets it once
+    status, bound = await api.put(f"{claims}/data", bound)
+    assert status == 200, bound
+    status, bound = await api.put(f"{claims}/data/status", {**bound, "status": {"phase": "Bound"}})
+    assert status == 200, bound
+    grown = copy.deepcopy(bound)
+    grown["spec"]["resources"]["requests"]["storage"] = "2Gi"
+    status, body = await api.put(f"{claims}/data", grown)
+    assert status == 200 and body["spec"]["resources"]["requests"]["storage"] == "2Gi", body
+    moved = copy.deepcopy(body)
+    moved["spec"]["volumeName"] = "pv-2"
+    status, err = await api.put(f"{claims}/data", moved)
+    assert status == 422 and "spec.volumeName" in _causes(err)[0][2], err
