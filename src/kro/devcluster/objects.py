@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from kro.api.refs import GVK
@@ -36,6 +36,7 @@ from kro.devcluster.metadata import (
     validate_object_meta,
 )
 from kro.devcluster.patch import ignored_fields, record_update
+from kro.devcluster.pods import bound_pod, is_pod, mark_graceful, storage_precondition
 from kro.devcluster.registry import ResourceType
 from kro.devcluster.schemas import SchemaSource
 from kro.devcluster.storage import (
@@ -108,51 +109,6 @@ def _held(rt: ResourceType, obj: Mapping[str, Any]) -> bool:
     if _meta(obj).get("finalizers"):
         return True
     return _is_namespace(rt) and bool((obj.get("spec") or {}).get("finalizers"))
-
-
-def _is_pod(rt: ResourceType) -> bool:
-    return rt.group == "" and rt.kind == "Pod"
-
-
-def _graceful(obj: dict[str, Any], requested: int | None, now: datetime) -> tuple[bool, bool]:
-    """kube-apiserver's ``BeforeDelete`` for a pod, the one kind deleted gracefully: whether to
-    store it marked as deleting (``deletionTimestamp`` set ``deletionGracePeriodSeconds`` ahead, in
-    ``obj``), and whether a graceful deletion is already pending that this request leaves alone.
-
-    A pod's grace period is the request's, else its ``terminationGracePeriodSeconds``; 0 for a pod no
-    node runs (no ``nodeName``) or one that has finished. A pod being deleted may only have its
-    grace period shortened; one marked with a period of 0 is deleted at once."""
-    meta = _meta(obj)
-    stamp = meta.get("deletionTimestamp")
-    if stamp:
-        current = meta.get("deletionGracePeriodSeconds")
-        if not isinstance(current, int) or current <= 0:
-            return False, False
-        if requested is None or requested >= current:
-            return False, True
-        due = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        meta["deletionTimestamp"] = timestamp(due - timedelta(seconds=current - requested))
-        meta["deletionGracePeriodSeconds"] = requested
-        return True, False
-    spec = obj.get("spec") or {}
-    period = requested
-    if period is None:
-        default = spec.get("terminationGracePeriodSeconds")
-        period = default if isinstance(default, int) and not isinstance(default, bool) else 0
-    if not spec.get("nodeName") or (obj.get("status") or {}).get("phase") in ("Failed", "Succeeded"):
-        period = 0
-    meta["deletionTimestamp"] = timestamp(now + timedelta(seconds=period))
-    meta["deletionGracePeriodSeconds"] = period
-    if isinstance(meta.get("generation"), int) and meta["generation"] > 0:
-        meta["generation"] += 1
-    return True, False
-
-
-def _storage_precondition(key: str, what: str, wanted: object, found: object) -> str:
-    """How kube-apiserver's storage words a failed precondition of a plain storage update (``key``:
-    the object's etcd key, under the default prefix ``/registry``)."""
-    return (f"StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: "
-            f"Precondition failed: {what} in precondition: {wanted}, {what} in object meta: {found}")
 
 
 def _own_meta(obj: dict[str, Any]) -> dict[str, Any]:
@@ -520,32 +476,11 @@ class ObjectService:
         meta = _meta(stored)
         key = f"/registry/{rt.plural}/{namespace}/{name}"
         if uid and uid != meta.get("uid"):
-            raise errors.conflict(rt.plural, rt.group, name, _storage_precondition(key, "UID", uid, meta.get("uid")))
+            raise errors.conflict(rt.plural, rt.group, name, storage_precondition(key, "UID", uid, meta.get("uid")))
         if resource_version and resource_version != meta.get("resourceVersion"):
             found = meta.get("resourceVersion")
-            raise errors.conflict(rt.plural, rt.group, name, _storage_precondition(key, "ResourceVersion", resource_version, found))
-        spec = stored.get("spec") or {}
-        why = (f"pod {name} is being deleted, cannot be assigned to a host" if meta.get("deletionTimestamp")
-               else f'pod {name} is already assigned to node "{spec["nodeName"]}"' if spec.get("nodeName")
-               else f"pod {name} has non-empty .spec.schedulingGates" if spec.get("schedulingGates") else "")
-        if why:
-            raise errors.conflict("pods/binding", "", name, why)
-        pod = clone(stored)
-        pod.setdefault("spec", {})["nodeName"] = node
-        pod_meta = _meta(pod)
-        if annotations:
-            pod_meta["annotations"] = {**(pod_meta.get("annotations") or {}), **annotations}
-        status = pod.setdefault("status", {})
-        conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
-        before = next((c for c in status.get("conditions") or [] if c.get("type") == "PodScheduled"), None)
-        since = before.get("lastTransitionTime") if before is not None and before.get("status") == "True" else None
-        scheduled = {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                     "lastTransitionTime": since or timestamp(self.now())}
-        if before is not None:
-            conditions.insert((status.get("conditions") or []).index(before), scheduled)
-        else:
-            conditions.append(scheduled)
-        status["conditions"] = conditions
+            raise errors.conflict(rt.plural, rt.group, name, storage_precondition(key, "ResourceVersion", resource_version, found))
+        pod = bound_pod(stored, name, node, annotations or {}, timestamp(self.now()))
         if dry_run:
             return
         try:
@@ -577,11 +512,8 @@ class ObjectService:
         original = stored  # read-only: copied before it is handed out
         await self._admit("DELETE", rt, obj, original, dry_run=options.dry_run, warnings=warnings)
         graceful = pending = False
-        if _is_pod(rt):
-            requested = options.grace_period_seconds
-            if requested is not None and requested < 0:
-                requested = 1  # kube-apiserver's reading of a negative grace period
-            graceful, pending = _graceful(obj, requested, self.now())
+        if is_pod(rt.group, rt.kind):
+            graceful, pending = mark_graceful(obj, options.grace_period_seconds, self.now())
         if pending:  # a graceful deletion is under way: it stays as it is (finalizers included)
             return self._as_version(rt, clone(original)), False
         finalizers = list(meta.get("finalizers") or [])
