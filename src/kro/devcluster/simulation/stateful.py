@@ -112,7 +112,10 @@ def plan_statefulset(sts: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
     extra = sorted((o for o in by_ordinal if o >= desired), reverse=True)
     # ordered: one at a time, the next once the last is gone (no pod is still terminating)
     condemned = extra if not ordered else [] if len(present) > len(by_ordinal) else extra[:1]
-    delete = [(PODS, f"{name}-{o}") for o in condemned]
+    # a pod that has finished (and is not being deleted) is deleted, to be made again once gone
+    finished = [o for o, p in sorted(present.items()) if o < desired and not is_active(p)
+                and not (p.get("metadata") or {}).get("deletionTimestamp")]
+    delete = [(PODS, f"{name}-{o}") for o in (*finished, *condemned)]
     live = [p for o, p in by_ordinal.items()]
     ready = sum(1 for p in live if is_ready(p))
     status = without_zeros({

@@ -143,3 +143,14 @@ def test_job_status_counts_the_pods_the_sync_creates_as_active() -> None:
     synced = {**job, "status": first.status}
     pending = [pod(f"p{i}", job, "Pending") for i in range(2)]
     assert plan_job(synced, pending, new_name=names(), now=LATER).status is None  # nothing new to write
+
+
+def test_a_statefulset_deletes_a_finished_pod_and_waits_for_a_terminating_one() -> None:
+    sts = owner("StatefulSet", "db", replicas=1)
+    finished = pod("db-0", sts, "Failed")
+    plan = plan_statefulset(sts, [finished], set())
+    assert [k for k, _ in plan.create] == ["controllerrevisions.apps"] and plan.delete == (("pods", "db-0"),)
+    terminating = {**finished, "metadata": {**finished["metadata"], "deletionTimestamp": NOW}}
+    plan = plan_statefulset(sts, [terminating], set())
+    # its successor, same name, waits until it is gone
+    assert [k for k, _ in plan.create] == ["controllerrevisions.apps"] and plan.delete == ()
