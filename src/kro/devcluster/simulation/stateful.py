@@ -179,12 +179,13 @@ def plan_daemonset(ds: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, 
     template_labels = dict(((spec.get("template") or {}).get("metadata") or {}).get("labels") or {})
     revision, create, update = plan_revisions(ds, revisions, hash_label="controller-revision-hash",
                                               labels=template_labels, digest=digest)
-    if not active:
+    if not pods:  # a pod still on the node, even one terminating, holds the next one back
         pod = pod_from_template(spec.get("template") or {}, ds, name=new_name(f"{name}-"),
                                 extra_labels={"controller-revision-hash": revision, "pod-template-generation":
                                               str(generation_of(ds))})
         create.append((PODS, pod))
-    delete = [(PODS, str(p["metadata"]["name"])) for p in active[1:]]
+    finished = [p for p in pods if not is_active(p) and not (p.get("metadata") or {}).get("deletionTimestamp")]
+    delete = [(PODS, str(p["metadata"]["name"])) for p in (*finished, *active[1:])]
     scheduled = min(len(active), 1)
     ready = min(sum(1 for p in active if is_ready(p)), 1)
     status = without_zeros({

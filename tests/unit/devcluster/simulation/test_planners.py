@@ -154,3 +154,16 @@ def test_a_statefulset_deletes_a_finished_pod_and_waits_for_a_terminating_one() 
     plan = plan_statefulset(sts, [terminating], set())
     # its successor, same name, waits until it is gone
     assert [k for k, _ in plan.create] == ["controllerrevisions.apps"] and plan.delete == ()
+
+
+def test_a_daemonset_replaces_its_pod_only_once_the_old_one_is_gone() -> None:
+    ds = owner("DaemonSet", "agent")
+    old = pod("agent-abcde", ds, "Running")
+    terminating = {**old, "metadata": {**old["metadata"], "deletionTimestamp": NOW}}
+    plan = plan_daemonset(ds, [terminating], new_name=names())
+    assert [k for k, _ in plan.create if k == "pods"] == [] and plan.delete == ()
+    failed = pod("agent-fghij", ds, "Failed")
+    plan = plan_daemonset(ds, [failed], new_name=names())
+    assert [k for k, _ in plan.create if k == "pods"] == [] and plan.delete == (("pods", "agent-fghij"),)
+    plan = plan_daemonset(ds, [], new_name=names())
+    assert [k for k, _ in plan.create if k == "pods"] == ["pods"]
