@@ -16,6 +16,7 @@ import dataclasses
 import logging
 import os
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_QPS",
     "DEFAULT_USER_AGENT",
     "ClusterConfig",
+    "Impersonation",
     "StaticToken",
     "TokenSource",
 ]
@@ -49,6 +51,34 @@ SERVICE_TOKEN_FILE = f"{SERVICE_ACCOUNT_DIR}/token"
 SERVICE_CA_FILE = f"{SERVICE_ACCOUNT_DIR}/ca.crt"
 
 
+_LEGAL_IN_HEADER_NAME = frozenset(b"!#$&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+@dataclass(frozen=True)
+class Impersonation:
+    """Acting as another user (kubeconfig ``as``, ``as-uid``, ``as-groups``, ``as-user-extra``): the
+    ``Impersonate-*`` headers client-go sends on every request."""
+
+    user: str
+    uid: str | None = None
+    groups: tuple[str, ...] = ()
+    extra: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+    def headers(self) -> list[tuple[str, str]]:
+        out = [("Impersonate-User", self.user)]
+        if self.uid:
+            out.append(("Impersonate-Uid", self.uid))
+        out += [("Impersonate-Group", group) for group in self.groups]
+        out += [("Impersonate-Extra-" + _header_key(key), value) for key, values in sorted(self.extra.items())
+                for value in values]
+        return out
+
+
+def _header_key(key: str) -> str:
+    """An extra's key in a header name, %-encoded where a header name may not hold it (and ``%``)."""
+    return "".join(chr(b) if b in _LEGAL_IN_HEADER_NAME else f"%{b:02X}" for b in key.encode())
+
+
 @dataclass(frozen=True, eq=False)
 class ClusterConfig:
     """An API server's URL, TLS settings and credentials, plus client-side rate limits."""
@@ -62,6 +92,8 @@ class ClusterConfig:
     qps: float = DEFAULT_QPS
     burst: int = DEFAULT_BURST
     timeout: float = 60.0
+    impersonation: Impersonation | None = None
+    disable_compression: bool = False
 
     def with_options(self, **changes: Any) -> ClusterConfig:
         """A copy with some fields changed (``qps``, ``burst``, ``user_agent``, ``timeout``, …)."""
@@ -105,7 +137,13 @@ class ClusterConfig:
             cluster.server, ca_file=cluster.ca_file, ca_data=cluster.ca_data, verify=not cluster.insecure
         )
         token = _credentials(selection.user, cluster, ssl_context)
-        extra: dict[str, Any] = {"tls_server_name": cluster.tls_server_name, "proxy": cluster.proxy_url}
+        user = selection.user
+        extra: dict[str, Any] = {
+            "tls_server_name": cluster.tls_server_name, "proxy": cluster.proxy_url,
+            "disable_compression": cluster.disable_compression,
+            "impersonation": Impersonation(user.impersonate, user.impersonate_uid, user.impersonate_groups,
+                                           dict(user.impersonate_extra or {})) if user.impersonate else None,
+        }
         extra.update(options)
         return cls(cluster.server, ssl_context, token, **extra)
 

@@ -69,6 +69,8 @@ class ClusterSettings:
     proxy_url: str | None
     exec_extension: Any
     """The ``extensions`` entry ``client.authentication.k8s.io/exec``, handed to exec plugins."""
+    disable_compression: bool = False
+    """``disable-compression``: ask for uncompressed responses."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,11 @@ class UserSettings:
     key_data: bytes | None = None
     exec: Mapping[str, Any] | None = None
     auth_provider: Mapping[str, Any] | None = None
+    # impersonation: ``as``, ``as-uid``, ``as-groups``, ``as-user-extra``
+    impersonate: str | None = None
+    impersonate_uid: str | None = None
+    impersonate_groups: tuple[str, ...] = ()
+    impersonate_extra: Mapping[str, tuple[str, ...]] | None = None
 
     def describe(self) -> str:
         return f'user "{self.name}" in {self.origin}' if self.name else f"no user ({self.origin})"
@@ -225,6 +232,9 @@ def parse_cluster(entry: Entry) -> ClusterSettings:
     insecure = body.get("insecure-skip-tls-verify", False)
     if not isinstance(insecure, bool):
         raise ConfigError(f"{where}: insecure-skip-tls-verify must be true or false")
+    uncompressed = body.get("disable-compression", False)
+    if not isinstance(uncompressed, bool):
+        raise ConfigError(f"{where}: disable-compression must be true or false")
     return ClusterSettings(
         name=entry.name,
         origin=entry.origin,
@@ -235,6 +245,7 @@ def parse_cluster(entry: Entry) -> ClusterSettings:
         tls_server_name=optional_string(body, "tls-server-name", where),
         proxy_url=optional_string(body, "proxy-url", where),
         exec_extension=_exec_extension(body, where),
+        disable_compression=uncompressed,
     )
 
 
@@ -262,9 +273,31 @@ def parse_user(entry: Entry) -> UserSettings:
         key_data=_data(body, "client-key-data", where),
         exec=exec_body or None,
         auth_provider=provider or None,
+        impersonate=optional_string(body, "as", where),
+        impersonate_uid=optional_string(body, "as-uid", where),
+        impersonate_groups=_strings(body, "as-groups", where),
+        impersonate_extra=_extra(body, where),
     )
     _check_user(user, where)
     return user
+
+
+def _strings(body: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = body.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _extra(body: Mapping[str, Any], where: str) -> Mapping[str, tuple[str, ...]] | None:
+    value = body.get("as-user-extra")
+    if not value:
+        return None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: as-user-extra must be a mapping of lists of strings")
+    return {str(k): _strings(value, k, f"{where}: as-user-extra") for k in value}
 
 
 def _check_user(user: UserSettings, where: str) -> None:
@@ -278,6 +311,8 @@ def _check_user(user: UserSettings, where: str) -> None:
         raise ConfigError(f"{where}: a client certificate needs client-key or client-key-data")
     if user.exec and user.auth_provider:
         raise ConfigError(f"{where}: exec and auth-provider cannot both be set")
+    if not user.impersonate and (user.impersonate_uid or user.impersonate_groups or user.impersonate_extra):
+        raise ConfigError(f"{where}: requesting uid, groups or user-extra without impersonating a user (as)")
 
 
 def optional_string(body: Mapping[str, Any], key: str, where: str, *, label: str | None = None) -> str | None:

@@ -197,12 +197,15 @@ class Transport:
             auth = await self.config.token.authorization(refresh=refresh)
             if auth:
                 headers["Authorization"] = auth
+        sent: dict[str, str] | list[tuple[str, str]] = headers
+        if self.config.impersonation is not None:  # repeated names (Impersonate-Group): pairs
+            sent = [*headers.items(), *self.config.impersonation.headers()]
         try:
             return await self._get_session().request(
                 method,
                 yarl.URL(url, encoded=True),
                 data=payload,
-                headers=headers,
+                headers=sent,
                 timeout=self._stream_timeout if streaming else self._timeout,
                 proxy=self.config.proxy,
                 server_hostname=self.config.tls_server_name,
@@ -217,7 +220,11 @@ class Transport:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(ssl=self.config.ssl_context or True, limit=0)
             # API servers set no cookies, and client-go keeps none: no jar to consult per request
-            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+            # disable-compression: no Accept-Encoding, so the server answers uncompressed (as Go's
+            # transport with DisableCompression)
+            skip = ("Accept-Encoding",) if self.config.disable_compression else ()
+            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                                  skip_auto_headers=skip)
         return self._session
 
 

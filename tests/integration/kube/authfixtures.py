@@ -109,6 +109,8 @@ class EchoServer:
     directory: Path
     accepted: set[str] | None = None
     seen: list[str | None] = field(default_factory=list)
+    headers: list[list[tuple[str, str]]] = field(default_factory=list)
+    """Every request's headers, in the order sent (repeated names kept)."""
     url: str = ""
     _runner: web.AppRunner | None = None
 
@@ -143,6 +145,7 @@ class EchoServer:
     async def _handle(self, request: web.Request) -> web.Response:
         header = request.headers.get("Authorization")
         self.seen.append(header)
+        self.headers.append(list(request.headers.items()))
         if self.accepted is not None and header not in self.accepted:
             status = {
                 "kind": "Status",

@@ -410,3 +410,37 @@ def test_usual_kubeconfigs_load_without_importing_the_kubernetes_package(pki: Pk
         check=True,
     )
     assert probe.stdout.strip() == "True", probe.stderr
+
+
+async def test_a_user_that_impersonates_sends_the_impersonate_headers(echo: EchoServer, pki: Pki, tmp_path: Path) -> None:
+    user = {"token": "t", "as": "jane", "as-uid": "1234", "as-groups": ["devs", "ops"],
+            "as-user-extra": {"example.com/scopes": ["view", "edit"], "reason": ["audit"]}}
+    path = write_kubeconfig(tmp_path / "config", server=echo.url,
+                            cluster={"certificate-authority-data": b64(pki.ca_pem)}, user=user)
+    await seen_by(ClusterConfig.from_kubeconfig(str(path)))
+    sent = [(k, v) for k, v in echo.headers[-1] if k.lower().startswith("impersonate-")]
+    assert sent == [
+        ("Impersonate-User", "jane"), ("Impersonate-Uid", "1234"),
+        ("Impersonate-Group", "devs"), ("Impersonate-Group", "ops"),
+        # a key's '/' is %-encoded in a header name, as client-go encodes it
+        ("Impersonate-Extra-example.com%2Fscopes", "view"), ("Impersonate-Extra-example.com%2Fscopes", "edit"),
+        ("Impersonate-Extra-reason", "audit"),
+    ]
+    assert dict(echo.headers[-1])["Authorization"] == "Bearer t"  # the user's own credentials still go
+
+
+def test_groups_without_a_user_to_impersonate_is_a_clear_error(tmp_path: Path) -> None:
+    path = write_kubeconfig(tmp_path / "config", server="https://127.0.0.1:1", user={"token": "t", "as-groups": ["devs"]})
+    with pytest.raises(ConfigError, match="requesting uid, groups or user-extra without impersonating a user"):
+        ClusterConfig.from_kubeconfig(str(path))
+
+
+async def test_disable_compression_asks_for_uncompressed_answers(echo: EchoServer, pki: Pki, tmp_path: Path) -> None:
+    ca = {"certificate-authority-data": b64(pki.ca_pem)}
+    path = write_kubeconfig(tmp_path / "plain", server=echo.url, cluster=ca, user={"token": "t"})
+    await seen_by(ClusterConfig.from_kubeconfig(str(path)))
+    assert "gzip" in dict(echo.headers[-1]).get("Accept-Encoding", "")
+    path = write_kubeconfig(tmp_path / "uncompressed", server=echo.url, cluster={**ca, "disable-compression": True},
+                            user={"token": "t"})
+    await seen_by(ClusterConfig.from_kubeconfig(str(path)))
+    assert "Accept-Encoding" not in dict(echo.headers[-1])
