@@ -233,7 +233,9 @@ class ExecTokenSource:
     """Credentials from an exec plugin, kept until they expire or the server answers 401.
 
     ``credential`` is the result of the first run (done when the configuration was loaded). A client
-    certificate returned by a later run is loaded into ``ssl_context`` and used by new connections."""
+    certificate returned by a later run is loaded into ``ssl_context``; when it differs from the one
+    before, :attr:`certificate_generation` moves and the transport closes its connections, so every
+    request after presents it (a :class:`~kro.kube.tokens.CertificateSource`)."""
 
     def __init__(
         self,
@@ -249,6 +251,11 @@ class ExecTokenSource:
         self._timeout = timeout
         self._runs = 0
         self._lock = asyncio.Lock()
+        self._generation = 0
+
+    @property
+    def certificate_generation(self) -> int:
+        return self._generation
 
     async def authorization(self, *, refresh: bool = False) -> str | None:
         if not refresh and not self._credential.expired(time.time()):
@@ -264,6 +271,8 @@ class ExecTokenSource:
     def _run(self) -> ExecCredential:
         credential = run_plugin(self._plugin, timeout=self._timeout)
         install_certificate(self._plugin, credential, self._ssl_context)
+        if credential.cert_pem is not None and credential.cert_pem != self._credential.cert_pem:
+            self._generation += 1
         return credential
 
 

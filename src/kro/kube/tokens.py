@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kro.kube.errors import ConfigError
 
@@ -30,6 +30,16 @@ class TokenSource(Protocol):
 
         ``refresh=True`` after a 401: obtain new credentials rather than the cached ones."""
         ...
+
+
+@runtime_checkable
+class CertificateSource(Protocol):
+    """A credential source that also hands out client certificates (an exec plugin's): when
+    ``certificate_generation`` moves, connections made with the old certificate are closed, as
+    client-go's rotating certificates close them, so every request after presents the new one."""
+
+    @property
+    def certificate_generation(self) -> int: ...
 
 
 class StaticToken:

@@ -27,6 +27,7 @@ from kro.kube.config import ClusterConfig
 from kro.kube.errors import ApiError, TooManyRequests, TransportError, Unauthorized, api_error
 from kro.kube.ratelimit import TokenBucket
 from kro.kube.stats import RequestStats, resource_of
+from kro.kube.tokens import CertificateSource, TokenSource
 
 JSON = "application/json"
 _TRANSPORT_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
@@ -80,6 +81,7 @@ class Transport:
         self._max_429_retries = max_429_retries
         self._max_retry_after = max_retry_after
         self._session: aiohttp.ClientSession | None = None
+        self._certificate_generation = 0
         self._closed = False
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
         """A request's whole exchange; a stream (a watch) has only its connecting bounded."""
@@ -197,6 +199,7 @@ class Transport:
             auth = await self.config.token.authorization(refresh=refresh)
             if auth:
                 headers["Authorization"] = auth
+            await self._rotate_connections(self.config.token)
         sent: dict[str, str] | list[tuple[str, str]] = headers
         if self.config.impersonation is not None:  # repeated names (Impersonate-Group): pairs
             sent = [*headers.items(), *self.config.impersonation.headers()]
@@ -213,6 +216,16 @@ class Transport:
         except _TRANSPORT_FAILURES as e:
             self.stats.transport_errors += 1
             raise TransportError(f"{method} {url}: {e!r}") from e
+
+    async def _rotate_connections(self, token: TokenSource) -> None:
+        """A new client certificate: close every connection made with the old one (watches
+        included, which their informers open again), as client-go does."""
+        if not isinstance(token, CertificateSource) or token.certificate_generation == self._certificate_generation:
+            return
+        self._certificate_generation = token.certificate_generation
+        old, self._session = self._session, None
+        if old is not None:
+            await old.close()
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:

@@ -34,6 +34,8 @@ class Pki:
     server_key_pem: bytes
     client_cert_pem: bytes
     client_key_pem: bytes
+    others: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    """More client certificates of the same CA, by common name: (certificate, key)."""
 
     def write(self, directory: Path) -> dict[str, Path]:
         directory.mkdir(parents=True, exist_ok=True)
@@ -81,7 +83,7 @@ def _issue(
     return cert.public_bytes(serialization.Encoding.PEM), _pem_key(key)
 
 
-def make_pki(client_cn: str = "jane") -> Pki:
+def make_pki(client_cn: str = "jane", *, others: tuple[str, ...] = ()) -> Pki:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
@@ -98,7 +100,8 @@ def make_pki(client_cn: str = "jane") -> Pki:
     )
     server_cert, server_key = _issue(ca_key, ca_name, "server", server=True)
     client_cert, client_key = _issue(ca_key, ca_name, client_cn, server=False)
-    return Pki(ca.public_bytes(serialization.Encoding.PEM), server_cert, server_key, client_cert, client_key)
+    extra = {cn: _issue(ca_key, ca_name, cn, server=False) for cn in others}
+    return Pki(ca.public_bytes(serialization.Encoding.PEM), server_cert, server_key, client_cert, client_key, extra)
 
 
 @dataclass

@@ -47,7 +47,7 @@ def rfc3339(delta: dt.timedelta) -> str:
 
 @pytest.fixture(scope="module")
 def pki() -> Pki:
-    return make_pki()
+    return make_pki(others=("joe",))
 
 
 @pytest.fixture
@@ -444,3 +444,20 @@ async def test_disable_compression_asks_for_uncompressed_answers(echo: EchoServe
                             user={"token": "t"})
     await seen_by(ClusterConfig.from_kubeconfig(str(path)))
     assert "Accept-Encoding" not in dict(echo.headers[-1])
+
+
+async def test_a_rotated_exec_certificate_is_presented_on_the_next_request(echo: EchoServer, pki: Pki, tmp_path: Path) -> None:
+    joe_cert, joe_key = pki.others["joe"]
+    first = {"clientCertificateData": pki.client_cert_pem.decode(), "clientKeyData": pki.client_key_pem.decode(),
+             "expirationTimestamp": rfc3339(dt.timedelta(seconds=2))}
+    second = {"clientCertificateData": joe_cert.decode(), "clientKeyData": joe_key.decode()}
+    script, _ = write_plugin(tmp_path / "plugin", [{"status": first}, {"status": second}])
+    exec_ = {"apiVersion": V1, "command": str(script), "interactiveMode": "Never"}
+    path = write_kubeconfig(tmp_path / "config", server=echo.url,
+                            cluster={"certificate-authority-data": b64(pki.ca_pem)}, user={"exec": exec_})
+    async with KubeClient(ClusterConfig.from_kubeconfig(str(path))) as client:
+        before = await client.get(NAMESPACES, "x")
+        await asyncio.sleep(2.5)  # the first certificate has expired: the plugin runs again
+        after = await client.get(NAMESPACES, "x")
+    # the kept-alive connection was made with jane's certificate: it is closed, not reused
+    assert [before["metadata"]["annotations"]["client-cn"], after["metadata"]["annotations"]["client-cn"]] == ["jane", "joe"]
