@@ -91,7 +91,7 @@ class DevServer:
         self.objects.admission += [
             NamespaceLifecycle(self.store), crd_admission, ServiceAllocation(self.store), policy_object_admission,
         ]
-        self.objects.policies = ValidatingPolicies(self.store)
+        self.objects.policies = ValidatingPolicies(self.store, self.registry)
         self.cluster = Cluster(self.store, self.registry, self.objects)
         self.logs = PodLogs()
         self.inflight = InflightLimiter(

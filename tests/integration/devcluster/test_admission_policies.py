@@ -242,3 +242,34 @@ async def test_a_warned_delete_carries_the_warning(api: ApiClient) -> None:
     assert resp.headers.getall("Warning") == [
         "299 - \"Validation failed for ValidatingAdmissionPolicy 'keep-owned' with binding 'keep-owned': deleting an owned ConfigMap\""
     ]
+
+
+async def test_a_policy_with_params_runs_once_for_each_param_its_binding_selects(api: ApiClient) -> None:
+    await widgets_served(api)
+    limits = policy("limits", [{"expression": "object.spec.replicas <= int(params.data.max)",
+                                "messageExpression": "'replicas over ' + params.metadata.name"}],
+                    paramKind={"apiVersion": "v1", "kind": "ConfigMap"})
+    for name, most, tier in (("small", "3", "a"), ("large", "10", "b")):
+        body = configmap(name, {"max": most}, tier=tier)
+        status, created = await api.post(CMS, body)
+        assert status == 201, created
+    # by name, in the request's namespace
+    await install(api, limits, binding("by-name", "limits", paramRef={"name": "small", "parameterNotFoundAction": "Deny"}))
+    status, err = await api.post(WIDGETS, widget("w1", replicas=5))
+    assert status == 422 and err["message"].endswith(
+        "ValidatingAdmissionPolicy 'limits' with binding 'by-name' denied request: replicas over small"), err
+    status, body = await api.post(WIDGETS, widget("w2", replicas=2))
+    assert status == 201, body
+    # by selector: once per ConfigMap selected
+    status, _ = await api.delete(f"{BINDINGS}/by-name")
+    assert status == 200
+    await install(api, binding("by-tier", "limits", paramRef={"selector": {"matchLabels": {"tier": "b"}},
+                                                               "parameterNotFoundAction": "Allow"}))
+    status, body = await api.post(WIDGETS, widget("w3", replicas=5))
+    assert status == 201, body  # only "large" (max 10) is selected
+    status, _ = await api.delete(f"{BINDINGS}/by-tier")
+    # none found: Deny refuses, as a configuration error of the binding
+    await install(api, binding("missing", "limits", paramRef={"name": "nope", "parameterNotFoundAction": "Deny"}))
+    status, err = await api.post(WIDGETS, widget("w4", replicas=1))
+    assert status == 422 and err["message"].endswith(
+        "denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction"), err

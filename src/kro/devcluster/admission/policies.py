@@ -4,8 +4,12 @@ it, through each of their bindings, as kube-apiserver's ValidatingAdmissionPolic
 For each policy whose ``matchConstraints`` select the request, and each binding naming it whose
 ``matchResources`` (if any) also do, the policy's ``matchConditions`` decide whether it applies, its
 ``variables`` are computed, then each validation's ``expression`` runs with ``object``, ``oldObject``,
-``request``, ``namespaceObject``, ``variables`` (and ``params``, always null here: policies with a
-``paramKind`` are reported as configuration errors). A failed validation is acted on by the binding's
+``request``, ``namespaceObject``, ``variables`` and ``params``: for a policy with a ``paramKind``,
+once for each object the binding's ``paramRef`` selects (by ``name``, or by ``selector``; in
+``paramRef.namespace``, or the request's namespace for a namespaced kind), as kube-apiserver's
+``CollectParams`` finds them, with its configuration errors; none found is a refusal under
+``parameterNotFoundAction: Deny`` and no evaluation under ``Allow``; a binding without a
+``paramRef`` evaluates once with ``params`` null. A failed validation is acted on by the binding's
 ``validationActions``: ``Deny`` refuses the request, ``Warn`` adds a ``Warning`` header, ``Audit`` only
 records (the local server keeps no audit log). Errors (compile or run time) follow the policy's
 ``failurePolicy`` (``Fail`` by default: the request is refused with the error as the message).
@@ -25,7 +29,8 @@ from typing import Any
 from kro.devcluster import celrules, errors
 from kro.devcluster.admission.attributes import Attributes, namespace_object
 from kro.devcluster.admission.matching import MatchError, matches
-from kro.devcluster.storage import Store
+from kro.devcluster.registry import Registry
+from kro.devcluster.storage import InvalidSelectorError, LabelSelector, ListOptions, Store
 
 POLICIES = "validatingadmissionpolicies.admissionregistration.k8s.io"
 BINDINGS = "validatingadmissionpolicybindings.admissionregistration.k8s.io"
@@ -60,8 +65,9 @@ class _Decision:
 class ValidatingPolicies:
     """The policies and bindings in the store (kept exact by change hooks), and their enforcement."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, registry: Registry | None = None) -> None:
         self._store = store
+        self._registry = registry
         self._policies: dict[str, Mapping[str, Any]] = {}
         self._bindings: dict[str, Mapping[str, Any]] = {}
         store.on_change(POLICIES, lambda old, new: self._track(self._policies, old, new))
@@ -96,12 +102,74 @@ class ValidatingPolicies:
                 denied += _config_error(spec, pname, None, f"failed to configure policy: {e}")
                 continue
             for binding in bindings:
-                denied += _run_binding(spec, pname, binding, attrs, context, warnings)
+                denied += await self._run_binding(spec, pname, binding, attrs, context, warnings)
         if denied:
             first = denied[0]
             where = f"with binding '{first.binding}' " if first.binding else ""
             message = f"ValidatingAdmissionPolicy '{first.policy}' {where}denied request: {first.message}"
             raise PolicyDenied(attrs, message, first.reason)
+
+    async def _run_binding(
+        self, spec: Mapping[str, Any], pname: str, binding: Mapping[str, Any], attrs: Attributes, context: _Context,
+        warnings: list[str],
+    ) -> list[_Decision]:
+        bname = _name(binding)
+        bspec = _spec(binding)
+        try:
+            if not matches(_mapping(bspec.get("matchResources")), attrs, context.namespace_labels):
+                return []
+        except MatchError as e:
+            return _config_error(spec, pname, bname, f"failed to configure binding: {e}")
+        try:
+            params = await self._params(_mapping(spec.get("paramKind")), _mapping(bspec.get("paramRef")), attrs)
+        except _ParamError as e:
+            return _config_error(spec, pname, bname, f"failed to configure binding: {e}")
+        decisions = [d for param in params for d in _evaluate(spec, pname, bname, attrs, context, param)]
+        actions = bspec.get("validationActions") or []
+        denied: list[_Decision] = []
+        for d in decisions:
+            if d.error and spec.get("failurePolicy") == "Ignore":
+                continue
+            if "Deny" in actions:
+                denied.append(d)
+            if "Warn" in actions:
+                warnings.append(f"Validation failed for ValidatingAdmissionPolicy '{pname}' with binding '{bname}': {d.message}")
+        return denied
+
+    async def _params(self, kind: Mapping[str, Any] | None, ref: Mapping[str, Any] | None, attrs: Attributes) -> list[Any]:
+        """The objects to evaluate the policy with, as kube-apiserver's ``CollectParams`` finds them:
+        ``[None]`` without a ``paramKind`` or a ``paramRef``."""
+        if kind is None or ref is None:
+            return [None]
+        api_version, kind_name = str(kind.get("apiVersion") or ""), str(kind.get("kind") or "")
+        rt = self._registry.for_kind(api_version, kind_name) if self._registry is not None else None
+        if rt is None:
+            raise _ParamError(f"paramKind kind `&ParamKind{{APIVersion:{api_version},Kind:{kind_name},}}` not known")
+        namespace = ""
+        if rt.namespaced:
+            namespace = str(ref.get("namespace") or "") or attrs.namespace
+            if not namespace:
+                raise _ParamError("cannot use namespaced paramRef in policy binding that matches cluster-scoped resources")
+        elif ref.get("namespace"):
+            raise _ParamError("paramRef.namespace must not be provided for a cluster-scoped `paramKind`")
+        selector = _mapping(ref.get("selector"))
+        if ref.get("name"):
+            if selector is not None:
+                raise _ParamError("paramRef.name and paramRef.selector are mutually exclusive")
+            found = await self._store.get(rt.storage_key, namespace, str(ref["name"]))
+            params: list[Any] = [found] if found is not None else []
+        elif selector is not None:
+            try:
+                chosen = LabelSelector.from_match(selector)
+            except InvalidSelectorError as e:
+                raise _ParamError(str(e)) from e
+            listed = await self._store.list(rt.storage_key, namespace or None, ListOptions(label_selector=chosen))
+            params = list(listed.items)
+        else:
+            raise _ParamError("one of name or selector must be provided")
+        if not params and ref.get("parameterNotFoundAction") == "Deny":
+            raise _ParamError("no params found for policy binding with `Deny` parameterNotFoundAction")
+        return params
 
 
 @dataclass
@@ -118,37 +186,18 @@ class _Context:
         return cls(meta.get("labels") or {}, namespace_object(ns))
 
 
-def _run_binding(
-    spec: Mapping[str, Any], pname: str, binding: Mapping[str, Any], attrs: Attributes, context: _Context, warnings: list[str]
+class _ParamError(Exception):
+    """A binding's params cannot be found as configured: a configuration error of the binding."""
+
+
+def _evaluate(
+    spec: Mapping[str, Any], pname: str, bname: str, attrs: Attributes, context: _Context, params: Any = None
 ) -> list[_Decision]:
-    bname = _name(binding)
-    bspec = _spec(binding)
-    try:
-        if not matches(_mapping(bspec.get("matchResources")), attrs, context.namespace_labels):
-            return []
-    except MatchError as e:
-        return _config_error(spec, pname, bname, f"failed to configure binding: {e}")
-    if spec.get("paramKind"):
-        return _config_error(spec, pname, bname, "failed to configure binding: policies with a paramKind are not supported by this server")
-    decisions = _evaluate(spec, pname, bname, attrs, context)
-    actions = bspec.get("validationActions") or []
-    denied: list[_Decision] = []
-    for d in decisions:
-        if d.error and spec.get("failurePolicy") == "Ignore":
-            continue
-        if "Deny" in actions:
-            denied.append(d)
-        if "Warn" in actions:
-            warnings.append(f"Validation failed for ValidatingAdmissionPolicy '{pname}' with binding '{bname}': {d.message}")
-    return denied
-
-
-def _evaluate(spec: Mapping[str, Any], pname: str, bname: str, attrs: Attributes, context: _Context) -> list[_Decision]:
     data: dict[str, Any] = {
         "object": attrs.obj,
         "oldObject": attrs.old,
         "request": attrs.request(),
-        "params": None,
+        "params": params,
         "namespaceObject": context.namespace,
         "variables": {},
     }
