@@ -273,3 +273,18 @@ async def test_a_policy_with_params_runs_once_for_each_param_its_binding_selects
     status, err = await api.post(WIDGETS, widget("w4", replicas=1))
     assert status == 422 and err["message"].endswith(
         "denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction"), err
+
+
+async def test_a_bindings_param_ref_is_checked_as_kube_apiserver_checks_it(api: ApiClient) -> None:
+    status, err = await api.post(BINDINGS, binding("b1", "p", paramRef={"name": "x", "selector": {}}))
+    assert status == 422, err
+    assert [(c["field"], c["message"]) for c in err["details"]["causes"]] == [
+        ("spec.paramRef.name", "Forbidden: name and selector are mutually exclusive"),
+        ("spec.paramRef.selector", "Forbidden: name and selector are mutually exclusive"),
+        ("spec.paramRef.parameterNotFoundAction", "Required value"),
+    ]
+    status, err = await api.post(BINDINGS, binding("b2", "p", paramRef={"parameterNotFoundAction": "Ignore"}))
+    assert status == 422 and [(c["field"], c["message"]) for c in err["details"]["causes"]] == [
+        ("spec.paramRef", "Required value: one of name or selector must be specified"),
+        ("spec.paramRef.parameterNotFoundAction", 'Unsupported value: "Ignore": supported values: "Deny", "Allow"'),
+    ], err

@@ -1,6 +1,7 @@
 """The checks kube-apiserver makes on the policy objects themselves (an admission plugin of the
 local server): a policy's CEL expressions must compile, a binding must name a policy and carry
-validation actions, never both ``Deny`` and ``Warn``. Refusals are 422 with field causes."""
+validation actions, never both ``Deny`` and ``Warn``, and a ``paramRef`` names its params by name or
+selector with a ``parameterNotFoundAction``. Refusals are 422 with field causes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kro.devcluster import celrules, errors
+from kro.devcluster.builtin_validation import format_errors, invalid
 from kro.devcluster.errors import Cause
 from kro.devcluster.registry import ResourceType
 
@@ -66,4 +68,32 @@ def _binding_causes(spec: Mapping[str, Any]) -> list[Cause]:
             f"Invalid value: {json.dumps(actions, separators=(',', ':'))}: must not contain both Deny and Warn "
             "(repeating the same validation failure information in the API response and headers serves no purpose)",
         ))  # fmt: skip
+    ref = spec.get("paramRef")
+    if isinstance(ref, Mapping):
+        causes += _param_ref_causes(ref)
+    return causes
+
+
+def _param_ref_causes(ref: Mapping[str, Any]) -> list[Cause]:
+    """kube-apiserver's ``validateParamRef`` (the selector's own syntax is left to the schema)."""
+    causes: list[Cause] = []
+    name, selector = ref.get("name") or "", ref.get("selector")
+    exclusive = "Forbidden: name and selector are mutually exclusive"
+    if name:
+        causes += [invalid("spec.paramRef.name", name, msg) for msg in format_errors("pathsegment", str(name))]
+        if selector is not None:
+            causes.append(Cause("spec.paramRef.name", "FieldValueForbidden", exclusive))
+    if selector is not None and name:
+        causes.append(Cause("spec.paramRef.selector", "FieldValueForbidden", exclusive))
+    if not name and selector is None:
+        causes.append(Cause("spec.paramRef", "FieldValueRequired", "Required value: one of name or selector must be specified"))
+    namespace = ref.get("namespace") or ""
+    if namespace:
+        causes += [invalid("spec.paramRef.namespace", namespace, msg) for msg in format_errors("label", str(namespace))]
+    action = ref.get("parameterNotFoundAction") or ""
+    if not action:
+        causes.append(Cause("spec.paramRef.parameterNotFoundAction", "FieldValueRequired", "Required value"))
+    elif action not in ("Deny", "Allow"):
+        causes.append(Cause("spec.paramRef.parameterNotFoundAction", "FieldValueNotSupported",
+                            f'Unsupported value: {json.dumps(action)}: supported values: "Deny", "Allow"'))
     return causes
