@@ -34,6 +34,7 @@ _POD_UPDATABLE = (
     "it was previously negative)"
 )
 _IMMUTABLE_WHEN_SET = "Forbidden: field is immutable when `immutable` is set"
+_SPEC_CHECKED = _SELECTOR_IMMUTABLE | {("apps", "StatefulSet"), ("", "Pod"), ("", "PersistentVolumeClaim")}
 
 
 def update_causes(gvk: GVK, new: Mapping[str, Any], old: Mapping[str, Any]) -> tuple[list[Cause], list[Cause]]:
@@ -42,7 +43,7 @@ def update_causes(gvk: GVK, new: Mapping[str, Any], old: Mapping[str, Any]) -> t
     key = (gvk.group, gvk.kind)
     if key in (("", "ConfigMap"), ("", "Secret")):
         return _config_causes(gvk.kind, new, old), []
-    if key not in _SELECTOR_IMMUTABLE and key not in (("apps", "StatefulSet"), ("", "Pod"), ("", "PersistentVolumeClaim")):
+    if key not in _SPEC_CHECKED:
         return [], []
     if new.get("spec") == old.get("spec"):
         return [], []  # the common case (a status write, metadata) without the copies below
@@ -55,23 +56,16 @@ def update_causes(gvk: GVK, new: Mapping[str, Any], old: Mapping[str, Any]) -> t
     if key == ("batch", "Job") and spec.get("template") != old_spec.get("template"):
         after.append(Cause("spec.template", "FieldValueInvalid", "Invalid value: core.PodTemplateSpec{...}: field is immutable"))
     if key == ("apps", "StatefulSet"):
-        for field in _STATEFULSET_MUTABLE:
-            spec.pop(field, None)
-            old_spec.pop(field, None)
+        _drop(_STATEFULSET_MUTABLE, spec, old_spec)
         if spec != old_spec:
             after.append(Cause("spec", "FieldValueForbidden", _STATEFULSET_FORBIDDEN))
     if key == ("", "Pod"):
         changed = _pod_spec_changes(spec, old_spec)
         if changed:
-            listed = "".join(f"\n  {path}" for path in changed)
-            after.append(Cause("spec", "FieldValueForbidden",
-                               f"Forbidden: pod updates may not change fields other than {_POD_UPDATABLE}\nchanged:{listed}"))
+            after.append(_forbidden_spec(f"pod updates may not change fields other than {_POD_UPDATABLE}", changed))
     if key == ("", "PersistentVolumeClaim"):
-        if not old_spec.get("volumeName"):
-            spec.pop("volumeName", None)  # set once, by whoever binds the claim
-            old_spec.pop("volumeName", None)
-        for s in (spec, old_spec):
-            s.pop("volumeAttributesClassName", None)
+        once = () if old_spec.get("volumeName") else ("volumeName",)  # set once, by whoever binds the claim
+        _drop((*once, "volumeAttributesClassName"), spec, old_spec)
         if (o.get("status") or {}).get("phase") == "Bound":
             requests = dict((spec.get("resources") or {}).get("requests") or {})
             requests.pop("storage", None)
@@ -79,11 +73,10 @@ def update_causes(gvk: GVK, new: Mapping[str, Any], old: Mapping[str, Any]) -> t
             requests.update({"storage": old_requests["storage"]} if "storage" in old_requests else {})
             spec["resources"] = {**(spec.get("resources") or {}), "requests": requests}
             old_spec["resources"] = {**(old_spec.get("resources") or {}), "requests": old_requests}
-        changed = [f"spec.{k}" for k in sorted(set(spec) | set(old_spec)) if spec.get(k) != old_spec.get(k)]
+        changed = _changed(spec, old_spec)
         if changed:
-            listed = "".join(f"\n  {path}" for path in changed)
-            after.append(Cause("spec", "FieldValueForbidden", "Forbidden: spec is immutable after creation except "
-                               f"resources.requests and volumeAttributesClassName for bound claims\nchanged:{listed}"))
+            after.append(_forbidden_spec("spec is immutable after creation except resources.requests and "
+                                         "volumeAttributesClassName for bound claims", changed))
     return [], after
 
 
@@ -102,16 +95,33 @@ def _config_causes(kind: str, new: Mapping[str, Any], old: Mapping[str, Any]) ->
 def _pod_spec_changes(spec: dict[str, Any], old: dict[str, Any]) -> list[str]:
     """The top-level spec fields an update changes beyond what a pod update may change (the
     images of the containers, kept by position when their number is the same)."""
-    for field in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "schedulingGates",
-                  "ephemeralContainers"):
-        spec.pop(field, None)
-        old.pop(field, None)
+    _drop(("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "schedulingGates",
+           "ephemeralContainers"), spec, old)
     for field in ("containers", "initContainers"):
         mine, theirs = spec.get(field), old.get(field)
         if isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
             spec[field] = [{**c, "image": t.get("image")} if isinstance(c, dict) and isinstance(t, dict) else c
                            for c, t in zip(mine, theirs, strict=True)]
+    return _changed(spec, old)
+
+
+def _drop(fields: tuple[str, ...], *specs: dict[str, Any]) -> None:
+    """Leave ``fields`` out of each spec: what an update may change is not compared."""
+    for spec in specs:
+        for field in fields:
+            spec.pop(field, None)
+
+
+def _changed(spec: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
+    """The top-level spec fields that differ, as paths."""
     return [f"spec.{k}" for k in sorted(set(spec) | set(old)) if spec.get(k) != old.get(k)]
+
+
+def _forbidden_spec(detail: str, changed: list[str]) -> Cause:
+    """kube-apiserver's ``spec: Forbidden: <detail>``, followed (where it appends a Go diff) by the
+    fields that changed."""
+    listed = "".join(f"\n  {path}" for path in changed)
+    return Cause("spec", "FieldValueForbidden", f"Forbidden: {detail}\nchanged:{listed}")
 
 
 def go_label_selector(selector: Any) -> str:

@@ -19,6 +19,7 @@ from kro.devcluster.registry import ResourceType
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # metav1.Time: RFC 3339, UTC, whole seconds
 # The last second :func:`timestamp` formatted (its fields, its text): every write in the same second
 # carries the same text. One tuple, replaced whole, so threads never see a key with another's text.
 _last_stamp: list[tuple[tuple[object, ...], str]] = [((), "")]
@@ -29,9 +30,15 @@ def timestamp(now: datetime) -> str:
     key = (now.second, now.minute, now.hour, now.day, now.month, now.year, now.tzinfo, now.fold)
     last_key, text = _last_stamp[0]
     if key != last_key:
-        text = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        text = now.astimezone(UTC).strftime(_TIME_FORMAT)
         _last_stamp[0] = (key, text)
     return text
+
+
+def parse_timestamp(text: str) -> datetime:
+    """A metav1.Time as :func:`timestamp` writes it, back as an aware UTC datetime (``ValueError``
+    for anything else)."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
 
 
 # Random bytes for uids, read from the OS 256 uids at a time: a deque, whose ``popleft`` hands each

@@ -6,11 +6,11 @@ does the reading and writing."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from kro.devcluster import errors
-from kro.devcluster.metadata import timestamp
+from kro.devcluster.metadata import parse_timestamp, timestamp
 from kro.devcluster.storage import clone
 
 
@@ -38,7 +38,7 @@ def mark_graceful(pod: dict[str, Any], requested: int | None, now: datetime) -> 
             return False, False
         if requested is None or requested >= current:
             return False, True
-        due = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        due = parse_timestamp(str(stamp))
         meta["deletionTimestamp"] = timestamp(due - timedelta(seconds=current - requested))
         meta["deletionGracePeriodSeconds"] = requested
         return True, False

@@ -27,7 +27,7 @@ from kro.kube.config import ClusterConfig
 from kro.kube.errors import ApiError, TooManyRequests, TransportError, Unauthorized, api_error
 from kro.kube.ratelimit import TokenBucket
 from kro.kube.stats import RequestStats, resource_of
-from kro.kube.tokens import CertificateSource, TokenSource
+from kro.kube.tokens import CertificateSource
 
 JSON = "application/json"
 _TRANSPORT_FAILURES = (aiohttp.ClientError, OSError, TimeoutError)
@@ -81,6 +81,9 @@ class Transport:
         self._max_429_retries = max_429_retries
         self._max_retry_after = max_retry_after
         self._session: aiohttp.ClientSession | None = None
+        # an exec plugin's rotating certificate, decided once: the check is not for every request
+        token = config.token
+        self._certificates = token if isinstance(token, CertificateSource) else None
         self._certificate_generation = 0
         self._closed = False
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
@@ -199,7 +202,8 @@ class Transport:
             auth = await self.config.token.authorization(refresh=refresh)
             if auth:
                 headers["Authorization"] = auth
-            await self._rotate_connections(self.config.token)
+            if self._certificates is not None:
+                await self._rotate_connections(self._certificates)
         sent: dict[str, str] | list[tuple[str, str]] = headers
         if self.config.impersonation is not None:  # repeated names (Impersonate-Group): pairs
             sent = [*headers.items(), *self.config.impersonation.headers()]
@@ -217,10 +221,10 @@ class Transport:
             self.stats.transport_errors += 1
             raise TransportError(f"{method} {url}: {e!r}") from e
 
-    async def _rotate_connections(self, token: TokenSource) -> None:
+    async def _rotate_connections(self, token: CertificateSource) -> None:
         """A new client certificate: close every connection made with the old one (watches
         included, which their informers open again), as client-go does."""
-        if not isinstance(token, CertificateSource) or token.certificate_generation == self._certificate_generation:
+        if token.certificate_generation == self._certificate_generation:
             return
         self._certificate_generation = token.certificate_generation
         old, self._session = self._session, None

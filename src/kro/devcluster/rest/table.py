@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from kro.devcluster.metadata import parse_timestamp
 from kro.devcluster.registry import PrinterColumn, ResourceType
 from kro.devcluster.rest.builtin_columns import AGE, BUILTIN_COLUMNS, NAME, Column, describe
 from kro.devcluster.rest.more_columns import MORE_COLUMNS
@@ -166,7 +167,7 @@ def jsonpath(obj: Any, path: str) -> Any:
 
 def age(created: str, now: datetime, *, invalid: str = "<unknown>") -> str:
     try:
-        then = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        then = parse_timestamp(created)
     except ValueError:
         return invalid
     return human_duration(int((now - then).total_seconds()))
