@@ -22,7 +22,8 @@ from kro.devcluster.errors import Cause
 from kro.devcluster.metadata import timestamp
 from kro.devcluster.objects import DeleteOptions, Operation
 from kro.devcluster.registry import PrinterColumn, Registry, ResourceType, ScaleSpec
-from kro.devcluster.storage import ConflictError, KeyNotFoundError, Object
+from kro.devcluster.storage import ConflictError, KeyNotFoundError, Object, WatchEvent
+from kro.devcluster.storage.follow import follow
 
 CRD_KEY = "customresourcedefinitions.apiextensions.k8s.io"
 CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
@@ -87,7 +88,9 @@ def _rule_causes(schema: Any, path: str) -> list[Cause]:
     return causes
 
 
-async def crd_admission(op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
+async def crd_admission(
+    op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None, /, *, name: str
+) -> None:
     if not _is_crd(rt) or op == "DELETE":
         return
     causes = crd_causes(obj)
@@ -185,26 +188,18 @@ class CRDController:
             await self.reconcile(crd)
 
     async def run(self) -> None:
-        store = self._cluster.store
-        watcher = store.watch(None, None, store.resource_version)
-        try:
-            while True:
-                event = await watcher.next(timeout=5.0)
-                if watcher.closed:
-                    return
-                if event is None:
-                    continue
-                if event.resource == CRD_KEY:
-                    if event.type == "DELETED":
-                        self.registry.remove_crd(str(event.object["metadata"]["name"]))
-                    else:
-                        await self._reconcile_latest(str(event.object["metadata"]["name"]))
-                elif event.type == "DELETED":
-                    rt = self._cluster.type_for_key(event.resource)
-                    if rt is not None and rt.crd_name:
-                        await self._reconcile_latest(rt.crd_name)
-        finally:
-            watcher.close()
+        await follow(self._cluster.store, self._changed)
+
+    async def _changed(self, event: WatchEvent) -> None:
+        if event.resource == CRD_KEY:
+            if event.type == "DELETED":
+                self.registry.remove_crd(str(event.object["metadata"]["name"]))
+            else:
+                await self._reconcile_latest(str(event.object["metadata"]["name"]))
+        elif event.type == "DELETED":
+            rt = self._cluster.type_for_key(event.resource)
+            if rt is not None and rt.crd_name:
+                await self._reconcile_latest(rt.crd_name)
 
     async def _reconcile_latest(self, name: str) -> None:
         crd = await self._cluster.store.get(CRD_KEY, "", name)

@@ -15,7 +15,7 @@ from typing import Any
 
 from kro.devcluster import errors
 from kro.devcluster.cluster import Cluster
-from kro.devcluster.objects import DeleteOptions, Operation
+from kro.devcluster.objects import DeleteOptions, Operation, WriteOptions
 from kro.devcluster.registry import ResourceType
 from kro.devcluster.storage import Store
 
@@ -35,7 +35,9 @@ class NamespaceLifecycle:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def __call__(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
+    async def __call__(
+        self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None, /, *, name: str
+    ) -> None:
         if _is_namespace(rt):
             name = str((obj.get("metadata") or {}).get("name") or "")
             if op == "DELETE" and name in PROTECTED_NAMESPACES:
@@ -54,7 +56,6 @@ class NamespaceLifecycle:
         if ns is None:
             raise errors.not_found("namespaces", "", namespace)
         if (ns.get("metadata") or {}).get("deletionTimestamp"):
-            name = str((obj.get("metadata") or {}).get("name") or "")
             raise errors.Forbidden(
                 f'{rt.plural}{"." + rt.group if rt.group else ""} "{name}" is forbidden: unable to create new content in '
                 f"namespace {namespace} because it is being terminated",
@@ -67,7 +68,8 @@ async def ensure_initial_namespaces(cluster: Cluster) -> None:
     assert rt is not None
     for name in INITIAL_NAMESPACES:
         if await cluster.store.get(_KEY, "", name) is None:
-            await cluster.objects.create(rt, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+            body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            await cluster.objects.create(rt, "", body, WriteOptions(manager="kube-apiserver"))
 
 
 async def run_namespace_controller(cluster: Cluster) -> None:

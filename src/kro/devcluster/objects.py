@@ -14,7 +14,7 @@ import builtins
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from kro.api.refs import GVK
 from kro.devcluster import errors
@@ -63,8 +63,18 @@ from kro.openapi.gofacts import go_facts
 
 Operation = Literal["CREATE", "UPDATE", "DELETE"]
 FieldValidation = Literal["Strict", "Warn", "Ignore"]
-# An admission plugin: may mutate the object, raises an ApiError to refuse. ``old`` is None on CREATE.
-Admission = Callable[[Operation, ResourceType, dict[str, Any], Mapping[str, Any] | None], Awaitable[None]]
+
+
+class Admission(Protocol):
+    """An admission plugin: may mutate the object, raises an ApiError to refuse. ``old`` is None on
+    CREATE. ``name`` is the object's name as kube-apiserver's admission sees it: on a CREATE with
+    ``generateName`` the prefix, since the server generates the name after admission's mutations.
+    A plugin's changes are not recorded in managedFields: admission runs after they are computed."""
+
+    def __call__(
+        self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None, /, *, name: str
+    ) -> Awaitable[None]: ...
+
 
 ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
@@ -75,6 +85,14 @@ _RULES_SKIPPED = (
 # Kinds whose status strategy takes the annotations of a /status update (apps' Deployment strategy).
 _STATUS_WRITES_ANNOTATIONS = frozenset({("apps", "Deployment")})
 _SERVER_OWNED_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """What decoding found: the kind's Go type, and the schema's causes (None: the kind has no schema)."""
+
+    go: Any
+    causes: list[Cause] | None
 
 
 @dataclass
@@ -175,6 +193,8 @@ class ObjectService:
         self.store = store
         self._schemas = schemas
         self.now = now
+        # Admission plugins that may change the object (run before validation) and the others.
+        self.mutating: list[Admission] = []
         self.admission: list[Admission] = admission or []
         # Validating admission policies, checked after the plugins (set by the server).
         self.policies: ValidatingPolicies | None = None
@@ -232,8 +252,10 @@ class ObjectService:
             meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
+        admitted_as = str(meta.get("name") or "")
         if not meta.get("name") and isinstance(meta.get("generateName"), str) and meta["generateName"]:
-            meta["name"] = generated_name(meta["generateName"])
+            admitted_as = meta["generateName"]
+            meta["name"] = generated_name(admitted_as)
         for key in (*_SERVER_OWNED_META, "resourceVersion", "selfLink"):
             meta.pop(key, None)
         if not opts.managed_fields_set:
@@ -246,10 +268,15 @@ class ObjectService:
             meta["generation"] = 1
         if rt.has_status:
             obj.pop("status", None)
-        self._apply_schema(rt, obj, None, opts)
-        await self._admit("CREATE", rt, obj, None, dry_run=opts.dry_run, warnings=opts.warnings)
+        decoded = self._apply_schema(rt, obj, None, opts)
         drop_empty_metadata(obj, _template_metadata(rt))
+        # As kube-apiserver: managedFields, then the mutating admission plugins (what they add, a
+        # pod's service account or a namespace's finalizer, belongs to no manager), then validation,
+        # then the validating plugins and policies.
         obj = self._record(rt, None, obj, opts, "")
+        await self._mutate("CREATE", rt, obj, None, name=admitted_as)
+        self._validate(rt, obj, None, decoded)
+        await self._admit("CREATE", rt, obj, None, name=admitted_as, dry_run=opts.dry_run, warnings=opts.warnings)
         if opts.dry_run:
             return obj
         try:
@@ -294,15 +321,19 @@ class ObjectService:
             # A server-side apply to /status computed the managers itself (its entry: subresource status).
             merged["metadata"]["managedFields"] = clone(meta["managedFields"])
         drop_empty_fields(_own_meta(merged))
-        self._apply_schema(rt, merged, old, opts)
+        decoded = self._apply_schema(rt, merged, old, opts)
+        drop_empty_metadata(merged, _template_metadata(rt))
+        merged = self._record(rt, old, merged, opts, subresource or "")
+        if subresource is None:
+            await self._mutate("UPDATE", rt, merged, old, name=name)
+        self._validate(rt, merged, old, decoded)
         if subresource is None:
             next_generation(rt, old, merged)
         self._check_finalizers(rt, merged, old)
         await self._admit(
-            "UPDATE", rt, merged, old, subresource=subresource or "", dry_run=opts.dry_run, warnings=opts.warnings
+            "UPDATE", rt, merged, old, name=name, subresource=subresource or "", dry_run=opts.dry_run,
+            warnings=opts.warnings,
         )
-        drop_empty_metadata(merged, _template_metadata(rt))
-        merged = self._record(rt, old, merged, opts, subresource or "")
         if opts.dry_run:
             return copy_object(merged)  # it may share parts with the stored object
         if _meta(merged).get("deletionTimestamp") and not _held(rt, merged) and not _meta(merged).get("deletionGracePeriodSeconds"):
@@ -397,7 +428,9 @@ class ObjectService:
         if rt.namespaced and not namespace:
             raise errors.path_not_found()
 
-    def _apply_schema(self, rt: ResourceType, obj: Object, old: Object | None, opts: WriteOptions) -> None:
+    def _apply_schema(self, rt: ResourceType, obj: Object, old: Object | None, opts: WriteOptions) -> _Decoded:
+        """Decode ``obj`` as kube-apiserver's decoder does (Go types, prune, defaults, unknown fields);
+        what it finds invalid is raised by :meth:`_validate`, after admission's mutations."""
         schema = self._schemas.schema_for(rt)
         facts = go_facts()
         go = None if rt.is_custom else facts.definition_for(GVK(rt.group, rt.version, rt.kind))
@@ -412,9 +445,7 @@ class ObjectService:
         if schema is None:
             if not rt.is_custom:
                 apply_builtin_defaults(rt.group, rt.kind, obj)
-            if go is not None:
-                null_empty(facts, go, obj, skip=TYPE_AND_META)
-            return
+            return _Decoded(go, None)
         outcome = apply_schema(schema, obj)
         outcome.unknown_fields[:0] = prune_metadata(obj)
         if not rt.is_custom:
@@ -425,7 +456,17 @@ class ObjectService:
                 raise errors.undecodable(rt.kind, rt.version, f"strict decoding error: {listed}")
             if opts.field_validation == "Warn":
                 opts.warnings.extend(f'unknown field "{p}"' for p in outcome.unknown_fields)
-        causes = list(outcome.causes)
+        return _Decoded(go, list(outcome.causes))
+
+    def _validate(self, rt: ResourceType, obj: Object, old: Object | None, decoded: _Decoded) -> None:
+        """Raise what the schema and the kind's validation find wrong with ``obj`` (422), then encode
+        it as Go would."""
+        facts, go = go_facts(), decoded.go
+        if decoded.causes is None:  # no schema
+            if go is not None:
+                null_empty(facts, go, obj, skip=TYPE_AND_META)
+            return
+        causes = decoded.causes
         typed = not any(c.reason == "FieldValueTypeInvalid" for c in causes)
         if typed and not rt.is_custom:
             # kube-apiserver's typed validation of built-ins, on data that decoded cleanly; on an
@@ -444,6 +485,13 @@ class ObjectService:
         if go is not None:  # and encoded back
             null_empty(facts, go, obj, skip=TYPE_AND_META)
 
+    async def _mutate(
+        self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None, *, name: str
+    ) -> None:
+        """The mutating admission plugins, in order (before validation)."""
+        for plugin in self.mutating:
+            await plugin(op, rt, obj, old, name=name)
+
     async def _admit(
         self,
         op: Operation,
@@ -451,13 +499,14 @@ class ObjectService:
         obj: dict[str, Any],
         old: Mapping[str, Any] | None,
         *,
+        name: str,
         subresource: str = "",
         dry_run: bool = False,
         warnings: builtins.list[str] | None = None,
     ) -> None:
-        """Admission: the plugins (which may mutate ``obj``), then validating policies, last."""
+        """Admission after validation: the validating plugins, then validating policies, last."""
         for check in self.admission:
-            await check(op, rt, obj, old)
+            await check(op, rt, obj, old, name=name)
         if self.policies is not None:
             attrs = Attributes.of(op, rt, obj, old, subresource=subresource, dry_run=dry_run)
             await self.policies.admit(attrs, warnings if warnings is not None else [])
@@ -510,7 +559,8 @@ class ObjectService:
         meta = _meta(obj)
         self._check_delete_preconditions(rt, name, meta, options)
         original = stored  # read-only: copied before it is handed out
-        await self._admit("DELETE", rt, obj, original, dry_run=options.dry_run, warnings=warnings)
+        await self._mutate("DELETE", rt, obj, original, name=name)
+        await self._admit("DELETE", rt, obj, original, name=name, dry_run=options.dry_run, warnings=warnings)
         graceful = pending = False
         if is_pod(rt.group, rt.kind):
             graceful, pending = mark_graceful(obj, options.grace_period_seconds, self.now())

@@ -26,6 +26,7 @@ from kro.devcluster.kubeconfig import write_kubeconfig
 from kro.devcluster.logs import LogSource, PodLogs, ProcessPod, publish_process_pod
 from kro.devcluster.namespaces import NamespaceLifecycle, ensure_initial_namespaces, run_namespace_controller
 from kro.devcluster.objects import ObjectService
+from kro.devcluster.podadmission import PodAdmission, ensure_system_priority_classes
 from kro.devcluster.registry import Registry
 from kro.devcluster.rest.handlers import ResourceHandler
 from kro.devcluster.rest.inflight import InflightLimiter
@@ -33,6 +34,7 @@ from kro.devcluster.rest.openapi import OpenAPIDocuments
 from kro.devcluster.rest.patching import patch_handler
 from kro.devcluster.rest.routes import Router
 from kro.devcluster.schemas import SchemaSource
+from kro.devcluster.serviceaccounts import account_controller, ensure_kubernetes_service, sync_namespaces
 from kro.devcluster.services import ServiceAllocation
 from kro.devcluster.simulation import SimulationSettings, simulation_loop
 from kro.devcluster.storage import MemoryStore, SQLiteStore, Store
@@ -88,9 +90,8 @@ class DevServer:
             else MemoryStore(window=self.config.watch_window)
         )
         self.objects = ObjectService(self.store, SchemaSource())
-        self.objects.admission += [
-            NamespaceLifecycle(self.store), crd_admission, ServiceAllocation(self.store), policy_object_admission,
-        ]
+        self.objects.mutating += [NamespaceLifecycle(self.store), PodAdmission(self.store)]
+        self.objects.admission += [crd_admission, ServiceAllocation(self.store), policy_object_admission]
         self.objects.policies = ValidatingPolicies(self.store, self.registry)
         self.cluster = Cluster(self.store, self.registry, self.objects)
         self.logs = PodLogs()
@@ -129,7 +130,12 @@ class DevServer:
         crds = CRDController(self.cluster)
         await crds.load()
         await ensure_initial_namespaces(self.cluster)
-        loops: list[BackgroundLoop] = [lambda _c: crds.run(), run_namespace_controller]
+        await ensure_system_priority_classes(self.objects, self.registry)
+        if cfg.tls:
+            self._certs = ensure_certs(self.state_dir / "pki", (cfg.host, "localhost", "127.0.0.1"))
+        root_ca = self._certs.ca_file.read_text() if self._certs is not None else ""
+        await sync_namespaces(self.cluster, root_ca)  # as a fresh cluster is when a user gets it
+        loops: list[BackgroundLoop] = [lambda _c: crds.run(), run_namespace_controller, account_controller(root_ca)]
         loops += self._optional_loops()
         loops += list(cfg.background)
         for loop in loops:
@@ -137,14 +143,12 @@ class DevServer:
         app = self._app()
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        ssl_ctx = None
-        if cfg.tls:
-            self._certs = ensure_certs(self.state_dir / "pki", (cfg.host, "localhost", "127.0.0.1"))
-            ssl_ctx = self._certs.server_context()
+        ssl_ctx = self._certs.server_context() if self._certs is not None else None
         site = web.TCPSite(self._runner, cfg.host, cfg.port, ssl_context=ssl_ctx)
         await site.start()
         port = self._bound_port(site)
         self._url = f"{'https' if cfg.tls else 'http'}://{cfg.host}:{port}"
+        await ensure_kubernetes_service(self.cluster, port)
         write_kubeconfig(self.kubeconfig_path, self._url, self.token, ca_file=self.ca_file)
 
     def _optional_loops(self) -> list[BackgroundLoop]:

@@ -157,7 +157,9 @@ class ServiceAllocation:
                 return
             self._search_from = min(self._search_from, max(address, self._first_host))
 
-    async def __call__(self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
+    async def __call__(
+        self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None, /, *, name: str
+    ) -> None:
         if rt.group != "" or rt.kind != "Service" or op == "DELETE" or not isinstance(obj.get("spec"), dict):
             return
         spec: dict[str, Any] = obj["spec"]

@@ -120,7 +120,9 @@ async def test_pod_gets_admission_and_pod_only_defaults(api: ApiClient) -> None:
     container = spec["containers"][0]
     assert container["imagePullPolicy"] == "IfNotPresent"
     assert container["resources"] == {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}}
-    assert spec["volumes"] == [{"name": "scratch", "emptyDir": {}}, {"name": "cfg", "configMap": {"name": "cfg", "defaultMode": 420}}]
+    # and, from the ServiceAccount admission plugin, the API token's volume
+    assert spec["volumes"][:2] == [{"name": "scratch", "emptyDir": {}}, {"name": "cfg", "configMap": {"name": "cfg", "defaultMode": 420}}]
+    assert len(spec["volumes"]) == 3 and spec["volumes"][2]["name"].startswith("kube-api-access-")
     assert (spec["enableServiceLinks"], spec["serviceAccountName"], spec["serviceAccount"]) == (True, "default", "default")
     assert (spec["priority"], spec["preemptionPolicy"]) == (0, "PreemptLowerPriority")
     assert spec["tolerations"] == [

@@ -68,7 +68,7 @@ async def test_paged_list_is_one_snapshot_with_kube_apiserver_tokens(api: ApiCli
     status, first = await api.get(CMS, params={"limit": "2"})
     assert status == 200 and [o["metadata"]["name"] for o in first["items"]] == ["c0", "c1"]
     rv = first["metadata"]["resourceVersion"]
-    assert first["metadata"]["remainingItemCount"] == 3
+    assert first["metadata"]["remainingItemCount"] == 4  # c2, c3, c4 and the namespace's kube-root-ca.crt
     assert token(first["metadata"]) == {"v": "meta.k8s.io/v1", "rv": int(rv), "start": "c1\x00"}
 
     # Changes after the first page do not show in the next ones.
@@ -83,7 +83,7 @@ async def test_paged_list_is_one_snapshot_with_kube_apiserver_tokens(api: ApiCli
     assert second["metadata"]["resourceVersion"] == rv
     assert token(second["metadata"])["rv"] == int(rv)
     _, last = await api.get(CMS, params={"limit": "2", "continue": second["metadata"]["continue"]})
-    assert [o["metadata"]["name"] for o in last["items"]] == ["c4"]
+    assert [o["metadata"]["name"] for o in last["items"]] == ["c4", "kube-root-ca.crt"]
     assert "continue" not in last["metadata"] and "remainingItemCount" not in last["metadata"]
 
     # Across namespaces the key is <namespace>/<name>.
@@ -149,9 +149,9 @@ async def test_exact_resource_version_lists_the_past(api: ApiClient) -> None:
     await api.post(CMS, configmap("later"))
     status, past = await api.get(CMS, params={"resourceVersion": rv, "resourceVersionMatch": "Exact"})
     assert status == 200 and past["metadata"]["resourceVersion"] == rv
-    assert [(o["metadata"]["name"], o["data"]["v"]) for o in past["items"]] == [("a", "1")]
+    assert [(o["metadata"]["name"], o["data"].get("v")) for o in past["items"]] == [("a", "1"), ("kube-root-ca.crt", None)]
     _, now = await api.get(CMS, params={"resourceVersion": rv, "resourceVersionMatch": "NotOlderThan"})
-    assert sorted(o["metadata"]["name"] for o in now["items"]) == ["a", "later"]
+    assert sorted(o["metadata"]["name"] for o in now["items"]) == ["a", "kube-root-ca.crt", "later"]
 
 
 def pod(name: str, node: str, **spec: Any) -> dict[str, Any]:

@@ -166,7 +166,7 @@ async def test_delete_collection_answers_the_list_it_deleted(api: ApiClient) -> 
     assert status == 200 and body["kind"] == "ConfigMapList" and body["apiVersion"] == "v1"
     assert [i["metadata"]["name"] for i in body["items"]] == ["a", "b"]
     assert "deletionTimestamp" not in body["items"][0]["metadata"]
-    _, left = await api.get(CMS)
+    _, left = await api.get(CMS, params={"labelSelector": "app"})
     assert [i["metadata"]["name"] for i in left["items"]] == ["c"]
 
 

@@ -19,7 +19,8 @@ async def test_watch_without_resource_version_starts_with_current_objects(api: A
     await api.post(CMS, configmap("a"))
     await api.post(CMS, configmap("b"))
     events = await api.watch(CMS, {"timeoutSeconds": "1"})
-    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "a"), ("ADDED", "b")]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "a"), ("ADDED", "b"), ("ADDED", "kube-root-ca.crt")]  # and what every namespace has
 
 
 async def test_watch_from_resource_version_sees_only_later_changes(api: ApiClient) -> None:
@@ -58,10 +59,9 @@ async def test_bookmarks_carry_the_latest_resource_version(api: ApiClient) -> No
 async def test_send_initial_events_ends_with_annotated_bookmark(api: ApiClient) -> None:
     await api.post(CMS, configmap("a"))
     params = {"sendInitialEvents": "true", "allowWatchBookmarks": "true", "resourceVersionMatch": "NotOlderThan", "timeoutSeconds": "1"}
-    events = await api.watch(CMS, params, limit=2)
-    assert events[0]["type"] == "ADDED"
-    assert events[1]["type"] == "BOOKMARK"
-    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    events = await api.watch(CMS, params, limit=3)
+    assert [e["type"] for e in events] == ["ADDED", "ADDED", "BOOKMARK"]  # a and kube-root-ca.crt
+    assert events[2]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
 
 
 async def test_watch_from_compacted_resource_version_is_410_in_stream(tmp_path: object) -> None:
@@ -113,7 +113,7 @@ async def test_client_disconnect_mid_watch_does_not_hurt_the_server(api: ApiClie
             resp.close()  # drop the connection with the stream open
     await api.post(CMS, configmap("after"))
     events = await api.watch(CMS, {"timeoutSeconds": "1"})
-    assert [e["object"]["metadata"]["name"] for e in events] == ["after"]
+    assert [e["object"]["metadata"]["name"] for e in events] == ["after", "kube-root-ca.crt"]
     for _ in range(100):  # idle streams notice within ~2 s that their client left
         if devserver.store.active_watches == baseline:
             break

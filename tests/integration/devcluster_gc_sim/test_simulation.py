@@ -309,3 +309,42 @@ async def test_a_bare_pod_is_bound_by_the_scheduler_then_run_by_the_kubelet(sim:
     writers = {(e["manager"], e.get("subresource", "")) for e in pod["metadata"]["managedFields"]}
     assert ("kubelet", "status") in writers and len(writers) == 2, writers
     assert not any("f:nodeName" in str(e.get("fieldsV1")) for e in pod["metadata"]["managedFields"])
+
+
+async def test_a_workload_whose_service_account_is_missing_retries_until_it_exists(sim: ApiClient) -> None:
+    body = workload("Deployment", "api", replicas=1)
+    body["spec"]["template"]["spec"]["serviceAccountName"] = "api-runner"
+    code, created = await sim.post(f"{APPS}/deployments", body)
+    assert code == 201, created
+
+    async def failed_creates() -> list[dict[str, Any]] | None:
+        _, events = await sim.get(f"{CORE}/events", params={"fieldSelector": "reason=FailedCreate"})
+        return list(events["items"]) or None
+
+    (event,) = await eventually(failed_creates, what="a FailedCreate Event")
+    assert event["type"] == "Warning" and event["involvedObject"]["kind"] == "ReplicaSet"
+    replicaset = event["involvedObject"]["name"]
+    # admission saw the pod before the server named it: the message has the generateName prefix
+    assert event["message"] == (f'Error creating: pods "{replicaset}-" is forbidden: error looking up service account '
+                                'default/api-runner: serviceaccount "api-runner" not found')
+
+    async def counted_again() -> dict[str, Any] | None:
+        (again,) = await failed_creates() or [{}]
+        return again if again.get("count", 0) > 1 else None
+
+    # the retries (with kube-controller-manager's backoff) count on the one Event
+    again = await eventually(counted_again, what="the FailedCreate Event counted again")
+    assert again["metadata"]["name"] == event["metadata"]["name"] and again["firstTimestamp"] == event["firstTimestamp"]
+    assert await pods(sim, "app=api") == []
+
+    account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "api-runner"}}
+    code, out = await sim.post(f"{CORE}/serviceaccounts", account)
+    assert code == 201, out
+
+    async def running() -> list[dict[str, Any]] | None:
+        found = await pods(sim, "app=api")
+        return found or None
+
+    (pod,) = await eventually(running, what="the pod once its service account exists")
+    assert pod["metadata"]["generateName"] == f"{replicaset}-" and pod["metadata"]["name"].startswith(f"{replicaset}-")
+    assert pod["spec"]["serviceAccountName"] == "api-runner"

@@ -161,7 +161,7 @@ async def test_a_restarted_informer_relists_and_reports_what_changed_meanwhile(c
     try:
         await eventually(lambda: ("delete", "old") in seen.events and ("add", "new") in seen.events)
         assert informer.reflector.lists == 2
-        assert [o["metadata"]["name"] for o in informer.cache.list()] == ["new"]
+        assert [o["metadata"]["name"] for o in informer.cache.list()] == ["kube-root-ca.crt", "new"]
     finally:
         await informer.stop()
 
@@ -202,7 +202,7 @@ async def restart_scenario(tmp_path: Path, *, writes_while_reconnecting: int, ba
             last = f"new{writes_while_reconnecting - 1}"
             await eventually(lambda: ("delete", "old") in seen.events and ("add", last) in seen.events)
             assert sorted(o["metadata"]["name"] for o in informer.cache.list()) == [
-                f"new{i}" for i in range(writes_while_reconnecting)
+                "kube-root-ca.crt", *(f"new{i}" for i in range(writes_while_reconnecting))
             ]
             assert informer.reflector.watches >= 2  # the stream dropped and was started again
             return informer

@@ -72,7 +72,7 @@ async def _run(steps: list[Step]) -> None:
         if verb == "update" and name not in held and current is not None and "clusterIP" not in current["spec"]:
             expected = _expected_free(held, name)  # an ExternalName Service becomes a ClusterIP one
         try:
-            await allocate("UPDATE" if verb == "update" else "CREATE", SERVICES, body, current)
+            await allocate("UPDATE" if verb == "update" else "CREATE", SERVICES, body, current, name=name)
         except Invalid:
             assert expected is None or requested is not None, (verb, name, requested, held)
             continue
@@ -101,17 +101,17 @@ def test_a_full_range_is_refused_and_a_delete_frees_its_address() -> None:
         allocate = ServiceAllocation(store, cidr=CIDR)
         for name in NAMES[: len(HOSTS)]:
             body = _service(name, None)
-            await allocate("CREATE", SERVICES, body, None)
+            await allocate("CREATE", SERVICES, body, None, name="")
             await store.create("services", body)
         try:
-            await allocate("CREATE", SERVICES, _service("late", None), None)
+            await allocate("CREATE", SERVICES, _service("late", None), None, name="late")
         except Invalid as e:
             assert "the service range 10.0.0.0/28 is full" in str(e.status())
         else:
             raise AssertionError("a full range must refuse the create")
         await store.delete("services", "d", NAMES[4])
         body = _service("late", None)
-        await allocate("CREATE", SERVICES, body, None)
+        await allocate("CREATE", SERVICES, body, None, name="")
         assert body["spec"]["clusterIP"] == HOSTS[4]
 
     asyncio.run(scenario())

@@ -21,7 +21,9 @@ _EXPRESSIONS = (("validations", "expression"), ("validations", "messageExpressio
                 ("auditAnnotations", "valueExpression"))  # fmt: skip
 
 
-async def policy_object_admission(op: str, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None) -> None:
+async def policy_object_admission(
+    op: str, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None, /, *, name: str
+) -> None:
     if op == "DELETE" or rt.group != _GROUP:
         return
     spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}

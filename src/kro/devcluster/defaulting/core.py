@@ -86,7 +86,7 @@ def _requests_from_limits(container: Obj) -> None:
 
 
 def _pod_spec_of_pod(spec: Obj) -> None:
-    """SetDefaults_Pod, and the service account, priority and toleration admission plugins."""
+    """SetDefaults_Pod (the admission plugins' defaults are :mod:`kro.devcluster.podadmission`'s)."""
     for key in ("containers", "initContainers"):
         for container in spec.get(key) or []:
             if isinstance(container, dict):
@@ -99,16 +99,11 @@ def _pod_spec_of_pod(spec: Obj) -> None:
                 for port in (container.get("ports") or []) if isinstance(container, dict) else []:
                     if isinstance(port, dict) and not port.get("hostPort"):
                         port["hostPort"] = port.get("containerPort")
-    account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
-    spec["serviceAccountName"] = spec["serviceAccount"] = account
-    spec.setdefault("priority", 0)
-    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    given = spec.get("tolerations")
-    tolerations: list[Any] = given if isinstance(given, list) else []
-    for taint in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
-        if not any(isinstance(t, dict) and t.get("key") == taint and t.get("effect") in ("NoExecute", None, "") for t in tolerations):
-            tolerations.append({"key": taint, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300})
-    spec["tolerations"] = tolerations
+    # serviceAccount is the old name of serviceAccountName: either sets both (the new one wins), as
+    # the conversion of a v1 Pod does; the default account is the ServiceAccount admission's
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount")
+    if account:
+        spec["serviceAccountName"] = spec["serviceAccount"] = account
 
 
 def qos_class(spec: Obj | None) -> str:

@@ -221,7 +221,7 @@ def plan_replicaset(rs: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *,
     desired = replicas_of(rs)
     active = [p for p in pods if is_active(p)]
     template = (rs.get("spec") or {}).get("template") or {}
-    create = [(PODS, pod_from_template(template, rs, name=new_name(f"{name}-")))
+    create = [(PODS, pod_from_template(template, rs, name=new_name(f"{name}-"), generate_name=f"{name}-"))
               for _ in range(max(0, desired - len(active)))]
     surplus = sorted(active, key=lambda p: (is_ready(p), str(p["metadata"].get("creationTimestamp", ""))),
                      reverse=False)[: max(0, len(active) - desired)]

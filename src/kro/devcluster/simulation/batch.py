@@ -63,6 +63,7 @@ def _job_pod(job: Mapping[str, Any], new_name: NameMaker) -> dict[str, Any]:
         "controller-uid": meta["uid"],
         "job-name": meta["name"],
     }
-    pod = pod_from_template(template, job, name=new_name(f"{meta['name']}-"), extra_labels=labels)
+    pod = pod_from_template(template, job, name=new_name(f"{meta['name']}-"), generate_name=f"{meta['name']}-",
+                            extra_labels=labels)
     pod["spec"].setdefault("restartPolicy", "Never")
     return pod

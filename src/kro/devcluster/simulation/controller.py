@@ -124,6 +124,7 @@ class Simulator:
         # first workloads become ready first (a kubelet does not queue pods behind others).
         self._queue = WorkQueue()
         self._timers: dict[Key, asyncio.TimerHandle] = {}
+        self._failures: dict[Key, int] = {}  # refused creates in a row, per workload
         self._seen: dict[str, float] = {}
         self._index = Index(_WATCHED)
         self._events = EventSink(cluster.objects, cluster.registry)
@@ -207,6 +208,16 @@ class Simulator:
             previous.cancel()
         self._timers[key] = asyncio.get_running_loop().call_at(due, self._fire, key)
 
+    def _retry_later(self, key: Key, *, failed: bool) -> None:
+        """After a refused create, sync ``key`` again after kube-controller-manager's per-object
+        backoff (5 ms, doubling, at most 1000 s); a sync with no refusal resets it."""
+        if not failed:
+            self._failures.pop(key, None)
+            return
+        count = self._failures.get(key, 0)
+        self._failures[key] = count + 1
+        self._mark_at(asyncio.get_running_loop().time() + min(0.005 * 2**count, 1000.0), key)
+
     def _fire(self, key: Key) -> None:
         self._timers.pop(key, None)
         self._mark(key)
@@ -286,13 +297,21 @@ class Simulator:
             if old is not None:
                 before[str(child["metadata"]["name"])] = int((old.get("spec") or {}).get("replicas", 1))
         failed: dict[str, str] = {}
+        refused: dict[str, str] = {}
         for resource, child in plan.create:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
+                child_meta = child["metadata"]
+                # a generated name is the server's to choose, as for kube-controller-manager's pods
+                body = ({**child, "metadata": {k: v for k, v in child_meta.items() if k != "name"}}
+                        if child_meta.get("generateName") else child)  # fmt: skip
                 try:
-                    await self._objects.create(rt, namespace, child, _as(CONTROLLER_MANAGER), shared=True)
+                    created = await self._objects.create(rt, namespace, body, _as(CONTROLLER_MANAGER), shared=True)
+                    child_meta["name"] = created["metadata"]["name"]
                 except errors.AlreadyExists as e:
-                    failed[str(child["metadata"]["name"])] = e.message
+                    failed[str(child_meta["name"])] = e.message
+                except errors.ApiError as e:  # refused (a missing service account, a priority class)
+                    refused[str(child_meta["name"])] = e.message
         for resource, child in plan.update:
             rt = self._cluster.type_for_key(resource)
             if rt is not None:
@@ -303,7 +322,8 @@ class Simulator:
             if rt is not None:
                 with contextlib.suppress(errors.NotFound):
                     await self._objects.delete(rt, namespace, name, DeleteOptions(propagation_policy="Background"))
-        happenings = plan_events(key[0], obj, plan, before, failed=failed)
+        happenings = plan_events(key[0], obj, plan, before, failed=failed, refused=refused)
+        self._retry_later(key, failed=bool(refused))
         if happenings:
             self._events.record(obj, happenings, component=COMPONENTS[key[0]], now=timestamp(self._now()))
         if plan.annotate:

@@ -16,8 +16,10 @@ controller, finding its ReplicaSet already there, records no ``ScalingReplicaSet
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -47,18 +49,23 @@ class Happening(NamedTuple):
     type: str = "Normal"
 
 
-def plan_events(resource: str, owner: Mapping[str, Any], plan: Plan,
-                replicas_before: Mapping[str, int], *, failed: Mapping[str, str] | None = None) -> list[Happening]:
+def plan_events(resource: str, owner: Mapping[str, Any], plan: Plan, replicas_before: Mapping[str, int], *,
+                failed: Mapping[str, str] | None = None, refused: Mapping[str, str] | None = None) -> list[Happening]:
     """The events a plan's writes make; ``replicas_before``: the replicas of the ReplicaSets the plan
     updates, before the update; ``failed``: the message of the API error of each create (by the
-    child's name) that was refused because the name was taken."""
+    child's name) that was refused because the name was taken; ``refused``: of each create refused
+    otherwise (admission)."""
     out: list[Happening] = []
     name = owner["metadata"]["name"]
-    failed = failed or {}
+    failed = {**(failed or {}), **(refused or {})}
     for kind, child in plan.create:
         child_name = child["metadata"]["name"]
         if child_name in failed:
-            if kind == "pods" and resource != "statefulsets.apps":
+            if kind == "pods" and resource == "statefulsets.apps":
+                if child_name in (refused or {}):
+                    message = f"create Pod {child_name} in StatefulSet {name} failed error: {failed[child_name]}"
+                    out.append(Happening("FailedCreate", message, "Warning"))
+            elif kind == "pods":
                 out.append(Happening("FailedCreate", f"Error creating: {failed[child_name]}", "Warning"))
         elif kind == "replicasets.apps":
             out.append(Happening("ScalingReplicaSet", f"Scaled up replica set {child_name} from 0 to {_replicas(child)}"))
@@ -111,17 +118,30 @@ def event(involved: Mapping[str, Any], reason: str, message: str, *, component: 
 
 # As many Events of one component as may wait to be written (client-go's event queue holds 1,000).
 QUEUE_LIMIT = 1000
+# How many distinct Events the sink remembers to count repeats of (client-go's LRU cache size).
+REMEMBERED = 4096
+
+
+def _repeat_key(body: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What makes two Events the same one, repeated (client-go's event correlator key)."""
+    involved = body["involvedObject"]
+    return (body["source"].get("component"), involved.get("kind"), involved.get("namespace"), involved.get("name"),
+            involved.get("uid"), involved.get("apiVersion"), body["type"], body["reason"], body["message"])
 
 
 class EventSink:
     """Writes the Events the simulated controllers record, in the background: one writer per
     component, in the order recorded. Built when recorded (the object's resourceVersion and the time
-    then), written later; a failure (a namespace going away) is logged, never raised."""
+    then), written later; a failure (a namespace going away) is logged, never raised. An Event
+    recorded again (same object, type, reason and message) updates the first one's ``count`` and
+    ``lastTimestamp``, as client-go's recorder does, instead of adding another."""
 
     def __init__(self, objects: ObjectService, registry: Registry, *, limit: int = QUEUE_LIMIT) -> None:
         self._objects, self._registry, self._limit = objects, registry, limit
         self._queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self._writers: dict[str, asyncio.Task[None]] = {}
+        # repeat key -> (the first Event's name, its count, its firstTimestamp), least recent first
+        self._seen: OrderedDict[tuple[Any, ...], tuple[str, int, str]] = OrderedDict()
 
     def record(self, involved: Mapping[str, Any], happenings: Sequence[Happening], *, component: str,
                now: str) -> None:
@@ -131,11 +151,22 @@ class EventSink:
             self._writers[component] = asyncio.get_running_loop().create_task(self._write_all(component, queue))
         for reason, message, type_ in happenings:
             body = event(involved, reason, message, component=component, now=now, type_=type_)
+            self._correlate(body)
             try:
                 queue.put_nowait(body)
             except asyncio.QueueFull:
                 log.warning("%s: %d events are waiting to be written, dropping %s for %s", component,
                             self._limit, reason, body["involvedObject"]["name"])
+
+    def _correlate(self, body: dict[str, Any]) -> None:
+        key = _repeat_key(body)
+        seen = self._seen.pop(key, None)
+        if seen is not None:
+            body["metadata"]["name"], count, body["firstTimestamp"] = seen
+            body["count"] = count + 1
+        self._seen[key] = (body["metadata"]["name"], body["count"], body["firstTimestamp"])
+        if len(self._seen) > REMEMBERED:
+            self._seen.popitem(last=False)
 
     async def flush(self) -> None:
         """Return once every Event recorded so far is written (or its write failed)."""
@@ -163,6 +194,17 @@ class EventSink:
         rt = self._registry.get("", "v1", "events")
         if rt is None:
             return
+        namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
+        if body["count"] > 1:
+            try:  # a repeat: the stored Event counts it (its first Event may have gone: then a new one)
+                stored = copy.deepcopy(dict(await self._objects.store.get_shared(rt.storage_key, namespace, name) or {}))
+                if stored:
+                    stored.update(count=body["count"], lastTimestamp=body["lastTimestamp"], message=body["message"])
+                    await self._objects.update(rt, namespace, name, stored, WriteOptions(manager=component))
+                    return
+            except errors.ApiError as e:
+                log.debug("event %s for %s not updated: %s", body["reason"], body["involvedObject"]["name"], e)
+                return
         try:
             # ``body`` is new and holds only strings and numbers of its own: handed over, not copied.
             await self._objects.create(rt, body["metadata"]["namespace"], body, WriteOptions(manager=component),

@@ -41,11 +41,13 @@ def pod_from_template(
     owner: Mapping[str, Any],
     *,
     name: str,
+    generate_name: str | None = None,
     extra_labels: Mapping[str, str] | None = None,
     hostname: str | None = None,
     subdomain: str | None = None,
 ) -> dict[str, Any]:
-    """A pod as a workload controller creates it (the scheduler binds it to the node)."""
+    """A pod as a workload controller creates it (the scheduler binds it to the node). With
+    ``generate_name``, ``name`` is what the plan calls it until the server has named it."""
     tmeta = template.get("metadata") or {}
     labels = {**(tmeta.get("labels") or {}), **(extra_labels or {})}
     meta: dict[str, Any] = {
@@ -54,6 +56,8 @@ def pod_from_template(
         "labels": labels,
         "ownerReferences": [owner_reference(owner)],
     }
+    if generate_name:
+        meta["generateName"] = generate_name
     if tmeta.get("annotations"):
         meta["annotations"] = dict(tmeta["annotations"])
     spec = copy.deepcopy(dict(template.get("spec") or {}))

@@ -180,7 +180,7 @@ def plan_daemonset(ds: Mapping[str, Any], pods: Sequence[Mapping[str, Any]], *, 
     revision, create, update = plan_revisions(ds, revisions, hash_label="controller-revision-hash",
                                               labels=template_labels, digest=digest)
     if not pods:  # a pod still on the node, even one terminating, holds the next one back
-        pod = pod_from_template(spec.get("template") or {}, ds, name=new_name(f"{name}-"),
+        pod = pod_from_template(spec.get("template") or {}, ds, name=new_name(f"{name}-"), generate_name=f"{name}-",
                                 extra_labels={"controller-revision-hash": revision, "pod-template-generation":
                                               str(generation_of(ds))})
         create.append((PODS, pod))

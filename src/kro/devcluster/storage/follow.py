@@ -1,10 +1,11 @@
 """Keeping an in-process index of the store current, as the server's background loops do (the
 garbage collector, the workload simulation): replay what is stored, then follow the event log from
-exactly that version, re-listing if the log no longer reaches back that far."""
+exactly that version, re-listing if the log no longer reaches back that far. And :func:`follow`, for
+a loop that reacts to changes from now on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from kro.devcluster.storage.base import Store, Watcher, WatchEvent
 from kro.devcluster.storage.errors import TooOldError
@@ -36,3 +37,21 @@ async def drain(watcher: Watcher, observe: Observe) -> None:
         event = await watcher.next(timeout=None)
         if event is not None:
             observe(event)
+
+
+async def follow(store: Store, handle: Callable[[WatchEvent], Awaitable[None]], *,
+                 first: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Hand every change from now on to ``handle``, one at a time, until the store closes the watch;
+    ``first`` runs once the watch is open (so nothing it misses is lost: its own writes come back)."""
+    watcher = store.watch(None, None, store.resource_version)
+    try:
+        if first is not None:
+            await first()
+        while True:
+            event = await watcher.next(timeout=5.0)
+            if watcher.closed:
+                return
+            if event is not None:
+                await handle(event)
+    finally:
+        watcher.close()
