@@ -129,7 +129,7 @@ def go_label_selector(selector: Any) -> str:
     selector = selector if isinstance(selector, Mapping) else {}
     labels = selector.get("matchLabels")
     if isinstance(labels, Mapping) and labels:
-        shown = "map[string]string{" + ", ".join(f"{_go_string(k)}:{_go_string(v)}" for k, v in sorted(labels.items())) + "}"
+        shown = "map[string]string{" + ", ".join(f"{go_string(k)}:{go_string(v)}" for k, v in sorted(labels.items())) + "}"
     else:
         shown = "map[string]string(nil)"
     expressions = selector.get("matchExpressions")
@@ -138,17 +138,17 @@ def go_label_selector(selector: Any) -> str:
         for e in expressions:
             e = e if isinstance(e, Mapping) else {}
             values = e.get("values")
-            listed = ("[]string{" + ", ".join(_go_string(v) for v in values) + "}") if isinstance(values, list) and values \
+            listed = ("[]string{" + ", ".join(go_string(v) for v in values) + "}") if isinstance(values, list) and values \
                 else "[]string(nil)"
-            items.append(f"v1.LabelSelectorRequirement{{Key:{_go_string(e.get('key', ''))}, "
-                         f"Operator:{_go_string(e.get('operator', ''))}, Values:{listed}}}")
+            items.append(f"v1.LabelSelectorRequirement{{Key:{go_string(e.get('key', ''))}, "
+                         f"Operator:{go_string(e.get('operator', ''))}, Values:{listed}}}")
         exprs = "[]v1.LabelSelectorRequirement{" + ", ".join(items) + "}"
     else:
         exprs = "[]v1.LabelSelectorRequirement(nil)"
     return f"v1.LabelSelector{{MatchLabels:{shown}, MatchExpressions:{exprs}}}"
 
 
-def _go_string(value: Any) -> str:
+def go_string(value: Any) -> str:
     """``%#v`` of a Go string: double-quoted with Go's escapes (JSON's agree for printable text)."""
     text = str(value)
     out = []

@@ -58,6 +58,8 @@ class ResourceType:
     categories: tuple[str, ...] = ()
     has_status: bool = False
     verbs: tuple[str, ...] = _VERBS
+    # False for a review (SelfSubjectAccessReview, ...): created to be answered, never stored
+    stored: bool = True
     list_kind: str = ""
     # For CRDs: the version's openAPIV3Schema (structural); built-ins are checked by kind schema.
     schema: Mapping[str, Any] | None = field(default=None, compare=False)
@@ -108,6 +110,15 @@ class ResourceType:
         )
 
 
+def _review(group: str, kind: str) -> ResourceType:
+    return ResourceType(group=group, version="v1", kind=kind, plural=kind.lower() + "s", namespaced=False,
+                        singular=kind.lower(), verbs=("create",), list_kind="", stored=False)
+
+
+# The reviews served (kube-apiserver answers them from its authenticator and authorizer).
+REVIEWS = (_review("authentication.k8s.io", "SelfSubjectReview"), _review("authorization.k8s.io", "SelfSubjectAccessReview"))
+
+
 class Registry:
     def __init__(self) -> None:
         self._by_gvr: dict[GVR, ResourceType] = {}
@@ -115,6 +126,8 @@ class Registry:
         self.revision = 0
         for info in BUILTIN_RESOURCES:
             self.add(ResourceType.from_builtin(info))
+        for review in REVIEWS:
+            self.add(review)
 
     def add(self, rt: ResourceType) -> None:
         self._by_gvr[rt.gvr] = rt

@@ -77,8 +77,9 @@ def api_resource_list(registry: Registry, group: str, version: str) -> dict[str,
             "namespaced": rt.namespaced,
             "kind": rt.kind,
             "verbs": list(rt.verbs),
-            "storageVersionHash": _storage_hash(rt),
         }
+        if rt.stored:  # a review has no storage, so no hash of it
+            entry["storageVersionHash"] = _storage_hash(rt)
         if rt.short_names:
             entry["shortNames"] = list(rt.short_names)
         if rt.categories:

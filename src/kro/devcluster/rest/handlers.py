@@ -15,7 +15,7 @@ from kro.devcluster.logs import PodLogs
 from kro.devcluster.objects import ObjectService, WriteOptions
 from kro.devcluster.patch import field_manager_for
 from kro.devcluster.registry import Registry, ResourceType
-from kro.devcluster.rest import binding, podlogs, scale
+from kro.devcluster.rest import binding, podlogs, reviews, scale
 from kro.devcluster.rest import table as tables
 from kro.devcluster.rest.negotiate import json_response, object_response
 from kro.devcluster.rest.request import (
@@ -109,6 +109,8 @@ class ResourceHandler:
     async def handle(self, request: web.Request, path: ResourcePath) -> web.StreamResponse:
         rt = self.resolve(path)
         method = request.method
+        if not rt.stored:
+            return await reviews.handle(request, rt, path)
         if path.subresource == "scale" and path.name is not None:
             return await scale.handle(request, self._objects, rt, path)
         if path.subresource == "log":

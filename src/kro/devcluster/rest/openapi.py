@@ -188,6 +188,9 @@ def _paths(types: Iterable[ResourceType]) -> dict[str, Any]:
             }
             return out
 
+        if not rt.stored:  # a review: only created
+            paths[f"{prefix}{scope}/{rt.plural}"] = {"post": op("post", _WRITE_PARAMS)}
+            continue
         paths[f"{prefix}{scope}/{rt.plural}"] = {
             "get": op("list", ("labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "watch")),
             "post": op("post", _WRITE_PARAMS),
