@@ -336,6 +336,16 @@ async def test_a_workload_whose_service_account_is_missing_retries_until_it_exis
     again = await eventually(counted_again, what="the FailedCreate Event counted again")
     assert again["metadata"]["name"] == event["metadata"]["name"] and again["firstTimestamp"] == event["firstTimestamp"]
     assert await pods(sim, "app=api") == []
+    rs = await status_of(sim, f"{APPS}/replicasets/{replicaset}")
+    (failure,) = [c for c in rs["conditions"] if c["type"] == "ReplicaFailure"]
+    assert (failure["status"], failure["reason"]) == ("True", "FailedCreate")
+    assert failure["message"] == event["message"].removeprefix("Error creating: ")
+
+    async def deployment_failure() -> dict[str, Any] | None:
+        conditions = (await status_of(sim, f"{APPS}/deployments/api")).get("conditions") or []
+        return next((c for c in conditions if c["type"] == "ReplicaFailure"), None)
+
+    assert (await eventually(deployment_failure, what="the Deployment's ReplicaFailure"))["reason"] == "FailedCreate"
 
     account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "api-runner"}}
     code, out = await sim.post(f"{CORE}/serviceaccounts", account)
@@ -348,3 +358,9 @@ async def test_a_workload_whose_service_account_is_missing_retries_until_it_exis
     (pod,) = await eventually(running, what="the pod once its service account exists")
     assert pod["metadata"]["generateName"] == f"{replicaset}-" and pod["metadata"]["name"].startswith(f"{replicaset}-")
     assert pod["spec"]["serviceAccountName"] == "api-runner"
+
+    async def recovered() -> bool:
+        conditions = (await status_of(sim, f"{APPS}/replicasets/{replicaset}")).get("conditions") or []
+        return not any(c["type"] == "ReplicaFailure" for c in conditions)
+
+    await eventually(recovered, what="ReplicaFailure removed once a sync creates the pod")

@@ -173,12 +173,29 @@ def _deployment_status(deploy: Mapping[str, Any], replicasets: Sequence[Mapping[
         "readyReplicas": ready,
         "availableReplicas": available,
         "unavailableReplicas": max(0, desired - available),
-        "conditions": [available_cond, progressing],
+        "conditions": [available_cond, progressing, *_replica_failure(previous, current, replicasets)],
     }
     if "collisionCount" in (deploy.get("status") or {}):
         status["collisionCount"] = deploy["status"]["collisionCount"]
     return without_zeros(status, "replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
                          "unavailableReplicas")
+
+
+def _replica_failure(previous: Sequence[Mapping[str, Any]], current: Mapping[str, Any] | None,
+                     replicasets: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The Deployment's ``ReplicaFailure`` condition: its new ReplicaSet's, else an old one's; kept
+    as it was while its status and reason stay the same."""
+    for rs in [*([current] if current is not None else []), *replicasets]:
+        failure = next((c for c in (rs.get("status") or {}).get("conditions") or [] if c.get("type") == "ReplicaFailure"), None)
+        if failure is None:
+            continue
+        before = next((c for c in previous if c.get("type") == "ReplicaFailure"), None)
+        if before is not None and (before.get("status"), before.get("reason")) == (failure.get("status"), failure.get("reason")):
+            return [dict(before)]
+        return [{"type": "ReplicaFailure", "status": failure.get("status"), "lastUpdateTime": failure.get("lastTransitionTime"),
+                 "lastTransitionTime": failure.get("lastTransitionTime"), "reason": failure.get("reason"),
+                 "message": failure.get("message")}]  # fmt: skip
+    return []
 
 
 def _rolling(deploy: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -42,7 +42,7 @@ from kro.devcluster.simulation.autoscaling import HPAS, plan_hpa, target_key, ta
 from kro.devcluster.simulation.batch import plan_job
 from kro.devcluster.simulation.events import COMPONENTS, EventSink, Happening, plan_events
 from kro.devcluster.simulation.index import OWNER_KEYS, Index, Key, meta_of
-from kro.devcluster.simulation.plan import Plan
+from kro.devcluster.simulation.plan import Plan, replica_failure
 from kro.devcluster.simulation.pods import (
     NODE_NAME,
     SAFE_ALPHABET,
@@ -81,6 +81,19 @@ class SimulationSettings:
     """``ready_delay``: seconds from a pod's first sighting to Running+Ready (or Succeeded)."""
 
     ready_delay: float = 2.0
+
+
+def _with_replica_failure(rs: Object, status: dict[str, Any] | None, error: str | None, *, now: str) -> dict[str, Any] | None:
+    """The status to write (None: none) once the ReplicaSet's ``ReplicaFailure`` condition says
+    whether this sync's pod creates failed."""
+    base = dict(status if status is not None else rs.get("status") or {})
+    conditions = replica_failure(base.get("conditions") or [], error, now=now)
+    if conditions == (base.get("conditions") or []):
+        return status
+    base["conditions"] = conditions
+    if not conditions:
+        del base["conditions"]
+    return base
 
 
 def _random_name(prefix: str) -> str:
@@ -324,6 +337,9 @@ class Simulator:
                     await self._objects.delete(rt, namespace, name, DeleteOptions(propagation_policy="Background"))
         happenings = plan_events(key[0], obj, plan, before, failed=failed, refused=refused)
         self._retry_later(key, failed=bool(refused))
+        status = plan.status
+        if key[0] == "replicasets.apps":
+            status = _with_replica_failure(obj, status, next(iter(refused.values()), None), now=timestamp(self._now()))
         if happenings:
             self._events.record(obj, happenings, component=COMPONENTS[key[0]], now=timestamp(self._now()))
         if plan.annotate:
@@ -331,8 +347,8 @@ class Simulator:
             meta = dict(meta_of(obj))
             meta["annotations"] = {**(meta.get("annotations") or {}), **plan.annotate}
             obj = {**obj, "metadata": meta}
-        if plan.status is not None or plan.annotate:
-            await self._write_status(key, obj, plan.status if plan.status is not None else obj.get("status") or {})
+        if status is not None or plan.annotate:
+            await self._write_status(key, obj, status if status is not None else obj.get("status") or {})
 
     async def _write_status(self, key: Key, obj: Object, status: Mapping[str, Any]) -> Object | None:
         rt = self._cluster.type_for_key(key[0])

@@ -57,6 +57,20 @@ def condition(
     return out
 
 
+def replica_failure(conditions: Sequence[Mapping[str, Any]], error: str | None, *, now: str) -> list[dict[str, Any]]:
+    """A ReplicaSet's conditions after a sync whose pod creates failed with ``error`` (None: none
+    failed): kube-controller-manager adds ``ReplicaFailure`` (reason FailedCreate) once, and removes
+    it after a sync without failure."""
+    kept = [dict(c) for c in conditions if c.get("type") != "ReplicaFailure"]
+    before = next((dict(c) for c in conditions if c.get("type") == "ReplicaFailure"), None)
+    if error is None:
+        return kept
+    if before is not None:
+        return [dict(c) for c in conditions]
+    return [*kept, {"type": "ReplicaFailure", "status": "True", "lastTransitionTime": now, "reason": "FailedCreate",
+                    "message": error}]  # fmt: skip
+
+
 def without_zeros(status: dict[str, Any], *keys: str) -> dict[str, Any]:
     """Drop the given integer fields when zero, as the API's ``omitempty`` tags do."""
     return {k: v for k, v in status.items() if not (k in keys and v == 0)}
