@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
+import random
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -63,7 +63,7 @@ def new_uid() -> str:
 
 
 def generated_name(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+    return prefix + "".join(random.choices(_SUFFIX_ALPHABET, k=5))  # not a secret: kube-apiserver's suffix is math/rand's
 
 
 # ObjectMeta's ``omitempty`` fields and what reads as empty for each: kube-apiserver decodes metadata

@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import copy
 import logging
-import secrets
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,7 +97,7 @@ def _with_replica_failure(rs: Object, status: dict[str, Any] | None, error: str 
 
 
 def _random_name(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(SAFE_ALPHABET) for _ in range(5))
+    return prefix + "".join(random.choices(SAFE_ALPHABET, k=5))  # not a secret: kube-apiserver's suffix is math/rand's
 
 
 def _read_int(obj: Mapping[str, Any], path: list[str]) -> int:
