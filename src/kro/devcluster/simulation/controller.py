@@ -202,6 +202,7 @@ class Simulator:
             return
         if change.deleted:
             self._seen.pop(change.uid, None)
+            self._failures.pop(change.key, None)
             self._queue.forget(change.key)
         elif change.reconcile:
             # a child is as old as its controlling owner: a new pod of an old StatefulSet is old work
