@@ -101,9 +101,8 @@ def _forbidden(name: str, message: str) -> errors.Forbidden:
 class PodAdmission:
     """The ServiceAccount, Priority and DefaultTolerationSeconds admission plugins, for Pods."""
 
-    def __init__(self, store: Store, *, retry_interval: float | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
-        self._retry_interval = retry_interval  # None: 100-200 ms, as kube-apiserver waits
 
     async def __call__(
         self, op: Operation, rt: ResourceType, obj: dict[str, Any], old: Mapping[str, Any] | None, /, *, name: str
@@ -148,7 +147,7 @@ class PodAdmission:
 
     async def _account(self, namespace: str, name: str) -> Mapping[str, Any] | None:
         attempts = _DEFAULT_ACCOUNT_ATTEMPTS if name == DEFAULT_ACCOUNT else 1
-        interval = self._retry_interval if self._retry_interval is not None else random.uniform(0.1, 0.2)
+        interval = random.uniform(0.1, 0.2)  # as kube-apiserver waits between looks
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(interval)
