@@ -45,6 +45,14 @@ async def test_an_access_review_needs_exactly_one_kind_of_attributes(api: ApiCli
                    "combination with resourceAttributes"}], err
 
 
+async def test_a_review_of_the_wrong_json_types_is_refused_as_go_decodes_it(api: ApiClient) -> None:
+    code, err = await api.post(SSAR, review(resourceAttributes={"verb": 5}))
+    assert (code, err["reason"]) == (400, "BadRequest"), err
+    assert err["message"] == ('SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: '
+                              "json: cannot unmarshal number into Go struct field ResourceAttributes.spec.resourceAttributes.verb "
+                              "of type string")
+
+
 async def test_reviews_are_only_created(api: ApiClient) -> None:
     code, err = await api.get(SSAR)
     assert (code, err["reason"], err["message"]) == (405, "MethodNotAllowed", "the server does not allow this method on the requested resource")

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kro.api.refs import GVK
 from kro.devcluster import errors
 from kro.devcluster.admission.attributes import GROUPS, USERNAME
 from kro.devcluster.errors import Cause
@@ -27,6 +28,8 @@ from kro.devcluster.patch.managedfields import field_manager_for
 from kro.devcluster.registry import ResourceType
 from kro.devcluster.rest.negotiate import object_response
 from kro.devcluster.rest.request import BodyKind, ResourcePath, decode_object, read_body
+from kro.openapi.goencoding import TYPE_AND_META, first_type_error
+from kro.openapi.gofacts import go_facts
 
 # The fields of each attributes struct, in Go's order (all strings, all omitted when empty).
 _RESOURCE_ATTRIBUTES = ("namespace", "verb", "group", "version", "resource", "subresource", "name",
@@ -41,6 +44,11 @@ async def handle(request: web.Request, rt: ResourceType, path: ResourcePath) -> 
         raise errors.MethodNotAllowed(errors.METHOD_NOT_ALLOWED, details={})
     body = decode_object(await read_body(request), request.headers.get("Content-Type", ""),
                          endpoint=BodyKind(rt.api_version, rt.kind, builtin=True))  # fmt: skip
+    facts = go_facts()
+    go = facts.definition_for(GVK(rt.group, rt.version, rt.kind))
+    mistyped = first_type_error(facts, go, body, skip=TYPE_AND_META) if go is not None else None
+    if mistyped is not None:  # Go's decoder refuses it before anything else looks
+        raise errors.undecodable(rt.kind, rt.version, mistyped)
     if rt.kind == "SelfSubjectReview":
         answer = who_am_i(datetime.now(UTC))
     else:
