@@ -180,7 +180,7 @@ class PodAdmission:
 
     async def _global_default(self) -> Mapping[str, Any] | None:
         """The class marked ``globalDefault`` (the lowest value if a race made several)."""
-        listed = await self._store.list(_CLASSES, None)
+        listed = await self._store.list_shared(_CLASSES, None)  # read here, before any other await
         defaults = [pc for pc in listed.items if pc.get("globalDefault") is True]
         return min(defaults, key=lambda pc: int(pc.get("value") or 0), default=None)
 

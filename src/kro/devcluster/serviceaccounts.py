@@ -35,8 +35,9 @@ DESCRIPTION = (
 )
 DEFAULT_ACCOUNT = "default"
 _MANAGER = WriteOptions(manager="kube-controller-manager")
-# a namespace gone or terminating, a race with another writer, an immutable ConfigMap: left as it is
-_SKIPPED = (errors.ApiError,)
+_APISERVER = WriteOptions(manager="kube-apiserver")
+# Each write below leaves a refusal as it is (a namespace gone or terminating, a race with another
+# writer, an immutable ConfigMap): contextlib.suppress(errors.ApiError).
 
 
 async def sync_namespaces(cluster: Cluster, root_ca: str) -> None:
@@ -79,7 +80,7 @@ async def _sync(cluster: Cluster, ns: Mapping[str, Any], root_ca: str) -> None:
     accounts = cluster.registry.get("", "v1", "serviceaccounts")
     if accounts is not None and await cluster.store.get_shared(accounts.storage_key, name, DEFAULT_ACCOUNT) is None:
         body = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": DEFAULT_ACCOUNT}}
-        with contextlib.suppress(*_SKIPPED):
+        with contextlib.suppress(errors.ApiError):
             await cluster.objects.create(accounts, name, body, _MANAGER)
     await _publish_root_ca(cluster, name, root_ca)
 
@@ -93,7 +94,7 @@ async def _publish_root_ca(cluster: Cluster, namespace: str, root_ca: str) -> No
     if current is None:
         body: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "data": data, "metadata": {
             "name": ROOT_CA_CONFIGMAP, "annotations": {DESCRIPTION_ANNOTATION: DESCRIPTION}}}  # fmt: skip
-        with contextlib.suppress(*_SKIPPED):
+        with contextlib.suppress(errors.ApiError):
             await cluster.objects.create(configmaps, namespace, body, _MANAGER)
         return
     annotations: Mapping[str, Any] = (current.get("metadata") or {}).get("annotations") or {}
@@ -102,7 +103,7 @@ async def _publish_root_ca(cluster: Cluster, namespace: str, root_ca: str) -> No
     body = copy.deepcopy(dict(current))
     body["data"] = data
     body["metadata"]["annotations"] = {**annotations, DESCRIPTION_ANNOTATION: DESCRIPTION}
-    with contextlib.suppress(*_SKIPPED):
+    with contextlib.suppress(errors.ApiError):
         await cluster.objects.update(configmaps, namespace, ROOT_CA_CONFIGMAP, body, _MANAGER)
 
 
@@ -118,12 +119,12 @@ async def ensure_kubernetes_service(cluster: Cluster, port: int) -> None:
         if (current.get("spec") or {}).get("ports") != ports:
             body = copy.deepcopy(dict(current))
             body["spec"]["ports"] = ports
-            with contextlib.suppress(*_SKIPPED):
-                await cluster.objects.update(services, "default", "kubernetes", body, WriteOptions(manager="kube-apiserver"))
+            with contextlib.suppress(errors.ApiError):
+                await cluster.objects.update(services, "default", "kubernetes", body, _APISERVER)
         return
     body = {"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
             "spec": {"type": "ClusterIP", "clusterIP": str(SERVICE_CIDR.network_address + 1), "ports": ports,
                      "sessionAffinity": "None", "ipFamilyPolicy": "SingleStack"}}  # fmt: skip
-    with contextlib.suppress(*_SKIPPED):
-        await cluster.objects.create(services, "default", body, WriteOptions(manager="kube-apiserver"))
+    with contextlib.suppress(errors.ApiError):
+        await cluster.objects.create(services, "default", body, _APISERVER)
